@@ -1,0 +1,119 @@
+/**
+ * Exception rows: the queue people work. Opening is idempotent through a dedupe key (the same
+ * reason on the same row is one exception, however often a stage re-runs). Resolving, ignoring
+ * and assigning are state changes with a note; replay is the pipeline's job.
+ */
+import { REASONS, type ExceptionReason } from '../exceptions/reasons.ts'
+import { explain } from '../exceptions/render.ts'
+import { newId, sha256, stableStringify } from '../lib/ids.ts'
+import type { Q } from './sql.ts'
+
+export interface ExceptionRefs {
+  partnerId?: string | null
+  payloadId?: string | null
+  transactionId?: string | null
+  documentId?: string | null
+  deliveryId?: string | null
+}
+
+export interface ExceptionRow {
+  id: string
+  code: string
+  queue: string
+  severity: string
+  state: 'open' | 'assigned' | 'resolved' | 'ignored'
+  partner_id: string | null
+  payload_id: string | null
+  transaction_id: string | null
+  document_id: string | null
+  delivery_id: string | null
+  reason: ExceptionReason
+  explanation: string
+  assigned_to: string | null
+  note: string | null
+  created_at: Date
+  updated_at: Date
+  resolved_at: Date | null
+}
+
+/** The most specific row an exception is about, plus the reason itself. */
+export function dedupeKeyOf(reason: ExceptionReason, refs: ExceptionRefs): string {
+  const target = refs.deliveryId ?? refs.documentId ?? refs.transactionId ?? refs.payloadId ?? refs.partnerId ?? '-'
+  return `${reason.code}:${target}:${sha256(stableStringify(reason)).slice(0, 16)}`
+}
+
+/** Open (or find the already open) exception. Returns its id and whether it is new. */
+export async function openException(
+  q: Q,
+  reason: ExceptionReason,
+  refs: ExceptionRefs,
+  dedupeKey = dedupeKeyOf(reason, refs)
+): Promise<{ id: string; created: boolean }> {
+  const meta = REASONS[reason.code]
+  const id = newId('exc')
+  const rows = await q<{ id: string }[]>`
+    insert into exceptions (id, code, queue, severity, partner_id, payload_id, transaction_id, document_id,
+      delivery_id, reason, explanation, dedupe_key)
+    values (${id}, ${reason.code}, ${meta.queue}, ${meta.severity}, ${refs.partnerId ?? null},
+      ${refs.payloadId ?? null}, ${refs.transactionId ?? null}, ${refs.documentId ?? null},
+      ${refs.deliveryId ?? null}, ${q.json(reason as never)}, ${explain(reason)}, ${dedupeKey})
+    on conflict (dedupe_key) do nothing
+    returning id`
+  if (rows.length) return { id: rows[0].id, created: true }
+  const [existing] = await q<{ id: string }[]>`select id from exceptions where dedupe_key = ${dedupeKey}`
+  return { id: existing.id, created: false }
+}
+
+export interface ExceptionFilter {
+  state?: string
+  queue?: string
+  code?: string
+  partnerId?: string
+  documentId?: string
+  payloadId?: string
+  limit?: number
+  offset?: number
+}
+
+export async function listExceptions(q: Q, f: ExceptionFilter = {}): Promise<ExceptionRow[]> {
+  return q<ExceptionRow[]>`
+    select * from exceptions
+    where (${f.state ?? null}::text is null or state = ${f.state ?? null})
+      and (${f.queue ?? null}::text is null or queue = ${f.queue ?? null})
+      and (${f.code ?? null}::text is null or code = ${f.code ?? null})
+      and (${f.partnerId ?? null}::text is null or partner_id = ${f.partnerId ?? null})
+      and (${f.documentId ?? null}::text is null or document_id = ${f.documentId ?? null})
+      and (${f.payloadId ?? null}::text is null or payload_id = ${f.payloadId ?? null})
+    order by created_at desc, id desc
+    limit ${f.limit ?? 100} offset ${f.offset ?? 0}`
+}
+
+export async function getException(q: Q, id: string): Promise<ExceptionRow | undefined> {
+  const [row] = await q<ExceptionRow[]>`select * from exceptions where id = ${id}`
+  return row
+}
+
+export async function setExceptionState(
+  q: Q,
+  id: string,
+  state: 'open' | 'assigned' | 'resolved' | 'ignored',
+  opts: { assignee?: string; note?: string } = {}
+): Promise<ExceptionRow | undefined> {
+  const done = state === 'resolved' || state === 'ignored'
+  const [row] = await q<ExceptionRow[]>`
+    update exceptions set state = ${state},
+      assigned_to = coalesce(${opts.assignee ?? null}, assigned_to),
+      note = coalesce(${opts.note ?? null}, note),
+      resolved_at = ${done ? new Date() : null},
+      updated_at = now()
+    where id = ${id}
+    returning *`
+  return row
+}
+
+/** Open exceptions still blocking a document (held until all are resolved/ignored). */
+export async function openCountFor(q: Q, documentId: string): Promise<number> {
+  const [r] = await q<{ n: number }[]>`select count(*)::int as n from exceptions
+    where document_id = ${documentId} and state in ('open', 'assigned') and severity = 'error'`
+  return r.n
+}

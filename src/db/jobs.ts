@@ -1,0 +1,97 @@
+/**
+ * A small Postgres job table claimed with FOR UPDATE SKIP LOCKED (pg-boss's states without the
+ * rest): created → active → completed, or → retry (backoff) → … → failed (dead letter, which the
+ * worker turns into a `stage_failed` exception). An `active` job whose lease ran out (the worker
+ * was killed) is claimable again, so nothing is stuck after a crash.
+ */
+import type { Q } from './sql.ts'
+
+export interface JobRow {
+  id: string
+  stage: string
+  payload: Record<string, unknown>
+  state: 'created' | 'active' | 'retry' | 'completed' | 'failed'
+  attempts: number
+  max_attempts: number
+  run_after: Date
+  dedupe_key: string | null
+}
+
+export interface EnqueueOptions {
+  /** Delay before the first run, in ms. */
+  delayMs?: number
+  maxAttempts?: number
+  /** At most one pending job per key (re-running a stage does not queue it twice). */
+  dedupeKey?: string
+}
+
+/** Seconds a claimed job may stay `active` before another worker may take it over. */
+export const LEASE_SECONDS = 120
+
+export async function enqueue(
+  q: Q,
+  stage: string,
+  payload: Record<string, unknown>,
+  opts: EnqueueOptions = {}
+): Promise<string | undefined> {
+  const rows = await q<{ id: string }[]>`
+    insert into jobs (stage, payload, run_after, max_attempts, dedupe_key)
+    values (${stage}, ${q.json(payload as never)}, now() + ${`${opts.delayMs ?? 0} milliseconds`}::interval,
+            ${opts.maxAttempts ?? 5}, ${opts.dedupeKey ?? null})
+    on conflict (dedupe_key) where dedupe_key is not null and state in ('created', 'retry', 'active') do nothing
+    returning id`
+  return rows[0]?.id
+}
+
+/** Claim up to `limit` runnable jobs of the given stages for `workerId`. */
+export async function claim(q: Q, workerId: string, stages: readonly string[], limit = 1): Promise<JobRow[]> {
+  return q<JobRow[]>`
+    update jobs set state = 'active', attempts = attempts + 1, locked_by = ${workerId}, locked_at = now()
+    where id in (
+      select id from jobs
+      where stage = any(${stages as string[]})
+        and ((state in ('created', 'retry') and run_after <= now())
+          or (state = 'active' and locked_at < now() - ${`${LEASE_SECONDS} seconds`}::interval))
+      order by run_after, id
+      for update skip locked
+      limit ${limit})
+    returning id, stage, payload, state, attempts, max_attempts, run_after, dedupe_key`
+}
+
+/** Completes the job only if this worker still holds it (a lease takeover wins otherwise). */
+export async function complete(q: Q, job: JobRow, workerId: string): Promise<boolean> {
+  const r = await q`update jobs set state = 'completed', completed_at = now(), locked_by = null
+    where id = ${job.id} and state = 'active' and locked_by = ${workerId}`
+  return r.count === 1
+}
+
+/** Exponential backoff: 1 s, 2 s, 4 s … capped at 10 minutes (scaled by `baseMs` in tests). */
+export function backoffMs(attempt: number, baseMs = 1000): number {
+  return Math.min(baseMs * 2 ** Math.max(0, attempt - 1), 600_000)
+}
+
+/** Record a failure: schedule a retry, or mark the job failed when attempts are used up. */
+export async function fail(
+  q: Q,
+  job: JobRow,
+  workerId: string,
+  error: Record<string, unknown>,
+  baseMs = 1000
+): Promise<'retry' | 'failed' | 'lost'> {
+  const exhausted = job.attempts >= job.max_attempts
+  const rows = await q<{ state: string }[]>`
+    update jobs set
+      state = ${exhausted ? 'failed' : 'retry'},
+      last_error = ${q.json(error as never)},
+      run_after = now() + ${`${backoffMs(job.attempts, baseMs)} milliseconds`}::interval,
+      locked_by = null,
+      completed_at = ${exhausted ? new Date() : null}
+    where id = ${job.id} and state = 'active' and locked_by = ${workerId}
+    returning state`
+  return rows.length ? (rows[0].state as 'retry' | 'failed') : 'lost'
+}
+
+export async function queueStats(q: Q): Promise<{ stage: string; state: string; count: number; oldest: Date | null }[]> {
+  return q`select stage, state, count(*)::int as count, min(created_at) as oldest
+    from jobs where state in ('created', 'retry', 'active', 'failed') group by stage, state order by stage, state`
+}

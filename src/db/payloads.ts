@@ -1,0 +1,83 @@
+/**
+ * Raw payloads exactly as received, in 1 MiB chunks. Insert happens in the caller's transaction
+ * so the bytes, the row and the first job commit together.
+ */
+import { createHash } from 'node:crypto'
+import type { Q } from './sql.ts'
+
+export const CHUNK = 1 << 20
+
+export interface PayloadRow {
+  id: string
+  received_at: Date
+  transport: string
+  partner_id: string | null
+  filename: string | null
+  content_type: string | null
+  external_id: string | null
+  sha256: string
+  size: string
+  standard: string | null
+  status: string
+  test: boolean
+  meta: Record<string, unknown>
+  outcome: Record<string, unknown> | null
+}
+
+async function* chunks(body: Buffer | AsyncIterable<Uint8Array>): AsyncIterable<Buffer> {
+  if (Buffer.isBuffer(body)) {
+    for (let i = 0; i < body.length; i += CHUNK) yield body.subarray(i, i + CHUNK)
+    return
+  }
+  let pending: Buffer[] = []
+  let size = 0
+  for await (const c of body) {
+    pending.push(Buffer.from(c.buffer, c.byteOffset, c.byteLength))
+    size += c.byteLength
+    while (size >= CHUNK) {
+      const all = Buffer.concat(pending)
+      yield all.subarray(0, CHUNK)
+      pending = [all.subarray(CHUNK)]
+      size = pending[0].length
+    }
+  }
+  if (size > 0) yield Buffer.concat(pending)
+}
+
+/** Writes the chunks; returns the sha256 and size. The row must already exist. */
+export async function writeChunks(q: Q, id: string, body: Buffer | AsyncIterable<Uint8Array>) {
+  const hash = createHash('sha256')
+  let size = 0
+  let seq = 0
+  for await (const c of chunks(body)) {
+    hash.update(c)
+    size += c.length
+    await q`insert into payload_chunks (payload_id, seq, data) values (${id}, ${seq++}, ${c})`
+  }
+  return { sha256: hash.digest('hex'), size }
+}
+
+export async function readPayload(q: Q, id: string): Promise<Buffer> {
+  const rows = await q<{ data: Buffer }[]>`select data from payload_chunks where payload_id = ${id} order by seq`
+  return Buffer.concat(rows.map((r) => r.data))
+}
+
+export async function getPayload(q: Q, id: string): Promise<PayloadRow | undefined> {
+  const [row] = await q<PayloadRow[]>`select * from payloads where id = ${id}`
+  return row
+}
+
+export async function setPayloadStatus(
+  q: Q,
+  id: string,
+  patch: { status?: string; standard?: string | null; partnerId?: string | null; test?: boolean; outcome?: unknown }
+): Promise<void> {
+  await q`update payloads set
+      status = coalesce(${patch.status ?? null}, status),
+      standard = coalesce(${patch.standard ?? null}, standard),
+      partner_id = coalesce(${patch.partnerId ?? null}, partner_id),
+      test = coalesce(${patch.test ?? null}, test),
+      outcome = coalesce(${patch.outcome === undefined ? null : q.json(patch.outcome as never)}, outcome),
+      updated_at = now()
+    where id = ${id}`
+}

@@ -1,0 +1,108 @@
+/**
+ * EDI validation issues: data, never thrown. Names follow the X12 997/999 code lists (AK3/AK4,
+ * IK3/IK4, AK5/IK5, AK9) and TA1 (I18), and each code also carries its UN/EDIFACT CONTRL syntax
+ * error code (data element 0085), so one issue list can produce any of the three acknowledgements.
+ */
+import type { Position } from './types.ts'
+
+/** Where an issue sits in the envelope hierarchy; decides which ack segment reports it. */
+export type IssueLevel = 'file' | 'interchange' | 'group' | 'transaction' | 'segment' | 'element'
+
+export interface EdiIssue {
+  code: EdiIssueCode
+  level: IssueLevel
+  severity: 'error' | 'warning'
+  /** Plain-language explanation naming the segment/element and what is wrong. */
+  message: string
+  /** Segment tag the issue is about (`PO1`, `UNT`). */
+  segment?: string
+  position?: Position
+  /** 1-based element position within the segment (X12 AK401/IK401, EDIFACT 0098). */
+  element?: number
+  /** 1-based component position within a composite. */
+  component?: number
+  /** Data element reference number (`0062`, `324`) when known. */
+  ref?: string
+  /** The offending value, truncated for display. */
+  value?: string
+  /** Loop identifier (X12 AK303/IK303) when known. */
+  loop?: string
+}
+
+/**
+ * code → { x12: the AK3/AK4/AK5/AK9/TA1 code, contrl: CONTRL 0085 code }.
+ * `x12Kind` says which X12 list the number belongs to.
+ */
+export const ISSUE_CODES = {
+  // File / interchange (TA1 I18 note codes, CONTRL UCI 0085)
+  envelope_unreadable: { x12Kind: 'TA1', x12: '024', contrl: '18' },
+  trailing_garbage: { x12Kind: 'TA1', x12: '024', contrl: '33' },
+  isa_invalid: { x12Kind: 'TA1', x12: '024', contrl: '12' },
+  isa_field_width: { x12Kind: 'TA1', x12: '024', contrl: '40' },
+  interchange_sender_invalid: { x12Kind: 'TA1', x12: '006', contrl: '23' },
+  interchange_receiver_invalid: { x12Kind: 'TA1', x12: '008', contrl: '7' },
+  interchange_date_invalid: { x12Kind: 'TA1', x12: '014', contrl: '12' },
+  interchange_version_unsupported: { x12Kind: 'TA1', x12: '017', contrl: '2' },
+  interchange_test_indicator_invalid: { x12Kind: 'TA1', x12: '019', contrl: '25' },
+  interchange_control_mismatch: { x12Kind: 'TA1', x12: '001', contrl: '28' },
+  interchange_count_mismatch: { x12Kind: 'TA1', x12: '021', contrl: '29' },
+  interchange_trailer_missing: { x12Kind: 'TA1', x12: '023', contrl: '13' },
+  interchange_duplicate: { x12Kind: 'TA1', x12: '025', contrl: '26' },
+  charset_violation: { x12Kind: 'TA1', x12: '024', contrl: '21' },
+  // Functional group (AK905 / IK905 codes, CONTRL UCF)
+  group_unsupported: { x12Kind: 'AK9', x12: '1', contrl: '14' },
+  group_version_unsupported: { x12Kind: 'AK9', x12: '2', contrl: '2' },
+  group_trailer_missing: { x12Kind: 'AK9', x12: '3', contrl: '13' },
+  group_control_mismatch: { x12Kind: 'AK9', x12: '4', contrl: '28' },
+  group_count_mismatch: { x12Kind: 'AK9', x12: '5', contrl: '29' },
+  group_control_invalid: { x12Kind: 'AK9', x12: '6', contrl: '12' },
+  group_duplicate: { x12Kind: 'AK9', x12: '19', contrl: '26' },
+  // Transaction set (AK502 / IK502 codes, CONTRL UCM)
+  transaction_unsupported: { x12Kind: 'AK5', x12: '1', contrl: '14' },
+  transaction_trailer_missing: { x12Kind: 'AK5', x12: '2', contrl: '13' },
+  transaction_control_mismatch: { x12Kind: 'AK5', x12: '3', contrl: '28' },
+  transaction_count_mismatch: { x12Kind: 'AK5', x12: '4', contrl: '29' },
+  transaction_segments_in_error: { x12Kind: 'AK5', x12: '5', contrl: '18' },
+  transaction_id_invalid: { x12Kind: 'AK5', x12: '6', contrl: '12' },
+  transaction_control_invalid: { x12Kind: 'AK5', x12: '7', contrl: '12' },
+  transaction_duplicate: { x12Kind: 'AK5', x12: '23', contrl: '26' },
+  // Segment (AK304 / IK304 codes, CONTRL UCS)
+  segment_unrecognized: { x12Kind: 'AK3', x12: '1', contrl: '14' },
+  segment_unexpected: { x12Kind: 'AK3', x12: '2', contrl: '15' },
+  segment_missing: { x12Kind: 'AK3', x12: '3', contrl: '13' },
+  loop_over_max: { x12Kind: 'AK3', x12: '4', contrl: '36' },
+  segment_over_max: { x12Kind: 'AK3', x12: '5', contrl: '35' },
+  segment_not_in_set: { x12Kind: 'AK3', x12: '6', contrl: '15' },
+  segment_out_of_order: { x12Kind: 'AK3', x12: '7', contrl: '15' },
+  segment_has_element_errors: { x12Kind: 'AK3', x12: '8', contrl: '18' },
+  // Element (AK403 / IK403 codes, CONTRL UCD)
+  element_missing: { x12Kind: 'AK4', x12: '1', contrl: '13' },
+  element_conditional_missing: { x12Kind: 'AK4', x12: '2', contrl: '13' },
+  element_too_many: { x12Kind: 'AK4', x12: '3', contrl: '16' },
+  element_too_short: { x12Kind: 'AK4', x12: '4', contrl: '40' },
+  element_too_long: { x12Kind: 'AK4', x12: '5', contrl: '39' },
+  element_invalid_character: { x12Kind: 'AK4', x12: '6', contrl: '21' },
+  element_invalid_code: { x12Kind: 'AK4', x12: '7', contrl: '12' },
+  element_invalid_date: { x12Kind: 'AK4', x12: '8', contrl: '12' },
+  element_invalid_time: { x12Kind: 'AK4', x12: '9', contrl: '12' },
+  element_exclusion_violated: { x12Kind: 'AK4', x12: '10', contrl: '12' },
+  element_too_many_repetitions: { x12Kind: 'AK4', x12: '12', contrl: '35' },
+  element_too_many_components: { x12Kind: 'AK4', x12: '13', contrl: '16' },
+  element_invalid_numeric: { x12Kind: 'AK4', x12: '6', contrl: '37' },
+  element_invalid_decimal: { x12Kind: 'AK4', x12: '6', contrl: '19' },
+} as const satisfies Record<string, { x12Kind: 'TA1' | 'AK9' | 'AK5' | 'AK3' | 'AK4'; x12: string; contrl: string }>
+
+export type EdiIssueCode = keyof typeof ISSUE_CODES
+
+/** Build an issue; keeps call sites short and the shape uniform. */
+export function issue(
+  code: EdiIssueCode,
+  level: IssueLevel,
+  message: string,
+  extra: Partial<Omit<EdiIssue, 'code' | 'level' | 'message'>> = {}
+): EdiIssue {
+  return { code, level, severity: extra.severity ?? 'error', message, ...extra }
+}
+
+export const hasErrors = (issues: readonly EdiIssue[]): boolean =>
+  issues.some((i) => i.severity === 'error')

@@ -1,0 +1,4 @@
+/** Outcome of a step that can fail for expected reasons (no exceptions for those). */
+export type Result<T, E> = { ok: true; value: T } | { ok: false; error: E }
+export const ok = <T>(value: T): Result<T, never> => ({ ok: true, value })
+export const err = <E>(error: E): Result<never, E> => ({ ok: false, error })

@@ -1,0 +1,142 @@
+/**
+ * Runs pipeline stages as Postgres jobs. Each job is claimed with SKIP LOCKED, and a
+ * transactional stage runs in one database transaction together with its completion, so its
+ * effects happen exactly once even when two processes share the queue or one is killed.
+ * A failure rolls back, is retried with backoff, and when attempts run out becomes a
+ * `stage_failed` exception: never a silent drop.
+ */
+import { hostname } from 'node:os'
+import { claim, complete, fail, type JobRow } from '../db/jobs.ts'
+import { openException } from '../db/exceptions.ts'
+import type { Q, Sql } from '../db/sql.ts'
+import { serializeError } from '../lib/errors.ts'
+import { newId } from '../lib/ids.ts'
+import type { Logger } from '../lib/log.ts'
+
+export interface StageHandler {
+  /** Run inside one transaction with the job's completion (default). Set false for network I/O. */
+  transactional?: boolean
+  run(q: Q, payload: Record<string, unknown>, job: JobRow): Promise<void>
+}
+
+export interface WorkerOptions {
+  sql: Sql
+  handlers: Record<string, StageHandler>
+  log: Logger
+  /** Parallel claim loops in this process (1 on embedded PGlite). */
+  concurrency?: number
+  pollMs?: number
+  /** Backoff base; tests shorten it. */
+  backoffBaseMs?: number
+  /** Called after a job completes (metrics, in-process wakeups). */
+  onDone?: (job: JobRow, ms: number, outcome: 'completed' | 'retry' | 'failed' | 'lost') => void
+}
+
+export interface Worker {
+  id: string
+  start(): void
+  stop(): Promise<void>
+  /** Nudge idle loops (there is no LISTEN/NOTIFY on the embedded database). */
+  wake(): void
+  /** Process until no runnable job is left (CLI ingest, tests). */
+  drain(opts?: { timeoutMs?: number }): Promise<void>
+}
+
+export function createWorker(opts: WorkerOptions): Worker {
+  const id = `${hostname()}:${process.pid}:${newId('w').slice(-8)}`
+  const stages = Object.keys(opts.handlers)
+  const pollMs = opts.pollMs ?? 500
+  let running = false
+  let wakers: (() => void)[] = []
+  const loops: Promise<void>[] = []
+
+  async function runOne(): Promise<boolean> {
+    const [job] = await claim(opts.sql, id, stages, 1)
+    if (!job) return false
+    const handler = opts.handlers[job.stage]
+    const started = Date.now()
+    const log = opts.log.child({ job: job.id, stage: job.stage, messageId: job.payload.messageId })
+    try {
+      if (handler.transactional === false) {
+        await handler.run(opts.sql, job.payload, job)
+        await complete(opts.sql, job, id)
+      } else {
+        await opts.sql.begin(async (tx) => {
+          await handler.run(tx, job.payload, job)
+          if (!(await complete(tx, job, id))) throw new Error('job lease lost before completion')
+        })
+      }
+      opts.onDone?.(job, Date.now() - started, 'completed')
+    } catch (err) {
+      const e = serializeError(err)
+      const outcome = await fail(opts.sql, job, id, e as never, opts.backoffBaseMs)
+      log.warn('stage failed', { attempt: job.attempts, outcome, error: e.message })
+      if (outcome === 'failed') {
+        await openException(
+          opts.sql,
+          { code: 'stage_failed', stage: job.stage, attempts: job.attempts, error: e },
+          {
+            payloadId: (job.payload.messageId as string) ?? null,
+            transactionId: (job.payload.transactionId as string) ?? null,
+            documentId: (job.payload.documentId as string) ?? null,
+            deliveryId: (job.payload.deliveryId as string) ?? null,
+            partnerId: (job.payload.partnerId as string) ?? null,
+          },
+          `stage_failed:job:${job.id}`
+        )
+      }
+      opts.onDone?.(job, Date.now() - started, outcome)
+    }
+    return true
+  }
+
+  async function loop(): Promise<void> {
+    while (running) {
+      let worked = false
+      try {
+        worked = await runOne()
+      } catch (err) {
+        opts.log.error('worker loop error', { error: serializeError(err).message })
+      }
+      if (!worked && running) {
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(done, pollMs)
+          function done() {
+            clearTimeout(t)
+            wakers = wakers.filter((w) => w !== done)
+            resolve()
+          }
+          wakers.push(done)
+        })
+      }
+    }
+  }
+
+  return {
+    id,
+    start() {
+      if (running) return
+      running = true
+      for (let i = 0; i < (opts.concurrency ?? 1); i++) loops.push(loop())
+    },
+    async stop() {
+      running = false
+      for (const w of [...wakers]) w()
+      await Promise.all(loops.splice(0))
+    },
+    wake() {
+      for (const w of [...wakers]) w()
+    },
+    async drain({ timeoutMs = 60_000 } = {}) {
+      const until = Date.now() + timeoutMs
+      while (Date.now() < until) {
+        if (await runOne()) continue
+        // Nothing runnable now; stop unless a retry is due soon.
+        const [r] = await opts.sql<{ n: number }[]>`select count(*)::int as n from jobs
+          where stage = any(${stages}) and state in ('created', 'retry') and run_after <= now() + interval '2 seconds'`
+        if (r.n === 0) return
+        await new Promise((res) => setTimeout(res, 50))
+      }
+    },
+  }
+}
