@@ -1,7 +1,136 @@
-/** Plain-language text for exception reasons (placeholder until the full catalogue lands). */
-import { REASONS, type ExceptionReason } from './reasons.ts'
+/**
+ * Plain-language text for exception reasons, kept apart from the data like zod's locales. One
+ * sentence per code that names the document, the PO and line, the numbers and what to do. The
+ * switch is exhaustive over ExceptionReason['code']: a new code without text fails the type check.
+ */
+import type { ExceptionReason, MatchDocRef, MatchItemIds } from './reasons.ts'
 
-export function explain(reason: ExceptionReason): string {
-  const { code, ...rest } = reason
-  return `${REASONS[code].title}: ${JSON.stringify(rest)}`
+const DOC_NAMES: Record<MatchDocRef['kind'], string> = {
+  po_ack: 'PO acknowledgement',
+  asn: 'ASN',
+  invoice: 'Invoice',
+  purchase_order: 'PO',
+}
+
+/** `ASN 0042`, `Invoice INV-9`. */
+const docName = (d: MatchDocRef): string => `${DOC_NAMES[d.kind]} ${d.id}`
+
+/** `line 3 (PO line 3)` or `lines 1, 4 (PO line 2)`. */
+function lineOf(line: string | undefined, poLineNo?: string): string {
+  if (!line) return poLineNo ? `PO line ${poLineNo}` : ''
+  const l = line.includes(',') ? `lines ${line}` : `line ${line}`
+  return poLineNo && poLineNo !== line ? `${l} (PO line ${poLineNo})` : l
+}
+
+function ids(i: MatchItemIds): string {
+  const parts = [
+    i.buyerPart && `buyer part ${i.buyerPart}`,
+    i.vendorPart && `vendor part ${i.vendorPart}`,
+    i.gtin && `GTIN ${i.gtin}`,
+  ].filter(Boolean)
+  return parts.length ? parts.join(', ') : 'no item identifier'
+}
+
+const src = (s: string | undefined): string => (s ? `; source ${s}` : '')
+const tol = (t: string): string => (t === '0' ? 'no tolerance' : `tolerance ${t.endsWith('%') ? '±' : ''}${t}`)
+
+/**
+ * One sentence a buyer or EDI analyst can act on.
+ *
+ * @example explain({ code: 'po_not_found', doc: { kind: 'asn', id: '0042' }, poNumber: '4500012345' })
+ * // 'ASN 0042 refers to PO 4500012345, which is not in the ERP yet; it is held and re-matched when the PO arrives.'
+ */
+export function explain(r: ExceptionReason): string {
+  switch (r.code) {
+    // ── pipeline ──
+    case 'envelope_unreadable':
+      return `The file has no readable ISA/UNB envelope (${r.detail}); ask the partner to resend it.`
+    case 'unknown_partner':
+      return `No partner profile has the ${r.standard} sender id ${r.qualifier ? `${r.qualifier}/` : ''}${r.senderId}; add it to a profile, then replay.`
+    case 'partner_mismatch':
+      return `The envelope names partner ${r.actual} but the connection authenticated as ${r.expected}; check the profile identities.`
+    case 'partner_disabled':
+      return `Partner ${r.partnerId} is disabled; enable the profile and replay if the document is expected.`
+    case 'duplicate_interchange':
+      return `Interchange control number ${r.controlNumber} was already received on ${r.firstSeenAt} (message ${r.firstMessageId}); the repeat was not processed.`
+    case 'duplicate_transaction':
+      return `Transaction control number ${r.controlNumber} repeats message ${r.firstMessageId}; the repeat was not processed.`
+    case 'duplicate_document':
+      return r.sameContent
+        ? `Document ${r.businessKey} was resent with identical content (first as ${r.firstDocumentId}); it was not processed twice.`
+        : `Document ${r.businessKey} was resent with different content (first as ${r.firstDocumentId}); review the changes before accepting it.`
+    case 'test_indicator':
+      return `A test interchange came from a live partner (policy: ${r.policy}); confirm with the partner which mode they are in.`
+    case 'message_invalid':
+      return `${r.docType} ${r.controlNumber} failed validation with ${r.issues.length} issue(s)${r.issues[0] ? `, first: ${r.issues[0].message}` : ''}.`
+    case 'no_map':
+      return `No ${r.direction}bound map for ${r.standard} ${r.version} ${r.docType} and partner ${r.partnerId}; add one, then replay.`
+    case 'canonical_invalid':
+      return `Map ${r.mapId} produced an incomplete document (${r.issues.map((i) => `${i.path}: ${i.message}${i.source ? ` from ${i.source}` : ''}`).join('; ')}).`
+    case 'ack_rejected':
+      return `The partner's ${r.ack} rejected our ${r.controlNumber}${r.notes.length ? `: ${r.notes.join('; ')}` : ''}; fix and resend.`
+    case 'ack_overdue':
+      return `No ${r.ack} for ${r.controlNumber} sent ${r.sentAt} arrived by ${r.deadline}; ask the partner whether they received it.`
+    case 'mdn_negative':
+      return `The partner's MDN for AS2 message ${r.messageId} says "${r.disposition}"; check certificates and resend.`
+    case 'mdn_overdue':
+      return `No MDN for AS2 message ${r.messageId} sent ${r.sentAt}; check the partner's endpoint.`
+    case 'delivery_failed':
+      return `Delivery by ${r.transport} to ${r.destination} failed ${r.attempts} time(s), last error: ${r.lastError}; fix the destination, then replay.`
+    case 'stage_failed':
+      return `Stage ${r.stage} failed ${r.attempts} time(s): ${r.error.message}; replay once the cause is fixed.`
+    case 'certificate_expiring':
+      return `Certificate ${r.file} of partner ${r.partnerId} expires ${r.notAfter}; exchange a new one before then.`
+    case 'sftp_host_key_changed':
+      return `The SFTP host key of ${r.host} (partner ${r.partnerId}) changed from ${r.expected} to ${r.actual}; verify with the partner before trusting it.`
+    case 'file_rejected':
+      return `File ${r.filename} was rejected: ${r.detail}.`
+    // ── matching ──
+    case 'po_not_found':
+      return `${docName(r.doc)} refers to PO ${r.poNumber}, which is not in the ERP yet; it is held and re-matched when the PO arrives.`
+    case 'po_closed':
+      return `${docName(r.doc)} refers to ${r.poLineNo ? `line ${r.poLineNo} of ` : ''}PO ${r.poNumber}, which is ${r.status}; reopen it in the ERP or reject the document.`
+    case 'line_unknown':
+      return `${docName(r.doc)} ${lineOf(r.line)} refers to line ${r.poLineNo} of PO ${r.poNumber}, which does not exist and no item identifier matched another line${src(r.source)}.`
+    case 'item_unknown':
+      return `${docName(r.doc)} ${lineOf(r.line)}: the item (${ids(r)}) is not on PO ${r.poNumber}; check the item cross-reference.`
+    case 'item_substituted':
+      return `${docName(r.doc)} ${lineOf(r.line, r.poLineNo)} of PO ${r.poNumber}: ordered ${ids(r.ordered)} but got ${ids(r.actual)}; accept the substitute or reject it.`
+    case 'qty_out_of_tolerance':
+      return `${docName(r.doc)} ${lineOf(r.line, r.poLineNo)} of PO ${r.poNumber}: ${r.actual} ${r.uom} against ${r.ordered} ${r.uom} ordered is ${r.direction} the ${tol(r.tolerance)} (limit ${r.limit} ${r.uom})${src(r.source)}.`
+    case 'qty_over_remaining':
+      return `${docName(r.doc)} ${lineOf(r.line, r.poLineNo)} of PO ${r.poNumber}: shipped ${r.actual} ${r.uom} but only ${r.remaining} ${r.uom} remain open (ordered ${r.ordered}, shipped before ${r.shippedBefore}; ${tol(r.tolerance)} allows ${r.limit} ${r.uom})${src(r.source)}.`
+    case 'price_mismatch':
+      return `${docName(r.doc)} ${lineOf(r.line, r.poLineNo)} of PO ${r.poNumber}: price ${r.actual}${r.currency ? ` ${r.currency}` : ''} per ${r.uom} differs from the PO price ${r.expected} beyond the ${tol(r.tolerance)}${src(r.source)}.`
+    case 'date_out_of_window':
+      return `${docName(r.doc)}${r.line ? ` ${lineOf(r.line, r.poLineNo)}` : ''} of PO ${r.poNumber}: ${r.field.replace(/_/g, ' ')} ${r.date} is outside ${r.from === r.to ? r.from : `${r.from} to ${r.to}`} ± ${r.toleranceDays} day(s).`
+    case 'uom_unconvertible':
+      return `${docName(r.doc)} ${lineOf(r.line, r.poLineNo)} of PO ${r.poNumber}: ${r.from} cannot be converted to the PO unit ${r.to}${r.packSize ? ` (pack size ${r.packSize})` : ' (no pack size known)'}; add the pack size to the item.`
+    case 'ack_line_rejected':
+      return `${docName(r.doc)}: the supplier rejected ${lineOf(r.line, r.poLineNo)} of PO ${r.poNumber}${r.statusCode ? ` (${r.statusCode})` : ''}${r.reason ? `: ${r.reason}` : ''}; source it elsewhere or cancel the line.`
+    case 'ack_line_changed':
+      return `${docName(r.doc)}: the supplier changed ${lineOf(r.line, r.poLineNo)} of PO ${r.poNumber} within tolerance (${r.changes.map((c) => `${c.field} ${c.ordered} → ${c.acked}`).join(', ')}); update the ERP.`
+    case 'ack_line_backordered':
+      return `${docName(r.doc)}: ${r.quantity} ${r.uom} of ${lineOf(r.line, r.poLineNo)} of PO ${r.poNumber} are backordered${r.scheduledShipDate ? `, to ship ${r.scheduledShipDate}` : ''}.`
+    // ── warehouse ──
+    case 'sscc_invalid':
+      return `${docName(r.doc)}: SSCC ${r.sscc} at ${r.path} is invalid (${r.problem === 'check_digit' ? `check digit should be ${r.expectedCheckDigit}` : r.problem === 'length' ? 'not 18 digits' : 'not all digits'}); the dock cannot scan it.`
+    case 'sscc_reused':
+      return r.otherShipmentId === r.doc.id
+        ? `${docName(r.doc)}: SSCC ${r.sscc} appears more than once (again at ${r.path}); each container needs its own label.`
+        : `${docName(r.doc)}: SSCC ${r.sscc} at ${r.path} is already on open ASN ${r.otherShipmentId}; the supplier must relabel or cancel the other ASN.`
+    case 'asn_tree_invalid':
+      return `${docName(r.doc)}: ${r.problem.replace(/_/g, ' ')} at ${r.path}${r.poNumber ? ` (PO ${r.poNumber})` : ''}; ask the supplier for a corrected ASN.`
+    case 'pack_total_mismatch':
+      return `${docName(r.doc)}: pack ${r.sscc ?? r.path} declares ${r.declared} ${r.uom} of ${r.item} but its contents hold ${r.contained} ${r.uom}.`
+    // ── invoice ──
+    case 'invoice_qty_over_shipped':
+      return `${docName(r.doc)} ${lineOf(r.line, r.poLineNo)} of PO ${r.poNumber}: invoiced ${r.invoiced} ${r.uom} in total (${r.invoicedBefore} before) but only ${r.shipped} ${r.uom} were shipped${src(r.source)}.`
+    case 'invoice_total_mismatch':
+      return `${docName(r.doc)} for PO ${r.poNumber}: lines ${r.lines} + charges ${r.charges} − allowances ${r.allowances} + tax ${r.tax} = ${r.expected} ${r.currency}, but the invoice total is ${r.actual}.`
+    case 'invoice_line_amount_mismatch':
+      return `${docName(r.doc)} ${lineOf(r.line)} for PO ${r.poNumber}: ${r.quantity} × ${r.unitPrice} = ${r.expected} ${r.currency}, but the line says ${r.actual}.`
+    case 'invoice_duplicate':
+      return `${docName(r.doc)} for PO ${r.poNumber}: supplier ${r.supplierId || '(unknown)'} already sent invoice number ${r.invoiceNumber}; do not pay it twice.`
+  }
 }
