@@ -90,6 +90,15 @@ export const ISSUE_CODES = {
   element_too_many_components: { x12Kind: 'AK4', x12: '13', contrl: '16' },
   element_invalid_numeric: { x12Kind: 'AK4', x12: '6', contrl: '37' },
   element_invalid_decimal: { x12Kind: 'AK4', x12: '6', contrl: '19' },
+  // EDIFACT (appended by the EDIFACT engine): una_invalid = UNA advice unusable, defaults kept
+  // (0085 20 invalid service character); dictionary_substituted = no tables for this release, the
+  // closest release validated it (warning); dictionary_unavailable = no tables for the message type.
+  una_invalid: { x12Kind: 'TA1', x12: '024', contrl: '20' },
+  dictionary_substituted: { x12Kind: 'AK5', x12: '1', contrl: '2' },
+  dictionary_unavailable: { x12Kind: 'AK5', x12: '1', contrl: '14' },
+  // Informational note (X12 engine): no dictionary for this set/version, envelope checked only.
+  // Empty codes: never reported in a 997/999/CONTRL and never changes a status.
+  transaction_not_validated: { x12Kind: 'AK5', x12: '', contrl: '' },
 } as const satisfies Record<string, { x12Kind: 'TA1' | 'AK9' | 'AK5' | 'AK3' | 'AK4'; x12: string; contrl: string }>
 
 export type EdiIssueCode = keyof typeof ISSUE_CODES

@@ -1,0 +1,129 @@
+/**
+ * The data shapes of our EDIFACT dictionaries and two tiny notations that keep them readable
+ * (one line per segment, one bracket per segment group), parsed once at module load.
+ *
+ * Segment notation, ISO 9735 / UNTDID style: elements separated by `;`, a composite is
+ * `C002 C [1001 C an..3, 1131 C an..17]`, a simple element `1004 C an..35`, an optional code list
+ * `0081 M a1 {D S}`. Message notation: `BGM M1; DTM M35; [RFF C10; DTM C5]` where a bracket is a
+ * segment group whose first entry is its trigger segment with the group's status and repeat.
+ * Groups are numbered SG1, SG2 ... depth-first in order of appearance, as the UN segment tables do.
+ */
+
+export interface SimpleDef {
+  ref: string
+  req: 'M' | 'C'
+  /** a = alphabetic, n = numeric, an = alphanumeric. */
+  type: 'a' | 'n' | 'an'
+  min: number
+  max: number
+  codes?: ReadonlySet<string>
+}
+
+export interface CompositeDef {
+  ref: string
+  req: 'M' | 'C'
+  components: SimpleDef[]
+}
+
+export type ElementDef = SimpleDef | CompositeDef
+export const isComposite = (d: ElementDef): d is CompositeDef => 'components' in d
+
+export interface SegNode {
+  kind: 'seg'
+  tag: string
+  req: 'M' | 'C'
+  max: number
+}
+
+export interface GroupNode {
+  kind: 'group'
+  /** `SG25` */
+  id: string
+  req: 'M' | 'C'
+  max: number
+  /** children[0] is the trigger segment (M1). */
+  children: StructNode[]
+}
+
+export type StructNode = SegNode | GroupNode
+
+export interface MessageDef {
+  type: string
+  /** `D96A` */
+  version: string
+  /** The message body between UNH and UNT. */
+  children: StructNode[]
+  segments: Readonly<Record<string, ElementDef[]>>
+  /** Every tag that may occur somewhere in this message (for "unexpected" vs "unrecognized"). */
+  tags: ReadonlySet<string>
+}
+
+function simple(spec: string): SimpleDef {
+  // `1004 C an..35`, `0081 M a1 {D S}`
+  const m = /^(\w+)\s+([MC])\s+(an|a|n)(\.\.)?(\d+)(?:\s*\{([^}]*)\})?$/.exec(spec.trim())
+  if (!m) throw new Error(`bad element spec: ${spec}`)
+  const max = Number(m[5])
+  const d: SimpleDef = { ref: m[1], req: m[2] as 'M' | 'C', type: m[3] as SimpleDef['type'], min: m[4] ? 1 : max, max }
+  if (m[6]) d.codes = new Set(m[6].trim().split(/\s+/))
+  return d
+}
+
+/** Parses the segment notation into element definitions. */
+export function seg(spec: string): ElementDef[] {
+  return spec.split(';').map((part) => {
+    const p = part.trim()
+    const m = /^(\w+)\s+([MC])\s+\[(.*)\]$/.exec(p)
+    if (!m) return simple(p)
+    return { ref: m[1], req: m[2] as 'M' | 'C', components: m[3].split(',').map(simple) }
+  })
+}
+
+/** Parses the message notation into a structure tree, numbering groups SG1.. depth-first. */
+export function structure(spec: string): StructNode[] {
+  let pos = 0
+  let sg = 0
+  const s = spec.replace(/\s+/g, ' ')
+  function entry(text: string): SegNode {
+    const m = /^([A-Z0-9]{3}) ([MC])(\d+)$/.exec(text.trim())
+    if (!m) throw new Error(`bad structure entry: ${text}`)
+    return { kind: 'seg', tag: m[1], req: m[2] as 'M' | 'C', max: Number(m[3]) }
+  }
+  function list(closing: string): StructNode[] {
+    const out: StructNode[] = []
+    let buf = ''
+    const flush = () => {
+      if (buf.trim()) out.push(entry(buf))
+      buf = ''
+    }
+    while (pos < s.length) {
+      const c = s[pos++]
+      if (c === ';') flush()
+      else if (c === '[') {
+        flush()
+        const id = `SG${++sg}`
+        const children = list(']')
+        const trig = children[0] as SegNode
+        out.push({ kind: 'group', id, req: trig.req, max: trig.max, children: [{ ...trig, req: 'M', max: 1 }, ...children.slice(1)] })
+      } else if (c === closing) {
+        flush()
+        return out
+      } else buf += c
+    }
+    flush()
+    return out
+  }
+  return list('')
+}
+
+export function collectTags(nodes: StructNode[], into = new Set<string>()): Set<string> {
+  for (const n of nodes) {
+    if (n.kind === 'seg') into.add(n.tag)
+    else collectTags(n.children, into)
+  }
+  return into
+}
+
+export function message(type: string, version: string, spec: string, segments: Record<string, ElementDef[]>): MessageDef {
+  const children = structure(spec)
+  return { type, version, children, segments, tags: collectTags(children) }
+}

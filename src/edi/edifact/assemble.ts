@@ -1,0 +1,284 @@
+/**
+ * Envelope nesting: UNB (UNG) UNH .. UNT (UNE) UNZ → interchanges, groups, messages, with the
+ * header/trailer checks of ISO 9735-1 §6 (references equal, counts right). A bad message never
+ * stops the rest: each message carries its own issues and status. Without UNG, messages are put
+ * in one synthetic group per message type (explicit: false).
+ */
+import { hasErrors, issue, type EdiIssue } from '../issues.ts'
+import type { ParsedGroup, ParsedInterchange, ParsedTransaction, Segment, Delimiters } from '../types.ts'
+import { findMessageDef, releaseDistance } from '../dictionary/edifact-index.ts'
+import { validateMessage } from './validate.ts'
+import { comp, count, readUnb, readUng, readUnh, type UnbHeader, type UnhHeader } from './envelope.ts'
+
+export interface AssemblerEvents {
+  onMessage?(tx: ParsedTransaction, group: ParsedGroup, interchange: ParsedInterchange): void
+  onInterchange?(ich: ParsedInterchange): void
+}
+
+export interface Assembler {
+  /** One segment with the absolute end offset (after its terminator). */
+  segment(s: Segment, end: number): void
+  /** Issues of the message/interchange the next segment belongs to (charset problems). */
+  note(i: EdiIssue): void
+  end(): void
+  /** File-level issues (segments outside any interchange, no interchange at all). */
+  fileIssues: EdiIssue[]
+  interchanges: number
+  /** Header of the interchange in progress (the reader needs its syntax identifier). */
+  current(): UnbHeader | undefined
+}
+
+interface OpenMessage {
+  h: UnhHeader
+  segments: Segment[]
+  issues: EdiIssue[]
+  start: number
+}
+
+export function createAssembler(
+  events: AssemblerEvents,
+  opts: { retain: boolean; validate: boolean; delimiters: () => Delimiters }
+): Assembler {
+  let ich: ParsedInterchange | undefined
+  let unb: UnbHeader | undefined
+  let group: ParsedGroup | undefined // explicit UNG group in progress
+  let groupMsgs = 0
+  let synthetic = new Map<string, ParsedGroup>()
+  let msg: OpenMessage | undefined
+  let msgsInIch = 0
+  let groupsInIch = 0
+  let lastEnd = 0
+  let garbage = false // inside a run of segments outside any interchange
+  const fileIssues: EdiIssue[] = []
+
+  const a: Assembler = {
+    fileIssues,
+    interchanges: 0,
+    current: () => unb,
+    note(i) {
+      if (msg) {
+        if (!msg.issues.some((x) => x.code === i.code)) msg.issues.push(i)
+      } else if (ich) {
+        if (!ich.issues.some((x) => x.code === i.code)) ich.issues.push(i)
+      } else fileIssues.push(i)
+    },
+    segment(s, end) {
+      lastEnd = end
+      switch (s.tag) {
+        case 'UNB':
+          return onUnb(s)
+        case 'UNG':
+          return onUng(s)
+        case 'UNH':
+          return onUnh(s)
+        case 'UNT':
+          return onUnt(s, end)
+        case 'UNE':
+          return onUne(s)
+        case 'UNZ':
+          return onUnz(s, end)
+      }
+      if (msg) {
+        msg.segments.push(s)
+        return
+      }
+      if (ich) {
+        ich.issues.push(issue('segment_unexpected', 'interchange', `${s.tag} outside a message (UNH..UNT)`, { segment: s.tag, position: s.pos }))
+        return
+      }
+      outside(s)
+    },
+    end() {
+      if (ich) closeInterchange(undefined, lastEnd)
+      if (a.interchanges === 0) {
+        fileIssues.unshift(issue('envelope_unreadable', 'file', 'no UNB interchange header found', {}))
+      }
+    },
+  }
+
+  function outside(s: Segment) {
+    if (garbage) return
+    garbage = true
+    fileIssues.push(issue('trailing_garbage', 'file', `${s.tag || 'data'} outside any UNB..UNZ interchange`, { segment: s.tag, position: s.pos }))
+  }
+
+  function onUnb(s: Segment) {
+    if (ich) closeInterchange(undefined, s.pos.offset)
+    garbage = false
+    const r = readUnb(s)
+    unb = r.header
+    ich = {
+      standard: 'edifact',
+      sender: r.header.sender,
+      receiver: r.header.receiver,
+      controlNumber: r.header.controlNumber,
+      test: r.header.test,
+      date: r.header.date,
+      time: r.header.time,
+      syntax: `${r.header.syntaxId}:${r.header.syntaxVersion}`,
+      ackRequested: r.header.ackRequested,
+      delimiters: opts.delimiters(),
+      issues: r.issues,
+      groups: [],
+      span: { start: s.pos.offset, end: s.pos.offset },
+    }
+    synthetic = new Map()
+    msgsInIch = 0
+    groupsInIch = 0
+  }
+
+  function onUng(s: Segment) {
+    if (!ich) return outside(s)
+    if (msg) closeMessage(undefined, s.pos.offset)
+    if (group) closeGroup(undefined, s)
+    const r = readUng(s)
+    group = {
+      type: r.header.type,
+      controlNumber: r.header.controlNumber,
+      version: r.header.version,
+      senderId: r.header.sender.id,
+      receiverId: r.header.receiver.id,
+      explicit: true,
+      issues: r.issues,
+      transactions: [],
+    }
+    ich.groups.push(group)
+    groupsInIch++
+    groupMsgs = 0
+  }
+
+  function onUnh(s: Segment) {
+    if (!ich) return outside(s)
+    if (msg) closeMessage(undefined, s.pos.offset)
+    const r = readUnh(s)
+    msg = { h: r.header, segments: [s], issues: r.issues, start: s.pos.offset }
+  }
+
+  function onUnt(s: Segment, end: number) {
+    if (!ich) return outside(s)
+    if (!msg) {
+      ich.issues.push(issue('segment_unexpected', 'interchange', 'UNT without a UNH', { segment: 'UNT', position: s.pos }))
+      return
+    }
+    msg.segments.push(s)
+    closeMessage(s, end)
+  }
+
+  function onUne(s: Segment) {
+    if (!ich) return outside(s)
+    if (msg) closeMessage(undefined, s.pos.offset)
+    if (!group) {
+      ich.issues.push(issue('segment_unexpected', 'interchange', 'UNE without a UNG', { segment: 'UNE', position: s.pos }))
+      return
+    }
+    closeGroup(s, s)
+  }
+
+  function onUnz(s: Segment, end: number) {
+    if (!ich) return outside(s)
+    closeInterchange(s, end)
+  }
+
+  function groupFor(type: string, version: string): ParsedGroup {
+    if (group) return group
+    let g = synthetic.get(type)
+    if (!g) {
+      g = { type, controlNumber: '', version, explicit: false, issues: [], transactions: [] }
+      synthetic.set(type, g)
+      ich!.groups.push(g)
+    }
+    return g
+  }
+
+  function closeMessage(unt: Segment | undefined, end: number) {
+    const m = msg!
+    msg = undefined
+    const issues = m.issues
+    const at = { segment: 'UNT', position: unt?.pos }
+    if (!unt) {
+      issues.push(issue('transaction_trailer_missing', 'transaction', `message ${m.h.ref} has no UNT`, { segment: 'UNH', position: m.segments[0].pos }))
+    } else {
+      const declared = count(unt)
+      if (declared !== m.segments.length) {
+        issues.push(issue('transaction_count_mismatch', 'transaction', `UNT says ${comp(unt, 0)} segments, message has ${m.segments.length}`, { ...at, element: 1, ref: '0074', value: comp(unt, 0) }))
+      }
+      if (comp(unt, 1) !== m.h.ref) {
+        issues.push(issue('transaction_control_mismatch', 'transaction', `UNT reference "${comp(unt, 1)}" differs from UNH "${m.h.ref}"`, { ...at, element: 2, ref: '0062', value: comp(unt, 1) }))
+      }
+    }
+    if (opts.validate) {
+      const found = m.h.type ? findMessageDef(m.h.type, m.h.version) : undefined
+      const body = m.segments.slice(1, unt ? -1 : undefined)
+      if (!found) {
+        issues.push(issue('dictionary_unavailable', 'transaction', `no dictionary for ${m.h.type} ${m.h.version}; envelope checked only`, { segment: 'UNH', position: m.segments[0].pos, severity: 'warning', value: `${m.h.type}:${m.h.version}` }))
+      } else {
+        if (found.substituted) {
+          issues.push(issue('dictionary_substituted', 'transaction', `no dictionary for ${m.h.type} ${m.h.version}; validated against ${found.def.version}`, { segment: 'UNH', position: m.segments[0].pos, severity: 'warning', value: found.def.version }))
+        }
+        // A dictionary more than two releases-years away may disagree with the sender's own
+        // directory: its findings are reported as warnings only (documented choice).
+        const far = found.substituted && releaseDistance(m.h.version, found.def.version) > 2
+        for (const i of validateMessage(found.def, body)) issues.push(far ? { ...i, severity: 'warning' } : i)
+      }
+    }
+    const tx: ParsedTransaction = {
+      type: m.h.type,
+      controlNumber: m.h.ref,
+      version: m.h.version,
+      status: hasErrors(issues) ? 'rejected' : issues.length > 0 ? 'accepted_with_errors' : 'accepted',
+      issues,
+      segments: m.segments,
+      span: { start: m.start, end },
+    }
+    if (m.h.association) tx.implementation = m.h.association
+    const g = groupFor(m.h.type, m.h.version)
+    if (opts.retain) g.transactions.push(tx)
+    msgsInIch++
+    groupMsgs++
+    events.onMessage?.(tx, g, ich!)
+  }
+
+  function closeGroup(une: Segment | undefined, at: Segment) {
+    const g = group!
+    group = undefined
+    if (!une) {
+      g.issues.push(issue('group_trailer_missing', 'group', `group ${g.controlNumber} has no UNE`, { segment: 'UNE', position: at.pos }))
+      return
+    }
+    const declared = count(une)
+    if (declared !== groupMsgs) {
+      g.issues.push(issue('group_count_mismatch', 'group', `UNE says ${comp(une, 0)} messages, group has ${groupMsgs}`, { segment: 'UNE', position: une.pos, element: 1, ref: '0060', value: comp(une, 0) }))
+    }
+    if (comp(une, 1) !== g.controlNumber) {
+      g.issues.push(issue('group_control_mismatch', 'group', `UNE reference "${comp(une, 1)}" differs from UNG "${g.controlNumber}"`, { segment: 'UNE', position: une.pos, element: 2, ref: '0048', value: comp(une, 1) }))
+    }
+  }
+
+  function closeInterchange(unz: Segment | undefined, end: number) {
+    const x = ich!
+    if (msg) closeMessage(undefined, unz ? unz.pos.offset : end)
+    if (group) closeGroup(undefined, unz ?? msgLessPos(x))
+    if (!unz) {
+      x.issues.push(issue('interchange_trailer_missing', 'interchange', `interchange ${x.controlNumber} has no UNZ`, { segment: 'UNZ' }))
+    } else {
+      // UNZ 0036 counts groups when UNG is used, otherwise messages (ISO 9735-1 §6.1).
+      const actual = groupsInIch > 0 ? groupsInIch : msgsInIch
+      const declared = count(unz)
+      if (declared !== actual) {
+        x.issues.push(issue('interchange_count_mismatch', 'interchange', `UNZ says ${comp(unz, 0)} ${groupsInIch > 0 ? 'groups' : 'messages'}, interchange has ${actual}`, { segment: 'UNZ', position: unz.pos, element: 1, ref: '0036', value: comp(unz, 0) }))
+      }
+      if (comp(unz, 1) !== x.controlNumber) {
+        x.issues.push(issue('interchange_control_mismatch', 'interchange', `UNZ reference "${comp(unz, 1)}" differs from UNB "${x.controlNumber}"`, { segment: 'UNZ', position: unz.pos, element: 2, ref: '0020', value: comp(unz, 1) }))
+      }
+    }
+    x.span.end = end
+    ich = undefined
+    unb = undefined
+    a.interchanges++
+    events.onInterchange?.(x)
+  }
+
+  const msgLessPos = (x: ParsedInterchange): Segment => ({ tag: 'UNE', elements: [], pos: { offset: x.span.start, index: 0, line: 0 } })
+
+  return a
+}

@@ -1,0 +1,175 @@
+/**
+ * Streaming EDIFACT reader: lexer (bytes → segment boundaries) → charset decode (per UNB S001)
+ * → tokenize (release characters) → assembler (envelopes, validation). Memory is bounded by one
+ * segment of lexer buffer plus one message of segments; results are identical for any chunking.
+ */
+import { issue, type EdiIssue } from '../issues.ts'
+import type { ParsedGroup, ParsedInterchange, ParsedTransaction, Segment } from '../types.ts'
+import { createAssembler } from './assemble.ts'
+import { charsetFor, decode, F_C1, F_HIGH, looksUtf8, scanBytes, type Charset } from './charset.ts'
+import { toDelimiters, withSyntaxVersion, type ServiceBytes } from './delimiters.ts'
+import { createLexer } from './lexer.ts'
+import { tokenize, type ServiceChars } from './tokenize.ts'
+
+export interface EdifactReaderEvents {
+  /** Every segment in file order (UNB..UNZ included), already unescaped and decoded. */
+  onSegment?(segment: Segment): void
+  /** A message closed (UNT, or a following header / end of input), validated, with its status. */
+  onMessage?(tx: ParsedTransaction, group: ParsedGroup, interchange: ParsedInterchange): void
+  /** An interchange closed. Its groups hold transactions only when `retain` is set. */
+  onInterchange?(interchange: ParsedInterchange): void
+}
+
+export interface EdifactReaderOptions {
+  /** Keep messages inside their groups (parseEdifact does; streaming callers usually not). */
+  retain?: boolean
+  /** Dictionary validation (default true). Envelope checks always run. */
+  validate?: boolean
+  /** Guard against input without terminators (default 16 MiB). */
+  maxSegmentBytes?: number
+}
+
+export interface EdifactReaderResult {
+  /** File-level issues. */
+  issues: EdiIssue[]
+  unreadable: boolean
+  interchanges: number
+  segments: number
+  bytes: number
+}
+
+export interface EdifactReader {
+  push(chunk: Buffer | Uint8Array): void
+  end(): EdifactReaderResult
+}
+
+const CHARS = (s: ServiceBytes): ServiceChars => ({
+  component: String.fromCharCode(s.component),
+  element: String.fromCharCode(s.element),
+  release: s.release >= 0 ? String.fromCharCode(s.release) : '',
+  repetition: s.repetition >= 0 ? String.fromCharCode(s.repetition) : '',
+})
+
+/**
+ * @example
+ * const r = createEdifactReader({ onMessage: (tx) => console.log(tx.type, tx.status) })
+ * for await (const chunk of stream) r.push(chunk)
+ * const { issues, unreadable } = r.end()
+ */
+export function createEdifactReader(events: EdifactReaderEvents = {}, opts: EdifactReaderOptions = {}): EdifactReader {
+  let sc: ServiceChars
+  let hadUna = false
+  let charset: Charset | undefined
+  let segCount = 0
+  const asm = createAssembler(events, {
+    retain: opts.retain ?? false,
+    validate: opts.validate ?? true,
+    delimiters: () => toDelimiters(lexer.service),
+  })
+
+  const lexer = createLexer(
+    {
+      una(svc, offset, usable) {
+        if (usable) {
+          hadUna = true
+          sc = CHARS(svc)
+        } else {
+          asm.note(issue('una_invalid', 'interchange', 'UNA service string advice has duplicate or alphanumeric separators; ignored', { segment: 'UNA', position: { offset, index: segCount, line: 0 } }))
+        }
+      },
+      segment(buf, start, end, offset, line, terminated) {
+        const flags = scanBytes(buf, start, end)
+        let asUtf8 = false
+        if (flags & F_HIGH && charset && charset.kind !== 'utf8') asUtf8 = looksUtf8(buf, start, end)
+        const text = decode(buf, start, end, charset ?? LATIN1, flags, asUtf8 || (!charset && flags & F_HIGH ? looksUtf8(buf, start, end) : false))
+        const t = tokenize(text, sc)
+        const seg: Segment = t.repeats
+          ? { tag: t.tag, elements: t.elements, repeats: t.repeats, pos: { offset, index: segCount++, line } }
+          : { tag: t.tag, elements: t.elements, pos: { offset, index: segCount++, line } }
+        let lf = 0
+        if (text.indexOf('\n') >= 0) for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lf++
+        if (!terminated) {
+          asm.note(issue('trailing_garbage', 'file', `segment ${t.tag} at offset ${offset} has no terminator`, { segment: t.tag, position: seg.pos, severity: 'warning' }))
+        }
+        if (seg.tag === 'UNB') {
+          // UNB itself is written in the declared repertoire; check it once the set is known.
+          onUnb(seg)
+        }
+        if (charset && (flags & charset.forbidden || asUtf8 || (charset.kind === 'utf8' && flags & F_HIGH && !looksUtf8(buf, start, end)))) {
+          reportCharset(seg, flags, asUtf8, buf, start, end)
+        }
+        events.onSegment?.(seg)
+        asm.segment(seg, offset + (end - start) + (terminated ? 1 : 0))
+        return lf
+      },
+    },
+    { maxSegmentBytes: opts.maxSegmentBytes }
+  )
+  sc = CHARS(lexer.service)
+
+  function onUnb(seg: Segment) {
+    const id = seg.elements[0]?.[0] ?? ''
+    const version = seg.elements[0]?.[1] ?? ''
+    charset = charsetFor(id)
+    lexer.service = withSyntaxVersion(lexer.service, version, hadUna)
+    sc = CHARS(lexer.service)
+    hadUna = false
+    if (!charset) {
+      later(() =>
+        asm.note(issue('charset_violation', 'interchange', `unknown syntax identifier "${id}"; bytes read as ISO 8859-1`, { segment: 'UNB', position: seg.pos, element: 1, ref: '0001', value: id, severity: 'warning' }))
+      )
+    }
+  }
+
+  // Issues about UNB must land in the interchange UNB opens, i.e. after asm.segment(UNB).
+  let pending: (() => void)[] = []
+  const later = (f: () => void) => pending.push(f)
+
+  function reportCharset(seg: Segment, flags: number, asUtf8: boolean, buf: Buffer, start: number, end: number) {
+    const cs = charset!
+    const what = asUtf8
+      ? `${cs.id} declared but ${seg.tag} holds UTF-8 bytes; decoded as UTF-8`
+      : cs.kind === 'utf8'
+        ? `${seg.tag} holds bytes that are not valid UTF-8 under ${cs.id}`
+        : `${seg.tag} holds characters outside ${cs.id}${flags & F_C1 ? ' (control bytes)' : ''}`
+    let bad = ''
+    for (let i = start; i < end && bad.length < 8; i++) {
+      const b = buf[i]
+      if (b >= 0x80 || scanBytes(buf, i, i + 1) & cs.forbidden) bad += b >= 0x80 ? `\\x${b.toString(16)}` : String.fromCharCode(b)
+    }
+    later(() => asm.note(issue('charset_violation', 'segment', what, { segment: seg.tag, position: seg.pos, severity: 'warning', value: bad })))
+  }
+
+  const flush = () => {
+    if (pending.length === 0) return
+    const p = pending
+    pending = []
+    for (const f of p) f()
+  }
+  // Run queued notes after each segment reached the assembler.
+  const origSegment = asm.segment
+  asm.segment = (s, e) => {
+    origSegment(s, e)
+    flush()
+  }
+
+  return {
+    push(chunk) {
+      lexer.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))
+    },
+    end() {
+      lexer.end()
+      flush()
+      asm.end()
+      return {
+        issues: asm.fileIssues,
+        unreadable: asm.interchanges === 0,
+        interchanges: asm.interchanges,
+        segments: segCount,
+        bytes: lexer.bytes,
+      }
+    },
+  }
+}
+
+const LATIN1: Charset = { id: 'LATIN1', kind: 'single', forbidden: 0, label: 'iso-8859-1' }
