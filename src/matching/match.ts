@@ -27,6 +27,8 @@ export function matchDocument(doc: CanonicalDoc, ctx: MatchContext): MatchResult
       return matchAck(doc, ctx)
     case 'asn': {
       const r = matchAsn(doc, ctx)
+      // A cancel withdraws an earlier ASN; its labels and dates no longer matter to the dock.
+      if (doc.purpose === 'cancel') return r
       return finish([...r.reasons, ...checkWarehouse(doc, ctx)], r.lines, r.quantities)
     }
     case 'invoice':

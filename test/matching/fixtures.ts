@@ -53,7 +53,7 @@ export function asn(items: AsnItem[], over: Partial<Asn> = {}, poNumber = PO_NO)
     kind: 'asn',
     shipmentId: 'SH-0042',
     purpose: 'original',
-    shipDate: '2026-03-09',
+    shipDate: '2026-03-10',
     parties: [],
     orders: [{ poNumber, packs: [], items }],
     provenance: prov('856'),
