@@ -32,7 +32,8 @@ function ids(i: MatchItemIds): string {
 }
 
 const src = (s: string | undefined): string => (s ? `; source ${s}` : '')
-const tol = (t: string): string => (t === '0' ? 'no tolerance' : `tolerance ${t.endsWith('%') ? '±' : ''}${t}`)
+/** `tolerance +5%`, `tolerance ±1%` or `no tolerance`. */
+const tol = (t: string, sign: '+' | '−' | '±'): string => (t === '0' ? 'no tolerance' : `tolerance ${sign}${t}`)
 
 /**
  * One sentence a buyer or EDI analyst can act on.
@@ -62,7 +63,7 @@ export function explain(r: ExceptionReason): string {
     case 'test_indicator':
       return `A test interchange came from a live partner (policy: ${r.policy}); confirm with the partner which mode they are in.`
     case 'message_invalid':
-      return `${r.docType} ${r.controlNumber} failed validation with ${r.issues.length} issue(s)${r.issues[0] ? `, first: ${r.issues[0].message}` : ''}.`
+      return `Transaction set ${r.docType} ${r.controlNumber} failed validation with ${r.issues.length} issue(s)${r.issues[0] ? `, first: ${r.issues[0].message}` : ''}.`
     case 'no_map':
       return `No ${r.direction}bound map for ${r.standard} ${r.version} ${r.docType} and partner ${r.partnerId}; add one, then replay.`
     case 'canonical_invalid':
@@ -97,11 +98,11 @@ export function explain(r: ExceptionReason): string {
     case 'item_substituted':
       return `${docName(r.doc)} ${lineOf(r.line, r.poLineNo)} of PO ${r.poNumber}: ordered ${ids(r.ordered)} but got ${ids(r.actual)}; accept the substitute or reject it.`
     case 'qty_out_of_tolerance':
-      return `${docName(r.doc)} ${lineOf(r.line, r.poLineNo)} of PO ${r.poNumber}: ${r.actual} ${r.uom} against ${r.ordered} ${r.uom} ordered is ${r.direction} the ${tol(r.tolerance)} (limit ${r.limit} ${r.uom})${src(r.source)}.`
+      return `${docName(r.doc)} ${lineOf(r.line, r.poLineNo)} of PO ${r.poNumber}: ${r.actual} ${r.uom} against ${r.ordered} ${r.uom} ordered is ${r.direction} the ${tol(r.tolerance, r.direction === 'over' ? '+' : '−')} (limit ${r.limit} ${r.uom})${src(r.source)}.`
     case 'qty_over_remaining':
-      return `${docName(r.doc)} ${lineOf(r.line, r.poLineNo)} of PO ${r.poNumber}: shipped ${r.actual} ${r.uom} but only ${r.remaining} ${r.uom} remain open (ordered ${r.ordered}, shipped before ${r.shippedBefore}; ${tol(r.tolerance)} allows ${r.limit} ${r.uom})${src(r.source)}.`
+      return `${docName(r.doc)} ${lineOf(r.line, r.poLineNo)} of PO ${r.poNumber}: shipped ${r.actual} ${r.uom} but only ${r.remaining} ${r.uom} remain open (ordered ${r.ordered}, shipped before ${r.shippedBefore}; ${tol(r.tolerance, '+')} allows ${r.limit} ${r.uom})${src(r.source)}.`
     case 'price_mismatch':
-      return `${docName(r.doc)} ${lineOf(r.line, r.poLineNo)} of PO ${r.poNumber}: price ${r.actual}${r.currency ? ` ${r.currency}` : ''} per ${r.uom} differs from the PO price ${r.expected} beyond the ${tol(r.tolerance)}${src(r.source)}.`
+      return `${docName(r.doc)} ${lineOf(r.line, r.poLineNo)} of PO ${r.poNumber}: price ${r.actual}${r.currency ? ` ${r.currency}` : ''} per ${r.uom} differs from the PO price ${r.expected} beyond the ${tol(r.tolerance, '±')}${src(r.source)}.`
     case 'date_out_of_window':
       return `${docName(r.doc)}${r.line ? ` ${lineOf(r.line, r.poLineNo)}` : ''} of PO ${r.poNumber}: ${r.field.replace(/_/g, ' ')} ${r.date} is outside ${r.from === r.to ? r.from : `${r.from} to ${r.to}`} ± ${r.toleranceDays} day(s).`
     case 'uom_unconvertible':
