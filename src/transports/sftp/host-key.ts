@@ -1,0 +1,49 @@
+/**
+ * Our server's host key: generated once in OpenSSH format (ed25519) and kept, so partners'
+ * known_hosts entries stay valid across restarts. ssh2 refuses PKCS#8 (`BEGIN PRIVATE KEY`)
+ * host keys (notes/INFRA.md), so we never write that format.
+ */
+import { createHash } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname } from 'node:path'
+import ssh2 from 'ssh2'
+import type { KnownHostKey } from './ports.ts'
+
+export function loadOrCreateHostKey(path: string): Buffer {
+  if (!existsSync(path)) {
+    const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'edi-gateway host key' })
+    mkdirSync(dirname(path), { recursive: true })
+    // wx: if another process created it in between, keep theirs (both then read the same file).
+    try {
+      writeFileSync(path, pair.private, { mode: 0o600, flag: 'wx' })
+      writeFileSync(`${path}.pub`, pair.public + '\n', { mode: 0o644 })
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+    }
+  }
+  const key = readFileSync(path)
+  const parsed = ssh2.utils.parseKey(key)
+  if (parsed instanceof Error) throw new Error(`host key ${path}: ${parsed.message}`)
+  return key
+}
+
+/** `SHA256:<base64 without padding>` as `ssh-keygen -lf` prints it. */
+export function fingerprint(blob: Buffer): string {
+  return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`
+}
+
+/** The key type is the first SSH string inside the public key blob (RFC 4253 §6.6). */
+export function describeHostKey(blob: Buffer): KnownHostKey {
+  const len = blob.length >= 4 ? blob.readUInt32BE(0) : 0
+  const keyType = len > 0 && len < 64 ? blob.subarray(4, 4 + len).toString('latin1') : 'unknown'
+  return { keyType, keyBase64: blob.toString('base64'), fingerprint: fingerprint(blob) }
+}
+
+/** Public key blob from an OpenSSH line (`ssh-ed25519 AAAA... comment`, known_hosts style too). */
+export function blobFromKeyLine(line: string): Buffer | undefined {
+  const parts = line.trim().split(/\s+/)
+  for (const p of parts) {
+    if (/^AAAA[0-9A-Za-z+/]+=*$/.test(p)) return Buffer.from(p, 'base64')
+  }
+  return undefined
+}
