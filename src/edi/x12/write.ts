@@ -1,0 +1,156 @@
+/**
+ * X12 writer: segments + envelope values → bytes with the partner's separators. It computes
+ * SE01/GE01/IEA01 and pads the fixed-width ISA (X12.5). X12 has no release character, so a
+ * value containing a delimiter cannot be written: it is refused as an issue, never escaped.
+ */
+import { issue, type EdiIssue } from '../issues.ts'
+import type { Element, PartyId } from '../types.ts'
+import { ISA_WIDTHS } from './isa.ts'
+
+export interface X12WriteSegment {
+  tag: string
+  elements: Element[]
+  repeats?: Record<number, Element[]>
+}
+
+export interface X12WriteTransaction {
+  /** ST01, e.g. `856`. */
+  type: string
+  /** ST02 (SE02 repeats it). */
+  controlNumber: string
+  /** ST03 implementation convention reference (5010), optional. */
+  implementation?: string
+  /** The body between ST and SE; ST/SE given here are ignored (the writer makes its own). */
+  segments: X12WriteSegment[]
+}
+
+export interface X12WriteGroup {
+  /** GS01: PO, PR, SH, IN, FA ... */
+  functionalId: string
+  senderId: string
+  receiverId: string
+  /** GS04 CCYYMMDD and GS05 HHMM. */
+  date: string
+  time: string
+  controlNumber: string
+  /** GS08, e.g. `004010` or `005010X231`. */
+  version: string
+  transactions: X12WriteTransaction[]
+}
+
+export interface X12WriteSeparators {
+  element: string
+  component: string
+  segment: string
+  /** ISA11 from 00501 on; ignored for earlier versions (ISA11 = U). */
+  repetition?: string
+  /** Written after each terminator for readability: '' (default), '\n' or '\r\n'. */
+  lineBreak?: string
+}
+
+export interface X12WriteInterchange {
+  sender: PartyId
+  receiver: PartyId
+  controlNumber: string | number
+  /** ISA09 YYMMDD (a CCYYMMDD value is shortened) and ISA10 HHMM. */
+  date: string
+  time: string
+  /** ISA12, e.g. `00401` or `00501`. */
+  version: string
+  test: boolean
+  ackRequested?: boolean
+  authorization?: { qualifier: string; value: string }
+  security?: { qualifier: string; value: string }
+  separators: X12WriteSeparators
+  /** Segments between ISA and the first GS (a TA1). */
+  preamble?: X12WriteSegment[]
+  groups: X12WriteGroup[]
+}
+
+export type X12WriteResult = { ok: true; text: string } | { ok: false; issues: EdiIssue[] }
+
+const isAlnum = (c: string): boolean => /^[A-Za-z0-9]$/.test(c)
+
+/**
+ * @example
+ * const out = writeX12({ sender, receiver, controlNumber: 42, date: '20240102', time: '1200',
+ *   version: '00401', test: false, separators: { element: '*', component: '>', segment: '~' },
+ *   groups: [{ functionalId: 'SH', ..., transactions: [{ type: '856', controlNumber: '0001', segments }] }] })
+ * if (out.ok) send(out.text)
+ */
+export function writeX12(ic: X12WriteInterchange): X12WriteResult {
+  const sep = ic.separators
+  const issues: EdiIssue[] = []
+  const rep = ic.version >= '00501' ? (sep.repetition ?? '^') : undefined
+  const delims = [sep.element, sep.component, sep.segment, ...(rep ? [rep] : [])]
+  if (delims.some((d) => d.length !== 1 || isAlnum(d) || d === ' ') || new Set(delims).size !== delims.length) {
+    issues.push(issue('isa_invalid', 'interchange', `separators must be distinct single non-alphanumeric characters: ${JSON.stringify(delims)}`, {}))
+    return { ok: false, issues }
+  }
+  // A line break after a terminator that is itself a line break would add empty lines.
+  const eol = sep.segment + (sep.segment === '\n' || sep.segment === '\r' ? '' : (sep.lineBreak ?? ''))
+  const out: string[] = []
+  let index = 0
+
+  const isaValues = [
+    ic.authorization?.qualifier ?? '00', ic.authorization?.value ?? '', ic.security?.qualifier ?? '00', ic.security?.value ?? '',
+    ic.sender.qualifier, ic.sender.id, ic.receiver.qualifier, ic.receiver.id,
+    ic.date.length === 8 ? ic.date.slice(2) : ic.date, ic.time, rep ?? 'U', ic.version,
+    String(ic.controlNumber).padStart(9, '0'), ic.ackRequested ? '1' : '0', ic.test ? 'T' : 'P',
+  ]
+  const isaFields = isaValues.map((v, i) => {
+    if (v.length > ISA_WIDTHS[i]) {
+      issues.push(issue('isa_field_width', 'interchange', `ISA${String(i + 1).padStart(2, '0')} '${v}' is longer than ${ISA_WIDTHS[i]}`, { segment: 'ISA', element: i + 1, value: v }))
+    }
+    if (i !== 10) checkData(v, 'ISA', i, 0)
+    return v.padEnd(ISA_WIDTHS[i], ' ')
+  })
+  out.push(['ISA', ...isaFields, sep.component].join(sep.element) + eol)
+  index++
+
+  function checkData(v: string, tag: string, i: number, comp: number): void {
+    for (const d of delims) {
+      if (v.includes(d)) {
+        issues.push(
+          issue('element_invalid_character', 'element', `${tag}${String(i + 1).padStart(2, '0')} '${v}' contains the delimiter '${d}' (X12 cannot escape it)`, {
+            segment: tag, element: i + 1, ...(comp ? { component: comp } : {}), value: v, position: { offset: -1, index, line: index + 1 },
+          })
+        )
+        return
+      }
+    }
+  }
+
+  function element(tag: string, el: Element, i: number): string {
+    for (let j = 0; j < el.length; j++) checkData(el[j], tag, i, el.length > 1 ? j + 1 : 0)
+    return el.length === 1 ? el[0] : el.join(sep.component)
+  }
+
+  function segment(s: X12WriteSegment): void {
+    let last = s.elements.length
+    // Trailing empty elements are never written (X12.6 §3.7).
+    while (last > 0 && s.elements[last - 1].every((c) => c === '') && !s.repeats?.[last - 1]) last--
+    const parts = [s.tag]
+    for (let i = 0; i < last; i++) {
+      const reps = s.repeats?.[i]
+      if (reps && rep) parts.push(reps.map((r) => element(s.tag, r, i)).join(rep))
+      else parts.push(element(s.tag, s.elements[i], i))
+    }
+    out.push(parts.join(sep.element) + eol)
+    index++
+  }
+
+  for (const p of ic.preamble ?? []) segment(p)
+  for (const g of ic.groups) {
+    segment({ tag: 'GS', elements: [g.functionalId, g.senderId, g.receiverId, g.date, g.time, g.controlNumber, 'X', g.version].map((v) => [v]) })
+    for (const tx of g.transactions) {
+      const body = tx.segments.filter((s) => s.tag !== 'ST' && s.tag !== 'SE')
+      segment({ tag: 'ST', elements: [[tx.type], [tx.controlNumber], ...(tx.implementation ? [[tx.implementation]] : [])] })
+      for (const s of body) segment(s)
+      segment({ tag: 'SE', elements: [[String(body.length + 2)], [tx.controlNumber]] })
+    }
+    segment({ tag: 'GE', elements: [[String(g.transactions.length)], [g.controlNumber]] })
+  }
+  segment({ tag: 'IEA', elements: [[String(ic.groups.length)], [String(ic.controlNumber).padStart(9, '0')]] })
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, text: out.join('') }
+}
