@@ -13,13 +13,13 @@
 import type { Asn } from '../canonical/asn.ts'
 import type { ErpPoLine, ErpPurchaseOrder } from '../erp/port.ts'
 import type { ExceptionReason, MatchDocRef } from '../exceptions/reasons.ts'
-import { add, cmp, normalize, sub } from '../lib/decimal.ts'
 import { leafItemsOfOrder } from './asn-tree.ts'
 import type { LeafItem } from './asn-tree.ts'
 import { lineKey } from './context.ts'
 import type { MatchContext } from './context.ts'
 import { correlate, itemIdsOf } from './correlate.ts'
 import { lookupPo, sourceOf, toPoUnit } from './common.ts'
+import { qadd, qcmp, qnorm, qsub } from './qty.ts'
 import { finish, holds } from './result.ts'
 import type { LineQty, MatchLine, MatchResult } from './result.ts'
 import { describeAllowance, lowerLimit, qtyAllowances, upperLimit } from './tolerance.ts'
@@ -98,10 +98,10 @@ function matchLeaf(
       else {
         const k = lineKey(po.poNumber, pl.lineNo)
         const a = acc.get(k) ?? { poLine: pl, qty: '0', lines: [], first: leaf }
-        a.qty = normalize(add(a.qty, q.qty))
+        a.qty = qadd(a.qty, q.qty)
         a.lines.push(line)
         acc.set(k, a)
-        line.notes.push(`${normalize(leaf.item.quantity.value)} ${leaf.item.quantity.uom} = ${q.qty} ${pl.uom}`)
+        line.notes.push(`${qnorm(leaf.item.quantity.value)} ${leaf.item.quantity.uom} = ${q.qty} ${pl.uom}`)
       }
     }
   }
@@ -121,18 +121,18 @@ function checkRemaining(
 ): void {
   const pl = a.poLine
   const before = ctx.shippedSoFar.get(lineKey(po.poNumber, pl.lineNo)) ?? '0'
-  const remaining = normalize(sub(pl.quantity, before))
+  const remaining = qsub(qnorm(pl.quantity), qnorm(before))
   const { over, under } = qtyAllowances(ctx.config.qty)
-  const overLimit = normalize(sub(upperLimit(pl.quantity, over), before))
+  const overLimit = qsub(upperLimit(pl.quantity, over), qnorm(before))
   const at = { doc, poNumber: po.poNumber, line: a.lines.map((l) => l.lineNo).join(', '), poLineNo: pl.lineNo }
   const source = sourceOf(fields, `${a.first.path}.quantity.value`)
   const mark = (code: string) => a.lines.forEach((l) => ((l.state = 'exception'), l.notes.push(code)))
-  if (cmp(a.qty, overLimit) > 0) {
+  if (qcmp(a.qty, overLimit) > 0) {
     reasons.push({
       code: 'qty_over_remaining',
       ...at,
-      ordered: normalize(pl.quantity),
-      shippedBefore: normalize(before),
+      ordered: qnorm(pl.quantity),
+      shippedBefore: qnorm(before),
       remaining,
       actual: a.qty,
       uom: pl.uom,
@@ -142,10 +142,10 @@ function checkRemaining(
     })
     return mark('qty_over_remaining')
   }
-  const left = normalize(sub(remaining, a.qty))
-  if (cmp(left, '0') > 0) {
-    const underLimit = normalize(sub(lowerLimit(pl.quantity, under), before))
-    if (!ctx.allowPartialShipments && cmp(a.qty, underLimit) < 0) {
+  const left = qsub(remaining, a.qty)
+  if (qcmp(left, '0') > 0) {
+    const underLimit = qsub(lowerLimit(pl.quantity, under), qnorm(before))
+    if (!ctx.allowPartialShipments && qcmp(a.qty, underLimit) < 0) {
       reasons.push({
         code: 'qty_out_of_tolerance',
         ...at,

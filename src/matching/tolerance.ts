@@ -17,8 +17,22 @@ export interface Allowance {
   abs?: string
 }
 
+// Many lines share an ordered quantity and all share the partner's tolerance: memoise.
+const memo = new Map<string, string>()
+
 /** The allowed deviation from `base`: max(base × pct / 100, abs); never negative. */
 export function allowance(base: string, a: Allowance): string {
+  const key = `${base}|${a.pct ?? ''}|${a.abs ?? ''}`
+  let v = memo.get(key)
+  if (v === undefined) {
+    if (memo.size > 10_000) memo.clear()
+    v = computeAllowance(base, a)
+    memo.set(key, v)
+  }
+  return v
+}
+
+function computeAllowance(base: string, a: Allowance): string {
   const byPct = a.pct !== undefined ? percentOfExact(abs(base), a.pct) : '0'
   const byAbs = a.abs !== undefined ? normalize(a.abs) : '0'
   return cmp(byPct, byAbs) >= 0 ? byPct : byAbs

@@ -8,6 +8,7 @@
  * A pair we cannot convert is reported as `uom_unconvertible` by the caller, never thrown.
  */
 import { div, mul, normalize } from '../lib/decimal.ts'
+import { qnorm, smallInt } from './qty.ts'
 
 /** Canonical unit families. `EA` is the base every conversion goes through. */
 export type UnitFamily = 'EA' | 'DZ' | 'GR' | 'PR' | 'CS' | 'CT' | 'PK' | 'BX' | 'IP' | 'PL'
@@ -70,7 +71,7 @@ export type Converted = { ok: true; qty: string } | { ok: false; from: string; t
  * @example convertQty({ qty: '120', from: 'EA', to: 'CA', toPackSize: '12' }) // { ok: true, qty: '10' }
  */
 export function convertQty(c: ConvertInput): Converted {
-  if (sameUnit(c.from, c.to)) return { ok: true, qty: normalize(c.qty) }
+  if (sameUnit(c.from, c.to)) return { ok: true, qty: qnorm(c.qty) }
   const fromBorrow = isPack(c.to) ? undefined : c.toPackSize
   const toBorrow = isPack(c.from) ? undefined : c.fromPackSize
   const fromEach = eachesPer(c.from, c.fromPackSize ?? fromBorrow)
@@ -78,7 +79,16 @@ export function convertQty(c: ConvertInput): Converted {
   if (fromEach === undefined || toEach === undefined) {
     return { ok: false, from: c.from, to: c.to, packSize: c.toPackSize ?? c.fromPackSize }
   }
-  return { ok: true, qty: normalize(div(mul(c.qty, fromEach), toEach, 6)) }
+  return { ok: true, qty: scaleQty(c.qty, fromEach, toEach) }
+}
+
+/** qty × num / den; whole numbers that divide evenly skip the BigInt path (exact, see qty.ts). */
+function scaleQty(qty: string, num: string, den: string): string {
+  if (smallInt(qty) && smallInt(num) && smallInt(den)) {
+    const p = Number(qty) * Number(num)
+    if (Number.isSafeInteger(p) && p % Number(den) === 0) return String(p / Number(den))
+  }
+  return normalize(div(mul(qty, num), den, 6))
 }
 
 const isPack = (unit: string): boolean => unitFamily(unit) in PACK_FAMILIES

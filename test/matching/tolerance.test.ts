@@ -57,3 +57,18 @@ describe('decimal arithmetic where floats break', () => {
     expect(withinOver('59.94', '59.9700001', { abs: '0.03' })).toBe(false)
   })
 })
+
+describe('quantity fast path agrees with lib/decimal', () => {
+  it('whole numbers and fractions give the same answers', async () => {
+    const { qadd, qcmp, qsub } = await import('../../src/matching/qty.ts')
+    const { cmp, normalize, sub } = await import('../../src/lib/decimal.ts')
+    const xs = ['0', '1', '60', '120', '999999999999999', '0.1', '0.2', '19.99', '007', '-5', '1000000000000000']
+    for (const a of xs) {
+      for (const b of xs) {
+        expect(qadd(a, b)).toBe(normalize(add(a, b)))
+        expect(qsub(a, b)).toBe(normalize(sub(a, b)))
+        expect(qcmp(a, b)).toBe(cmp(a, b))
+      }
+    }
+  })
+})
