@@ -29,16 +29,16 @@ async function* chunks(body: Buffer | AsyncIterable<Uint8Array>): AsyncIterable<
     for (let i = 0; i < body.length; i += CHUNK) yield body.subarray(i, i + CHUNK)
     return
   }
-  let pending: Buffer[] = []
+  let pending: Uint8Array[] = []
   let size = 0
   for await (const c of body) {
-    pending.push(Buffer.from(c.buffer, c.byteOffset, c.byteLength))
+    pending.push(new Uint8Array(c.buffer, c.byteOffset, c.byteLength))
     size += c.byteLength
     while (size >= CHUNK) {
       const all = Buffer.concat(pending)
       yield all.subarray(0, CHUNK)
       pending = [all.subarray(CHUNK)]
-      size = pending[0].length
+      size = pending[0].byteLength
     }
   }
   if (size > 0) yield Buffer.concat(pending)

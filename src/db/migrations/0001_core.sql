@@ -84,6 +84,7 @@ create table documents (
   business_key    text not null,
   content_hash    text not null,
   po_numbers      text[] not null default '{}',
+  ssccs           text[] not null default '{}',
   doc             jsonb not null,
   map_id          text,
   map_hash        text,
@@ -96,6 +97,7 @@ create table documents (
 );
 create index documents_key_idx on documents (partner_id, kind, business_key);
 create index documents_po_idx on documents using gin (po_numbers);
+create index documents_sscc_idx on documents using gin (ssccs);
 create index documents_status_idx on documents (kind, status);
 
 -- Everything we send: acks (997/999/TA1/CONTRL/MDN), outbound documents, warehouse and ERP events.

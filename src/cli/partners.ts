@@ -1,0 +1,81 @@
+/**
+ * `edi-gateway partners validate | list [--json] | schema`.
+ * validate: every profile and map loads, identities are unique, referenced maps and certs exist,
+ * every document has a map, and every map used by a partner has a fixture with expected JSON.
+ */
+import { existsSync, readdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { z } from 'zod'
+import { loadConfig } from '../app/gateway.ts'
+import { mapVersion } from '../app/mapper.ts'
+import { loadEnv } from '../config/env.ts'
+import { PartnerProfile } from '../config/partner.ts'
+import { formatConfigError, type ConfigError } from '../config/registry.ts'
+import { selectMap, writeMapSchema } from '../mapping/index.ts'
+import { UserError } from '../lib/errors.ts'
+import type { Args } from '../cli.ts'
+
+export function validateOnboarding(configDir: string): ConfigError[] {
+  const { registry, maps } = loadConfig(configDir)
+  const errors: ConfigError[] = []
+  for (const p of registry.partners.values()) {
+    const file = `partners/${p.id}.yaml`
+    const fixtureDir = join(configDir, 'fixtures', p.id)
+    const fixtures = existsSync(fixtureDir) ? readdirSync(fixtureDir) : []
+    p.documents.forEach((d, i) => {
+      if (d.standard === 'json' && d.direction === 'out') return
+      const sel = selectMap(maps, p, { direction: d.direction, standard: d.standard, version: mapVersion(d.standard, d.version), docType: d.docType })
+      if (!sel.ok) {
+        errors.push({ file, path: `documents.${i}`, message: `no map for ${d.direction} ${d.standard} ${d.version} ${d.docType} (looked for ${sel.tried.join(', ')})` })
+        return
+      }
+      if (d.direction === 'in' && !fixtures.some((f) => f.endsWith('.expected.json'))) {
+        errors.push({ file, path: `documents.${i}`, message: `map ${sel.map.id} has no fixture with expected JSON under fixtures/${p.id}/` })
+      }
+    })
+  }
+  return errors
+}
+
+export async function partnersCommand(a: Args): Promise<number> {
+  const env = loadEnv()
+  const sub = a.positional[0]
+  if (sub === 'validate') {
+    const errors = validateOnboarding(env.configDir)
+    if (errors.length) {
+      for (const e of errors) console.error(formatConfigError(e))
+      return 1
+    }
+    const { registry, maps } = loadConfig(env.configDir)
+    console.log(`ok: ${registry.partners.size} partner(s), ${maps.size} map(s)`)
+    return 0
+  }
+  if (sub === 'list') {
+    const { registry } = loadConfig(env.configDir)
+    const rows = [...registry.partners.values()].map((p) => ({
+      id: p.id,
+      name: p.name,
+      status: p.status,
+      identities: { x12: p.identities.x12, gs: p.identities.gs, edifact: p.identities.edifact, as2: p.identities.as2 },
+      transports: [
+        ...(p.as2 || p.identities.as2.length ? ['as2'] : []),
+        ...(p.sftp?.mailbox ? ['sftp_mailbox'] : []),
+        ...(p.sftp?.poll.length ? ['sftp_poll'] : []),
+        ...(p.identities.apiKeys.length ? ['api'] : []),
+      ],
+      outbound: p.outbound,
+    }))
+    if (a.flags.json) console.log(JSON.stringify(rows, null, 2))
+    else for (const r of rows) console.log(`${r.id.padEnd(24)} ${r.status.padEnd(8)} ${r.transports.join(',').padEnd(24)} ${r.name}`)
+    return 0
+  }
+  if (sub === 'schema') {
+    const file = join(env.configDir, 'partners', '_schema.json')
+    writeFileSync(file, `${JSON.stringify(z.toJSONSchema(PartnerProfile, { io: 'input' }), null, 2)}\n`)
+    const mapsFile = writeMapSchema(join(env.configDir, 'maps'))
+    console.log(`wrote ${file}\nwrote ${mapsFile}`)
+    return 0
+  }
+  if (sub === 'certify') return (await import('./certify.ts')).certifyCommand(a)
+  throw new UserError('usage: edi-gateway partners validate | list [--json] | schema | certify <partner> <dir>')
+}

@@ -1,0 +1,43 @@
+/**
+ * Environment → Env, parsed once at boot. Every setting has a default that makes
+ * `npm install && npm start` work on a fresh machine (embedded database in ./data, demo partners
+ * from the repository).
+ */
+import { resolve } from 'node:path'
+import { z } from 'zod'
+
+const Port = z.coerce.number().int().min(0).max(65535)
+
+export const EnvSchema = z.object({
+  /** PostgreSQL URL. Unset: embedded PGlite in DATA_DIR/pg. */
+  DATABASE_URL: z.string().optional(),
+  /** Schema for the gateway's tables (default public). */
+  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('public'),
+  DATA_DIR: z.string().default('./data'),
+  /** Root holding partners/, maps/, certs/ (default: the current directory). */
+  CONFIG_DIR: z.string().default('.'),
+  HOST: z.string().default('0.0.0.0'),
+  PORT: Port.default(8080),
+  SFTP_PORT: Port.default(2222),
+  /** `off` disables the hosted SFTP server. */
+  SFTP: z.enum(['on', 'off']).default('on'),
+  /** Operator token for the operations API and console. Unset: a random one is printed at start. */
+  OPERATOR_TOKEN: z.string().min(8).optional(),
+  /** Concurrent job loops per process (PostgreSQL only; embedded always 1). */
+  WORKERS: z.coerce.number().int().min(0).max(64).default(4),
+  /** Base of the exponential retry backoff, ms. */
+  RETRY_BASE_MS: z.coerce.number().int().positive().default(1000),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** HTTPS: both set → the HTTP server speaks TLS. */
+  TLS_CERT_FILE: z.string().optional(),
+  TLS_KEY_FILE: z.string().optional(),
+  /** Max request body in bytes (AS2 and API). */
+  BODY_LIMIT: z.coerce.number().int().positive().default(50 * 1024 * 1024),
+})
+
+export type Env = z.infer<typeof EnvSchema> & { dataDir: string; configDir: string }
+
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const e = EnvSchema.parse(source)
+  return { ...e, dataDir: resolve(e.DATA_DIR), configDir: resolve(e.CONFIG_DIR) }
+}

@@ -1,0 +1,131 @@
+/**
+ * ERP purchase-order import: CSV (one row per PO line) or JSON (the same fields, as an array of
+ * rows or `{ "lines": [...] }`). Rows are validated with zod; errors name the row and the field.
+ *
+ *   po_number,line,supplier,buyer_part,vendor_part,gtin,quantity,uom,unit_price,currency,pack_size,ship_to,requested_date
+ */
+import { z } from 'zod'
+import type { ErpPurchaseOrder } from './port.ts'
+
+export const CSV_HEADER = [
+  'po_number', 'line', 'supplier', 'buyer_part', 'vendor_part', 'gtin', 'quantity', 'uom', 'unit_price',
+  'currency', 'pack_size', 'ship_to', 'requested_date',
+] as const
+
+const dec = z.string().trim().regex(/^\d+(\.\d+)?$/, 'must be a decimal number like 12 or 4.50')
+const optText = z.string().trim().optional().transform((v) => (v ? v : undefined))
+const optDec = z
+  .union([z.number(), z.string()])
+  .optional()
+  .transform((v) => (v === undefined || v === '' ? undefined : String(v).trim()))
+  .pipe(dec.optional())
+
+export const PoLineRow = z.strictObject({
+  po_number: z.string().trim().min(1),
+  line: z.coerce.string().trim().min(1),
+  supplier: z.string().trim().min(1),
+  buyer_part: optText,
+  vendor_part: optText,
+  gtin: z.string().trim().regex(/^(\d{8}|\d{12,14})?$/, 'must be 8, 12, 13 or 14 digits').optional().transform((v) => (v ? v : undefined)),
+  quantity: z.coerce.string().pipe(dec),
+  uom: z.string().trim().min(1).max(8),
+  unit_price: optDec,
+  currency: z.string().trim().regex(/^[A-Z]{3}$/).optional().transform((v) => v ?? 'USD'),
+  pack_size: optDec,
+  ship_to: optText,
+  requested_date: z.string().trim().regex(/^(\d{4}-\d{2}-\d{2})?$/, 'must be YYYY-MM-DD').optional().transform((v) => (v ? v : undefined)),
+  status: z.enum(['open', 'closed', 'cancelled']).optional(),
+})
+export type PoLineRow = z.infer<typeof PoLineRow>
+
+export interface ImportError {
+  row: number
+  field: string
+  message: string
+}
+
+/** Minimal RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF. */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = []
+  let row: string[] = []
+  let field = ''
+  let quoted = false
+  const s = text.replace(/^\uFEFF/, '')
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]
+    if (quoted) {
+      if (c === '"' && s[i + 1] === '"') {
+        field += '"'
+        i++
+      } else if (c === '"') quoted = false
+      else field += c
+    } else if (c === '"') quoted = true
+    else if (c === ',') {
+      row.push(field)
+      field = ''
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && s[i + 1] === '\n') i++
+      row.push(field)
+      if (row.some((f) => f !== '')) rows.push(row)
+      row = []
+      field = ''
+    } else field += c
+  }
+  row.push(field)
+  if (row.some((f) => f !== '')) rows.push(row)
+  return rows
+}
+
+function rowsFromCsv(text: string): { rows: Record<string, string>[]; errors: ImportError[] } {
+  const [header, ...body] = parseCsv(text)
+  if (!header) return { rows: [], errors: [{ row: 0, field: '', message: 'empty file' }] }
+  const names = header.map((h) => h.trim().toLowerCase())
+  const missing = CSV_HEADER.filter((h) => !names.includes(h) && ['po_number', 'line', 'supplier', 'quantity', 'uom'].includes(h))
+  if (missing.length) {
+    return { rows: [], errors: [{ row: 1, field: missing.join(','), message: `header is missing ${missing.join(', ')}; expected ${CSV_HEADER.join(',')}` }] }
+  }
+  return { rows: body.map((cells) => Object.fromEntries(names.map((n, i) => [n, cells[i] ?? '']))), errors: [] }
+}
+
+/** Parse CSV or JSON text into purchase orders grouped by PO number. */
+export function parsePurchaseOrders(text: string, format: 'csv' | 'json'): { orders: ErpPurchaseOrder[]; errors: ImportError[] } {
+  let raw: unknown[]
+  const errors: ImportError[] = []
+  if (format === 'json') {
+    let data: unknown
+    try {
+      data = JSON.parse(text)
+    } catch (e) {
+      return { orders: [], errors: [{ row: 0, field: '', message: `invalid JSON: ${(e as Error).message}` }] }
+    }
+    raw = Array.isArray(data) ? data : Array.isArray((data as { lines?: unknown[] })?.lines) ? (data as { lines: unknown[] }).lines : []
+    if (raw.length === 0) errors.push({ row: 0, field: '', message: 'expected an array of PO line rows or { "lines": [...] }' })
+  } else {
+    const r = rowsFromCsv(text)
+    raw = r.rows
+    errors.push(...r.errors)
+  }
+  const byPo = new Map<string, ErpPurchaseOrder>()
+  raw.forEach((input, i) => {
+    const rowNo = format === 'csv' ? i + 2 : i + 1
+    const parsed = PoLineRow.safeParse(input)
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) errors.push({ row: rowNo, field: issue.path.join('.'), message: issue.message })
+      return
+    }
+    const r = parsed.data
+    let po = byPo.get(r.po_number)
+    if (!po) {
+      po = { poNumber: r.po_number, supplierId: r.supplier, status: 'open', currency: r.currency, shipTo: r.ship_to, requestedDate: r.requested_date, lines: [] }
+      byPo.set(r.po_number, po)
+    }
+    if (r.status === 'closed' || r.status === 'cancelled') po.status = r.status
+    if (po.supplierId !== r.supplier) errors.push({ row: rowNo, field: 'supplier', message: `PO ${r.po_number} has lines for two suppliers` })
+    if (po.lines.some((l) => l.lineNo === r.line)) errors.push({ row: rowNo, field: 'line', message: `line ${r.line} of PO ${r.po_number} appears twice` })
+    po.lines.push({
+      lineNo: r.line, buyerPart: r.buyer_part, vendorPart: r.vendor_part, gtin: r.gtin, quantity: r.quantity, uom: r.uom.toUpperCase(),
+      unitPrice: r.unit_price, packSize: r.pack_size, requestedDate: r.requested_date, status: 'open',
+    })
+  })
+  return { orders: [...byPo.values()], errors }
+}

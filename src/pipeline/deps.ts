@@ -1,0 +1,69 @@
+/**
+ * What every stage gets. Concrete engines (X12/EDIFACT parsers, the map engine, the matcher)
+ * are plugged in by main.ts through these small interfaces, so stages can be tested with the
+ * real ones and the pipeline never imports an adapter.
+ */
+import type { CanonicalDoc } from '../canonical/index.ts'
+import type { PartnerProfile } from '../config/partner.ts'
+import type { Registry } from '../config/registry.ts'
+import type { Q, Sql } from '../db/sql.ts'
+import type { ParseResult, ParsedInterchange, ParsedTransaction, Standard } from '../edi/types.ts'
+import type { ExceptionReason } from '../exceptions/reasons.ts'
+import type { Logger } from '../lib/log.ts'
+import type { Transport } from '../transports/types.ts'
+
+/** An ack we owe the sender, ready to deliver. */
+export interface OutboundAck {
+  docType: '997' | '999' | 'TA1' | 'CONTRL'
+  text: string
+  controlNumber: string
+}
+
+/** What an inbound 997/999/CONTRL says about something WE sent. */
+export interface AckReconciliation {
+  ack: '997' | '999' | 'CONTRL' | 'TA1'
+  /** Our group (GS06) or interchange (UNB 0020) reference the ack answers. */
+  reference: string
+  results: { controlNumber: string; status: 'accepted' | 'accepted_with_errors' | 'rejected'; notes: string[] }[]
+}
+
+/** Allocates our outbound control numbers in the current transaction. */
+export type Allocate = (kind: 'isa' | 'gs' | 'st' | 'unb' | 'unh') => Promise<number>
+
+export interface EdiEngine {
+  parse(buf: Buffer): ParseResult
+  /** The acks this interchange earns under the partner's profile (may be none). */
+  acks(result: ParseResult, ic: ParsedInterchange, profile: PartnerProfile, allocate: Allocate): Promise<OutboundAck[]>
+  /** Set when the transaction is itself an acknowledgement (997/999/CONTRL). */
+  readAck(tx: ParsedTransaction): AckReconciliation | undefined
+  /** Envelope + serialise an outbound document body for the partner. */
+  write?(profile: PartnerProfile, docType: string, body: { tag: string; elements: string[][] }[], allocate: Allocate): Promise<{ text: string; controlNumber: string }>
+}
+
+export type MapOutcome =
+  | { ok: true; doc: CanonicalDoc; mapId: string; mapHash: string }
+  | { ok: false; reasons: ExceptionReason[] }
+
+export interface Mapper {
+  /** A JSON payload may carry several documents (SP-API `acknowledgements[]`): one entry per document. */
+  splitJson(profile: PartnerProfile, docType: string, version: string, body: unknown): { json: unknown; path: string }[]
+  inbound(
+    profile: PartnerProfile,
+    input: { standard: Standard | 'json'; version: string; docType: string; segments?: unknown[]; body?: unknown },
+    provenance: { interchangeControl?: string; groupControl?: string; transactionControl?: string; test: boolean }
+  ): MapOutcome
+}
+
+export interface PipelineDeps {
+  sql: Sql
+  registry: Registry
+  engines: Partial<Record<Standard, EdiEngine>>
+  mapper: Mapper
+  log: Logger
+  /** Outbound channels by name: 'as2', 'sftp', 'sftp_mailbox', 'webhook' ... */
+  transports: Record<string, Transport>
+  now: () => Date
+  wake: () => void
+  /** Hook for the match stage (wired by main.ts to src/matching). */
+  match?: (q: Q, documentId: string) => Promise<void>
+}

@@ -1,0 +1,167 @@
+/**
+ * Stage `match`: a canonical document against the open ERP orders and what came before it
+ * (earlier ASNs and invoices, SSCCs on open ASNs). The rules are pure (src/matching); this stage
+ * loads their context, records the outcome, opens exceptions, and publishes ERP events and
+ * warehouse deliveries, but never for a testing partner's documents.
+ */
+import type { CanonicalDoc } from '../canonical/index.ts'
+import type { PartnerProfile } from '../config/partner.ts'
+import { dedupeKeyOf, openException } from '../db/exceptions.ts'
+import { enqueue } from '../db/jobs.ts'
+import { insertDelivery } from '../db/lineage.ts'
+import type { Q } from '../db/sql.ts'
+import { createTablesErp } from '../erp/tables.ts'
+import type { ErpEvent } from '../erp/port.ts'
+import { holds } from '../matching/result.ts'
+import { buildMatchContext, matchDocument, type LineQty, type MatchResult } from '../matching/index.ts'
+import type { PipelineDeps } from './deps.ts'
+
+interface DocRow {
+  id: string
+  payload_id: string
+  transaction_id: string | null
+  partner_id: string
+  kind: CanonicalDoc['kind']
+  doc: CanonicalDoc
+  status: string
+  test: boolean
+  po_numbers: string[]
+  business_key: string
+}
+
+const MATCHABLE = new Set(['translated', 'held', 'waiting'])
+
+async function loadContext(q: Q, row: DocRow, profile: PartnerProfile, today: string) {
+  const erp = createTablesErp(q)
+  const orders = await erp.findOrders(row.po_numbers)
+  const prior = await q<{ kind: string; match: { quantities?: LineQty[] } | null }[]>`
+    select kind, match from documents
+    where po_numbers && ${row.po_numbers} and id <> ${row.id} and kind in ('asn', 'invoice')
+      and status in ('matched', 'released', 'delivered')`
+  const rows = (kind: string) =>
+    prior.filter((p) => p.kind === kind).flatMap((p) => (p.match?.quantities ?? []).map((x) => ({ poNumber: x.poNumber, lineNo: x.poLineNo, qty: x.qty })))
+  const ssccs = row.kind === 'asn'
+    ? await q<{ sscc: string; business_key: string }[]>`
+        select unnest(ssccs) as sscc, business_key from documents
+        where kind = 'asn' and id <> ${row.id} and business_key <> ${row.business_key}
+          and status in ('translated', 'matched', 'held', 'waiting', 'released')
+          and ssccs && ${(row.doc.kind === 'asn' ? collectSsccs(row.doc) : [])}`
+    : []
+  const invoices = row.kind === 'invoice'
+    ? await q<{ business_key: string }[]>`select business_key from documents
+        where partner_id = ${row.partner_id} and kind = 'invoice' and id <> ${row.id} and status <> 'duplicate'`
+    : []
+  return buildMatchContext({
+    orders: orders.values(),
+    shippedSoFar: rows('asn'),
+    invoicedSoFar: rows('invoice'),
+    openSsccs: ssccs.map((s) => ({ sscc: s.sscc, shipmentId: s.business_key.replace(/^asn:/, '') })),
+    earlierInvoiceNumbers: invoices.map((i) => i.business_key.replace(/^inv:/, '')),
+    supplierId: row.partner_id,
+    config: profile.matching,
+    today,
+  })
+}
+
+function collectSsccs(doc: CanonicalDoc): string[] {
+  if (doc.kind !== 'asn') return []
+  const out: string[] = []
+  const walk = (packs: { sscc?: string; packs: unknown[] }[]) => {
+    for (const p of packs) {
+      if (p.sscc) out.push(p.sscc)
+      walk(p.packs as never)
+    }
+  }
+  for (const o of doc.orders) walk(o.packs as never)
+  return out
+}
+
+export async function matchStage(deps: PipelineDeps, q: Q, documentId: string): Promise<MatchResult | undefined> {
+  const [row] = await q<DocRow[]>`select * from documents where id = ${documentId}`
+  if (!row || !MATCHABLE.has(row.status)) return undefined
+  const profile = deps.registry.get(row.partner_id)
+  if (!profile) return undefined
+  const ctx = await loadContext(q, row, profile, deps.now().toISOString().slice(0, 10))
+  const result = matchDocument(row.doc, ctx)
+  const refs = { payloadId: row.payload_id, transactionId: row.transaction_id, documentId: row.id, partnerId: row.partner_id }
+  // Exceptions this run no longer produces (the PO arrived, data was fixed) resolve themselves.
+  const keep = new Set(result.reasons.filter(holds).map((r) => dedupeKeyOf(r, refs)))
+  const open = await q<{ id: string; dedupe_key: string }[]>`select id, dedupe_key from exceptions
+    where document_id = ${row.id} and state in ('open', 'assigned') and queue in ('matching', 'warehouse')`
+  for (const e of open) {
+    if (!keep.has(e.dedupe_key)) {
+      await q`update exceptions set state = 'resolved', note = 'resolved automatically: no longer applies on re-match',
+        resolved_at = now(), updated_at = now() where id = ${e.id}`
+    }
+  }
+  for (const r of result.reasons.filter(holds)) await openException(q, r, refs)
+  const status = result.status === 'matched' ? 'matched' : result.waitingFor ? 'waiting' : 'held'
+  await q`update documents set status = ${status}, match = ${q.json(result as never)}, updated_at = now() where id = ${row.id}`
+  if (row.transaction_id) await q`update transactions set status = ${status}, updated_at = now() where id = ${row.transaction_id}`
+  if (!row.test) {
+    const event = erpEventFor(row, status)
+    if (event) await createTablesErp(q).publish({ ...event, payload: { status, reasons: result.reasons.map((r) => r.code), lines: result.lines } })
+    if (status === 'matched' && row.kind === 'asn') await queueWarehouse(q, profile, row)
+  }
+  return result
+}
+
+function erpEventFor(row: DocRow, status: string): Omit<ErpEvent, 'payload'> | undefined {
+  const base = { partnerId: row.partner_id, poNumber: row.po_numbers[0], documentId: row.id }
+  const held = status !== 'matched'
+  switch (row.kind) {
+    case 'po_ack':
+      return { ...base, type: 'po_acknowledged' }
+    case 'asn':
+      return { ...base, type: held ? 'asn_held' : 'asn_validated' }
+    case 'invoice':
+      return { ...base, type: held ? 'invoice_held' : 'invoice_matched' }
+    case 'purchase_order':
+      return { ...base, type: 'po_received' }
+  }
+}
+
+/** Only an ASN that passed matching and the warehouse checks goes to the warehouses. */
+async function queueWarehouse(q: Q, profile: PartnerProfile, row: DocRow): Promise<void> {
+  for (const dest of profile.warehouse.destinations) {
+    const deliveryId = await insertDelivery(q, {
+      partnerId: profile.id, kind: 'warehouse', docType: 'asn', parentTable: 'documents', parentId: row.id,
+      destination: `${dest.type}:${dest.name}`, bytes: Buffer.from(JSON.stringify({ documentId: row.id, asn: row.doc })),
+      filename: `asn-${row.business_key.replace(/^asn:/, '').replace(/[^A-Za-z0-9._-]/g, '_')}.json`,
+      contentType: 'application/json', idempotencyKey: `${row.id}:${dest.name}`,
+    })
+    await enqueue(q, 'deliver', { deliveryId, partnerId: profile.id, documentId: row.id }, { dedupeKey: `deliver:${deliveryId}` })
+  }
+}
+
+/**
+ * After an exception is resolved or ignored: a held document with no blocking exception left is
+ * released (ERP event, warehouse delivery for ASNs).
+ */
+export async function releaseIfClear(deps: PipelineDeps, q: Q, documentId: string): Promise<boolean> {
+  const [row] = await q<DocRow[]>`select * from documents where id = ${documentId}`
+  if (!row || (row.status !== 'held' && row.status !== 'waiting')) return false
+  const [open] = await q<{ n: number }[]>`select count(*)::int as n from exceptions
+    where document_id = ${documentId} and state in ('open', 'assigned') and severity = 'error'`
+  if (open.n > 0) return false
+  await q`update documents set status = 'released', updated_at = now() where id = ${documentId}`
+  const profile = deps.registry.get(row.partner_id)
+  if (!row.test && profile) {
+    const type = row.kind === 'asn' ? 'asn_released' : row.kind === 'invoice' ? 'invoice_released' : undefined
+    if (type) await createTablesErp(q).publish({ type, partnerId: row.partner_id, poNumber: row.po_numbers[0], documentId, payload: { status: 'released' } })
+    if (row.kind === 'asn') await queueWarehouse(q, profile, row)
+  }
+  deps.wake()
+  return true
+}
+
+/** A PO arrived or changed in the ERP: re-match documents waiting for it or held against it. */
+export async function rematchForOrders(q: Q, poNumbers: readonly string[]): Promise<number> {
+  if (poNumbers.length === 0) return 0
+  const rows = await q<{ id: string; payload_id: string; partner_id: string }[]>`select id, payload_id, partner_id from documents
+    where po_numbers && ${poNumbers as string[]} and status in ('waiting', 'held')`
+  for (const r of rows) {
+    await enqueue(q, 'match', { messageId: r.payload_id, documentId: r.id, partnerId: r.partner_id }, { dedupeKey: `match:${r.id}` })
+  }
+  return rows.length
+}
