@@ -1,0 +1,169 @@
+/**
+ * A minimal ASN.1 BER reader and DER writer over Buffers (X.690), just enough for CMS.
+ * Reading accepts BER (indefinite lengths, constructed OCTET STRINGs) because BouncyCastle-based
+ * partners (OpenAS2, Mendelson) stream their enveloped data that way; writing is always DER.
+ * Every node keeps its exact bytes (`raw`), so signed attributes and certificate names are reused
+ * byte for byte instead of being re-encoded.
+ */
+
+export interface Node {
+  /** First identifier octet: class (2 bits), constructed (1 bit), tag number (5 bits). */
+  tag: number
+  constructed: boolean
+  /** Exact bytes of the whole TLV as read. */
+  raw: Buffer
+  /** Content octets (for indefinite lengths: without the end-of-contents octets). */
+  value: Buffer
+  children: Node[]
+}
+
+export const TAG = {
+  INTEGER: 0x02,
+  OCTET_STRING: 0x04,
+  NULL: 0x05,
+  OID: 0x06,
+  UTF8: 0x0c,
+  PRINTABLE: 0x13,
+  UTC_TIME: 0x17,
+  GENERALIZED_TIME: 0x18,
+  SEQUENCE: 0x30,
+  SET: 0x31,
+} as const
+
+/** Context-specific tag [n], constructed or primitive (X.690 §8.1.2). */
+export const ctx = (n: number, constructed = true): number => 0x80 | (constructed ? 0x20 : 0) | n
+
+export class DerError extends Error {
+  override name = 'DerError'
+}
+
+/** Parse one BER TLV at `off`. Throws DerError on truncated or malformed input. */
+export function read(buf: Buffer, off = 0, depth = 0): Node {
+  if (depth > 64) throw new DerError('ASN.1 nesting too deep')
+  if (off + 2 > buf.length) throw new DerError('truncated ASN.1 element')
+  const tag = buf[off]
+  // High tag numbers (0x1f) never occur in the CMS structures we read.
+  if ((tag & 0x1f) === 0x1f) throw new DerError('unsupported high tag number')
+  const constructed = (tag & 0x20) !== 0
+  let p = off + 1
+  const first = buf[p++]
+  let len = -1
+  if (first < 0x80) len = first
+  else if (first > 0x80) {
+    const n = first & 0x7f
+    if (n > 4 || p + n > buf.length) throw new DerError('bad ASN.1 length')
+    len = 0
+    for (let i = 0; i < n; i++) len = len * 256 + buf[p++]
+  }
+  const children: Node[] = []
+  if (len >= 0) {
+    const end = p + len
+    if (end > buf.length) throw new DerError('ASN.1 length beyond end of data')
+    const value = buf.subarray(p, end)
+    if (constructed) {
+      let q = p
+      while (q < end) {
+        const c = read(buf, q, depth + 1)
+        children.push(c)
+        q += c.raw.length
+      }
+    }
+    return { tag, constructed, raw: buf.subarray(off, end), value, children }
+  }
+  // Indefinite length (BER §8.1.3.6): children until the end-of-contents octets 00 00.
+  if (!constructed) throw new DerError('indefinite length on a primitive element')
+  let q = p
+  for (;;) {
+    if (q + 2 > buf.length) throw new DerError('missing end-of-contents')
+    if (buf[q] === 0 && buf[q + 1] === 0) break
+    const c = read(buf, q, depth + 1)
+    children.push(c)
+    q += c.raw.length
+  }
+  return { tag, constructed, raw: buf.subarray(off, q + 2), value: buf.subarray(p, q), children }
+}
+
+/** Content of an OCTET STRING, joining the segments of a constructed (BER) one. */
+export function octets(n: Node): Buffer {
+  if (!n.constructed) return n.value
+  return Buffer.concat(n.children.map(octets))
+}
+
+/** Dotted OID from an OBJECT IDENTIFIER node. */
+export function oid(n: Node): string {
+  if (n.tag !== TAG.OID) throw new DerError(`expected OBJECT IDENTIFIER, got tag 0x${n.tag.toString(16)}`)
+  const v = n.value
+  const out: number[] = []
+  let acc = 0
+  for (const b of v) {
+    acc = acc * 128 + (b & 0x7f)
+    if (!(b & 0x80)) {
+      if (out.length === 0) out.push(acc < 80 ? Math.floor(acc / 40) : 2, acc < 80 ? acc % 40 : acc - 80)
+      else out.push(acc)
+      acc = 0
+    }
+  }
+  return out.join('.')
+}
+
+/** Encode a DER TLV. */
+export function tlv(tag: number, ...parts: Buffer[]): Buffer {
+  const body = parts.length === 1 ? parts[0] : Buffer.concat(parts)
+  const n = body.length
+  let head: Buffer
+  if (n < 0x80) head = Buffer.from([tag, n])
+  else {
+    const bytes: number[] = []
+    for (let x = n; x > 0; x = Math.floor(x / 256)) bytes.unshift(x & 0xff)
+    head = Buffer.from([tag, 0x80 | bytes.length, ...bytes])
+  }
+  return Buffer.concat([head, body])
+}
+
+export const seq = (...parts: Buffer[]): Buffer => tlv(TAG.SEQUENCE, ...parts)
+export const octetString = (b: Buffer): Buffer => tlv(TAG.OCTET_STRING, b)
+export const derNull = (): Buffer => Buffer.from([0x05, 0x00])
+
+/** DER SET OF: elements sorted by their encodings (X.690 §11.6). */
+export function setOf(...elements: Buffer[]): Buffer {
+  return tlv(TAG.SET, ...[...elements].sort(Buffer.compare))
+}
+
+export function encodeOid(dotted: string): Buffer {
+  const parts = dotted.split('.').map(Number)
+  const out: number[] = []
+  const push = (x: number) => {
+    const tmp = [x & 0x7f]
+    for (x = Math.floor(x / 128); x > 0; x = Math.floor(x / 128)) tmp.unshift(0x80 | (x & 0x7f))
+    out.push(...tmp)
+  }
+  push(parts[0] * 40 + parts[1])
+  for (const p of parts.slice(2)) push(p)
+  return tlv(TAG.OID, Buffer.from(out))
+}
+
+/** Non-negative INTEGER from a small number or from big-endian magnitude bytes. */
+export function integer(v: number | Buffer): Buffer {
+  let b = typeof v === 'number' ? Buffer.from(v.toString(16).padStart(2, '0').replace(/^(.(..)*)$/, '0$1'), 'hex') : v
+  while (b.length > 1 && b[0] === 0 && !(b[1] & 0x80)) b = b.subarray(1)
+  if (b[0] & 0x80) b = Buffer.concat([Buffer.from([0]), b])
+  return tlv(TAG.INTEGER, b)
+}
+
+/** Value of a small INTEGER node. */
+export function intValue(n: Node): number {
+  let x = 0
+  for (const b of n.value) x = x * 256 + b
+  return x
+}
+
+/** UTCTime for years 1950-2049, GeneralizedTime otherwise (RFC 5280 §4.1.2.5). */
+export function time(d: Date): Buffer {
+  const iso = d.toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z'
+  const y = d.getUTCFullYear()
+  return y >= 1950 && y < 2050 ? tlv(TAG.UTC_TIME, Buffer.from(iso.slice(2))) : tlv(TAG.GENERALIZED_TIME, Buffer.from(iso))
+}
+
+/** AlgorithmIdentifier SEQUENCE { OID, params? }. */
+export const algId = (dotted: string, params?: Buffer | null): Buffer =>
+  params === null ? seq(encodeOid(dotted)) : seq(encodeOid(dotted), params ?? derNull())

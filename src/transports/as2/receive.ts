@@ -1,0 +1,169 @@
+/**
+ * AS2 receiving (RFC 4130): `POST /as2` takes a partner's message, `POST /as2/mdn` takes the
+ * asynchronous MDNs partners return for what we sent. The order on receipt is fixed by the
+ * contract in transports/types.ts: identify (AS2-From/AS2-To) → decrypt/decompress/verify →
+ * onReceive (durable) → only then the MDN. A Message-ID we already stored for this partner is
+ * not processed again and gets the disposition it got the first time (notes/AS2.md: a partner
+ * that lost our MDN must be able to get one), i.e. `processed`, not a warning; only error
+ * dispositions are never remembered, so a corrected resend is processed normally.
+ */
+import { Hono } from 'hono'
+import type { KeyObject } from 'node:crypto'
+import type { Registry } from '../../config/registry.ts'
+import type { Logger } from '../../lib/log.ts'
+import type { OnReceive } from '../types.ts'
+import { mic as micOf, type CertInfo } from './cms.ts'
+import { partnerCertificate } from './keys.ts'
+import { buildMdn, DISPOSITION, parseMdnRequest, type BuiltMdn, type MdnRequest } from './mdn.ts'
+import { decodeTransfer, mediaType, unquoteAs2Id, type Headers } from './mime.ts'
+import { evaluateMdn } from './send.ts'
+import type { As2Store } from './store.ts'
+import { unwrapMessage, type Unwrapped } from './unwrap.ts'
+
+export interface As2ReceiveDeps {
+  registry: Pick<Registry, 'byAs2' | 'get' | 'root'>
+  onReceive: OnReceive
+  store: As2Store
+  /** Our private key and certificate: decrypts inbound messages, signs MDNs. */
+  keys: { key: KeyObject; cert: CertInfo }
+  /** AS2 ids we answer to when a profile names no `us.as2`. */
+  ourIds: string[]
+  log: Logger
+  now?: () => Date
+}
+
+export interface As2Response {
+  status: number
+  headers: Headers
+  body: Buffer
+}
+
+const text = (status: number, message: string): As2Response => ({
+  status,
+  headers: [['Content-Type', 'text/plain; charset=utf-8']],
+  body: Buffer.from(message + '\n'),
+})
+
+/**
+ * Hono routes for AS2. Mount under the server root: `app.route('/', createAs2Routes(deps))`.
+ *
+ * @example
+ * const app = new Hono()
+ * app.route('/', createAs2Routes({ registry, onReceive: (p) => receive({ sql }, p), store, keys, ourIds: ['OURSERVER'], log }))
+ */
+export function createAs2Routes(deps: As2ReceiveDeps): Hono {
+  const app = new Hono()
+  const respond = (r: As2Response) => new Response(new Uint8Array(r.body), { status: r.status, headers: r.headers })
+  app.post('/as2', async (c) => {
+    const body = Buffer.from(await c.req.arrayBuffer())
+    return respond(await handleAs2Message(deps, (n) => c.req.header(n), body))
+  })
+  app.post('/as2/mdn', async (c) => {
+    const body = Buffer.from(await c.req.arrayBuffer())
+    return respond(await handleAsyncMdn(deps, (n) => c.req.header(n), body))
+  })
+  return app
+}
+
+/** One inbound AS2 message → the HTTP response (a sync MDN, or an empty 200 for async/none). */
+export async function handleAs2Message(deps: As2ReceiveDeps, get: (name: string) => string | undefined, raw: Buffer): Promise<As2Response> {
+  const now = deps.now?.() ?? new Date()
+  const messageId = get('message-id')?.trim()
+  const from = unquoteAs2Id(get('as2-from'))
+  const to = unquoteAs2Id(get('as2-to'))
+  if (!messageId || !from || !to) return text(400, 'AS2-From, AS2-To and Message-ID are required (RFC 4130 §6)')
+  const request = parseMdnRequest(get)
+  const log = deps.log.child({ as2MessageId: messageId, as2From: from })
+  const answer = (disposition: string, partnerId?: string, m?: Partial<Unwrapped>) =>
+    replyMdn(deps, { request, messageId, from, to, disposition, partnerId, micInput: m?.micInput, now })
+
+  const partner = deps.registry.byAs2(from)
+  const expectedTo = partner?.us.as2 ? [partner.us.as2] : deps.ourIds
+  if (!partner?.as2 || partner.status === 'disabled' || !expectedTo.includes(to)) {
+    log.warn('AS2 message for an unknown partnership', { as2To: to, partnerId: partner?.id })
+    return answer(DISPOSITION.unknownPartner)
+  }
+  const body = mediaType(get('content-transfer-encoding')) === 'base64' ? decodeTransfer('base64', raw) : raw
+  const outer: Headers = [['Content-Type', get('content-type') ?? 'application/octet-stream']]
+  const cd = get('content-disposition')
+  if (cd) outer.push(['Content-Disposition', cd])
+  const r = unwrapMessage(outer, body, { key: deps.keys.key, cert: deps.keys.cert, partnerCert: partnerCertificate(deps.registry, partner) })
+  if (!r.ok) {
+    log.warn('AS2 message rejected', { partnerId: partner.id, disposition: r.disposition, detail: r.detail })
+    return answer(r.disposition, partner.id, r.partial)
+  }
+  const m = r.message
+  // A profile that requires security refuses a message without it (RFC 4130 §7.4.3).
+  if ((partner.as2.requireSigned && !m.signed) || (partner.as2.requireEncrypted && !m.encrypted)) {
+    log.warn('AS2 message without the required security', { partnerId: partner.id, signed: m.signed, encrypted: m.encrypted })
+    return answer(DISPOSITION.insufficientSecurity, partner.id, m)
+  }
+  const micValue = micOf(m.micInput, request.micalg)
+  let receipt
+  try {
+    receipt = await deps.onReceive({
+      transport: 'as2',
+      partnerId: partner.id,
+      filename: m.filename,
+      contentType: m.contentType,
+      body: m.payload,
+      externalId: messageId,
+      meta: {
+        as2: { messageId, from, to, signed: m.signed, encrypted: m.encrypted, compressed: m.compressed, cipher: m.cipher, keyTransport: m.keyTransport, digest: m.signatureDigest, pss: m.pss, mic: `${micValue}, ${request.micalg}` },
+      },
+    })
+  } catch (err) {
+    // Not stored: no MDN, so the partner resends (a negative MDN would make it give up).
+    log.error('AS2 message could not be stored', { partnerId: partner.id, error: (err as Error).message })
+    return text(503, 'temporarily unable to store the message; please resend')
+  }
+  const first = receipt.duplicate ? await deps.store.findInbound(partner.id, messageId) : undefined
+  const disposition = first?.disposition ?? DISPOSITION.processed
+  if (!first) {
+    await deps.store.recordInbound({
+      partnerId: partner.id,
+      messageId,
+      payloadId: receipt.messageId,
+      disposition,
+      mic: micValue,
+      micAlg: request.micalg,
+      mdnMode: !request.wanted ? 'none' : request.asyncUrl ? 'async' : 'sync',
+    })
+  }
+  log.info(receipt.duplicate ? 'AS2 resend of a stored message' : 'AS2 message stored', { partnerId: partner.id, messageId: receipt.messageId })
+  return replyMdn(deps, { request, messageId, from, to, disposition, partnerId: partner.id, micInput: m.micInput, now })
+}
+
+async function replyMdn(
+  deps: As2ReceiveDeps,
+  o: { request: MdnRequest; messageId: string; from: string; to: string; disposition: string; partnerId?: string; micInput?: Buffer; now: Date }
+): Promise<As2Response> {
+  if (!o.request.wanted) return { status: 200, headers: [], body: Buffer.alloc(0) }
+  const mdn: BuiltMdn = buildMdn({
+    originalMessageId: o.messageId,
+    from: o.to,
+    to: o.from,
+    disposition: o.disposition,
+    mic: o.micInput ? { value: micOf(o.micInput, o.request.micalg), alg: o.request.micalg } : undefined,
+    sign: o.request.signed ? { key: deps.keys.key, cert: deps.keys.cert, digest: o.request.micalg } : undefined,
+    now: o.now,
+  })
+  if (o.request.asyncUrl) {
+    // RFC 4130 §7.2: the HTTP response only acknowledges receipt; the MDN follows by POST (job `as2_mdn`).
+    await deps.store.queueAsyncMdn({ partnerId: o.partnerId ?? '', messageId: o.messageId, url: o.request.asyncUrl, headers: mdn.headers, body: mdn.body })
+    return { status: 200, headers: [['Content-Type', 'text/plain']], body: Buffer.from('MDN will be sent asynchronously\n') }
+  }
+  return { status: 200, headers: mdn.headers, body: mdn.body }
+}
+
+/** An asynchronous MDN a partner POSTs for a message we sent. */
+export async function handleAsyncMdn(deps: As2ReceiveDeps, get: (name: string) => string | undefined, raw: Buffer): Promise<As2Response> {
+  const body = mediaType(get('content-transfer-encoding')) === 'base64' ? decodeTransfer('base64', raw) : raw
+  const contentType = get('content-type') ?? ''
+  const result = await evaluateMdn(deps, contentType, body)
+  if (!result.messageId) return text(400, 'not an MDN: no Original-Message-ID')
+  if (result.outcome.status === 'unmatched') return text(404, `no message ${result.messageId} is waiting for an MDN`)
+  await deps.store.recordMdn(result.messageId, result.outcome)
+  deps.log.info('AS2 async MDN received', { as2MessageId: result.messageId, status: result.outcome.status })
+  return text(200, 'MDN received')
+}
