@@ -15,7 +15,12 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
   const orderCount = ctx.quick ? 1_000 : 10_000 // 100k or 1,000,000 open PO lines
   const asnCount = ctx.quick ? 200 : 2_000
   const orders = openOrders(orderCount, linesPerPo)
-  const big = buildMatchContext({ orders, today: '2026-03-10', supplierId: 'bench', config: { qty: { overPct: '5', underPct: '0' } } })
+  const big = buildMatchContext({
+    orders,
+    today: '2026-03-10',
+    supplierId: 'bench',
+    config: { qty: { overPct: '5', underPct: '0' } },
+  })
   const group = 'Matching (pure, in memory)'
   const latencies: number[] = []
   let failures = 0
@@ -44,7 +49,11 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
     const t0 = performance.now()
     let lines = 0
     for (const a of asns) {
-      const c = buildMatchContext({ orders: a.orders.map((o) => byNo.get(o.poNumber)!), today: '2026-03-10', supplierId: 'bench' })
+      const c = buildMatchContext({
+        orders: a.orders.map((o) => byNo.get(o.poNumber)!),
+        today: '2026-03-10',
+        supplierId: 'bench',
+      })
       lines += matchDocument(a, c).lines.length
     }
     return lines / ((performance.now() - t0) / 1000)
@@ -52,8 +61,20 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
 
   const note = `${orderCount * linesPerPo} open PO lines in memory, ${asnCount} ASNs x 100 lines`
   return [
-    { group, name: 'ASN lines matched per second (shared context)', value: rate, unit: 'lines/s', note: failures ? `${failures} unexpected holds; ${note}` : note },
-    { group, name: 'ASN lines matched per second (context per ASN)', value: perDoc, unit: 'lines/s', note },
+    {
+      group,
+      name: 'ASN lines matched per second (shared context)',
+      value: rate,
+      unit: 'lines/s',
+      note: failures ? `${failures} unexpected holds; ${note}` : note,
+    },
+    {
+      group,
+      name: 'ASN lines matched per second (context per ASN)',
+      value: perDoc,
+      unit: 'lines/s',
+      note,
+    },
     { group, name: 'p50 one 100-line ASN', value: percentile(latencies, 50), unit: 'ms' },
     { group, name: 'p99 one 100-line ASN', value: percentile(latencies, 99), unit: 'ms' },
   ]

@@ -36,7 +36,14 @@ export function openOrders(orders: number, linesPerPo: number): ErpPurchaseOrder
         status: 'open' as const,
       })
     }
-    out.push({ poNumber: poNumberOf(i), supplierId: 'bench', status: 'open', currency: 'USD', requestedDate: '2026-03-10', lines })
+    out.push({
+      poNumber: poNumberOf(i),
+      supplierId: 'bench',
+      status: 'open',
+      currency: 'USD',
+      requestedDate: '2026-03-10',
+      lines,
+    })
   }
   return out
 }
@@ -51,7 +58,13 @@ function nextSscc(): string {
  * A 100-line ASN over `posPerAsn` random POs: each line ships 5 cases of 12 (60 EA, half the
  * line), some by line number, some by buyer part only, in cartons of 4 lines.
  */
-export function asnFor(n: number, rand: () => number, orders: number, linesPerPo: number, posPerAsn = 2): Asn {
+export function asnFor(
+  n: number,
+  rand: () => number,
+  orders: number,
+  linesPerPo: number,
+  posPerAsn = 2
+): Asn {
   const perPo = Math.ceil(100 / posPerAsn)
   const asnOrders = []
   for (let p = 0; p < posPerAsn; p++) {
@@ -80,6 +93,13 @@ export function asnFor(n: number, rand: () => number, orders: number, linesPerPo
     shipDate: '2026-03-10',
     parties: [],
     orders: asnOrders,
-    provenance: { partnerId: 'bench', standard: 'x12', version: '004010', docType: '856', test: false, fields: {} },
+    provenance: {
+      partnerId: 'bench',
+      standard: 'x12',
+      version: '004010',
+      docType: '856',
+      test: false,
+      fields: {},
+    },
   }
 }

@@ -33,7 +33,8 @@ function ids(i: MatchItemIds): string {
 
 const src = (s: string | undefined): string => (s ? `; source ${s}` : '')
 /** `tolerance +5%`, `tolerance ±1%` or `no tolerance`. */
-const tol = (t: string, sign: '+' | '−' | '±'): string => (t === '0' ? 'no tolerance' : `tolerance ${sign}${t}`)
+const tol = (t: string, sign: '+' | '−' | '±'): string =>
+  t === '0' ? 'no tolerance' : `tolerance ${sign}${t}`
 
 /**
  * One sentence a buyer or EDI analyst can act on.
@@ -110,7 +111,7 @@ export function explain(r: ExceptionReason): string {
     case 'ack_line_rejected':
       return `${docName(r.doc)}: the supplier rejected ${lineOf(r.line, r.poLineNo)} of PO ${r.poNumber}${r.statusCode ? ` (${r.statusCode})` : ''}${r.reason ? `: ${r.reason}` : ''}; source it elsewhere or cancel the line.`
     case 'ack_line_changed':
-      return `${docName(r.doc)}: the supplier changed ${lineOf(r.line, r.poLineNo)} of PO ${r.poNumber} within tolerance (${r.changes.map((c) => `${c.field} ${c.ordered} → ${c.acked}`).join(', ')}); update the ERP.`
+      return `${docName(r.doc)}: the supplier changed ${lineOf(r.line, r.poLineNo)} of PO ${r.poNumber} (${r.changes.map((c) => `${c.field} ${c.ordered} → ${c.acked}`).join(', ')}); check the ERP order reflects it.`
     case 'ack_line_backordered':
       return `${docName(r.doc)}: ${r.quantity} ${r.uom} of ${lineOf(r.line, r.poLineNo)} of PO ${r.poNumber} are backordered${r.scheduledShipDate ? `, to ship ${r.scheduledShipDate}` : ''}.`
     // ── warehouse ──

@@ -14,7 +14,14 @@ import { correlate, itemIdsOf } from './correlate.ts'
 import { inWindow, lookupPo, requestedDateOf, sourceOf, toPoUnit } from './common.ts'
 import { finish, holds } from './result.ts'
 import type { MatchLine, MatchResult } from './result.ts'
-import { describeAllowance, lowerLimit, priceAllowance, qtyAllowances, upperLimit, withinBoth } from './tolerance.ts'
+import {
+  describeAllowance,
+  lowerLimit,
+  priceAllowance,
+  qtyAllowances,
+  upperLimit,
+  withinBoth,
+} from './tolerance.ts'
 import { convertPrice } from './uom.ts'
 
 type Change = { field: 'qty' | 'price' | 'date' | 'item'; ordered: string; acked: string }
@@ -29,8 +36,22 @@ export function matchAck(ack: PoAck, ctx: MatchContext): MatchResult {
   if (ack.status === 'rejected' && ack.lines.length === 0) {
     const reasons: ExceptionReason[] = po.lines
       .filter((l) => l.status === 'open')
-      .map((l) => ({ code: 'ack_line_rejected', doc, poNumber: po.poNumber, line: l.lineNo, poLineNo: l.lineNo }))
-    return finish(reasons, reasons.map((r) => ({ lineNo: (r as { line: string }).line, poNumber: po.poNumber, state: 'exception', notes: ['order rejected'] })))
+      .map((l) => ({
+        code: 'ack_line_rejected',
+        doc,
+        poNumber: po.poNumber,
+        line: l.lineNo,
+        poLineNo: l.lineNo,
+      }))
+    return finish(
+      reasons,
+      reasons.map((r) => ({
+        lineNo: (r as { line: string }).line,
+        poNumber: po.poNumber,
+        state: 'exception',
+        notes: ['order rejected'],
+      }))
+    )
   }
   const reasons: ExceptionReason[] = []
   const lines: MatchLine[] = ack.lines.map((l, i) => {
@@ -54,21 +75,44 @@ function ackLine(
   if (!c.ok) {
     const r: ExceptionReason =
       c.problem === 'line_unknown'
-        ? { code: 'line_unknown', ...base, poLineNo: l.lineNo, ...sourceOf(fields, `${path}.lineNo`) }
+        ? {
+            code: 'line_unknown',
+            ...base,
+            poLineNo: l.lineNo,
+            ...sourceOf(fields, `${path}.lineNo`),
+          }
         : { code: 'item_unknown', ...base, ...itemIdsOf(l.item) }
-    return { reasons: [r], line: { lineNo: l.lineNo, poNumber: po.poNumber, state: 'exception', notes: [c.problem], path } }
+    return {
+      reasons: [r],
+      line: {
+        lineNo: l.lineNo,
+        poNumber: po.poNumber,
+        state: 'exception',
+        notes: [c.problem],
+        path,
+      },
+    }
   }
   const pl = c.poLine
   const reasons: ExceptionReason[] = []
   const notes: string[] = c.note ? [c.note] : []
   const at = { ...base, poLineNo: pl.lineNo }
   if (l.status === 'rejected') {
-    reasons.push({ code: 'ack_line_rejected', ...at, ...opt('statusCode', l.statusCode), ...opt('reason', l.reason) })
+    reasons.push({
+      code: 'ack_line_rejected',
+      ...at,
+      ...opt('statusCode', l.statusCode),
+      ...opt('reason', l.reason),
+    })
   } else {
     const changes: Change[] = []
     if (c.substituted) {
       reasons.push({ code: 'item_substituted', ...at, ...c.substituted })
-      changes.push({ field: 'item', ordered: JSON.stringify(c.substituted.ordered), acked: JSON.stringify(c.substituted.actual) })
+      changes.push({
+        field: 'item',
+        ordered: JSON.stringify(c.substituted.ordered),
+        acked: JSON.stringify(c.substituted.actual),
+      })
     }
     checkQty(at, pl, l, path, fields, ctx, reasons, changes)
     checkPrice(at, pl, l, path, fields, ctx, po.currency, reasons, changes)
@@ -87,16 +131,40 @@ function ackLine(
   }
   const state = reasons.some(holds) ? 'exception' : 'ok'
   notes.push(l.status)
-  return { reasons, line: { lineNo: l.lineNo, poNumber: po.poNumber, poLineNo: pl.lineNo, matchedBy: c.matchedBy, state, notes, path } }
+  return {
+    reasons,
+    line: {
+      lineNo: l.lineNo,
+      poNumber: po.poNumber,
+      poLineNo: pl.lineNo,
+      matchedBy: c.matchedBy,
+      state,
+      notes,
+      path,
+    },
+  }
 }
 
 type At = { doc: MatchDocRef; poNumber: string; line: string; poLineNo: string }
 
-function checkQty(at: At, pl: ErpPoLine, l: PoAckLine, path: string, fields: Record<string, string>, ctx: MatchContext, reasons: ExceptionReason[], changes: Change[]): void {
+function checkQty(
+  at: At,
+  pl: ErpPoLine,
+  l: PoAckLine,
+  path: string,
+  fields: Record<string, string>,
+  ctx: MatchContext,
+  reasons: ExceptionReason[],
+  changes: Change[]
+): void {
   const q = toPoUnit(at.doc, at.poNumber, at.line, pl, l.quantity)
   if (!q.ok) return void reasons.push(q.reason)
   if (eq(q.qty, pl.quantity)) return
-  changes.push({ field: 'qty', ordered: `${normalize(pl.quantity)} ${pl.uom}`, acked: `${q.qty} ${pl.uom}` })
+  changes.push({
+    field: 'qty',
+    ordered: `${normalize(pl.quantity)} ${pl.uom}`,
+    acked: `${q.qty} ${pl.uom}`,
+  })
   const { over, under } = qtyAllowances(ctx.config.qty)
   const isOver = cmp(q.qty, pl.quantity) > 0
   const limit = isOver ? upperLimit(pl.quantity, over) : lowerLimit(pl.quantity, under)
@@ -116,10 +184,25 @@ function checkQty(at: At, pl: ErpPoLine, l: PoAckLine, path: string, fields: Rec
   })
 }
 
-function checkPrice(at: At, pl: ErpPoLine, l: PoAckLine, path: string, fields: Record<string, string>, ctx: MatchContext, currency: string, reasons: ExceptionReason[], changes: Change[]): void {
+function checkPrice(
+  at: At,
+  pl: ErpPoLine,
+  l: PoAckLine,
+  path: string,
+  fields: Record<string, string>,
+  ctx: MatchContext,
+  currency: string,
+  reasons: ExceptionReason[],
+  changes: Change[]
+): void {
   if (!l.unitPrice || pl.unitPrice === undefined) return
   // The ack's price is per the ack line's unit; restate it per PO unit before comparing.
-  const p = convertPrice({ qty: l.unitPrice.amount, from: l.quantity.uom, to: pl.uom, toPackSize: pl.packSize })
+  const p = convertPrice({
+    qty: l.unitPrice.amount,
+    from: l.quantity.uom,
+    to: pl.uom,
+    toPackSize: pl.packSize,
+  })
   if (!p.ok) return // the quantity check already reported uom_unconvertible
   if (eq(p.qty, pl.unitPrice)) return
   changes.push({ field: 'price', ordered: normalize(pl.unitPrice), acked: p.qty })
@@ -137,7 +220,15 @@ function checkPrice(at: At, pl: ErpPoLine, l: PoAckLine, path: string, fields: R
   })
 }
 
-function checkDate(at: At, po: ErpPurchaseOrder, pl: ErpPoLine, l: PoAckLine, ctx: MatchContext, reasons: ExceptionReason[], changes: Change[]): void {
+function checkDate(
+  at: At,
+  po: ErpPurchaseOrder,
+  pl: ErpPoLine,
+  l: PoAckLine,
+  ctx: MatchContext,
+  reasons: ExceptionReason[],
+  changes: Change[]
+): void {
   const wanted = requestedDateOf(po, pl)
   const field = l.scheduledDeliveryDate ? 'scheduled_delivery_date' : 'scheduled_ship_date'
   const date = l.scheduledDeliveryDate ?? l.scheduledShipDate
@@ -145,7 +236,15 @@ function checkDate(at: At, po: ErpPurchaseOrder, pl: ErpPoLine, l: PoAckLine, ct
   changes.push({ field: 'date', ordered: wanted, acked: date })
   const days = ctx.config.dateToleranceDays
   if (inWindow(date, wanted, wanted, days)) return
-  reasons.push({ code: 'date_out_of_window', ...at, field, date, from: wanted, to: wanted, toleranceDays: days })
+  reasons.push({
+    code: 'date_out_of_window',
+    ...at,
+    field,
+    date,
+    from: wanted,
+    to: wanted,
+    toleranceDays: days,
+  })
 }
 
 /** `{ key: value }` only when value is set (exactOptionalPropertyTypes-friendly). */

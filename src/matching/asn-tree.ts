@@ -47,14 +47,21 @@ export function leafItemsOfOrder(order: AsnOrder, orderIndex: number): LeafItem[
   for (const { pack, path } of packsOf(order, orderIndex)) {
     if (pack.packs.length > 0) continue
     pack.items.forEach((item, i) =>
-      out.push({ item, orderIndex, poNumber: order.poNumber, path: `${path}.items.${i}`, ...(pack.sscc ? { sscc: pack.sscc } : {}) })
+      out.push({
+        item,
+        orderIndex,
+        poNumber: order.poNumber,
+        path: `${path}.items.${i}`,
+        ...(pack.sscc ? { sscc: pack.sscc } : {}),
+      })
     )
   }
   return out
 }
 
 /** All shipped items of the ASN in document order. */
-export const leafItems = (asn: Asn): LeafItem[] => asn.orders.flatMap((o, i) => leafItemsOfOrder(o, i))
+export const leafItems = (asn: Asn): LeafItem[] =>
+  asn.orders.flatMap((o, i) => leafItemsOfOrder(o, i))
 
 /** Every SSCC on the ASN (what the pipeline records as "open" once the ASN is accepted). */
 export function ssccsOf(asn: Asn): string[] {

@@ -47,7 +47,13 @@ export function matchAsn(asn: Asn, ctx: MatchContext): MatchResult {
     if (!found.ok) {
       reasons.push(found.reason)
       for (const { leaf, lineNo } of numbered) {
-        lines.push({ lineNo, poNumber: order.poNumber, state: 'exception', notes: [found.reason.code], path: leaf.path })
+        lines.push({
+          lineNo,
+          poNumber: order.poNumber,
+          state: 'exception',
+          notes: [found.reason.code],
+          path: leaf.path,
+        })
       }
       return
     }
@@ -57,7 +63,12 @@ export function matchAsn(asn: Asn, ctx: MatchContext): MatchResult {
       lines.push(line)
     }
     for (const a of acc.values()) {
-      quantities.push({ poNumber: found.po.poNumber, poLineNo: a.poLine.lineNo, qty: a.qty, uom: a.poLine.uom })
+      quantities.push({
+        poNumber: found.po.poNumber,
+        poLineNo: a.poLine.lineNo,
+        qty: a.qty,
+        uom: a.poLine.uom,
+      })
       checkRemaining(doc, found.po, a, asn.provenance.fields, ctx, reasons)
     }
   })
@@ -81,7 +92,12 @@ function matchLeaf(
   if (!c.ok) {
     own.push(
       c.problem === 'line_unknown'
-        ? { code: 'line_unknown', ...base, poLineNo: leaf.item.poLineNo ?? '', ...sourceOf(fields, `${leaf.path}.poLineNo`) }
+        ? {
+            code: 'line_unknown',
+            ...base,
+            poLineNo: leaf.item.poLineNo ?? '',
+            ...sourceOf(fields, `${leaf.path}.poLineNo`),
+          }
         : { code: 'item_unknown', ...base, ...itemIdsOf(leaf.item.item) }
     )
   } else {
@@ -89,9 +105,16 @@ function matchLeaf(
     line.poLineNo = pl.lineNo
     line.matchedBy = c.matchedBy
     if (c.note) line.notes.push(c.note)
-    if (c.substituted) own.push({ code: 'item_substituted', ...base, poLineNo: pl.lineNo, ...c.substituted })
+    if (c.substituted)
+      own.push({ code: 'item_substituted', ...base, poLineNo: pl.lineNo, ...c.substituted })
     if (pl.status !== 'open') {
-      own.push({ code: 'po_closed', doc, poNumber: po.poNumber, poLineNo: pl.lineNo, status: pl.status })
+      own.push({
+        code: 'po_closed',
+        doc,
+        poNumber: po.poNumber,
+        poLineNo: pl.lineNo,
+        status: pl.status,
+      })
     } else {
       const q = toPoUnit(doc, po.poNumber, lineNo, pl, leaf.item.quantity, leaf.item.packSize)
       if (!q.ok) own.push(q.reason)
@@ -101,7 +124,9 @@ function matchLeaf(
         a.qty = qadd(a.qty, q.qty)
         a.lines.push(line)
         acc.set(k, a)
-        line.notes.push(`${qnorm(leaf.item.quantity.value)} ${leaf.item.quantity.uom} = ${q.qty} ${pl.uom}`)
+        line.notes.push(
+          `${qnorm(leaf.item.quantity.value)} ${leaf.item.quantity.uom} = ${q.qty} ${pl.uom}`
+        )
       }
     }
   }
@@ -124,9 +149,15 @@ function checkRemaining(
   const remaining = qsub(qnorm(pl.quantity), qnorm(before))
   const { over, under } = qtyAllowances(ctx.config.qty)
   const overLimit = qsub(upperLimit(pl.quantity, over), qnorm(before))
-  const at = { doc, poNumber: po.poNumber, line: a.lines.map((l) => l.lineNo).join(', '), poLineNo: pl.lineNo }
+  const at = {
+    doc,
+    poNumber: po.poNumber,
+    line: a.lines.map((l) => l.lineNo).join(', '),
+    poLineNo: pl.lineNo,
+  }
   const source = sourceOf(fields, `${a.first.path}.quantity.value`)
-  const mark = (code: string) => a.lines.forEach((l) => ((l.state = 'exception'), l.notes.push(code)))
+  const mark = (code: string) =>
+    a.lines.forEach((l) => ((l.state = 'exception'), l.notes.push(code)))
   if (qcmp(a.qty, overLimit) > 0) {
     reasons.push({
       code: 'qty_over_remaining',
@@ -159,6 +190,8 @@ function checkRemaining(
       })
       return mark('qty_out_of_tolerance')
     }
-    a.lines.forEach((l) => l.notes.push(`partial: ${left} ${pl.uom} still open on PO line ${pl.lineNo}`))
+    a.lines.forEach((l) =>
+      l.notes.push(`partial: ${left} ${pl.uom} still open on PO line ${pl.lineNo}`)
+    )
   }
 }

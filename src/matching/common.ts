@@ -16,7 +16,8 @@ export type PoLookup = { ok: true; po: ErpPurchaseOrder } | { ok: false; reason:
 export function lookupPo(doc: MatchDocRef, poNumber: string, ctx: MatchContext): PoLookup {
   const po = ctx.orders.get(poNumber.trim())
   if (!po) return { ok: false, reason: { code: 'po_not_found', doc, poNumber } }
-  if (po.status !== 'open') return { ok: false, reason: { code: 'po_closed', doc, poNumber, status: po.status } }
+  if (po.status !== 'open')
+    return { ok: false, reason: { code: 'po_closed', doc, poNumber, status: po.status } }
   return { ok: true, po }
 }
 
@@ -73,7 +74,10 @@ export const requestedDateOf = (po: ErpPurchaseOrder, line?: ErpPoLine): string 
   line?.requestedDate ?? po.requestedDate
 
 /** `source` for a reason: the wire path provenance recorded for a canonical field, if any. */
-export function sourceOf(fields: Record<string, string> | undefined, path: string): { source?: string } {
+export function sourceOf(
+  fields: Record<string, string> | undefined,
+  path: string
+): { source?: string } {
   const s = fields?.[path]
   return s ? { source: s } : {}
 }

@@ -66,7 +66,8 @@ export function normLineNo(lineNo: string): string {
 }
 
 /** Key for per-line maps: `4500012345#3`. */
-export const lineKey = (poNumber: string, lineNo: string): string => `${poNumber.trim()}#${normLineNo(lineNo)}`
+export const lineKey = (poNumber: string, lineNo: string): string =>
+  `${poNumber.trim()}#${normLineNo(lineNo)}`
 
 function sumRows(rows: Iterable<QtyRow> | undefined): Map<string, string> {
   const out = new Map<string, string>()

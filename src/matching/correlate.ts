@@ -50,8 +50,10 @@ function indexOf(po: ErpPurchaseOrder): PoIndex {
   for (const l of po.lines) {
     ix.byLine.set(normLineNo(l.lineNo), l)
     // first line wins when a PO repeats an item on several lines (schedule lines)
-    if (l.buyerPart && !ix.buyer_part.has(l.buyerPart.trim())) ix.buyer_part.set(l.buyerPart.trim(), l)
-    if (l.vendorPart && !ix.vendor_part.has(l.vendorPart.trim())) ix.vendor_part.set(l.vendorPart.trim(), l)
+    if (l.buyerPart && !ix.buyer_part.has(l.buyerPart.trim()))
+      ix.buyer_part.set(l.buyerPart.trim(), l)
+    if (l.vendorPart && !ix.vendor_part.has(l.vendorPart.trim()))
+      ix.vendor_part.set(l.vendorPart.trim(), l)
     if (l.gtin && !ix.gtin.has(normGtin(l.gtin))) ix.gtin.set(normGtin(l.gtin), l)
   }
   cache.set(po, ix)
@@ -89,7 +91,11 @@ function conflicts(doc: ItemIds, line: ErpPoLine): boolean {
   })
 }
 
-function byItem(ix: PoIndex, item: ItemIds, order: readonly ItemKey[]): { line: ErpPoLine; key: ItemKey } | undefined {
+function byItem(
+  ix: PoIndex,
+  item: ItemIds,
+  order: readonly ItemKey[]
+): { line: ErpPoLine; key: ItemKey } | undefined {
   for (const k of order) {
     const v = docKey(item, k)
     const hit = v === undefined ? undefined : ix[k].get(v)
@@ -103,7 +109,11 @@ function byItem(ix: PoIndex, item: ItemIds, order: readonly ItemKey[]): { line: 
  *
  * @example correlate({ poLineNo: '0003', item: { buyerPart: 'A-1' } }, po, ['buyer_part', 'gtin'])
  */
-export function correlate(doc: DocLine, po: ErpPurchaseOrder, itemKey: readonly ItemKey[]): Correlation {
+export function correlate(
+  doc: DocLine,
+  po: ErpPurchaseOrder,
+  itemKey: readonly ItemKey[]
+): Correlation {
   const ix = indexOf(po)
   const byNo = doc.poLineNo ? ix.byLine.get(normLineNo(doc.poLineNo)) : undefined
   if (byNo && !conflicts(doc.item, byNo)) return { ok: true, poLine: byNo, matchedBy: 'line_no' }

@@ -21,14 +21,21 @@ export interface PriorDoc {
 
 export type ResendCheck =
   | { kind: 'new'; businessKey: string; contentHash: string }
-  | { kind: 'duplicate' | 'changed_resend'; businessKey: string; contentHash: string; first: PriorDoc }
+  | {
+      kind: 'duplicate' | 'changed_resend'
+      businessKey: string
+      contentHash: string
+      first: PriorDoc
+    }
 
 /** JSON with sorted keys and no `undefined`, so equal content always hashes equal. */
 export function stableJson(v: unknown): string {
   if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null'
   if (Array.isArray(v)) return `[${v.map((x) => stableJson(x === undefined ? null : x)).join(',')}]`
   const o = v as Record<string, unknown>
-  const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort()
+  const keys = Object.keys(o)
+    .filter((k) => o[k] !== undefined)
+    .sort()
   return `{${keys.map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`).join(',')}}`
 }
 
@@ -51,12 +58,18 @@ export function checkResend(doc: CanonicalDoc, priors: readonly PriorDoc[]): Res
   const sameKey = priors.filter((p) => p.businessKey === key)
   const same = sameKey.find((p) => p.contentHash === hash)
   if (same) return { kind: 'duplicate', businessKey: key, contentHash: hash, first: same }
-  if (sameKey.length) return { kind: 'changed_resend', businessKey: key, contentHash: hash, first: sameKey[0] }
+  if (sameKey.length)
+    return { kind: 'changed_resend', businessKey: key, contentHash: hash, first: sameKey[0] }
   return { kind: 'new', businessKey: key, contentHash: hash }
 }
 
 /** The pipeline's existing `duplicate_document` reason for a resend, or undefined when new. */
 export function resendReason(r: ResendCheck): ExceptionReason | undefined {
   if (r.kind === 'new') return undefined
-  return { code: 'duplicate_document', businessKey: r.businessKey, firstDocumentId: r.first.documentId, sameContent: r.kind === 'duplicate' }
+  return {
+    code: 'duplicate_document',
+    businessKey: r.businessKey,
+    firstDocumentId: r.first.documentId,
+    sameContent: r.kind === 'duplicate',
+  }
 }

@@ -34,17 +34,30 @@ export function matchInvoice(inv: Invoice, ctx: MatchContext): MatchResult {
   const doc: MatchDocRef = { kind: 'invoice', id: inv.invoiceNumber }
   const reasons: ExceptionReason[] = []
   if (ctx.earlierInvoiceNumbers.has(inv.invoiceNumber)) {
-    reasons.push({ code: 'invoice_duplicate', doc, poNumber: inv.poNumber, invoiceNumber: inv.invoiceNumber, supplierId: ctx.supplierId })
+    reasons.push({
+      code: 'invoice_duplicate',
+      doc,
+      poNumber: inv.poNumber,
+      invoiceNumber: inv.invoiceNumber,
+      supplierId: ctx.supplierId,
+    })
   }
   reasons.push(...checkTotals(doc, inv))
   const found = lookupPo(doc, inv.poNumber, ctx)
   if (!found.ok) {
     reasons.push(found.reason)
-    const lines = inv.lines.map((l): MatchLine => ({ lineNo: l.lineNo, poNumber: inv.poNumber, state: 'exception', notes: [found.reason.code] }))
+    const lines = inv.lines.map((l): MatchLine => ({
+      lineNo: l.lineNo,
+      poNumber: inv.poNumber,
+      state: 'exception',
+      notes: [found.reason.code],
+    }))
     return finish(reasons, lines)
   }
   const quantities: LineQty[] = []
-  const lines = inv.lines.map((l, i) => invoiceLine(doc, found.po, inv, l, `lines.${i}`, ctx, reasons, quantities))
+  const lines = inv.lines.map((l, i) =>
+    invoiceLine(doc, found.po, inv, l, `lines.${i}`, ctx, reasons, quantities)
+  )
   return finish(reasons, lines, quantities)
 }
 
@@ -66,7 +79,12 @@ function invoiceLine(
   if (!c.ok) {
     own.push(
       c.problem === 'line_unknown'
-        ? { code: 'line_unknown', ...base, poLineNo: l.poLineNo ?? l.lineNo, ...sourceOf(fields, `${path}.poLineNo`) }
+        ? {
+            code: 'line_unknown',
+            ...base,
+            poLineNo: l.poLineNo ?? l.lineNo,
+            ...sourceOf(fields, `${path}.poLineNo`),
+          }
         : { code: 'item_unknown', ...base, ...itemIdsOf(l.item) }
     )
   } else {
@@ -85,13 +103,35 @@ function invoiceLine(
       const shipped = ctx.shippedSoFar.get(k) ?? '0'
       const invoiced = normalize(add(before, q.qty))
       if (cmp(invoiced, shipped) > 0) {
-        own.push({ code: 'invoice_qty_over_shipped', ...at, invoiced, invoicedBefore: normalize(before), shipped: normalize(shipped), uom: pl.uom, ...sourceOf(fields, `${path}.quantity.value`) })
+        own.push({
+          code: 'invoice_qty_over_shipped',
+          ...at,
+          invoiced,
+          invoicedBefore: normalize(before),
+          shipped: normalize(shipped),
+          uom: pl.uom,
+          ...sourceOf(fields, `${path}.quantity.value`),
+        })
       }
       if (pl.unitPrice !== undefined) {
-        const p = convertPrice({ qty: l.unitPrice.amount, from: l.quantity.uom, to: pl.uom, toPackSize: pl.packSize })
+        const p = convertPrice({
+          qty: l.unitPrice.amount,
+          from: l.quantity.uom,
+          to: pl.uom,
+          toPackSize: pl.packSize,
+        })
         const a = priceAllowance(ctx.config.price)
         if (p.ok && !withinBoth(pl.unitPrice, p.qty, a)) {
-          own.push({ code: 'price_mismatch', ...at, expected: normalize(pl.unitPrice), actual: p.qty, uom: pl.uom, currency: l.unitPrice.currency, tolerance: describeAllowance(a), ...sourceOf(fields, `${path}.unitPrice.amount`) })
+          own.push({
+            code: 'price_mismatch',
+            ...at,
+            expected: normalize(pl.unitPrice),
+            actual: p.qty,
+            uom: pl.uom,
+            currency: l.unitPrice.currency,
+            tolerance: describeAllowance(a),
+            ...sourceOf(fields, `${path}.unitPrice.amount`),
+          })
         }
       }
     }
@@ -99,7 +139,15 @@ function invoiceLine(
   if (l.amount) {
     const expected = lineAmount(l.quantity.value, l.unitPrice.amount, scaleOf(l.amount.amount))
     if (!eq(expected, l.amount.amount)) {
-      own.push({ code: 'invoice_line_amount_mismatch', ...base, quantity: normalize(l.quantity.value), unitPrice: normalize(l.unitPrice.amount), expected, actual: normalize(l.amount.amount), currency: l.amount.currency })
+      own.push({
+        code: 'invoice_line_amount_mismatch',
+        ...base,
+        quantity: normalize(l.quantity.value),
+        unitPrice: normalize(l.unitPrice.amount),
+        expected,
+        actual: normalize(l.amount.amount),
+        currency: l.amount.currency,
+      })
     }
   }
   reasons.push(...own)
@@ -112,11 +160,30 @@ function invoiceLine(
 function checkTotals(doc: MatchDocRef, inv: Invoice): ExceptionReason[] {
   // SAC05 / MOA amounts are unsigned; SAC01 (A/C) gives the sign, so a negative one is read as-is in size.
   // A line without an amount contributes qty × price at cent precision.
-  const lines = sum(inv.lines.map((l) => l.amount?.amount ?? lineAmount(l.quantity.value, l.unitPrice.amount)))
-  const charges = sum(inv.chargesAllowances.filter((c) => c.type === 'charge').map((c) => abs(c.amount.amount)))
-  const allowances = sum(inv.chargesAllowances.filter((c) => c.type === 'allowance').map((c) => abs(c.amount.amount)))
+  const lines = sum(
+    inv.lines.map((l) => l.amount?.amount ?? lineAmount(l.quantity.value, l.unitPrice.amount))
+  )
+  const charges = sum(
+    inv.chargesAllowances.filter((c) => c.type === 'charge').map((c) => abs(c.amount.amount))
+  )
+  const allowances = sum(
+    inv.chargesAllowances.filter((c) => c.type === 'allowance').map((c) => abs(c.amount.amount))
+  )
   const tax = normalize(inv.tax?.amount ?? '0')
   const expected = normalize(add(sub(add(lines, charges), allowances), tax))
   if (eq(expected, inv.total.amount)) return []
-  return [{ code: 'invoice_total_mismatch', doc, poNumber: inv.poNumber, lines, charges, allowances, tax, expected, actual: normalize(inv.total.amount), currency: inv.total.currency }]
+  return [
+    {
+      code: 'invoice_total_mismatch',
+      doc,
+      poNumber: inv.poNumber,
+      lines,
+      charges,
+      allowances,
+      tax,
+      expected,
+      actual: normalize(inv.total.amount),
+      currency: inv.total.currency,
+    },
+  ]
 }

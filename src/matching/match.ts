@@ -35,6 +35,9 @@ export function matchDocument(doc: CanonicalDoc, ctx: MatchContext): MatchResult
       return matchInvoice(doc, ctx)
     case 'purchase_order':
       // An inbound PO is the thing others match against; nothing to compare it with here.
-      return finish([], doc.lines.map((l) => ({ lineNo: l.lineNo, poNumber: doc.poNumber, state: 'ok', notes: [] })))
+      return finish(
+        [],
+        doc.lines.map((l) => ({ lineNo: l.lineNo, poNumber: doc.poNumber, state: 'ok', notes: [] }))
+      )
   }
 }

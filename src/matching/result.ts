@@ -42,7 +42,11 @@ export interface MatchResult {
 /** Any reason that is not info-level holds the document. */
 export const holds = (r: ExceptionReason): boolean => REASONS[r.code].severity !== 'info'
 
-export function finish(reasons: ExceptionReason[], lines: MatchLine[], quantities: LineQty[] = []): MatchResult {
+export function finish(
+  reasons: ExceptionReason[],
+  lines: MatchLine[],
+  quantities: LineQty[] = []
+): MatchResult {
   const missing = [
     ...new Set(reasons.flatMap((r) => (r.code === 'po_not_found' ? [r.poNumber] : []))),
   ]

@@ -11,7 +11,8 @@ export type SsccCheck =
 /** GS1 mod-10 check digit for a string of data digits. */
 export function gs1CheckDigit(data: string): string {
   let total = 0
-  for (let i = data.length - 1, w = 3; i >= 0; i--, w = w === 3 ? 1 : 3) total += Number(data[i]) * w
+  for (let i = data.length - 1, w = 3; i >= 0; i--, w = w === 3 ? 1 : 3)
+    total += Number(data[i]) * w
   return String((10 - (total % 10)) % 10)
 }
 

@@ -8,7 +8,8 @@
 import { abs, add, cmp, mul, normalize, sub } from '../lib/decimal.ts'
 
 /** base × pct / 100, exact: dividing by 100 only shifts the decimal point. */
-export const percentOfExact = (base: string, pct: string): string => normalize(mul(mul(base, pct), '0.01'))
+export const percentOfExact = (base: string, pct: string): string =>
+  normalize(mul(mul(base, pct), '0.01'))
 
 export interface Allowance {
   /** Percent of the base (the ordered quantity or the PO price), as a decimal string. */
@@ -47,10 +48,12 @@ export function describeAllowance(a: Allowance): string {
 }
 
 /** Highest accepted value: base + allowance. */
-export const upperLimit = (base: string, a: Allowance): string => normalize(add(base, allowance(base, a)))
+export const upperLimit = (base: string, a: Allowance): string =>
+  normalize(add(base, allowance(base, a)))
 
 /** Lowest accepted value: base − allowance (may go below zero; callers compare, not clamp). */
-export const lowerLimit = (base: string, a: Allowance): string => normalize(sub(base, allowance(base, a)))
+export const lowerLimit = (base: string, a: Allowance): string =>
+  normalize(sub(base, allowance(base, a)))
 
 /** `actual` ≤ base + allowance. Exactly at the limit passes. */
 export const withinOver = (base: string, actual: string, a: Allowance): boolean =>
@@ -65,7 +68,12 @@ export const withinBoth = (base: string, actual: string, a: Allowance): boolean 
   cmp(abs(sub(actual, base)), allowance(base, a)) <= 0
 
 /** Quantity allowances from MatchingConfig.qty. */
-export function qtyAllowances(q: { overPct?: string; underPct?: string; overAbs?: string; underAbs?: string }): {
+export function qtyAllowances(q: {
+  overPct?: string
+  underPct?: string
+  overAbs?: string
+  underAbs?: string
+}): {
   over: Allowance
   under: Allowance
 } {

@@ -16,16 +16,36 @@ export type UnitFamily = 'EA' | 'DZ' | 'GR' | 'PR' | 'CS' | 'CT' | 'PK' | 'BX' |
 // X12 355 codes and UN/ECE Rec 20 codes mapped to a family. Weight, volume and length codes
 // (KGM, LBR, LTR, MTR ...) are deliberately absent: they never convert to eaches without data.
 const ALIASES: Record<string, UnitFamily> = {
-  EA: 'EA', EACH: 'EA', C62: 'EA', H87: 'EA', PCE: 'EA', PC: 'EA', UN: 'EA', NAR: 'EA', NMB: 'EA',
-  DZ: 'DZ', DZN: 'DZ',
-  GR: 'GR', GRO: 'GR',
-  PR: 'PR', PAI: 'PR',
-  CA: 'CS', CS: 'CS', CASE: 'CS',
-  CT: 'CT', CTN: 'CT',
-  PK: 'PK', PA: 'PK', PCK: 'PK', PACK: 'PK',
-  BX: 'BX', BOX: 'BX',
+  EA: 'EA',
+  EACH: 'EA',
+  C62: 'EA',
+  H87: 'EA',
+  PCE: 'EA',
+  PC: 'EA',
+  UN: 'EA',
+  NAR: 'EA',
+  NMB: 'EA',
+  DZ: 'DZ',
+  DZN: 'DZ',
+  GR: 'GR',
+  GRO: 'GR',
+  PR: 'PR',
+  PAI: 'PR',
+  CA: 'CS',
+  CS: 'CS',
+  CASE: 'CS',
+  CT: 'CT',
+  CTN: 'CT',
+  PK: 'PK',
+  PA: 'PK',
+  PCK: 'PK',
+  PACK: 'PK',
+  BX: 'BX',
+  BOX: 'BX',
   IP: 'IP', // inner pack
-  PL: 'PL', PF: 'PL', PX: 'PL', // pallet
+  PL: 'PL',
+  PF: 'PL',
+  PX: 'PL', // pallet
 }
 
 /** Eaches in one unit of a fixed-multiple family. */
@@ -48,7 +68,14 @@ function eachesPer(unit: string, packSize: string | undefined): string | undefin
   if (fam in PACK_FAMILIES && packSize !== undefined && normalize(packSize) !== '0') return packSize
   return undefined
 }
-const PACK_FAMILIES: Record<string, true> = { CS: true, CT: true, PK: true, BX: true, IP: true, PL: true }
+const PACK_FAMILIES: Record<string, true> = {
+  CS: true,
+  CT: true,
+  PK: true,
+  BX: true,
+  IP: true,
+  PL: true,
+}
 
 export interface ConvertInput {
   qty: string
@@ -60,7 +87,8 @@ export interface ConvertInput {
   toPackSize?: string
 }
 
-export type Converted = { ok: true; qty: string } | { ok: false; from: string; to: string; packSize?: string }
+export type Converted =
+  { ok: true; qty: string } | { ok: false; from: string; to: string; packSize?: string }
 
 /**
  * Convert `qty` from one unit to another through eaches. A pack unit with no pack size of its own
@@ -99,6 +127,12 @@ const isPack = (unit: string): boolean => unitFamily(unit) in PACK_FAMILIES
  * whenever the pack size divides evenly.
  */
 export function convertPrice(c: ConvertInput & { qty: string }): Converted {
-  const r = convertQty({ qty: c.qty, from: c.to, to: c.from, fromPackSize: c.toPackSize, toPackSize: c.fromPackSize })
+  const r = convertQty({
+    qty: c.qty,
+    from: c.to,
+    to: c.from,
+    fromPackSize: c.toPackSize,
+    toPackSize: c.fromPackSize,
+  })
   return r.ok ? r : { ok: false, from: c.from, to: c.to, packSize: r.packSize }
 }

@@ -27,7 +27,13 @@ export function checkWarehouse(asn: Asn, ctx: MatchContext): ExceptionReason[] {
   asn.orders.forEach((order, oi) => {
     const at = `orders.${oi}`
     if (order.items.length === 0 && order.packs.length === 0) {
-      reasons.push({ code: 'asn_tree_invalid', doc, path: at, problem: 'empty_order', poNumber: order.poNumber })
+      reasons.push({
+        code: 'asn_tree_invalid',
+        doc,
+        path: at,
+        problem: 'empty_order',
+        poNumber: order.poNumber,
+      })
     }
     order.items.forEach((it, i) => itemQty(doc, it, `${at}.items.${i}`, reasons))
     for (const v of packsOf(order, oi)) {
@@ -40,7 +46,8 @@ export function checkWarehouse(asn: Asn, ctx: MatchContext): ExceptionReason[] {
 }
 
 function itemQty(doc: MatchDocRef, it: AsnItem, path: string, reasons: ExceptionReason[]): void {
-  if (cmp(it.quantity.value, '0') <= 0) reasons.push({ code: 'asn_tree_invalid', doc, path, problem: 'item_without_qty' })
+  if (cmp(it.quantity.value, '0') <= 0)
+    reasons.push({ code: 'asn_tree_invalid', doc, path, problem: 'item_without_qty' })
 }
 
 function checkPack(doc: MatchDocRef, v: PackVisit, reasons: ExceptionReason[]): void {
@@ -58,13 +65,18 @@ function checkPack(doc: MatchDocRef, v: PackVisit, reasons: ExceptionReason[]): 
 /** Identity of an item for totals: first identifier present, plus the unit family. */
 function totalKey(it: AsnItem): string {
   const id = it.item.gtin ?? it.item.upc
-  const ident = id ? `gtin:${normGtin(id)}` : it.item.buyerPart ? `bp:${it.item.buyerPart}` : `vp:${it.item.vendorPart ?? ''}`
+  const ident = id
+    ? `gtin:${normGtin(id)}`
+    : it.item.buyerPart
+      ? `bp:${it.item.buyerPart}`
+      : `vp:${it.item.vendorPart ?? ''}`
   return `${ident}|${unitFamily(it.quantity.uom)}`
 }
 
 function contained(pack: PackVisit['pack'], into: Map<string, string>): void {
   if (pack.packs.length === 0) {
-    for (const it of pack.items) into.set(totalKey(it), normalize(add(into.get(totalKey(it)) ?? '0', it.quantity.value)))
+    for (const it of pack.items)
+      into.set(totalKey(it), normalize(add(into.get(totalKey(it)) ?? '0', it.quantity.value)))
     return
   }
   // Child packs that state their own totals count through their children, not twice.
@@ -73,7 +85,8 @@ function contained(pack: PackVisit['pack'], into: Map<string, string>): void {
 
 function packTotals(doc: MatchDocRef, v: PackVisit): ExceptionReason[] {
   const declared = new Map<string, string>()
-  for (const it of v.pack.items) declared.set(totalKey(it), normalize(add(declared.get(totalKey(it)) ?? '0', it.quantity.value)))
+  for (const it of v.pack.items)
+    declared.set(totalKey(it), normalize(add(declared.get(totalKey(it)) ?? '0', it.quantity.value)))
   const inside = new Map<string, string>()
   contained(v.pack, inside)
   const out: ExceptionReason[] = []
@@ -82,16 +95,39 @@ function packTotals(doc: MatchDocRef, v: PackVisit): ExceptionReason[] {
     const c = inside.get(k) ?? '0'
     if (cmp(d, c) === 0) continue
     const [item, uom] = k.split('|')
-    out.push({ code: 'pack_total_mismatch', doc, path: v.path, ...(v.pack.sscc ? { sscc: v.pack.sscc } : {}), item, declared: d, contained: c, uom })
+    out.push({
+      code: 'pack_total_mismatch',
+      doc,
+      path: v.path,
+      ...(v.pack.sscc ? { sscc: v.pack.sscc } : {}),
+      item,
+      declared: d,
+      contained: c,
+      uom,
+    })
   }
   return out
 }
 
-function checkSsccUse(doc: MatchDocRef, shipmentId: string, v: PackVisit, ctx: MatchContext, seen: Map<string, string>, reasons: ExceptionReason[]): void {
+function checkSsccUse(
+  doc: MatchDocRef,
+  shipmentId: string,
+  v: PackVisit,
+  ctx: MatchContext,
+  seen: Map<string, string>,
+  reasons: ExceptionReason[]
+): void {
   const raw = v.pack.sscc as string
   const r = checkSscc(raw)
   if (!r.ok) {
-    reasons.push({ code: 'sscc_invalid', doc, sscc: raw, problem: r.problem, path: v.path, ...(r.expectedCheckDigit ? { expectedCheckDigit: r.expectedCheckDigit } : {}) })
+    reasons.push({
+      code: 'sscc_invalid',
+      doc,
+      sscc: raw,
+      problem: r.problem,
+      path: v.path,
+      ...(r.expectedCheckDigit ? { expectedCheckDigit: r.expectedCheckDigit } : {}),
+    })
   }
   const n = normSscc(raw)
   if (seen.has(n)) {
@@ -108,7 +144,10 @@ function checkSsccUse(doc: MatchDocRef, shipmentId: string, v: PackVisit, ctx: M
 
 /** Earliest and latest requested date on the PO (header and open lines). */
 export function poWindow(po: ErpPurchaseOrder): { from: string; to: string } | undefined {
-  const dates = [po.requestedDate, ...po.lines.map((l) => l.requestedDate)].filter((d): d is string => !!d).map((d) => d.slice(0, 10)).sort()
+  const dates = [po.requestedDate, ...po.lines.map((l) => l.requestedDate)]
+    .filter((d): d is string => !!d)
+    .map((d) => d.slice(0, 10))
+    .sort()
   return dates.length ? { from: dates[0], to: dates[dates.length - 1] } : undefined
 }
 
@@ -121,7 +160,16 @@ function checkShipDate(doc: MatchDocRef, asn: Asn, ctx: MatchContext): Exception
     const po = ctx.orders.get(poNumber)
     const w = po && poWindow(po)
     if (w && !inWindow(date, w.from, w.to, days)) {
-      out.push({ code: 'date_out_of_window', doc, poNumber, field: 'ship_date', date, from: w.from, to: w.to, toleranceDays: days })
+      out.push({
+        code: 'date_out_of_window',
+        doc,
+        poNumber,
+        field: 'ship_date',
+        date,
+        from: w.from,
+        to: w.to,
+        toleranceDays: days,
+      })
     }
   }
   return out

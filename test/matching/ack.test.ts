@@ -16,10 +16,24 @@ describe('855 / ORDRSP against the PO', () => {
   })
 
   it('a rejected line holds the ack', () => {
-    const r = matchDocument(ack([ackLine('1'), ackLine('2', { status: 'rejected', statusCode: 'IR', reason: 'discontinued' })]), ctxOf())
+    const r = matchDocument(
+      ack([
+        ackLine('1'),
+        ackLine('2', { status: 'rejected', statusCode: 'IR', reason: 'discontinued' }),
+      ]),
+      ctxOf()
+    )
     expect(r.status).toBe('held')
     expect(r.reasons).toEqual([
-      { code: 'ack_line_rejected', doc: { kind: 'po_ack', id: 'ACK-1' }, poNumber: PO_NO, line: '2', poLineNo: '2', statusCode: 'IR', reason: 'discontinued' },
+      {
+        code: 'ack_line_rejected',
+        doc: { kind: 'po_ack', id: 'ACK-1' },
+        poNumber: PO_NO,
+        line: '2',
+        poLineNo: '2',
+        statusCode: 'IR',
+        reason: 'discontinued',
+      },
     ])
   })
 
@@ -30,27 +44,67 @@ describe('855 / ORDRSP against the PO', () => {
 
   it('a change within tolerance is info only; beyond it is held', () => {
     const cfg = { qty: { overPct: '0', underPct: '10' }, price: { tolerancePct: '2' } }
-    const within = matchDocument(ack([ackLine('1', { status: 'changed', quantity: { value: '90', uom: 'EA' }, unitPrice: usd('2.55') })]), ctxOf({ config: cfg }))
+    const within = matchDocument(
+      ack([
+        ackLine('1', {
+          status: 'changed',
+          quantity: { value: '90', uom: 'EA' },
+          unitPrice: usd('2.55'),
+        }),
+      ]),
+      ctxOf({ config: cfg })
+    )
     expect(within.status).toBe('matched')
     expect(within.reasons).toMatchObject([
-      { code: 'ack_line_changed', changes: [{ field: 'qty', ordered: '100 EA', acked: '90 EA' }, { field: 'price', ordered: '2.5', acked: '2.55' }] },
+      {
+        code: 'ack_line_changed',
+        changes: [
+          { field: 'qty', ordered: '100 EA', acked: '90 EA' },
+          { field: 'price', ordered: '2.5', acked: '2.55' },
+        ],
+      },
     ])
-    const beyond = matchDocument(ack([ackLine('1', { status: 'changed', quantity: { value: '89', uom: 'EA' }, unitPrice: usd('2.56') })]), ctxOf({ config: cfg }))
+    const beyond = matchDocument(
+      ack([
+        ackLine('1', {
+          status: 'changed',
+          quantity: { value: '89', uom: 'EA' },
+          unitPrice: usd('2.56'),
+        }),
+      ]),
+      ctxOf({ config: cfg })
+    )
     expect(beyond.status).toBe('held')
     expect(codes(beyond)).toEqual(['qty_out_of_tolerance', 'price_mismatch', 'ack_line_changed'])
-    expect(beyond.reasons[0]).toMatchObject({ direction: 'under', limit: '90', actual: '89', tolerance: '10%' })
+    expect(beyond.reasons[0]).toMatchObject({
+      direction: 'under',
+      limit: '90',
+      actual: '89',
+      tolerance: '10%',
+    })
   })
 
   it('an ack in cases of 12 against a PO in eaches compares per each', () => {
-    const r = matchDocument(ack([ackLine('1', { quantity: { value: '10', uom: 'CA' }, unitPrice: usd('30') })]), ctxOf({ orders: [{ ...poOf(), lines: [{ ...poOf().lines[0], quantity: '120', packSize: '12' }] }] }))
+    const r = matchDocument(
+      ack([ackLine('1', { quantity: { value: '10', uom: 'CA' }, unitPrice: usd('30') })]),
+      ctxOf({
+        orders: [{ ...poOf(), lines: [{ ...poOf().lines[0], quantity: '120', packSize: '12' }] }],
+      })
+    )
     expect(r).toMatchObject({ status: 'matched', reasons: [] })
   })
 
   it('backordered lines are info with their schedule; a date outside tolerance is held', () => {
-    const bo = matchDocument(ack([ackLine('1', { status: 'backordered', scheduledShipDate: '2026-03-11' })]), ctxOf({ config: { dateToleranceDays: 1 } }))
+    const bo = matchDocument(
+      ack([ackLine('1', { status: 'backordered', scheduledShipDate: '2026-03-11' })]),
+      ctxOf({ config: { dateToleranceDays: 1 } })
+    )
     expect(bo.status).toBe('matched')
     expect(codes(bo)).toEqual(['ack_line_backordered'])
-    const late = matchDocument(ack([ackLine('1', { status: 'backordered', scheduledShipDate: '2026-03-20' })]), ctxOf({ config: { dateToleranceDays: 1 } }))
+    const late = matchDocument(
+      ack([ackLine('1', { status: 'backordered', scheduledShipDate: '2026-03-20' })]),
+      ctxOf({ config: { dateToleranceDays: 1 } })
+    )
     expect(late.status).toBe('held')
     expect(codes(late)).toEqual(['date_out_of_window', 'ack_line_backordered'])
   })
@@ -73,6 +127,15 @@ function poOf() {
     status: 'open' as const,
     currency: 'USD',
     requestedDate: '2026-03-10',
-    lines: [{ lineNo: '1', buyerPart: 'BP-1', quantity: '100', uom: 'EA', unitPrice: '2.50', status: 'open' as const }],
+    lines: [
+      {
+        lineNo: '1',
+        buyerPart: 'BP-1',
+        quantity: '100',
+        uom: 'EA',
+        unitPrice: '2.50',
+        status: 'open' as const,
+      },
+    ],
   }
 }

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { explain } from '../../src/exceptions/render.ts'
-import { buildMatchContext, isWaitingFor, matchDocument, poNumbersOf } from '../../src/matching/index.ts'
+import {
+  buildMatchContext,
+  isWaitingFor,
+  matchDocument,
+  poNumbersOf,
+} from '../../src/matching/index.ts'
 import { asn, codes, ctxOf, erpPo, item, PO_NO, poLine } from './fixtures.ts'
 
 describe('ASN against PO', () => {
@@ -23,13 +28,29 @@ describe('ASN against PO', () => {
     expect(first.status).toBe('matched')
     expect(first.lines[0].notes.join(' ')).toContain('partial: 40 EA still open')
     // the pipeline adds first.quantities to shipped-so-far
-    const shipped = first.quantities.map((q) => ({ poNumber: q.poNumber, lineNo: q.poLineNo, qty: q.qty }))
-    const second = matchDocument(asn([item('1', '40')], { shipmentId: 'SH-2' }), ctxOf({ shippedSoFar: shipped }))
+    const shipped = first.quantities.map((q) => ({
+      poNumber: q.poNumber,
+      lineNo: q.poLineNo,
+      qty: q.qty,
+    }))
+    const second = matchDocument(
+      asn([item('1', '40')], { shipmentId: 'SH-2' }),
+      ctxOf({ shippedSoFar: shipped })
+    )
     expect(second.status).toBe('matched')
     const both = [...shipped, { poNumber: PO_NO, lineNo: '1', qty: '40' }]
-    const third = matchDocument(asn([item('1', '1')], { shipmentId: 'SH-3' }), ctxOf({ shippedSoFar: both }))
+    const third = matchDocument(
+      asn([item('1', '1')], { shipmentId: 'SH-3' }),
+      ctxOf({ shippedSoFar: both })
+    )
     expect(third.status).toBe('held')
-    expect(third.reasons[0]).toMatchObject({ code: 'qty_over_remaining', shippedBefore: '100', remaining: '0', actual: '1', limit: '0' })
+    expect(third.reasons[0]).toMatchObject({
+      code: 'qty_over_remaining',
+      shippedBefore: '100',
+      remaining: '0',
+      actual: '1',
+      limit: '0',
+    })
   })
 
   it('quantities of one PO line add up across cartons before the remaining check', () => {
@@ -44,7 +65,11 @@ describe('ASN against PO', () => {
     const cfg = { qty: { overPct: '5', underPct: '0' } }
     expect(matchDocument(asn([item('1', '105')]), ctxOf({ config: cfg })).status).toBe('matched')
     const r = matchDocument(asn([item('1', '106')]), ctxOf({ config: cfg }))
-    expect(r.reasons[0]).toMatchObject({ code: 'qty_over_remaining', limit: '105', tolerance: '5%' })
+    expect(r.reasons[0]).toMatchObject({
+      code: 'qty_over_remaining',
+      limit: '105',
+      tolerance: '5%',
+    })
   })
 
   it('cases of 12 against a PO in eaches', () => {
@@ -57,10 +82,20 @@ describe('ASN against PO', () => {
 
   it('no partial shipments allowed: short beyond the under tolerance is held', () => {
     const cfg = { qty: { overPct: '0', underPct: '10' } }
-    const ok = matchDocument(asn([item('1', '90')]), ctxOf({ config: cfg, allowPartialShipments: false }))
+    const ok = matchDocument(
+      asn([item('1', '90')]),
+      ctxOf({ config: cfg, allowPartialShipments: false })
+    )
     expect(ok.status).toBe('matched')
-    const r = matchDocument(asn([item('1', '89')]), ctxOf({ config: cfg, allowPartialShipments: false }))
-    expect(r.reasons[0]).toMatchObject({ code: 'qty_out_of_tolerance', direction: 'under', limit: '90' })
+    const r = matchDocument(
+      asn([item('1', '89')]),
+      ctxOf({ config: cfg, allowPartialShipments: false })
+    )
+    expect(r.reasons[0]).toMatchObject({
+      code: 'qty_out_of_tolerance',
+      direction: 'under',
+      limit: '90',
+    })
   })
 
   it('ASN before its PO waits, then matches once the PO is there', () => {
@@ -77,21 +112,38 @@ describe('ASN against PO', () => {
   })
 
   it('an ASN for a cancelled PO or a closed line is held', () => {
-    const r = matchDocument(asn([item('1', '10')]), ctxOf({ orders: [erpPo({ status: 'cancelled' })] }))
-    expect(r.reasons).toEqual([{ code: 'po_closed', doc: { kind: 'asn', id: 'SH-0042' }, poNumber: PO_NO, status: 'cancelled' }])
+    const r = matchDocument(
+      asn([item('1', '10')]),
+      ctxOf({ orders: [erpPo({ status: 'cancelled' })] })
+    )
+    expect(r.reasons).toEqual([
+      {
+        code: 'po_closed',
+        doc: { kind: 'asn', id: 'SH-0042' },
+        poNumber: PO_NO,
+        status: 'cancelled',
+      },
+    ])
     expect(r.waitingFor).toBeUndefined()
     const closedLine = erpPo({}, [poLine('1', { status: 'closed' })])
-    expect(matchDocument(asn([item('1', '10')]), ctxOf({ orders: [closedLine] })).reasons[0]).toMatchObject({ code: 'po_closed', poLineNo: '1' })
+    expect(
+      matchDocument(asn([item('1', '10')]), ctxOf({ orders: [closedLine] })).reasons[0]
+    ).toMatchObject({ code: 'po_closed', poLineNo: '1' })
   })
 
   it('a substituted item and an unknown line are reported per line', () => {
     const sub = item('2', '10', 'EA', { item: { buyerPart: 'OTHER' } })
-    const r = matchDocument(asn([item('1', '10'), sub, item('99', '1', 'EA', { item: { buyerPart: 'NOPE' } })]), ctxOf())
+    const r = matchDocument(
+      asn([item('1', '10'), sub, item('99', '1', 'EA', { item: { buyerPart: 'NOPE' } })]),
+      ctxOf()
+    )
     expect(codes(r)).toEqual(['item_substituted', 'line_unknown'])
     expect(r.lines.map((l) => l.state)).toEqual(['ok', 'exception', 'exception'])
   })
 
   it('an ASN cancel has nothing to match', () => {
-    expect(matchDocument(asn([item('1', '1000')], { purpose: 'cancel' }), ctxOf()).status).toBe('matched')
+    expect(matchDocument(asn([item('1', '1000')], { purpose: 'cancel' }), ctxOf()).status).toBe(
+      'matched'
+    )
   })
 })

@@ -13,8 +13,13 @@ describe('business-key duplicates', () => {
     const a = asn([item('1', '5')])
     const prior = [{ businessKey: 'asn:SH-0042', contentHash: contentHash(a), documentId: 'd1' }]
     expect(checkResend(a, []).kind).toBe('new')
-    expect(checkResend(asn([item('1', '5')], { provenance: prov('856', '7') }), prior)).toMatchObject({ kind: 'duplicate', first: { documentId: 'd1' } })
-    expect(checkResend(asn([item('1', '6')]), prior)).toMatchObject({ kind: 'changed_resend', first: { documentId: 'd1' } })
+    expect(
+      checkResend(asn([item('1', '5')], { provenance: prov('856', '7') }), prior)
+    ).toMatchObject({ kind: 'duplicate', first: { documentId: 'd1' } })
+    expect(checkResend(asn([item('1', '6')]), prior)).toMatchObject({
+      kind: 'changed_resend',
+      first: { documentId: 'd1' },
+    })
     expect(checkResend(asn([item('1', '5')], { shipmentId: 'SH-9' }), prior).kind).toBe('new')
   })
 })

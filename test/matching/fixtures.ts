@@ -9,11 +9,28 @@ import type { MatchContextInput } from '../../src/matching/context.ts'
 export const PO_NO = '4500012345'
 
 export function prov(docType: string, isa = '000000001') {
-  return { partnerId: 'acme', standard: 'x12' as const, version: '004010', docType, interchangeControl: isa, test: false, fields: {} }
+  return {
+    partnerId: 'acme',
+    standard: 'x12' as const,
+    version: '004010',
+    docType,
+    interchangeControl: isa,
+    test: false,
+    fields: {},
+  }
 }
 
 export function poLine(lineNo: string, over: Partial<ErpPoLine> = {}): ErpPoLine {
-  return { lineNo, buyerPart: `BP-${lineNo}`, vendorPart: `VP-${lineNo}`, quantity: '100', uom: 'EA', unitPrice: '2.50', status: 'open', ...over }
+  return {
+    lineNo,
+    buyerPart: `BP-${lineNo}`,
+    vendorPart: `VP-${lineNo}`,
+    quantity: '100',
+    uom: 'EA',
+    unitPrice: '2.50',
+    status: 'open',
+    ...over,
+  }
 }
 
 export function erpPo(over: Partial<ErpPurchaseOrder> = {}, lines?: ErpPoLine[]): ErpPurchaseOrder {
@@ -31,17 +48,35 @@ export function erpPo(over: Partial<ErpPurchaseOrder> = {}, lines?: ErpPoLine[])
 export const ctxOf = (input: Partial<MatchContextInput> = {}) =>
   buildMatchContext({ orders: [erpPo()], today: '2026-03-09', supplierId: 'acme', ...input })
 
-export function item(poLineNo: string | undefined, qty: string, uom = 'EA', over: Partial<AsnItem> = {}): AsnItem {
-  return { ...(poLineNo ? { poLineNo } : {}), item: { buyerPart: `BP-${poLineNo ?? '1'}` }, quantity: { value: qty, uom }, ...over }
+export function item(
+  poLineNo: string | undefined,
+  qty: string,
+  uom = 'EA',
+  over: Partial<AsnItem> = {}
+): AsnItem {
+  return {
+    ...(poLineNo ? { poLineNo } : {}),
+    item: { buyerPart: `BP-${poLineNo ?? '1'}` },
+    quantity: { value: qty, uom },
+    ...over,
+  }
 }
 
-export const carton = (sscc: string | undefined, items: AsnItem[], packs: AsnPack[] = []): AsnPack => ({
+export const carton = (
+  sscc: string | undefined,
+  items: AsnItem[],
+  packs: AsnPack[] = []
+): AsnPack => ({
   ...(sscc ? { sscc } : {}),
   type: 'carton',
   items,
   packs,
 })
-export const pallet = (sscc: string | undefined, packs: AsnPack[], items: AsnItem[] = []): AsnPack => ({
+export const pallet = (
+  sscc: string | undefined,
+  packs: AsnPack[],
+  items: AsnItem[] = []
+): AsnPack => ({
   ...(sscc ? { sscc } : {}),
   type: 'pallet',
   items,
@@ -62,14 +97,34 @@ export function asn(items: AsnItem[], over: Partial<Asn> = {}, poNumber = PO_NO)
 }
 
 export function ackLine(lineNo: string, over: Partial<PoAckLine> = {}): PoAckLine {
-  return { lineNo, item: { buyerPart: `BP-${lineNo}` }, status: 'accepted', quantity: { value: '100', uom: 'EA' }, ...over }
+  return {
+    lineNo,
+    item: { buyerPart: `BP-${lineNo}` },
+    status: 'accepted',
+    quantity: { value: '100', uom: 'EA' },
+    ...over,
+  }
 }
 
 export function ack(lines: PoAckLine[], over: Partial<PoAck> = {}): PoAck {
-  return { kind: 'po_ack', poNumber: PO_NO, ackNumber: 'ACK-1', status: 'accepted', parties: [], lines, provenance: prov('855'), ...over }
+  return {
+    kind: 'po_ack',
+    poNumber: PO_NO,
+    ackNumber: 'ACK-1',
+    status: 'accepted',
+    parties: [],
+    lines,
+    provenance: prov('855'),
+    ...over,
+  }
 }
 
-export function invLine(lineNo: string, qty: string, price = '2.50', over: Partial<InvoiceLine> = {}): InvoiceLine {
+export function invLine(
+  lineNo: string,
+  qty: string,
+  price = '2.50',
+  over: Partial<InvoiceLine> = {}
+): InvoiceLine {
   return {
     lineNo,
     poLineNo: lineNo,

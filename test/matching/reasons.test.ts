@@ -8,17 +8,34 @@ import { REASONS } from '../../src/exceptions/reasons.ts'
 import type { ExceptionCode } from '../../src/exceptions/reasons.ts'
 import type { MatchContext } from '../../src/matching/context.ts'
 import { matchDocument } from '../../src/matching/index.ts'
-import { ack, ackLine, asn, carton, ctxOf, erpPo, invLine, invoice, item, PO_NO, pallet, sscc } from './fixtures.ts'
+import {
+  ack,
+  ackLine,
+  asn,
+  carton,
+  ctxOf,
+  erpPo,
+  invLine,
+  invoice,
+  item,
+  PO_NO,
+  pallet,
+  sscc,
+} from './fixtures.ts'
 
 type Case = [CanonicalDoc, MatchContext]
 const S1 = sscc('10614141000000001')
 const S2 = sscc('10614141000000002')
 const shipped = ctxOf({ shippedSoFar: [{ poNumber: PO_NO, lineNo: '1', qty: '10' }] })
-const packed = (packs: ReturnType<typeof carton>[]) => asn([], { orders: [{ poNumber: PO_NO, items: [], packs }] })
+const packed = (packs: ReturnType<typeof carton>[]) =>
+  asn([], { orders: [{ poNumber: PO_NO, items: [], packs }] })
 const usd = (amount: string) => ({ amount, currency: 'USD' })
 
 const CASES: Partial<Record<ExceptionCode, { positive: Case; negative: Case }>> = {
-  po_not_found: { positive: [asn([item('1', '1')], {}, 'NOPE'), ctxOf()], negative: [asn([item('1', '1')]), ctxOf()] },
+  po_not_found: {
+    positive: [asn([item('1', '1')], {}, 'NOPE'), ctxOf()],
+    negative: [asn([item('1', '1')]), ctxOf()],
+  },
   po_closed: {
     positive: [asn([item('1', '1')]), ctxOf({ orders: [erpPo({ status: 'closed' })] })],
     negative: [asn([item('1', '1')]), ctxOf()],
@@ -32,24 +49,60 @@ const CASES: Partial<Record<ExceptionCode, { positive: Case; negative: Case }>> 
     negative: [asn([item(undefined, '1', 'EA', { item: { buyerPart: 'BP-3' } })]), ctxOf()],
   },
   item_substituted: {
-    positive: [asn([item('1', '1', 'EA', { item: { buyerPart: 'BP-1', vendorPart: 'OTHER' } })]), ctxOf()],
-    negative: [asn([item('1', '1', 'EA', { item: { buyerPart: 'BP-1', vendorPart: 'VP-1' } })]), ctxOf()],
+    positive: [
+      asn([item('1', '1', 'EA', { item: { buyerPart: 'BP-1', vendorPart: 'OTHER' } })]),
+      ctxOf(),
+    ],
+    negative: [
+      asn([item('1', '1', 'EA', { item: { buyerPart: 'BP-1', vendorPart: 'VP-1' } })]),
+      ctxOf(),
+    ],
   },
   qty_out_of_tolerance: {
-    positive: [ack([ackLine('1', { quantity: { value: '106', uom: 'EA' } })]), ctxOf({ config: { qty: { overPct: '5', underPct: '0' } } })],
-    negative: [ack([ackLine('1', { quantity: { value: '105', uom: 'EA' } })]), ctxOf({ config: { qty: { overPct: '5', underPct: '0' } } })],
+    positive: [
+      ack([ackLine('1', { quantity: { value: '106', uom: 'EA' } })]),
+      ctxOf({ config: { qty: { overPct: '5', underPct: '0' } } }),
+    ],
+    negative: [
+      ack([ackLine('1', { quantity: { value: '105', uom: 'EA' } })]),
+      ctxOf({ config: { qty: { overPct: '5', underPct: '0' } } }),
+    ],
   },
   qty_over_remaining: {
-    positive: [asn([item('1', '103')]), ctxOf({ config: { qty: { overPct: '0', underPct: '0', overAbs: '2' } } })],
-    negative: [asn([item('1', '102')]), ctxOf({ config: { qty: { overPct: '0', underPct: '0', overAbs: '2' } } })],
+    positive: [
+      asn([item('1', '103')]),
+      ctxOf({ config: { qty: { overPct: '0', underPct: '0', overAbs: '2' } } }),
+    ],
+    negative: [
+      asn([item('1', '102')]),
+      ctxOf({ config: { qty: { overPct: '0', underPct: '0', overAbs: '2' } } }),
+    ],
   },
   price_mismatch: {
-    positive: [invoice([invLine('1', '10', '2.53')], '25.30'), ctxOf({ shippedSoFar: [{ poNumber: PO_NO, lineNo: '1', qty: '10' }], config: { price: { tolerancePct: '1' } } })],
-    negative: [invoice([invLine('1', '10', '2.525')], '25.25'), ctxOf({ shippedSoFar: [{ poNumber: PO_NO, lineNo: '1', qty: '10' }], config: { price: { tolerancePct: '1' } } })],
+    positive: [
+      invoice([invLine('1', '10', '2.53')], '25.30'),
+      ctxOf({
+        shippedSoFar: [{ poNumber: PO_NO, lineNo: '1', qty: '10' }],
+        config: { price: { tolerancePct: '1' } },
+      }),
+    ],
+    negative: [
+      invoice([invLine('1', '10', '2.525')], '25.25'),
+      ctxOf({
+        shippedSoFar: [{ poNumber: PO_NO, lineNo: '1', qty: '10' }],
+        config: { price: { tolerancePct: '1' } },
+      }),
+    ],
   },
   date_out_of_window: {
-    positive: [asn([item('1', '1')], { shipDate: '2026-03-13' }), ctxOf({ config: { dateToleranceDays: 2 } })],
-    negative: [asn([item('1', '1')], { shipDate: '2026-03-08' }), ctxOf({ config: { dateToleranceDays: 2 } })],
+    positive: [
+      asn([item('1', '1')], { shipDate: '2026-03-13' }),
+      ctxOf({ config: { dateToleranceDays: 2 } }),
+    ],
+    negative: [
+      asn([item('1', '1')], { shipDate: '2026-03-08' }),
+      ctxOf({ config: { dateToleranceDays: 2 } }),
+    ],
   },
   uom_unconvertible: {
     positive: [asn([item('1', '1', 'CS')]), ctxOf()],
@@ -60,20 +113,35 @@ const CASES: Partial<Record<ExceptionCode, { positive: Case; negative: Case }>> 
     negative: [ack([ackLine('1')]), ctxOf()],
   },
   ack_line_changed: {
-    positive: [ack([ackLine('1', { status: 'changed', unitPrice: usd('2.51') })]), ctxOf({ config: { price: { tolerancePct: '1' } } })],
-    negative: [ack([ackLine('1', { unitPrice: usd('2.50') })]), ctxOf({ config: { price: { tolerancePct: '1' } } })],
+    positive: [
+      ack([ackLine('1', { status: 'changed', unitPrice: usd('2.51') })]),
+      ctxOf({ config: { price: { tolerancePct: '1' } } }),
+    ],
+    negative: [
+      ack([ackLine('1', { unitPrice: usd('2.50') })]),
+      ctxOf({ config: { price: { tolerancePct: '1' } } }),
+    ],
   },
   ack_line_backordered: {
     positive: [ack([ackLine('1', { status: 'backordered' })]), ctxOf()],
     negative: [ack([ackLine('1', { status: 'accepted' })]), ctxOf()],
   },
   sscc_invalid: {
-    positive: [packed([carton(S1.slice(0, 17) + String((Number(S1[17]) + 5) % 10), [item('1', '1')])]), ctxOf()],
+    positive: [
+      packed([carton(S1.slice(0, 17) + String((Number(S1[17]) + 5) % 10), [item('1', '1')])]),
+      ctxOf(),
+    ],
     negative: [packed([carton(S1, [item('1', '1')])]), ctxOf()],
   },
   sscc_reused: {
-    positive: [packed([carton(S1, [item('1', '1')])]), ctxOf({ openSsccs: [{ sscc: S1, shipmentId: 'SH-0001' }] })],
-    negative: [packed([carton(S1, [item('1', '1')])]), ctxOf({ openSsccs: [{ sscc: S2, shipmentId: 'SH-0001' }] })],
+    positive: [
+      packed([carton(S1, [item('1', '1')])]),
+      ctxOf({ openSsccs: [{ sscc: S1, shipmentId: 'SH-0001' }] }),
+    ],
+    negative: [
+      packed([carton(S1, [item('1', '1')])]),
+      ctxOf({ openSsccs: [{ sscc: S2, shipmentId: 'SH-0001' }] }),
+    ],
   },
   asn_tree_invalid: {
     positive: [packed([carton(S1, [])]), ctxOf()],
@@ -96,8 +164,20 @@ const CASES: Partial<Record<ExceptionCode, { positive: Case; negative: Case }>> 
     negative: [invoice([invLine('1', '10', '2.50', { amount: usd('25.00') })], '25'), shipped],
   },
   invoice_duplicate: {
-    positive: [invoice([invLine('1', '10')], '25'), ctxOf({ shippedSoFar: [{ poNumber: PO_NO, lineNo: '1', qty: '10' }], earlierInvoiceNumbers: ['INV-77'] })],
-    negative: [invoice([invLine('1', '10')], '25'), ctxOf({ shippedSoFar: [{ poNumber: PO_NO, lineNo: '1', qty: '10' }], earlierInvoiceNumbers: ['INV-76'] })],
+    positive: [
+      invoice([invLine('1', '10')], '25'),
+      ctxOf({
+        shippedSoFar: [{ poNumber: PO_NO, lineNo: '1', qty: '10' }],
+        earlierInvoiceNumbers: ['INV-77'],
+      }),
+    ],
+    negative: [
+      invoice([invLine('1', '10')], '25'),
+      ctxOf({
+        shippedSoFar: [{ poNumber: PO_NO, lineNo: '1', qty: '10' }],
+        earlierInvoiceNumbers: ['INV-76'],
+      }),
+    ],
   },
 }
 
@@ -107,7 +187,9 @@ const PIPELINE_OWNED: ExceptionCode[] = ['duplicate_document']
 describe('every matching reason code has a positive and a negative case', () => {
   it('the table covers every matching and warehouse code', () => {
     const mine = (Object.keys(REASONS) as ExceptionCode[]).filter(
-      (c) => (REASONS[c].queue === 'matching' || REASONS[c].queue === 'warehouse') && !PIPELINE_OWNED.includes(c)
+      (c) =>
+        (REASONS[c].queue === 'matching' || REASONS[c].queue === 'warehouse') &&
+        !PIPELINE_OWNED.includes(c)
     )
     expect(Object.keys(CASES).sort()).toEqual(mine.sort())
   })
@@ -119,11 +201,14 @@ describe('every matching reason code has a positive and a negative case', () => 
       expect(neg.reasons.map((r) => r.code)).not.toContain(code)
       // severity decides holding: info reasons never hold
       if (REASONS[code as ExceptionCode].severity !== 'info') expect(pos.status).toBe('held')
-      if (neg.reasons.every((r) => REASONS[r.code].severity === 'info')) expect(neg.status).toBe('matched')
+      if (neg.reasons.every((r) => REASONS[r.code].severity === 'info'))
+        expect(neg.status).toBe('matched')
     })
   }
   it('a negative case is clean, not merely missing the one code', () => {
-    const dirty = Object.entries(CASES).filter(([, c]) => matchDocument(...c.negative).status !== 'matched')
+    const dirty = Object.entries(CASES).filter(
+      ([, c]) => matchDocument(...c.negative).status !== 'matched'
+    )
     expect(dirty.map(([code]) => code)).toEqual([])
   })
 })

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { add, mul, sum } from '../../src/lib/decimal.ts'
-import { allowance, describeAllowance, lowerLimit, upperLimit, withinBoth, withinOver, withinUnder } from '../../src/matching/tolerance.ts'
+import {
+  allowance,
+  describeAllowance,
+  lowerLimit,
+  upperLimit,
+  withinBoth,
+  withinOver,
+  withinUnder,
+} from '../../src/matching/tolerance.ts'
 
 describe('tolerance edges', () => {
   it('percent over: exactly at +5% passes, one unit of the last place over fails', () => {
@@ -62,7 +70,19 @@ describe('quantity fast path agrees with lib/decimal', () => {
   it('whole numbers and fractions give the same answers', async () => {
     const { qadd, qcmp, qsub } = await import('../../src/matching/qty.ts')
     const { cmp, normalize, sub } = await import('../../src/lib/decimal.ts')
-    const xs = ['0', '1', '60', '120', '999999999999999', '0.1', '0.2', '19.99', '007', '-5', '1000000000000000']
+    const xs = [
+      '0',
+      '1',
+      '60',
+      '120',
+      '999999999999999',
+      '0.1',
+      '0.2',
+      '19.99',
+      '007',
+      '-5',
+      '1000000000000000',
+    ]
     for (const a of xs) {
       for (const b of xs) {
         expect(qadd(a, b)).toBe(normalize(add(a, b)))

@@ -19,7 +19,11 @@ describe('SSCC-18', () => {
     expect(checkSscc('00006141411234567890')).toMatchObject({ ok: true }) // with AI (00)
   })
   it('a bad check digit, wrong length and letters are rejected', () => {
-    expect(checkSscc('006141411234567891')).toEqual({ ok: false, problem: 'check_digit', expectedCheckDigit: '0' })
+    expect(checkSscc('006141411234567891')).toEqual({
+      ok: false,
+      problem: 'check_digit',
+      expectedCheckDigit: '0',
+    })
     expect(checkSscc('00614141123456789')).toEqual({ ok: false, problem: 'length' })
     expect(checkSscc('0061414112345678A0')).toEqual({ ok: false, problem: 'not_digits' })
   })
@@ -28,7 +32,14 @@ describe('SSCC-18', () => {
     const r = matchDocument(packed([carton(bad, [item('1', '10')])]), ctxOf())
     expect(r.status).toBe('held')
     expect(r.reasons).toEqual([
-      { code: 'sscc_invalid', doc: { kind: 'asn', id: 'SH-0042' }, sscc: bad, problem: 'check_digit', expectedCheckDigit: S2[17], path: 'orders.0.packs.0' },
+      {
+        code: 'sscc_invalid',
+        doc: { kind: 'asn', id: 'SH-0042' },
+        sscc: bad,
+        problem: 'check_digit',
+        expectedCheckDigit: S2[17],
+        path: 'orders.0.packs.0',
+      },
     ])
     expect(matchDocument(packed([carton(S2, [item('1', '10')])]), ctxOf()).status).toBe('matched')
   })
@@ -38,10 +49,12 @@ describe('warehouse checks', () => {
   it('SSCC reused across open ASNs, or twice on one ASN; the same ASN replaced is fine', () => {
     const doc = packed([carton(S1, [item('1', '5')]), carton(S2, [item('1', '5')])])
     expect(ssccsOf(doc)).toEqual([S1, S2])
-    expect(checkWarehouse(doc, ctxOf({ openSsccs: [{ sscc: S1, shipmentId: 'SH-0001' }] }))).toMatchObject([
-      { code: 'sscc_reused', sscc: S1, otherShipmentId: 'SH-0001' },
-    ])
-    expect(checkWarehouse(doc, ctxOf({ openSsccs: [{ sscc: S1, shipmentId: 'SH-0042' }] }))).toEqual([])
+    expect(
+      checkWarehouse(doc, ctxOf({ openSsccs: [{ sscc: S1, shipmentId: 'SH-0001' }] }))
+    ).toMatchObject([{ code: 'sscc_reused', sscc: S1, otherShipmentId: 'SH-0001' }])
+    expect(
+      checkWarehouse(doc, ctxOf({ openSsccs: [{ sscc: S1, shipmentId: 'SH-0042' }] }))
+    ).toEqual([])
     const twice = packed([carton(S1, [item('1', '5')]), carton(S1, [item('1', '5')])])
     expect(codes({ reasons: checkWarehouse(twice, ctxOf()) })).toEqual(['sscc_reused'])
   })
@@ -49,11 +62,20 @@ describe('warehouse checks', () => {
     const doc = asn([], {
       orders: [
         { poNumber: PO_NO, items: [], packs: [] },
-        { poNumber: PO_NO, items: [item('1', '0')], packs: [carton(S1, []), carton(S2, [], [pallet(S3, [carton(undefined, [item('1', '1')])])])] },
+        {
+          poNumber: PO_NO,
+          items: [item('1', '0')],
+          packs: [
+            carton(S1, []),
+            carton(S2, [], [pallet(S3, [carton(undefined, [item('1', '1')])])]),
+          ],
+        },
       ],
     })
     const r = checkWarehouse(doc, ctxOf())
-    expect(r.map((x) => [x.code, 'problem' in x ? x.problem : '', 'path' in x ? x.path : ''])).toEqual([
+    expect(
+      r.map((x) => [x.code, 'problem' in x ? x.problem : '', 'path' in x ? x.path : ''])
+    ).toEqual([
       ['asn_tree_invalid', 'empty_order', 'orders.0'],
       ['asn_tree_invalid', 'item_without_qty', 'orders.1.items.0'],
       ['asn_tree_invalid', 'empty_pack', 'orders.1.packs.0'],
@@ -69,14 +91,28 @@ describe('warehouse checks', () => {
     expect(r.quantities).toEqual([{ poNumber: PO_NO, poLineNo: '1', qty: '24', uom: 'EA' }])
     const bad = packed([pallet(S1, cartons, [item('1', '30')])])
     expect(checkWarehouse(bad, ctxOf())).toMatchObject([
-      { code: 'pack_total_mismatch', sscc: S1, item: 'bp:BP-1', declared: '30', contained: '24', uom: 'EA' },
+      {
+        code: 'pack_total_mismatch',
+        sscc: S1,
+        item: 'bp:BP-1',
+        declared: '30',
+        contained: '24',
+        uom: 'EA',
+      },
     ])
   })
   it('ship date against the PO window ± dateToleranceDays', () => {
     const late = asn([item('1', '1')], { shipDate: '2026-03-12' })
     expect(checkWarehouse(late, ctxOf({ config: { dateToleranceDays: 2 } }))).toEqual([])
     expect(checkWarehouse(late, ctxOf({ config: { dateToleranceDays: 1 } }))).toMatchObject([
-      { code: 'date_out_of_window', field: 'ship_date', date: '2026-03-12', from: '2026-03-10', to: '2026-03-10', toleranceDays: 1 },
+      {
+        code: 'date_out_of_window',
+        field: 'ship_date',
+        date: '2026-03-12',
+        from: '2026-03-10',
+        to: '2026-03-10',
+        toleranceDays: 1,
+      },
     ])
   })
 })
