@@ -100,11 +100,15 @@ export function buildX12Acks(result: ParseResult, opts: X12AckOptions): X12AckRe
     for (const g of ic.groups) groups.push(outcome(ic, g))
     const ta1 = wantsTa1(ic, opts.ta1 ?? 'auto') ? ta1Outcome(ic) : undefined
     if (explicit.length === 0 && !ta1) continue
-    const d = { ...ic.delimiters, ...opts.separators }
+    const d = usableSeparators({ ...ic.delimiters, ...opts.separators })
+    // From 00501 the writer puts a repetition separator in ISA11: keep it out of the data too.
+    if (isaVersion >= '00501') d.repetition ??= '^'
+    else delete d.repetition
+    const clean = (v: string): string => sanitize(v, d)
     const isaCtl = String(next.interchange++)
     used.interchange++
     const preamble: X12WriteSegment[] = ta1
-      ? [{ tag: 'TA1', elements: [ic.controlNumber, ic.date ?? '', ic.time ?? '', ta1.code, ta1.note].map((v) => [v]) }]
+      ? [{ tag: 'TA1', elements: [ic.controlNumber, ic.date ?? '', ic.time ?? '', ta1.code, ta1.note].map((v) => [clean(v).slice(0, 9)]) }]
       : []
     const wgroups: X12WriteGroup[] = []
     const gctls: string[] = []
@@ -119,7 +123,7 @@ export function buildX12Acks(result: ParseResult, opts: X12AckOptions): X12AckRe
       wgroups.push({
         functionalId: 'FA',
         senderId: opts.applicationSender ?? opts.sender.id,
-        receiverId: g.senderId ?? ic.sender.id,
+        receiverId: clean(g.senderId ?? ic.sender.id),
         date: opts.date,
         time: opts.time,
         controlNumber: gctl,
@@ -129,7 +133,8 @@ export function buildX12Acks(result: ParseResult, opts: X12AckOptions): X12AckRe
     }
     const written = writeX12({
       sender: opts.sender,
-      receiver: ic.sender,
+      // A damaged inbound ISA can carry over-long ids: cut them to the X12.5 widths.
+      receiver: { qualifier: clean(ic.sender.qualifier).slice(0, 2), id: clean(ic.sender.id).slice(0, 15) },
       controlNumber: isaCtl,
       date: opts.date,
       time: opts.time,
@@ -184,6 +189,13 @@ function groupCodes(issues: readonly EdiIssue[]): string[] {
     if (c.x12Kind === 'AK9' && !codes.includes(c.x12)) codes.push(c.x12)
   }
   return codes.slice(0, 5)
+}
+
+/** The partner's separators, unless a damaged ISA gave unusable ones: then X12 defaults. */
+function usableSeparators(d: Delimiters & { lineBreak?: string }): Delimiters & { lineBreak?: string } {
+  const list = [d.element, d.component, d.segment, ...(d.repetition ? [d.repetition] : [])]
+  const ok = list.every((c) => c.length === 1 && !/[A-Za-z0-9 ]/.test(c)) && new Set(list).size === list.length
+  return ok ? d : { element: '*', component: '>', segment: '~', repetition: '^', lineBreak: d.lineBreak }
 }
 
 /** Bad data copied into AK404/IK404 must not carry the ack's own delimiters. */

@@ -50,8 +50,9 @@ export function createX12Lexer(sink: X12LexerSink): X12Lexer {
     if (garbageAt < 0) {
       garbageAt = base + from
       garbageLine = line
-      garbageSample = s.slice(from, Math.min(to, from + 40))
+      garbageSample = ''
     }
+    if (garbageSample.length < 40) garbageSample += s.slice(from, Math.min(to, from + 40 - garbageSample.length))
     garbageBytes += to - from
     line += countLf(s, from, to)
   }
@@ -82,12 +83,14 @@ export function createX12Lexer(sink: X12LexerSink): X12Lexer {
     while (p < n) {
       const c = s.charCodeAt(p)
       // Whitespace and line breaks between segments are not data (common partner habit).
-      if (c === 10) {
+      // Inside a run of garbage they belong to the run, so chunking cannot change its length.
+      if (garbageAt >= 0 && c <= 32 && !inside) {
+        // falls through to the garbage scan below
+      } else if (c === 10) {
         line++
         p++
         continue
-      }
-      if (c === 13 || c === 32 || c === 9) {
+      } else if (c === 13 || c === 32 || c === 9) {
         p++
         continue
       }

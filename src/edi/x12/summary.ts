@@ -25,6 +25,7 @@ export function createX12Summarizer(): X12Summarizer {
   let txInGroup = 0
   let st02: string | null = null
   let txSegs = 0
+  let garbage = false
 
   /** Element `k` (1-based) of the segment at [p, e): bytes between separators, CR stripped. */
   function field(buf: Buffer, p: number, e: number, k: number): string {
@@ -66,10 +67,12 @@ export function createX12Summarizer(): X12Summarizer {
       if (!inside || (c === 73 && buf[p + 1] === 83 && buf[p + 2] === 65 && buf[p + 3] !== undefined && buf[p + 3] === sep)) {
         const q = buf.indexOf('ISA', p, 'latin1')
         if (q < 0) {
-          if (final) sum.issues++
+          // Bytes outside any interchange: one issue per run, however the run is chunked.
+          if (final || n - p > 2 || !'ISA'.startsWith(buf.toString('latin1', p, n))) garbage = true
           p = final ? n : Math.max(p, n - 2)
           break
         }
+        if (q > p) garbage = true
         if (inside) {
           sum.issues++ // IEA missing before the next ISA
           closeGroup()
@@ -79,7 +82,8 @@ export function createX12Summarizer(): X12Summarizer {
           p = q
           break
         }
-        if (q > p) sum.issues++ // bytes outside any interchange
+        if (garbage) sum.issues++
+        garbage = false
         if (scan.kind === 'invalid') {
           sum.issues++
           p = q + 3
@@ -148,6 +152,7 @@ export function createX12Summarizer(): X12Summarizer {
     },
     end(): ParseSummary {
       process(pending ?? Buffer.alloc(0), true)
+      if (garbage) sum.issues++
       if (inside) {
         closeGroup()
         sum.issues++ // IEA missing at end of file

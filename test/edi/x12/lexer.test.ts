@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest'
+import { parseX12 } from '../../../src/edi/x12/index.ts'
+import { envelope, isaText, PO_850 } from './fixtures.ts'
+import { codes, firstTx, parse } from './helpers.ts'
+
+const po = (o = {}) => envelope([{ type: '850', ctl: '0001', body: PO_850 }], o)
+
+describe('x12 lexer', () => {
+  it('reads delimiters from the ISA and keeps byte offset, segment index and line', () => {
+    const r = parse(po())
+    const ic = r.interchanges[0]
+    expect(ic.delimiters).toEqual({ element: '*', component: '>', segment: '~' })
+    const tx = firstTx(r)
+    expect(tx.segments[0].tag).toBe('ST')
+    expect(tx.segments[0].pos).toEqual({ offset: 107 + 'GS*PO*PARTNERAPP*OURAPP*20240102*1200*7001*X*004010~\n'.length, index: 2, line: 3 })
+    expect(tx.segments[1].elements[0]).toEqual(['00'])
+  })
+
+  it('skips a UTF-8 BOM and CRLF line ends', () => {
+    const r = parse('\uFEFF' + po({ eol: '\r\n' }))
+    expect(codes(r)).toEqual([])
+    expect(firstTx(r).segments[0].pos.offset).toBe(3 + 108 + 'GS*PO*PARTNERAPP*OURAPP*20240102*1200*7001*X*004010~\r\n'.length)
+  })
+
+  it('accepts a line feed as the segment terminator and strips a CR before it', () => {
+    for (const eol of ['', '\r']) {
+      const r = parse(po({ term: eol + '\n', eol: '' }).replaceAll('\r\n', '\r\n'))
+      expect(r.interchanges[0].delimiters.segment).toBe(eol === '' ? '\n' : '\r')
+      expect(codes(r)).toEqual([])
+    }
+  })
+
+  it('ignores tabs and blank lines between segments', () => {
+    const text = po().split('\n').map((l) => `\t\t${l}\n`).join('\n')
+    expect(codes(parse(text))).toEqual([])
+  })
+
+  it('reads several interchanges and reports trailing garbage as a warning', () => {
+    const r = parse(po() + po({ isa13: '000000102' }) + '\nthis is not EDI\n')
+    expect(r.interchanges.map((i) => i.controlNumber)).toEqual(['000000101', '000000102'])
+    const g = r.issues.find((i) => i.code === 'trailing_garbage')
+    expect(g?.severity).toBe('warning')
+    expect(g?.value).toContain('this is not EDI')
+  })
+
+  it('is unreadable, never throwing, when there is no ISA', () => {
+    const r = parse('hello world')
+    expect(r.unreadable).toBe(true)
+    expect(codes(r)).toContain('envelope_unreadable')
+    expect(parseX12(Buffer.alloc(0)).unreadable).toBe(true)
+  })
+
+  it('reports an ISA that stops before ISA16 as envelope_unreadable', () => {
+    const r = parse('ISA*00*          *00*')
+    expect(r.unreadable).toBe(true)
+    expect(r.issues[0].code).toBe('envelope_unreadable')
+  })
+
+  it('reads ISA fields by separator when NBSP padding breaks the 106-byte width', () => {
+    const text = po().replace('*PARTNER        *', '*PARTNER\u00a0\u00a0\u00a0\u00a0\u00a0\u00a0\u00a0\u00a0*')
+    const r = parse(text)
+    expect(r.interchanges[0].sender.id).toBe('PARTNER')
+    expect(r.interchanges[0].issues.map((i) => [i.code, i.element])).toEqual([['isa_field_width', 6]])
+  })
+
+  it('splits components on ISA16 and repetitions on ISA11 only from 00501', () => {
+    const body = ['BEG*00*SA*PO1**20240102', 'PO1*1*1*EA*1**BP*A^B', 'SLN*1**I*1*EA>2>3*1', 'CTT*1']
+    const r5 = parse(envelope([{ type: '850', ctl: '0001', body }], { version: '005010' }))
+    const po1 = firstTx(r5).segments[2]
+    expect(po1.elements[6]).toEqual(['A'])
+    expect(po1.repeats?.[6]).toEqual([['A'], ['B']])
+    expect(firstTx(r5).segments[3].elements[4]).toEqual(['EA', '2', '3'])
+    const r4 = parse(envelope([{ type: '850', ctl: '0001', body }], { version: '004010', isaVersion: '00406', rep: '^' }))
+    expect(firstTx(r4).segments[2].elements[6]).toEqual(['A^B'])
+  })
+
+  it('follows ISA16 literally when it is ~ and LF ends segments (corpus trap)', () => {
+    const text = isaText().slice(0, -1) + '~\nGS*PO*A*B*20240102*1200*1*X*004010~\nST*850*0001~\nSE*2*0001~\nGE*1*1~\nIEA*1*000000101~\n'
+    const r = parse(text)
+    expect(r.interchanges[0].delimiters).toMatchObject({ component: '~', segment: '\n' })
+    expect(codes(r)).toContain('group_control_mismatch')
+    expect(codes(r)).toContain('interchange_control_mismatch')
+  })
+
+  it('decodes non-ASCII data as UTF-8 while offsets stay in bytes', () => {
+    const body = edit850('PID*F****BLUE WIDGET', 'PID*F****BLÜE WIDGET')
+    const r = parse(envelope([{ type: '850', ctl: '0001', body }]))
+    const tx = firstTx(r)
+    const pid = tx.segments.find((s) => s.tag === 'PID')
+    expect(pid?.elements[4]).toEqual(['BLÜE WIDGET'])
+    const after = tx.segments[tx.segments.indexOf(pid!) + 1]
+    const bytes = Buffer.from(envelope([{ type: '850', ctl: '0001', body }]))
+    expect(bytes.subarray(after.pos.offset, after.pos.offset + 4).toString()).toBe('PO4*')
+  })
+})
+
+function edit850(from: string, to: string): string[] {
+  return PO_850.map((s) => (s === from ? to : s))
+}
