@@ -37,6 +37,8 @@ export interface SegNode {
 
 export interface GroupNode {
   kind: 'group'
+  /** Trigger segment tag (children[0].tag), kept for the validator's hot loop. */
+  tag: string
   /** `SG25` */
   id: string
   req: 'M' | 'C'
@@ -103,7 +105,7 @@ export function structure(spec: string): StructNode[] {
         const id = `SG${++sg}`
         const children = list(']')
         const trig = children[0] as SegNode
-        out.push({ kind: 'group', id, req: trig.req, max: trig.max, children: [{ ...trig, req: 'M', max: 1 }, ...children.slice(1)] })
+        out.push({ kind: 'group', id, tag: trig.tag, req: trig.req, max: trig.max, children: [{ ...trig, req: 'M', max: 1 }, ...children.slice(1)] })
       } else if (c === closing) {
         flush()
         return out

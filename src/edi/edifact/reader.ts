@@ -6,7 +6,7 @@
 import { issue, type EdiIssue } from '../issues.ts'
 import type { ParsedGroup, ParsedInterchange, ParsedTransaction, Segment } from '../types.ts'
 import { createAssembler } from './assemble.ts'
-import { charsetFor, decode, F_C1, F_HIGH, looksUtf8, scanBytes, type Charset } from './charset.ts'
+import { charsetFor, decode, F_C1, F_HIGH, F_NOT_A, looksUtf8, scanBytes, type Charset } from './charset.ts'
 import { toDelimiters, withSyntaxVersion, type ServiceBytes } from './delimiters.ts'
 import { createLexer } from './lexer.ts'
 import { tokenize, type ServiceChars } from './tokenize.ts'
@@ -77,17 +77,26 @@ export function createEdifactReader(events: EdifactReaderEvents = {}, opts: Edif
           asm.note(issue('una_invalid', 'interchange', 'UNA service string advice has duplicate or alphanumeric separators; ignored', { segment: 'UNA', position: { offset, index: segCount, line: 0 } }))
         }
       },
-      segment(buf, start, end, offset, line, terminated) {
-        const flags = scanBytes(buf, start, end)
+      segment(tokens, buf, start, end, offset, line, terminated) {
+        // Fast path: the lexer tokenized a printable-ASCII segment. Otherwise decode the bytes
+        // under the declared set (or as UTF-8 when they are valid UTF-8, see charset.ts).
+        let t = tokens
+        let flags = 0
         let asUtf8 = false
-        if (flags & F_HIGH && charset && charset.kind !== 'utf8') asUtf8 = looksUtf8(buf, start, end)
-        const text = decode(buf, start, end, charset ?? LATIN1, flags, asUtf8 || (!charset && flags & F_HIGH ? looksUtf8(buf, start, end) : false))
-        const t = tokenize(text, sc)
-        const seg: Segment = t.repeats
-          ? { tag: t.tag, elements: t.elements, repeats: t.repeats, pos: { offset, index: segCount++, line } }
-          : { tag: t.tag, elements: t.elements, pos: { offset, index: segCount++, line } }
         let lf = 0
-        if (text.indexOf('\n') >= 0) for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lf++
+        if (t === undefined) {
+          flags = scanBytes(buf, start, end)
+          if (flags & F_HIGH && (!charset || charset.kind !== 'utf8')) asUtf8 = looksUtf8(buf, start, end)
+          const text = decode(buf, start, end, charset ?? LATIN1, flags, asUtf8)
+          for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lf++
+          t = tokenize(text, sc)
+        } else if (charset?.id === 'UNOA' && NOT_LEVEL_A.test((buf as FastBuffer).latin1Slice(start, end))) {
+          flags = F_NOT_A
+        }
+        const pos = { offset, index: segCount++, line }
+        const seg: Segment = t.repeats
+          ? { tag: t.tag, elements: t.elements, repeats: t.repeats, pos }
+          : { tag: t.tag, elements: t.elements, pos }
         if (!terminated) {
           asm.note(issue('trailing_garbage', 'file', `segment ${t.tag} at offset ${offset} has no terminator`, { segment: t.tag, position: seg.pos, severity: 'warning' }))
         }
@@ -95,7 +104,7 @@ export function createEdifactReader(events: EdifactReaderEvents = {}, opts: Edif
           // UNB itself is written in the declared repertoire; check it once the set is known.
           onUnb(seg)
         }
-        if (charset && (flags & charset.forbidden || asUtf8 || (charset.kind === 'utf8' && flags & F_HIGH && !looksUtf8(buf, start, end)))) {
+        if (flags !== 0 && charset && (flags & charset.forbidden || asUtf8 || (charset.kind === 'utf8' && flags & F_HIGH && !looksUtf8(buf, start, end)))) {
           reportCharset(seg, flags, asUtf8, buf, start, end)
         }
         events.onSegment?.(seg)
@@ -172,4 +181,7 @@ export function createEdifactReader(events: EdifactReaderEvents = {}, opts: Edif
   }
 }
 
+type FastBuffer = Buffer & { latin1Slice(start: number, end: number): string }
+// Printable ASCII outside ISO 9735 level A (lowercase, #, $, @, [, ], ...).
+const NOT_LEVEL_A = /[^A-Z0-9 .,\-()/='+:?!"%&*;<>]/
 const LATIN1: Charset = { id: 'LATIN1', kind: 'single', forbidden: 0, label: 'iso-8859-1' }

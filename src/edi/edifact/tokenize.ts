@@ -33,7 +33,9 @@ function fast(s: string, sc: ServiceChars): Tokens {
   for (let i = 1; i < parts.length; i++) {
     const p = parts[i]
     if (rep !== '' && p.indexOf(rep) >= 0) {
-      const reps = p.split(rep).map((r) => r.split(sc.component))
+      const raw = p.split(rep)
+      const reps: Element[] = new Array(raw.length)
+      for (let k = 0; k < raw.length; k++) reps[k] = raw[k].split(sc.component)
       elements[i - 1] = reps[0]
       ;(repeats ??= {})[i - 1] = reps
     } else {
@@ -44,44 +46,48 @@ function fast(s: string, sc: ServiceChars): Tokens {
 }
 
 function slow(s: string, sc: ServiceChars): Tokens {
-  const { element: es, component: cs, release: rs, repetition: ps } = sc
+  const es = sc.element
+  const cs = sc.component
+  const rs = sc.release
+  const ps = sc.repetition
   const elements: Element[] = []
   let repeats: Record<number, Element[]> | undefined
   let tag: string | undefined
   let comp = ''
   let el: string[] = []
   let reps: Element[] | undefined
-  const closeElement = () => {
+  // One pass; `from` marks the start of the literal run not yet copied into `comp`.
+  let from = 0
+  const n = s.length
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? s[i] : es
+    if (i < n && c === rs) {
+      // A trailing lone release character has nothing to release; keep it as data.
+      comp += s.slice(from, i)
+      if (i + 1 < n) i++
+      from = i
+      continue
+    }
+    if (c !== es && c !== cs && (ps === '' || c !== ps || tag === undefined)) continue
+    comp += s.slice(from, i)
+    from = i + 1
     el.push(comp)
     comp = ''
-    if (tag === undefined) {
-      tag = el[0]
-    } else if (reps) {
+    if (c === cs) continue
+    if (c === ps) {
+      ;(reps ??= []).push(el)
+      el = []
+      continue
+    }
+    // Element separator (or end of segment): close the element.
+    if (tag === undefined) tag = el[0]
+    else if (reps) {
       reps.push(el)
       elements.push(reps[0])
       ;(repeats ??= {})[elements.length - 1] = reps
       reps = undefined
-    } else {
-      elements.push(el)
-    }
+    } else elements.push(el)
     el = []
   }
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]
-    if (c === rs) {
-      // A trailing lone release character has nothing to release; keep it as data.
-      comp += i + 1 < s.length ? s[++i] : c
-    } else if (c === es) closeElement()
-    else if (c === cs) {
-      el.push(comp)
-      comp = ''
-    } else if (ps !== '' && c === ps && tag !== undefined) {
-      el.push(comp)
-      comp = ''
-      ;(reps ??= []).push(el)
-      el = []
-    } else comp += c
-  }
-  closeElement()
   return repeats ? { tag: tag ?? '', elements, repeats } : { tag: tag ?? '', elements }
 }

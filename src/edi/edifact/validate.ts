@@ -21,7 +21,7 @@ interface Level {
   group?: string
 }
 
-const trigger = (n: StructNode): string => (n.kind === 'seg' ? n.tag : (n.children[0] as { tag: string }).tag)
+const trigger = (n: StructNode): string => n.tag
 const label = (n: StructNode): string => (n.kind === 'seg' ? n.tag : `${n.id} (${trigger(n)})`)
 
 /**
@@ -59,7 +59,7 @@ export function validateMessage(def: MessageDef, body: Segment[]): EdiIssue[] {
       // the next occurrence of the group, found one level up.
       for (let j = lv.group && lv.idx === 0 ? 1 : lv.idx; j < lv.nodes.length; j++) {
         const n = lv.nodes[j]
-        if (trigger(n) !== s.tag) continue
+        if (n.tag !== s.tag) continue
         // Found: close deeper levels, report mandatory nodes skipped at this level.
         for (let up = stack.length - 1; up > d; up--) closeLevel(stack[up], s)
         stack.length = d + 1
@@ -121,7 +121,7 @@ export function validateElements(s: Segment, defs: ElementDef[], out: EdiIssue[]
   for (let i = 0; i < defs.length; i++) {
     const d = defs[i]
     const el = els[i]
-    const empty = el === undefined || el.every((c) => c === '')
+    const empty = el === undefined || isEmpty(el)
     if (empty) {
       if (d.req === 'M') out.push(missingEl(s, i + 1, undefined, d.ref))
       continue
@@ -160,6 +160,11 @@ export function validateElements(s: Segment, defs: ElementDef[], out: EdiIssue[]
   }
 }
 
+function isEmpty(el: string[]): boolean {
+  for (let i = 0; i < el.length; i++) if (el[i] !== '') return false
+  return true
+}
+
 function missingEl(s: Segment, element: number, component: number | undefined, ref: string): EdiIssue {
   return issue('element_missing', 'element', `${s.tag} mandatory element ${ref} is missing`, {
     segment: s.tag,
@@ -171,22 +176,32 @@ function missingEl(s: Segment, element: number, component: number | undefined, r
 }
 
 const NUMERIC = /^-?(\d*)([.,](\d*))?$/
+const DIGITS = /^\d+$/
+
+function where(s: Segment, d: SimpleDef, v: string, element: number, component: number | undefined) {
+  return { segment: s.tag, position: s.pos, element, component, ref: d.ref, value: v.slice(0, 35) }
+}
 
 function checkValue(s: Segment, d: SimpleDef, v: string, element: number, component: number | undefined, out: EdiIssue[]): void {
-  const at = { segment: s.tag, position: s.pos, element, component, ref: d.ref, value: v.slice(0, 35) }
   let len = v.length
   if (d.type === 'n') {
-    const m = NUMERIC.exec(v)
-    if (!m || (m[1] === '' && (m[3] ?? '') === '')) {
-      out.push(issue('element_invalid_numeric', 'element', `${s.tag} ${d.ref} must be numeric, got "${at.value}"`, at))
-      return
+    // Fast path: plain digits (the vast majority of quantities and counts).
+    if (!DIGITS.test(v)) {
+      const at = where(s, d, v, element, component)
+      const m = NUMERIC.exec(v)
+      if (!m || (m[1] === '' && (m[3] ?? '') === '')) {
+        out.push(issue('element_invalid_numeric', 'element', `${s.tag} ${d.ref} must be numeric, got "${at.value}"`, at))
+        return
+      }
+      if (m[1] === '' && m[2] !== undefined) {
+        // ISO 9735-1 §10.2: a digit must precede the decimal mark (CONTRL 0085 = 38 family).
+        out.push(issue('element_invalid_decimal', 'element', `${s.tag} ${d.ref} "${at.value}" has no digit before the decimal mark`, at))
+      }
+      len = m[1].length + (m[3]?.length ?? 0)
     }
-    if (m[1] === '' && m[2] !== undefined) {
-      // ISO 9735-1 §10.2: a digit must precede the decimal mark (CONTRL 0085 = 38 family).
-      out.push(issue('element_invalid_decimal', 'element', `${s.tag} ${d.ref} "${at.value}" has no digit before the decimal mark`, at))
-    }
-    len = m[1].length + (m[3]?.length ?? 0)
   }
+  if (len <= d.max && len >= d.min && !d.codes) return
+  const at = where(s, d, v, element, component)
   if (len > d.max) {
     out.push(issue('element_too_long', 'element', `${s.tag} ${d.ref} is ${len} characters, at most ${d.max}`, at))
   } else if (len < d.min) {

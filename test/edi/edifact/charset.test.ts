@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest'
+import { parseEdifact } from '../../../src/edi/edifact/index.ts'
+import { allIssues, txs } from './helpers.ts'
+
+/** One ORDERS with a free-text FTX holding `text` bytes, under syntax identifier `id`. */
+function withText(id: string, text: Buffer): Buffer {
+  return Buffer.concat([
+    Buffer.from(`UNB+${id}:3+S+R+240101:1200+1'UNH+1+ORDERS:D:96A:UN'BGM+220+1+9'DTM+137:20240101:102'FTX+AAI+++`),
+    text,
+    Buffer.from("'UNS+S'UNT+6+1'UNZ+1+1'"),
+  ])
+}
+const ftx = (buf: Buffer) => txs(parseEdifact(buf))[0].segments.find((s) => s.tag === 'FTX')!.elements[3][0]
+const charsetIssues = (buf: Buffer) => allIssues(parseEdifact(buf)).filter((i) => i.code === 'charset_violation')
+
+describe('EDIFACT character sets (UNB S001)', () => {
+  it('UNOA: lowercase is a charset_violation warning, uppercase is clean', () => {
+    expect(charsetIssues(withText('UNOA', Buffer.from('lower case')))).toHaveLength(1)
+    expect(charsetIssues(withText('UNOA', Buffer.from('lower case')))[0].severity).toBe('warning')
+    expect(charsetIssues(withText('UNOA', Buffer.from('UPPER CASE (OK)')))).toHaveLength(0)
+    // The message is still processed, not rejected.
+    expect(txs(parseEdifact(withText('UNOA', Buffer.from('lower')))).map((t) => t.status)).toEqual(['accepted_with_errors'])
+  })
+
+  it('UNOB allows lowercase but not control bytes', () => {
+    expect(charsetIssues(withText('UNOB', Buffer.from('lower case')))).toHaveLength(0)
+    expect(charsetIssues(withText('UNOB', Buffer.from([0x41, 0x07, 0x42])))).toHaveLength(1)
+  })
+
+  it('UNOC decodes ISO 8859-1', () => {
+    expect(ftx(withText('UNOC', Buffer.from([0x4d, 0xfc, 0x6e, 0x63, 0x68, 0x65, 0x6e])))).toBe('München')
+    expect(charsetIssues(withText('UNOC', Buffer.from('M\xfcnchen', 'latin1')))).toHaveLength(0)
+  })
+
+  it('UNOC with a C1 control byte is a violation', () => {
+    expect(charsetIssues(withText('UNOC', Buffer.from([0x41, 0x85, 0x42])))).toHaveLength(1)
+  })
+
+  it('UNOD decodes ISO 8859-2 and UNOE ISO 8859-5', () => {
+    expect(ftx(withText('UNOD', Buffer.from([0xa3, 0xf3, 0x64, 0xbc])))).toBe('Łódź')
+    expect(ftx(withText('UNOE', Buffer.from([0xbc, 0xde, 0xe1, 0xda, 0xd2, 0xd0])))).toBe('Москва')
+    expect(charsetIssues(withText('UNOE', Buffer.from([0xbc, 0xde, 0xe1, 0xda, 0xd2, 0xd0])))).toHaveLength(0)
+  })
+
+  it('UNOW/UNOY decode UTF-8; invalid UTF-8 is a violation', () => {
+    expect(ftx(withText('UNOY', Buffer.from('Zürich €', 'utf8')))).toBe('Zürich €')
+    expect(ftx(withText('UNOW', Buffer.from('Ærø', 'utf8')))).toBe('Ærø')
+    expect(charsetIssues(withText('UNOY', Buffer.from('Zürich', 'utf8')))).toHaveLength(0)
+    expect(charsetIssues(withText('UNOY', Buffer.from([0x41, 0xff, 0x42])))).toHaveLength(1)
+  })
+
+  it('valid UTF-8 under a single-byte declaration is decoded as UTF-8, with a warning', () => {
+    const buf = withText('UNOC', Buffer.from('MUNCIË', 'utf8'))
+    expect(ftx(buf)).toBe('MUNCIË')
+    const i = charsetIssues(buf)
+    expect(i).toHaveLength(1)
+    expect(i[0].message).toMatch(/UTF-8/)
+  })
+
+  it('an unknown syntax identifier is reported and bytes are kept as Latin-1', () => {
+    const buf = withText('UNOZ', Buffer.from([0xe9]))
+    expect(ftx(buf)).toBe('é')
+    expect(charsetIssues(buf)[0].value).toBe('UNOZ')
+  })
+
+  it('never throws on arbitrary bytes in any set', () => {
+    for (const id of ['UNOA', 'UNOB', 'UNOC', 'UNOD', 'UNOE', 'UNOW', 'UNOY']) {
+      const bytes = Buffer.from(Array.from({ length: 256 }, (_, i) => i).filter((b) => ![0x27, 0x2b, 0x3a, 0x3f].includes(b)))
+      expect(() => parseEdifact(withText(id, bytes))).not.toThrow()
+    }
+  })
+})
