@@ -89,6 +89,7 @@ export function createIntake(deps: IntakeDeps) {
 
   /** Intake of a closed (or renamed-into-place) upload at virtual path `v`, real path `real`. */
   async function take(partnerId: string, user: string, v: string, real: string): Promise<ReceiveReceipt | undefined> {
+    log.debug('sftp upload closed', { partnerId, path: v })
     const size = (await stat(real)).size
     const sniffed = sniffEdi(await readHead(real), size)
     const note = `${real}${ERROR_SUFFIX}`
@@ -148,7 +149,8 @@ export function mailboxPolicy(
 ): SftpPolicy {
   const inInbox = (v: string) => top(v) === 'inbox' && depth(v) >= 2
   const outboxName = (v: string) => (top(v) === 'outbox' && depth(v) === 2 ? basename(v) : undefined)
-  const track = (what: string, p: Promise<void> | undefined) =>
+  // Bookkeeping must not fail the partner's operation: log and carry on.
+  const track = async (what: string, p: Promise<void> | undefined) =>
     p?.catch((err: Error) => deps.log.error(`sftp outbox ${what} not recorded`, { partnerId, error: err.message }))
   return {
     jail: createJail(mailboxPath(deps.mailboxRoot, partnerId)),
@@ -166,13 +168,13 @@ export function mailboxPolicy(
       // `put x.tmp` + `rename x.tmp x.edi`: the CLOSE skipped the temp name, the rename takes it in.
       if (isTempName(a) && !isTempName(b)) await intake.take(partnerId, user, b, real)
     },
-    onDownloaded(v) {
+    async onDownloaded(v) {
       const name = outboxName(v)
-      if (name) track('download', deps.store?.markOutboxDownloaded(partnerId, name))
+      if (name) await track('download', deps.store?.markOutboxDownloaded(partnerId, name))
     },
-    onRemoved(v) {
+    async onRemoved(v) {
       const name = outboxName(v)
-      if (name) track('removal', deps.store?.markOutboxRemoved(partnerId, name))
+      if (name) await track('removal', deps.store?.markOutboxRemoved(partnerId, name))
     },
   }
 }

@@ -53,44 +53,37 @@ export function createSftpServer(opts: SftpServerOptions): SftpServer {
   const clients = new Set<Connection>()
   let accounts = new Map<string, MailboxAccount>()
 
-  function authenticate(ctx: AuthContext, ip: string): MailboxAccount | undefined {
+  /** Decides one authentication request; `onAccept` runs before accept(), which emits 'ready' synchronously. */
+  function authenticate(ctx: AuthContext, ip: string, onAccept: (a: MailboxAccount) => void): void {
     const account = accounts.get(ctx.username)
     const methods: ('publickey' | 'password')[] = ['publickey', 'password']
     const refuse = () => {
       stats.authFailures++
       log.warn('sftp auth refused', { user: ctx.username, method: ctx.method, ip })
       ctx.reject(methods)
-      return undefined
     }
     if (ctx.method === 'publickey') {
       const key = findKey(account, ctx.key.data)
       if (!key) return refuse()
       // RFC 4252 §7: without a signature the client only asks whether this key would do.
-      if (!ctx.signature) {
-        ctx.accept()
-        return undefined
-      }
+      if (!ctx.signature) return ctx.accept()
       if (key.verify(ctx.blob!, ctx.signature, ctx.hashAlgo) !== true) return refuse()
-      ctx.accept()
-      return account
+      onAccept(account!)
+      return ctx.accept()
     }
     if (ctx.method === 'password') {
       if (!passwordMatches(account, ctx.password)) return refuse()
-      ctx.accept()
-      return account
+      onAccept(account!)
+      return ctx.accept()
     }
     // `none` is every client's opening probe: list the methods, do not count it as a failure.
     ctx.reject(methods)
-    return undefined
   }
 
   function onConnection(client: Connection, info: { ip: string }) {
     clients.add(client)
     let account: MailboxAccount | undefined
-    client.on('authentication', (ctx) => {
-      const got = authenticate(ctx, info.ip)
-      if (got) account = got
-    })
+    client.on('authentication', (ctx) => authenticate(ctx, info.ip, (a) => (account = a)))
     client.on('ready', () => {
       if (!account) return client.end()
       stats.logins++

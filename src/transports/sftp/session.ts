@@ -31,9 +31,10 @@ export interface SftpPolicy {
   onUploaded?(v: string, real: string): Promise<void>
   /** A rename succeeded on disk; the reply waits for this (temp name → final name intake). */
   onRenamed?(from: string, to: string, real: string): Promise<void>
-  /** A file was read to its last byte and closed. */
-  onDownloaded?(v: string): void
-  onRemoved?(v: string): void
+  /** A file was read to its last byte and closed; the CLOSE reply waits for it. */
+  onDownloaded?(v: string): Promise<void>
+  /** A file was removed; the REMOVE reply waits for it. */
+  onRemoved?(v: string): Promise<void>
 }
 
 interface FileState {
@@ -211,7 +212,7 @@ export function serveSftp(sftp: SFTPWrapper, policy: SftpPolicy): () => Promise<
         if (h.writeError) throw h.writeError
         await policy.onUploaded?.(h.v, h.real)
       } else if (h.size > 0 ? h.readUpTo >= h.size : true) {
-        policy.onDownloaded?.(h.v)
+        await policy.onDownloaded?.(h.v)
       }
       sftp.status(id, STATUS_CODE.OK)
     })
@@ -253,7 +254,7 @@ export function serveSftp(sftp: SFTPWrapper, policy: SftpPolicy): () => Promise<
       const v = virtual(p)
       if (!policy.canRemove(v)) return deny(id)
       await unlink(await jail.real(v))
-      policy.onRemoved?.(v)
+      await policy.onRemoved?.(v)
       sftp.status(id, STATUS_CODE.OK)
     })
   )
