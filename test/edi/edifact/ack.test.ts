@@ -1,0 +1,85 @@
+import { readFileSync, writeFileSync, existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { buildContrl, parseEdifact, readContrl, reconcileContrl } from '../../../src/edi/edifact/index.ts'
+import { edi, interchange, ORDERS_BODY, txs } from './helpers.ts'
+
+const golden = join(import.meta.dirname, 'golden')
+const now = new Date(Date.UTC(2024, 4, 17, 9, 5))
+const opts = { reference: 'OUR0001', now }
+
+/** Compares with golden/<name>.edi; UPDATE_GOLDEN=1 rewrites the file (review the diff!). */
+function matchGolden(name: string, bytes: Buffer) {
+  const file = join(golden, `${name}.edi`)
+  if (process.env.UPDATE_GOLDEN === '1') writeFileSync(file, bytes)
+  expect(existsSync(file), `${file} missing: run with UPDATE_GOLDEN=1 and review it`).toBe(true)
+  expect(bytes.toString('latin1')).toBe(readFileSync(file, 'latin1'))
+}
+
+const bad = ORDERS_BODY.map((s) => s.replace('QTY+21:48', 'QTY+21:1020A')).filter((s) => !s.startsWith('DTM'))
+
+describe('CONTRL', () => {
+  it('acknowledges every message of a clean interchange (golden)', () => {
+    const r = parseEdifact(interchange([{ body: ORDERS_BODY }, { body: ORDERS_BODY, ref: 'M2' }]))
+    const out = buildContrl(r.interchanges[0], opts)
+    expect(out.interchangeAction).toBe('7')
+    matchGolden('contrl-accepted', out.bytes)
+  })
+
+  it('rejects only the bad message, with UCS/UCD detail (golden)', () => {
+    const r = parseEdifact(interchange([{ body: ORDERS_BODY }, { body: bad, ref: 'BAD' }]))
+    const out = buildContrl(r.interchanges[0], opts)
+    matchGolden('contrl-one-rejected', out.bytes)
+    const text = out.bytes.toString('latin1')
+    expect(text).toContain("UCM+1+ORDERS:D:96A:UN+7'")
+    expect(text).toContain("UCM+BAD+ORDERS:D:96A:UN+4'")
+    expect(text).toContain("UCS+3+13'") // DTM (mandatory) missing, reported at the next segment (NAD)
+    expect(text).toContain("UCD+37+1:2'") // QTY 6060 not numeric
+  })
+
+  it('reports UNG groups with UCF and UNZ trailer errors in UCI, with non-default separators (golden)', () => {
+    const buf = Buffer.concat([
+      Buffer.from('UNA=*.? ~'),
+      Buffer.from(
+        ['UNB*UNOC=3*SENDER=14*RECEIVER=14*240101=1200*REF9', 'UNG*ORDERS*S*R*240101=1200*G1*UN*D=96A', 'UNH*1*ORDERS=D=96A=UN', ...ORDERS_BODY.map((s) => s.replace(/\+/g, '*').replace(/:/g, '=')), 'UNT*11*1', 'UNE*1*G1', 'UNZ*2*REF9']
+          .map((s) => s + '~')
+          .join('')
+      ),
+    ])
+    const r = parseEdifact(buf)
+    const out = buildContrl(r.interchanges[0], opts)
+    expect(out.interchangeAction).toBe('7')
+    matchGolden('contrl-group-unz-mismatch', out.bytes)
+    expect(out.bytes.toString('latin1')).toMatch(/^UNA=\*\.\? ~UNB\*/)
+  })
+
+  it('rejects the whole interchange when UNB is unusable (golden)', () => {
+    const r = parseEdifact(interchange([{ body: ORDERS_BODY }], 'UNB+UNOC:3++RECEIVER:14+240101:1200+REF1'))
+    const out = buildContrl(r.interchanges[0], { ...opts, sender: { id: 'US', qualifier: '14' }, receiver: { id: 'THEM', qualifier: '14' } })
+    expect(out.interchangeAction).toBe('4')
+    matchGolden('contrl-interchange-rejected', out.bytes)
+  })
+
+  it('reads back its own CONTRL and reconciles our message references', () => {
+    const r = parseEdifact(interchange([{ body: ORDERS_BODY }, { body: bad, ref: 'BAD' }]))
+    const ack = parseEdifact(buildContrl(r.interchanges[0], opts).bytes)
+    const tx = txs(ack)[0]
+    expect(tx.type).toBe('CONTRL')
+    expect(tx.issues.filter((i) => i.severity === 'error')).toEqual([])
+    const rep = readContrl(tx)
+    expect(rep).toMatchObject({ interchangeRef: 'REF1', interchange: 'accepted' })
+    expect(rep.messages.map((m) => [m.ref, m.status])).toEqual([
+      ['1', 'accepted'],
+      ['BAD', 'rejected'],
+    ])
+    expect(rep.messages[1].errors).toContainEqual({ segment: 6, element: 1, component: 2, code: '37' })
+    expect(reconcileContrl(rep, ['1', 'BAD', 'NOT-LISTED'])).toEqual({ accepted: ['1', 'NOT-LISTED'], rejected: ['BAD'] })
+  })
+
+  it('an interchange-level rejection rejects every message we sent', () => {
+    const text = edi(['UNB+UNOC:3+THEM+US+240101:1200+9', 'UNH+1+CONTRL:D:3:UN', 'UCI+OUR7+US+THEM+4+23', 'UNT+3+1', 'UNZ+1+9'])
+    const rep = readContrl(txs(parseEdifact(text))[0])
+    expect(rep).toMatchObject({ interchangeRef: 'OUR7', interchange: 'rejected', error: '23' })
+    expect(reconcileContrl(rep, ['A', 'B'])).toEqual({ accepted: [], rejected: ['A', 'B'] })
+  })
+})
