@@ -53,19 +53,30 @@ export function loadConfig(configDir: string): { registry: Registry; maps: Map<s
   return { registry, maps: loaded.maps }
 }
 
+function withoutDeliver(h: Record<string, StageHandler>, keep: boolean): Record<string, StageHandler> {
+  if (keep) return h
+  const { deliver: _d, ...rest } = h
+  return rest
+}
+
 export interface OpenOptions {
   env?: Env
   log?: Logger
   /** Extra job stages from transports (as2_mdn, as2_send ...). */
   stages?: (deps: PipelineDeps) => Record<string, StageHandler>
   transports?: Record<string, Transport>
+  /**
+   * false for one-shot CLI commands: outbound deliveries stay queued for the running gateway,
+   * whose transports (AS2, SFTP) can actually send them.
+   */
+  deliver?: boolean
 }
 
 export async function openGateway(opts: OpenOptions = {}): Promise<Gateway> {
   const env = opts.env ?? loadEnv()
   const log = opts.log ?? createLogger(env.LOG_LEVEL)
   const { registry, maps } = loadConfig(env.configDir)
-  const db = await openDatabase({ databaseUrl: env.DATABASE_URL, schema: env.DATABASE_SCHEMA, dataDir: env.dataDir })
+  const db = await openDatabase({ databaseUrl: env.DATABASE_URL || undefined, schema: env.DATABASE_SCHEMA, dataDir: env.dataDir, max: env.DATABASE_POOL })
   try {
     await migrate(db.sql)
   } catch (err) {
@@ -85,9 +96,9 @@ export async function openGateway(opts: OpenOptions = {}): Promise<Gateway> {
   }
   worker = createWorker({
     sql: db.sql,
-    handlers: pipelineStages(deps, opts.stages?.(deps) ?? {}),
+    handlers: withoutDeliver(pipelineStages(deps, opts.stages?.(deps) ?? {}), opts.deliver !== false),
     log,
-    concurrency: db.kind === 'pglite' ? 1 : Math.max(1, env.WORKERS),
+    concurrency: db.kind === 'pglite' || env.DATABASE_POOL === 1 ? 1 : Math.max(1, Math.min(env.WORKERS, env.DATABASE_POOL - 1)),
     backoffBaseMs: env.RETRY_BASE_MS,
   })
   const w = worker

@@ -1,12 +1,63 @@
-/** X12 acks for the pipeline: 997/999 per the profile, TA1 on request (ISA14=1) or broken envelopes. */
-import type { ParseResult, ParsedInterchange, ParsedTransaction } from '../edi/types.ts'
+/**
+ * X12 acks for the pipeline: a 997 or 999 per functional group as the partner's profile says,
+ * with a TA1 when ISA14=1 or the envelope is broken (or always/never by profile). Control
+ * numbers are allocated in PostgreSQL before the pure builder runs, as many as it will use.
+ */
 import type { PartnerProfile } from '../config/partner.ts'
+import { buildX12Acks, planX12Acks, readX12Ack } from '../edi/x12/index.ts'
+import type { ParseResult, ParsedInterchange, ParsedTransaction } from '../edi/types.ts'
 import type { AckReconciliation, Allocate, OutboundAck } from '../pipeline/deps.ts'
 
-export async function x12Acks(_r: ParseResult, _ic: ParsedInterchange, _p: PartnerProfile, _a: Allocate): Promise<OutboundAck[]> {
-  return []
+async function range(allocate: Allocate, kind: 'isa' | 'gs' | 'st', n: number): Promise<number> {
+  // Allocations in one transaction hold the row lock, so consecutive calls are contiguous.
+  let first = 0
+  for (let i = 0; i < n; i++) {
+    const v = await allocate(kind)
+    if (i === 0) first = v
+  }
+  return first || 1
 }
 
-export function x12ReadAck(_tx: ParsedTransaction): AckReconciliation | undefined {
-  return undefined
+export async function x12Acks(result: ParseResult, ic: ParsedInterchange, p: PartnerProfile, allocate: Allocate): Promise<OutboundAck[]> {
+  const cfg = p.x12 ?? { ack: '997' as const, ta1: 'auto' as const, version: '004010' as const, separators: undefined }
+  if (cfg.ack === 'none' && cfg.ta1 === 'never') return []
+  const one: ParseResult = { ...result, interchanges: [ic] }
+  const ackType = cfg.ack === '999' ? '999' : '997'
+  const withGroups: ParseResult = cfg.ack === 'none' ? { ...one, interchanges: [{ ...ic, groups: [] }] } : one
+  const plan = planX12Acks(withGroups, cfg.ta1)
+  if (plan.interchange === 0) return []
+  const controlNumbers = {
+    interchange: await range(allocate, 'isa', plan.interchange),
+    group: plan.group ? await range(allocate, 'gs', plan.group) : 1,
+    transaction: plan.transaction ? await range(allocate, 'st', plan.transaction) : 1,
+  }
+  const now = new Date().toISOString()
+  const built = buildX12Acks(withGroups, {
+    ackType,
+    sender: p.us.x12 ?? ic.receiver,
+    applicationSender: p.us.gs,
+    version: ackType === '999' ? '005010X231' : cfg.version,
+    separators: cfg.separators,
+    controlNumbers,
+    date: now.slice(0, 10).replace(/-/g, ''),
+    time: now.slice(11, 16).replace(':', ''),
+    ta1: cfg.ta1,
+  })
+  return built.interchanges.map((a) => ({
+    docType: a.controlNumbers.groups.length ? ackType : 'TA1',
+    text: a.text,
+    controlNumber: a.controlNumbers.interchange,
+  }))
+}
+
+export function x12ReadAck(tx: ParsedTransaction): AckReconciliation | undefined {
+  if (tx.type !== '997' && tx.type !== '999') return undefined
+  const r = readX12Ack(tx)
+  return {
+    ack: tx.type,
+    reference: r.groupControlNumber,
+    results: r.transactions.length
+      ? r.transactions.map((t) => ({ controlNumber: t.controlNumber, status: t.status, notes: t.notes }))
+      : [{ controlNumber: r.groupControlNumber, status: r.groupStatus, notes: r.notes }],
+  }
 }

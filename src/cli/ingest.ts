@@ -15,7 +15,7 @@ export async function ingestCommand(a: Args): Promise<number> {
   const bytes = readInput(file)
   const partner = typeof a.flags.partner === 'string' ? a.flags.partner : undefined
   if (a.flags.partner === true) throw new UserError('--partner needs a partner id')
-  const gw = await openGateway({ log: (await import('../lib/log.ts')).createLogger(process.env.LOG_LEVEL === 'debug' ? 'debug' : 'error') })
+  const gw = await openGateway({ deliver: false, log: (await import('../lib/log.ts')).createLogger(process.env.LOG_LEVEL === 'debug' ? 'debug' : 'error') })
   try {
     if (partner && !gw.registry.get(partner)) {
       throw new UserError(`unknown partner "${partner}" (known: ${[...gw.registry.partners.keys()].join(', ') || 'none'})`)

@@ -11,7 +11,7 @@ import type { Args } from '../cli.ts'
 import { readInput } from './io.ts'
 import { lineage } from './lineage.ts'
 
-const quietGateway = () => openGateway({ log: createLogger('error') })
+const quietGateway = () => openGateway({ deliver: false, log: createLogger('error') })
 
 export async function erpCommand(a: Args): Promise<number> {
   if (a.positional[0] !== 'import') throw new UserError('usage: edi-gateway erp import <file.csv|file.json>')

@@ -24,7 +24,7 @@ async function acksFor(result: ParseResult, cwd: string): Promise<string[]> {
   const { registry } = loadRegistry(cwd)
   const engine = ENGINES[result.standard]
   const out: string[] = []
-  let n = 0
+  const counters: Record<string, number> = {}
   for (const ic of result.interchanges) {
     const known =
       result.standard === 'x12' ? registry.byX12(ic.sender.qualifier, ic.sender.id) : registry.byEdifact(ic.sender.qualifier, ic.sender.id)
@@ -32,7 +32,7 @@ async function acksFor(result: ParseResult, cwd: string): Promise<string[]> {
       known ?? ProfileSchema.parse({ id: 'unknown', name: 'unknown', status: 'testing', x12: {}, edifact: { contrl: 'always' } })
     const forced: PartnerProfile =
       result.standard === 'edifact' ? { ...profile, edifact: { ...profile.edifact!, contrl: 'always' } } : profile
-    for (const ack of await engine.acks(result, ic, forced, async () => ++n)) out.push(ack.text)
+    for (const ack of await engine.acks(result, ic, forced, async (kind) => (counters[kind] = (counters[kind] ?? 0) + 1))) out.push(ack.text)
   }
   return out
 }

@@ -14,7 +14,7 @@ import { messageOutcome } from './outcome.ts'
 export async function replayCommand(a: Args): Promise<number> {
   const id = a.positional[0]
   if (!id) throw new UserError('usage: edi-gateway replay <message-id> [--diff] [--json]')
-  const gw = await openGateway({ log: createLogger('error') })
+  const gw = await openGateway({ deliver: false, log: createLogger('error') })
   try {
     if (a.flags.diff) {
       const diffs = await replayDiff(gw.deps, id)

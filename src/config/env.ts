@@ -13,6 +13,8 @@ export const EnvSchema = z.object({
   DATABASE_URL: z.string().optional(),
   /** Schema for the gateway's tables (default public). */
   DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('public'),
+  /** Connection pool size on PostgreSQL (embedded always 1). */
+  DATABASE_POOL: z.coerce.number().int().min(1).max(100).default(10),
   DATA_DIR: z.string().default('./data'),
   /** Root holding partners/, maps/, certs/ (default: the current directory). */
   CONFIG_DIR: z.string().default('.'),

@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { readPayload } from '../../src/db/payloads.ts'
+import { openDatabase } from '../../src/db/sql.ts'
+import { receive } from '../../src/pipeline/receive.ts'
+import { testDb, type TestDb } from '../helpers/db.ts'
+
+describe('receive()', () => {
+  let db: TestDb
+  beforeAll(async () => {
+    db = await testDb()
+  })
+  afterAll(async () => db.close())
+
+  it('has committed the raw bytes and the parse job before it resolves (before any ack)', async () => {
+    const body = Buffer.concat([randomBytes(3 << 20), Buffer.from('\r\n\x00ISA*', 'latin1')]) // > 3 chunks, binary
+    const r = await receive({ sql: db.sql }, { transport: 'cli', filename: 'x.bin', body })
+    // A separate connection sees the rows: they are committed, not just inside our session.
+    const other = await openDatabase({ databaseUrl: db.url, schema: db.schema, dataDir: '.tmp/unused', max: 1 })
+    try {
+      const [row] = await other.sql<{ size: string; sha256: string; transport: string }[]>`select size, sha256, transport from payloads where id = ${r.messageId}`
+      expect(Number(row.size)).toBe(body.length)
+      expect(row.sha256).toBe(r.sha256)
+      expect((await readPayload(other.sql, r.messageId)).equals(body)).toBe(true)
+      const jobs = await other.sql<{ stage: string }[]>`select stage from jobs where payload->>'messageId' = ${r.messageId}`
+      expect(jobs.map((j) => j.stage)).toEqual(['parse'])
+    } finally {
+      await other.close()
+    }
+  })
+
+  it('streams an async body and stores it byte-exact', async () => {
+    const parts = [Buffer.from('ISA*00*'), randomBytes(1 << 20), Buffer.from('~\n')]
+    async function* gen() {
+      for (const p of parts) yield p
+    }
+    const r = await receive({ sql: db.sql }, { transport: 'sftp', partnerId: 'p1', body: gen() })
+    expect((await readPayload(db.sql, r.messageId)).equals(Buffer.concat(parts))).toBe(true)
+  })
+
+  it('answers a resent transport id with the first message and stores nothing new', async () => {
+    const first = await receive({ sql: db.sql }, { transport: 'as2', partnerId: 'p1', externalId: '<m1@x>', body: Buffer.from('a') })
+    const again = await receive({ sql: db.sql }, { transport: 'as2', partnerId: 'p1', externalId: '<m1@x>', body: Buffer.from('a') })
+    expect(first.duplicate).toBe(false)
+    expect(again).toMatchObject({ messageId: first.messageId, duplicate: true })
+    const [n] = await db.sql<{ n: number }[]>`select count(*)::int as n from payloads where external_id = '<m1@x>'`
+    expect(n.n).toBe(1)
+    // The same id from another partner is a different message.
+    const other = await receive({ sql: db.sql }, { transport: 'as2', partnerId: 'p2', externalId: '<m1@x>', body: Buffer.from('a') })
+    expect(other.messageId).not.toBe(first.messageId)
+  })
+
+  it('rejects (and acknowledges nothing) when the store fails, leaving no half row', async () => {
+    async function* broken() {
+      yield Buffer.from('ISA*')
+      throw new Error('client disconnected mid-upload')
+    }
+    await expect(receive({ sql: db.sql }, { transport: 'sftp', filename: 'half.edi', body: broken() })).rejects.toThrow('client disconnected')
+    const [n] = await db.sql<{ n: number }[]>`select count(*)::int as n from payloads where filename = 'half.edi'`
+    expect(n.n).toBe(0)
+  })
+})
