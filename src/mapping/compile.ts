@@ -186,7 +186,7 @@ export function compileIn(c: Compiler, spec: InMapSpec): { fields: CNode[]; spli
 /* ---------- outbound ---------- */
 
 export interface COutValue {
-  from?: JsonPath
+  from?: JsonPath[]
   constant?: string
   steps: CStep[]
   default?: string
@@ -215,7 +215,12 @@ export type COutItem = COutSegment | COutGroup
 function outValue(c: Compiler, v: OutValue, at: string): COutValue {
   if (typeof v === 'string') return { constant: v, steps: [] }
   return {
-    from: v.from === undefined ? undefined : (path(c, v.from, `${at}.from`, 'json') as JsonPath | undefined),
+    from:
+      v.from === undefined
+        ? undefined
+        : (Array.isArray(v.from) ? v.from : [v.from])
+            .map((f, i) => path(c, f, `${at}.from${Array.isArray(v.from) ? `.${i}` : ''}`, 'json') as JsonPath)
+            .filter((p) => p !== undefined),
     constant: v.const,
     steps: compileSteps(c, v.transform, v.arg, at),
     default: v.default,

@@ -11,7 +11,7 @@
 import type { CanonicalDoc } from '../canonical/index.ts'
 import type { CCond, COutItem, COutSegment, COutValue, CStep } from './compile.ts'
 import type { MappingIssue } from './inbound.ts'
-import { evalJson, type JsonCtx } from './path.ts'
+import { evalJson, type JsonCtx, type JsonPath } from './path.ts'
 import type { ResolvedMap } from './resolve.ts'
 import { TransformError, type TransformCtx } from './transforms.ts'
 
@@ -50,20 +50,29 @@ function apply(steps: CStep[], v: unknown, run: ORun): unknown {
   return v
 }
 
-function first(ctx: OCtx, path: NonNullable<COutValue['from']>): unknown {
+function first(ctx: OCtx, path: JsonPath): unknown {
   return evalJson(path, ctx.j)[0]?.v
+}
+
+/** First of the `from` paths with a value. */
+function firstOf(ctx: OCtx, paths: JsonPath[]): unknown {
+  for (const p of paths) {
+    const v = first(ctx, p)
+    if (v !== undefined && v !== null && v !== '') return v
+  }
+  return undefined
 }
 
 function value(v: COutValue, ctx: OCtx, run: ORun, where: string): string | undefined {
   if (v.node) return v.node === 'self' ? ctx.node?.id : ctx.node?.parent || undefined
-  let x: unknown = v.from ? first(ctx, v.from) : v.constant
+  let x: unknown = v.from ? firstOf(ctx, v.from) : v.constant
   try {
-    x = text(apply(v.steps, x, run), v.from?.text ?? where)
+    x = text(apply(v.steps, x, run), v.from?.[0]?.text ?? where)
   } catch (e) {
     if (!(e instanceof TransformError)) throw e
     run.issues.push({
       code: 'transform_failed',
-      field: v.from ? `${ctx.j.cur.p}${v.from.text.startsWith('$') ? '' : '.'}${v.from.text}` : where,
+      field: v.from?.[0] ? `${ctx.j.cur.p}${v.from[0].text.startsWith('$') ? '' : '.'}${v.from[0].text}` : where,
       source: where,
       transform: v.steps.map((s) => s.name).join(','),
       value: String(x),

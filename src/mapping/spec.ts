@@ -96,8 +96,12 @@ export const Lookups = z.record(z.string(), z.union([z.record(z.string(), z.stri
 export const OutValue = z.union([
   z.string().describe('a constant written as is'),
   z.strictObject({
-    /** Canonical path relative to the current item (`quantity.value`), `$.` from the root. */
-    from: z.string().optional(),
+    /**
+     * Canonical path relative to the current item (`quantity.value`), `$.` from the root. A list
+     * takes the first path that has a value (`[statusCode, status]`: the partner's own code
+     * when we kept it, else ours).
+     */
+    from: z.union([z.string(), z.array(z.string())]).optional(),
     const: z.string().optional(),
     transform: z.union([TransformStep, z.array(TransformStep)]).optional(),
     arg: z.unknown().optional(),
