@@ -2,7 +2,7 @@
 import { extname } from 'node:path'
 import { openGateway } from '../app/gateway.ts'
 import { listExceptions } from '../db/exceptions.ts'
-import { createTablesErp } from '../erp/tables.ts'
+import { createTablesErp } from '../db/erp.ts'
 import { parsePurchaseOrders } from '../erp/import.ts'
 import { UserError } from '../lib/errors.ts'
 import { createLogger } from '../lib/log.ts'

@@ -1,5 +1,5 @@
 /**
- * ErpPort: what the gateway needs from the ERP. The default adapter (erp/tables.ts) keeps open
+ * ErpPort: what the gateway needs from the ERP. The default adapter (db/erp.ts) keeps open
  * purchase orders in the gateway's own tables, fed by `POST /api/v1/erp/purchase-orders` and
  * `edi-gateway erp import`; a real ERP adapter implements the same five methods.
  */

@@ -3,7 +3,7 @@
  * shape) and the event outbox out (`GET /api/v1/erp/events?after=<seq>`), a pull feed with a
  * cursor so a consumer that was down simply continues where it stopped. Operator token required.
  */
-import { createTablesErp } from '../../erp/tables.ts'
+import { createTablesErp } from '../../db/erp.ts'
 import { parsePurchaseOrders } from '../../erp/import.ts'
 import { problem } from '../app.ts'
 import { operatorAuth } from '../auth.ts'

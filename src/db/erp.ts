@@ -3,9 +3,9 @@
  * erp_po_lines) and an outbox of ERP events (erp_events) read by ERP consumers with a cursor.
  * This is the one ERP adapter that uses our database directly, because it IS our database.
  */
-import type { Q } from '../db/sql.ts'
+import type { Q } from './sql.ts'
 import { newId } from '../lib/ids.ts'
-import type { ErpEvent, ErpPoLine, ErpPort, ErpPurchaseOrder } from './port.ts'
+import type { ErpEvent, ErpPoLine, ErpPort, ErpPurchaseOrder } from '../erp/port.ts'
 
 interface PoRow {
   po_number: string
