@@ -1,0 +1,90 @@
+// Exception queue: filters, age, reason, the plain-language explanation and the actions
+// (assign / resolve / ignore / replay) in a side panel.
+import { age, api, badge, el, formQuery, status, table, when } from './dom.js'
+
+let filters = new URLSearchParams({ state: 'open' })
+let selected = null
+
+export async function exceptionsView() {
+  const data = await api(`/api/v1/ops/exceptions?${filters}`)
+  const rows = data.exceptions
+  if (selected && !rows.some((r) => r.id === selected)) selected = null
+  const panel = el('aside', { class: 'panel card', id: 'exception-panel' }, el('p', { class: 'muted' }, 'Select an exception to see what to do.'))
+  const showDetail = (x) => {
+    selected = x.id
+    for (const tr of document.querySelectorAll('#exceptions tbody tr')) tr.classList.toggle('selected', tr.dataset.id === x.id)
+    panel.replaceChildren(...detail(x))
+  }
+  const body = rows.map((x) =>
+    el('tr', { class: 'clickable', dataset: { id: x.id, code: x.code }, onclick: () => showDetail(x) },
+      el('td', {}, age(x.ageSeconds)),
+      el('td', {}, x.partner_id ?? '—'),
+      el('td', {}, el('code', {}, x.code), el('br'), el('span', { class: 'muted' }, x.queue)),
+      el('td', {}, x.explanation),
+      el('td', {}, badge(x.severity)),
+      el('td', {}, badge(x.state), x.assigned_to ? el('div', { class: 'muted' }, `→ ${x.assigned_to}`) : null)
+    )
+  )
+  const view = el('div', {},
+    el('h1', {}, 'Exception queue'),
+    filterForm(),
+    el('div', { class: 'layout' },
+      el('div', {}, rows.length ? table(['age', 'partner', 'reason', 'explanation', 'severity', 'state'], body) : el('p', { class: 'muted' }, 'No exceptions match these filters.')),
+      panel
+    )
+  )
+  view.querySelector('table')?.setAttribute('id', 'exceptions')
+  const current = rows.find((r) => r.id === selected)
+  if (current) queueMicrotask(() => showDetail(current))
+  return view
+}
+
+function filterForm() {
+  const form = el('form', { class: 'filters', onsubmit: (e) => { e.preventDefault(); filters = formQuery(form); window.dispatchEvent(new Event('console:refresh')) } },
+    el('label', {}, 'state', el('select', { name: 'state' }, ['', 'open', 'assigned', 'resolved', 'ignored'].map((s) => el('option', { value: s, selected: filters.get('state') === s }, s || 'any')))),
+    el('label', {}, 'queue', el('select', { name: 'queue' }, ['', 'edi', 'matching', 'warehouse', 'delivery', 'onboarding', 'operations'].map((s) => el('option', { value: s, selected: filters.get('queue') === s }, s || 'any')))),
+    el('label', {}, 'code', el('input', { name: 'code', value: filters.get('code') ?? '', placeholder: 'qty_out_of_tolerance' })),
+    el('label', {}, 'partner', el('input', { name: 'partner', value: filters.get('partner') ?? '' })),
+    el('button', { type: 'submit', class: 'primary' }, 'Filter')
+  )
+  return form
+}
+
+function detail(x) {
+  const note = el('textarea', { id: 'exception-note', placeholder: 'note (optional)' })
+  const assignee = el('input', { id: 'exception-assignee', placeholder: 'assignee', value: x.assigned_to ?? '' })
+  const closed = x.state === 'resolved' || x.state === 'ignored'
+  const act = (action, body) => async () => {
+    try {
+      status(`${action}…`)
+      const r = await api(`/api/v1/ops/exceptions/${encodeURIComponent(x.id)}/${action}`, { method: 'POST', body })
+      status(`${action}: done${r.released ? ' (document released)' : ''}${r.messageId ? ` (new message ${r.messageId})` : ''}`)
+      window.dispatchEvent(new Event('console:refresh'))
+    } catch (err) {
+      status(`${action} failed: ${err.message}`)
+    }
+  }
+  return [
+    el('h2', {}, x.code),
+    el('p', { class: 'explanation' }, x.explanation),
+    el('dl', { class: 'kv' },
+      el('dt', {}, 'state'), el('dd', {}, badge(x.state)),
+      el('dt', {}, 'opened'), el('dd', {}, `${when(x.created_at)} (${age(x.ageSeconds)} ago)`),
+      el('dt', {}, 'partner'), el('dd', {}, x.partner_id ?? '—'),
+      el('dt', {}, 'message'), el('dd', {}, x.payload_id ? el('a', { href: `#/messages/${encodeURIComponent(x.payload_id)}` }, x.payload_id) : '—'),
+      el('dt', {}, 'document'), el('dd', {}, x.document_id ?? '—'),
+      el('dt', {}, 'note'), el('dd', {}, x.note ?? '—')
+    ),
+    el('details', {}, el('summary', {}, 'reason data'), el('pre', {}, JSON.stringify(x.reason, null, 2))),
+    note,
+    el('div', { class: 'actions' },
+      assignee,
+      el('button', { type: 'button', onclick: () => act('assign', { assignee: assignee.value.trim() || 'me', note: note.value || undefined })() }, 'Assign')
+    ),
+    el('div', { class: 'actions' },
+      el('button', { type: 'button', class: 'primary', disabled: closed, onclick: () => act('resolve', { note: note.value || undefined })() }, 'Resolve'),
+      el('button', { type: 'button', disabled: closed, onclick: () => act('ignore', { note: note.value || undefined })() }, 'Ignore'),
+      el('button', { type: 'button', class: 'danger', onclick: act('replay') }, 'Replay')
+    ),
+  ]
+}

@@ -1,0 +1,133 @@
+// Message tracking: search, then one message's lineage (payload → interchanges → transactions →
+// documents + match → deliveries/acks/MDNs → exceptions) beside the raw bytes, with each
+// transaction's span shaded and every segment an issue points at highlighted.
+import { api, badge, el, formQuery, table, when } from './dom.js'
+
+let search = new URLSearchParams()
+const RAW_PREVIEW = 2 * 1024 * 1024
+
+export async function messagesView() {
+  const { messages } = await api(`/api/v1/ops/messages?${search}`)
+  const form = el('form', { class: 'filters', onsubmit: (e) => { e.preventDefault(); search = formQuery(form); window.dispatchEvent(new Event('console:refresh')) } },
+    ...['partner', 'type', 'status', 'po', 'control'].map((n) => el('label', {}, n === 'po' ? 'PO number' : n === 'control' ? 'control no.' : n, el('input', { name: n, value: search.get(n) ?? '' }))),
+    el('label', {}, 'from', el('input', { name: 'from', type: 'date', value: search.get('from') ?? '' })),
+    el('label', {}, 'to', el('input', { name: 'to', type: 'date', value: search.get('to') ?? '' })),
+    el('button', { type: 'submit', class: 'primary' }, 'Search')
+  )
+  const rows = messages.map((m) =>
+    el('tr', { class: 'clickable', dataset: { id: m.id }, onclick: () => (location.hash = `#/messages/${encodeURIComponent(m.id)}`) },
+      el('td', {}, when(m.received_at)),
+      el('td', {}, el('a', { href: `#/messages/${encodeURIComponent(m.id)}` }, m.id)),
+      el('td', {}, m.partner_id ?? '—'),
+      el('td', {}, m.transport, m.standard ? ` · ${m.standard}` : ''),
+      el('td', {}, (m.doc_types ?? []).join(', ')),
+      el('td', {}, (m.po_numbers ?? []).join(', ')),
+      el('td', {}, badge(m.status)),
+      el('td', {}, m.open_exceptions ? el('span', { class: 'error' }, String(m.open_exceptions)) : '0')
+    )
+  )
+  return el('div', {}, el('h1', {}, 'Messages'), form,
+    rows.length ? table(['received', 'message', 'partner', 'transport', 'types', 'POs', 'status', 'open exc.'], rows) : el('p', { class: 'muted' }, 'No messages match.'))
+}
+
+export async function lineageView(id) {
+  const l = await api(`/api/v1/ops/messages/${encodeURIComponent(id)}`)
+  const p = l.payload
+  const raw = await api(`/api/v1/ops/messages/${encodeURIComponent(id)}/raw`, { raw: true })
+  const bytes = new Uint8Array(await raw.arrayBuffer())
+  // windows-1252 maps every byte to one character, so byte offsets from the parser stay valid.
+  const text = new TextDecoder('windows-1252').decode(bytes.subarray(0, RAW_PREVIEW))
+  const issues = collectIssues(l)
+  const pre = rawView(text, l.transactions, issues)
+  return el('div', { id: 'lineage' },
+    el('h1', {}, `Message ${p.id}`),
+    el('dl', { class: 'kv card' },
+      el('dt', {}, 'received'), el('dd', {}, when(p.received_at)),
+      el('dt', {}, 'partner'), el('dd', {}, p.partner_id ?? 'unknown'),
+      el('dt', {}, 'transport'), el('dd', {}, `${p.transport}${p.filename ? ` · ${p.filename}` : ''}${p.external_id ? ` · ${p.external_id}` : ''}`),
+      el('dt', {}, 'status'), el('dd', {}, badge(p.status), p.test ? ' test' : ''),
+      el('dt', {}, 'size / sha256'), el('dd', {}, `${p.size} bytes · ${p.sha256}`),
+      el('dt', {}, 'raw'), el('dd', {}, el('a', { href: '#', onclick: (e) => { e.preventDefault(); download(id, p.filename) } }, 'download'))
+    ),
+    el('h2', {}, `Exceptions (${l.exceptions.length})`),
+    l.exceptions.length ? table(['code', 'state', 'explanation'], l.exceptions.map((x) => el('tr', {}, el('td', {}, el('code', {}, x.code)), el('td', {}, badge(x.state)), el('td', {}, x.explanation)))) : el('p', { class: 'muted' }, 'none'),
+    el('h2', {}, 'Raw payload'),
+    issues.length ? el('ul', { class: 'issues' }, issues.map((i) => el('li', { onclick: () => document.getElementById(`seg-${i.offset}`)?.scrollIntoView({ block: 'center' }) }, `${i.segment ?? 'segment'} at byte ${i.offset}: ${i.message}`))) : el('p', { class: 'muted' }, 'No positioned issues.'),
+    pre,
+    bytes.length > RAW_PREVIEW ? el('p', { class: 'muted' }, `Showing the first ${RAW_PREVIEW} of ${bytes.length} bytes.`) : null,
+    el('h2', {}, `Interchanges (${l.interchanges.length})`),
+    table(['control', 'sender', 'receiver', 'status', 'issues'], l.interchanges.map((i) => el('tr', {}, el('td', {}, i.control_number), el('td', {}, `${i.sender_qual ?? ''} ${i.sender_id}`), el('td', {}, `${i.receiver_qual ?? ''} ${i.receiver_id}`), el('td', {}, badge(i.status)), el('td', {}, String(i.issues.length))))),
+    el('h2', {}, `Transactions (${l.transactions.length})`),
+    table(['type', 'control', 'status', 'bytes', 'issues'], l.transactions.map((t) => el('tr', {}, el('td', {}, `${t.standard} ${t.doc_type} ${t.version}`), el('td', {}, t.control_number), el('td', {}, badge(t.status)), el('td', {}, t.span_start == null ? '—' : `${t.span_start}–${t.span_end}`), el('td', {}, t.issues.map((i) => i.message).join('; ') || '—')))),
+    el('h2', {}, `Documents (${l.documents.length})`),
+    ...l.documents.map(documentCard),
+    el('h2', {}, `Deliveries, acks and MDNs (${l.deliveries.length})`),
+    table(['kind', 'type', 'destination', 'status', 'ack', 'sent'], l.deliveries.map((d) => el('tr', {}, el('td', {}, d.kind), el('td', {}, d.doc_type), el('td', {}, d.destination), el('td', {}, badge(d.status)), el('td', {}, d.ack_status ?? '—'), el('td', {}, when(d.sent_at))))),
+    el('h2', {}, `Jobs (${l.jobs.length})`),
+    table(['stage', 'state', 'attempts', 'error'], l.jobs.map((j) => el('tr', {}, el('td', {}, j.stage), el('td', {}, badge(j.state)), el('td', {}, `${j.attempts}/${j.max_attempts}`), el('td', {}, j.last_error?.message ?? ''))))
+  )
+}
+
+function documentCard(d) {
+  const lines = d.match?.lines ?? []
+  return el('div', { class: 'card', dataset: { id: d.id } },
+    el('strong', {}, `${d.kind} ${d.business_key}`), ' ', badge(d.status),
+    d.po_numbers.length ? el('span', {}, ' · PO ', d.po_numbers.map((po) => el('a', { href: `#/pos/${encodeURIComponent(po)}` }, po, ' '))) : null,
+    lines.length ? table(['line', 'PO line', 'matched by', 'state', 'notes'], lines.map((m) => el('tr', {}, el('td', {}, m.lineNo), el('td', {}, m.poLineNo ?? '—'), el('td', {}, m.matchedBy ?? '—'), el('td', {}, badge(m.state === 'ok' ? 'ok' : 'exception')), el('td', {}, m.notes.join('; '))))) : null,
+    el('details', {}, el('summary', {}, 'canonical document'), el('pre', {}, JSON.stringify(d.doc, null, 2)))
+  )
+}
+
+/** Issues with a byte position, from interchanges, transactions and exception reasons. */
+function collectIssues(l) {
+  const out = []
+  const add = (i) => { if (i && i.position && Number.isFinite(i.position.offset)) out.push({ offset: i.position.offset, segment: i.segment, message: i.message ?? i.code }) }
+  for (const ic of l.interchanges) ic.issues.forEach(add)
+  for (const t of l.transactions) t.issues.forEach(add)
+  for (const x of l.exceptions) (x.reason?.issues ?? []).forEach(add)
+  const seen = new Set()
+  return out.filter((i) => !seen.has(i.offset) && seen.add(i.offset)).sort((a, b) => a.offset - b.offset)
+}
+
+/** The segment terminator: ISA106th byte for X12, UNA/"'" for EDIFACT, newline otherwise. */
+function terminatorOf(text) {
+  if (text.startsWith('ISA') && text.length > 105) return text[105]
+  if (text.startsWith('UNA') && text.length > 8) return text[8]
+  if (/^\s*UNB/.test(text)) return "'"
+  return '\n'
+}
+
+function rawView(text, transactions, issues) {
+  const term = terminatorOf(text)
+  const wrap = term !== '\n' && !text.includes('\n')
+  const marks = issues.map((i) => {
+    const end = text.indexOf(term, i.offset)
+    return { start: i.offset, end: end < 0 ? text.length : end + 1, issue: i }
+  })
+  const spans = transactions.filter((t) => t.span_start != null).map((t) => ({ start: Number(t.span_start), end: Number(t.span_end) }))
+  const cuts = new Set([0, text.length])
+  for (const m of [...marks, ...spans]) { cuts.add(Math.min(m.start, text.length)); cuts.add(Math.min(m.end, text.length)) }
+  const points = [...cuts].sort((a, b) => a - b)
+  const pre = el('pre', { class: 'raw', id: 'raw' })
+  for (let k = 0; k + 1 < points.length; k++) {
+    const [a, b] = [points[k], points[k + 1]]
+    let chunk = text.slice(a, b)
+    if (wrap) chunk = chunk.split(term).join(term + '\n')
+    const mark = marks.find((m) => m.start <= a && b <= m.end)
+    const inTx = spans.some((s) => s.start <= a && b <= s.end)
+    let node = mark ? el('mark', { title: mark.issue.message, id: mark.start === a ? `seg-${a}` : undefined }, chunk) : document.createTextNode(chunk)
+    if (inTx) node = el('span', { class: 'txspan' }, node)
+    pre.append(node)
+  }
+  return pre
+}
+
+async function download(id, filename) {
+  const res = await api(`/api/v1/ops/messages/${encodeURIComponent(id)}/raw`, { raw: true })
+  const url = URL.createObjectURL(await res.blob())
+  const a = el('a', { href: url, download: filename ?? `${id}.bin` })
+  document.body.append(a)
+  a.click()
+  a.remove()
+  setTimeout(() => URL.revokeObjectURL(url), 10_000)
+}

@@ -1,0 +1,45 @@
+// PO workflow: Pending → Acknowledged → Fulfilment → Billing, with the ack, ASN(s) and invoice(s)
+// and, per PO line, what each document's match said.
+import { api, badge, el, table, when } from './dom.js'
+
+const STAGES = [['pending', 'Pending'], ['acknowledged', 'Ack'], ['fulfilment', 'Fulfilment'], ['billing', 'Billing']]
+
+export async function poListView() {
+  const { purchaseOrders } = await api('/api/v1/ops/purchase-orders?limit=200')
+  const rows = purchaseOrders.map((p) =>
+    el('tr', { class: 'clickable', onclick: () => (location.hash = `#/pos/${encodeURIComponent(p.po_number)}`) },
+      el('td', {}, el('a', { href: `#/pos/${encodeURIComponent(p.po_number)}` }, p.po_number)),
+      el('td', {}, p.supplier_id), el('td', {}, badge(p.status)), el('td', {}, when(p.created_at)),
+      el('td', {}, String(p.acks)), el('td', {}, String(p.asns)), el('td', {}, String(p.invoices)),
+      el('td', {}, p.open_exceptions ? el('span', { class: 'error' }, String(p.open_exceptions)) : '0')
+    )
+  )
+  const form = el('form', { class: 'filters', onsubmit: (e) => { e.preventDefault(); const v = form.po.value.trim(); if (v) location.hash = `#/pos/${encodeURIComponent(v)}` } },
+    el('label', {}, 'PO number', el('input', { name: 'po' })), el('button', { type: 'submit', class: 'primary' }, 'Open'))
+  return el('div', {}, el('h1', {}, 'Purchase orders'), form,
+    rows.length ? table(['PO', 'supplier', 'ERP status', 'imported', 'acks', 'ASNs', 'invoices', 'open exc.'], rows) : el('p', { class: 'muted' }, 'No purchase orders imported yet.'))
+}
+
+export async function poView(po) {
+  const w = await api(`/api/v1/ops/purchase-orders/${encodeURIComponent(po)}`)
+  const reached = STAGES.findIndex(([s]) => s === w.stage)
+  const cell = (entries) => entries.length
+    ? entries.map((e) => el('div', { title: e.notes.join('; ') }, badge(e.state === 'ok' ? 'ok' : 'exception'), e.qty ? ` ${e.qty.qty} ${e.qty.uom}` : '', e.notes.length ? el('div', { class: 'muted' }, e.notes.join('; ')) : null))
+    : el('span', { class: 'muted' }, '—')
+  const docs = (title, list) => el('div', {}, el('h2', {}, `${title} (${list.length})`),
+    list.length ? table(['document', 'status', 'received', 'exceptions'], list.map((d) => el('tr', {},
+      el('td', {}, el('a', { href: `#/messages/${encodeURIComponent(d.messageId)}` }, d.businessKey)),
+      el('td', {}, badge(d.status)), el('td', {}, when(d.createdAt)),
+      el('td', {}, d.exceptions.map((x) => el('div', {}, badge(x.state), ' ', x.explanation)))))) : el('p', { class: 'muted' }, 'none yet'))
+  return el('div', { id: 'po-workflow' },
+    el('h1', {}, `PO ${w.poNumber}`),
+    el('div', { class: 'stages' }, STAGES.map(([, label], i) => el('span', { class: i <= reached ? 'done' : '' }, label))),
+    w.purchaseOrder ? el('p', {}, `Supplier ${w.purchaseOrder.supplierId} · ERP status `, badge(w.purchaseOrder.status), ` · ${w.purchaseOrder.currency}`) : el('p', { class: 'error' }, 'Not in the ERP (documents refer to it).'),
+    el('h2', {}, 'Lines'),
+    table(['line', 'ordered', 'ack', 'ASN', 'invoice'], w.lines.map((l) => el('tr', {},
+      el('td', {}, l.lineNo),
+      el('td', {}, l.ordered ? `${l.ordered.quantity} ${l.ordered.uom}${l.ordered.unitPrice ? ` @ ${l.ordered.unitPrice}` : ''}` : '—'),
+      el('td', {}, cell(l.po_ack)), el('td', {}, cell(l.asn)), el('td', {}, cell(l.invoice))))),
+    docs('Acknowledgements', w.acknowledgements), docs('Shipments (ASNs)', w.shipments), docs('Invoices', w.invoices)
+  )
+}

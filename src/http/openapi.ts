@@ -1,0 +1,231 @@
+/**
+ * OpenAPI 3.1 for every route the gateway serves, generated from the same zod schemas that
+ * validate the requests (z.toJSONSchema emits JSON Schema 2020-12, which OpenAPI 3.1 uses as
+ * its schema dialect). /openapi.json serves the document, /docs a self-contained HTML rendering.
+ */
+import { z } from 'zod'
+import type { RouteInstaller } from './context.ts'
+import { PurchaseOrdersQuery } from './routes/api.ts'
+import { AssignBody, ExceptionsQuery, MessagesQuery, NoteBody, PurchaseOrdersListQuery } from './routes/ops-schemas.ts'
+import { Problem, SUBMITS, SubmitAccepted, TransactionStatus } from './schemas.ts'
+
+type Json = Record<string, unknown>
+
+export function jsonSchema(s: z.ZodType): Json {
+  const out = z.toJSONSchema(s, { unrepresentable: 'any', io: 'input' }) as Json
+  delete out.$schema
+  delete out.id
+  return out
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` })
+const json = (schema: Json, description: string) => ({ description, content: { 'application/json': { schema } } })
+const problemResponse = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } })
+
+function queryParams(s: z.ZodObject): Json[] {
+  const js = jsonSchema(s) as { properties?: Record<string, Json>; required?: string[] }
+  return Object.entries(js.properties ?? {}).map(([name, schema]) => ({
+    name,
+    in: 'query',
+    required: js.required?.includes(name) ?? false,
+    ...(schema.description ? { description: schema.description } : {}),
+    schema,
+  }))
+}
+const pathParam = (name: string, description: string) => ({ name, in: 'path', required: true, description, schema: { type: 'string', maxLength: 200 } })
+
+const partnerSecurity = [{ partnerBearer: [] }, { partnerApiKey: [] }]
+const operatorSecurity = [{ operatorBearer: [] }]
+const authErrors = { '401': problemResponse('Missing or wrong credentials') }
+const partnerErrors = { ...authErrors, '429': problemResponse('Rate limit exceeded; see Retry-After') }
+
+export function buildOpenApi(): Json {
+  const paths: Record<string, Record<string, Json>> = {}
+  const add = (path: string, method: string, op: Json) => ((paths[path] ??= {})[method] = op)
+  const text = (description: string, type = 'text/plain') => ({ description, content: { [type]: { schema: { type: 'string' } } } })
+
+  // ── liveness, readiness, metrics, docs, console ──
+  add('/healthz', 'get', { tags: ['observability'], summary: 'Liveness', responses: { '200': json({ type: 'object' }, 'The process is up') } })
+  add('/readyz', 'get', {
+    tags: ['observability'], summary: 'Readiness: database reachable, queue depth and age of the oldest queued job',
+    responses: { '200': json({ type: 'object' }, 'Ready'), '503': json({ type: 'object' }, 'Database unreachable') },
+  })
+  add('/metrics', 'get', { tags: ['observability'], summary: 'Prometheus metrics (text format 0.0.4)', responses: { '200': text('Metrics') } })
+  add('/openapi.json', 'get', { tags: ['docs'], summary: 'This OpenAPI 3.1 document', responses: { '200': json({ type: 'object' }, 'OpenAPI document') } })
+  add('/docs', 'get', { tags: ['docs'], summary: 'Human-readable API documentation', responses: { '200': text('HTML page', 'text/html') } })
+  add('/', 'get', { tags: ['console'], summary: 'Operations web console (asks for the operator token)', responses: { '200': text('HTML page', 'text/html') } })
+  add('/console/{file}', 'get', {
+    tags: ['console'], summary: 'Console static assets (JS, CSS)', parameters: [pathParam('file', 'asset file name')],
+    responses: { '200': text('Asset'), '404': problemResponse('No such asset') },
+  })
+
+  // ── AS2 (RFC 4130) ──
+  add('/as2', 'post', {
+    tags: ['as2'], summary: 'AS2 inbound (RFC 4130): signed/encrypted EDI; answers with a synchronous MDN or 200 for async MDN',
+    description: 'Partners are identified by the AS2-From header and authenticated by their certificate (partner profile as2.cert). The body is the raw MIME entity (application/pkcs7-mime, multipart/signed, or plain EDI).',
+    parameters: [
+      { name: 'AS2-From', in: 'header', required: true, schema: { type: 'string' } },
+      { name: 'AS2-To', in: 'header', required: true, schema: { type: 'string' } },
+      { name: 'Message-ID', in: 'header', required: true, schema: { type: 'string' } },
+    ],
+    requestBody: { required: true, content: { 'application/pkcs7-mime': { schema: { type: 'string', format: 'binary' } }, 'multipart/signed': { schema: { type: 'string', format: 'binary' } } } },
+    responses: { '200': text('MDN (multipart/report) or empty for async MDN', 'multipart/report'), '413': problemResponse('Body too large') },
+  })
+
+  // ── ERP (operator token) ──
+  add('/api/v1/erp/purchase-orders', 'post', {
+    tags: ['erp'], summary: 'Import open purchase orders (JSON rows in the CSV shape); re-import updates', security: operatorSecurity,
+    requestBody: { required: true, content: { 'application/json': { schema: { type: 'array', items: { type: 'object' } } } } },
+    responses: { '200': json({ type: 'object' }, 'Imported'), '422': problemResponse('Invalid rows'), ...authErrors },
+  })
+  add('/api/v1/erp/events', 'get', {
+    tags: ['erp'], summary: 'ERP event outbox, read with a cursor', security: operatorSecurity,
+    parameters: [
+      { name: 'after', in: 'query', required: false, schema: { type: 'integer', minimum: 0 } },
+      { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000 } },
+    ],
+    responses: { '200': json({ type: 'object' }, 'Events and the next cursor'), ...authErrors },
+  })
+
+  // ── supplier / 3PL API (partner keys) ──
+  for (const s of SUBMITS) {
+    add(s.path, 'post', {
+      tags: ['supplier api'], summary: s.summary, security: partnerSecurity,
+      description: `Stored durably, then processed asynchronously as a ${s.docType} (${s.shape} shape). Poll the returned transaction.`,
+      parameters: [
+        { name: 'Idempotency-Key', in: 'header', required: false, description: 'Replays with the same key return the first answer; the same key with another body is 409.', schema: { type: 'string', maxLength: 200 } },
+      ],
+      requestBody: { required: true, content: { 'application/json': { schema: ref(s.name) } } },
+      responses: {
+        '202': json(ref('SubmitAccepted'), 'Accepted for processing'),
+        '400': problemResponse('Malformed JSON or Idempotency-Key'),
+        '403': problemResponse('The body refers to another supplier\'s purchase order'),
+        '409': problemResponse('Idempotency-Key reused with a different body'),
+        '413': problemResponse('Body too large'),
+        '422': problemResponse('Validation failed; `errors` lists each bad field by JSON path'),
+        ...partnerErrors,
+      },
+    })
+  }
+  add('/api/v1/transactions/{id}', 'get', {
+    tags: ['supplier api'], summary: 'Status of a submission: Processing, Success or Failure with reasons', security: partnerSecurity,
+    parameters: [pathParam('id', 'transactionId from the 202 answer')],
+    responses: { '200': json(ref('TransactionStatus'), 'Status'), '404': problemResponse('Not yours or unknown'), ...partnerErrors },
+  })
+  add('/api/v1/purchase-orders', 'get', {
+    tags: ['supplier api'], summary: 'Open purchase orders addressed to the caller, paged by cursor', security: partnerSecurity,
+    parameters: queryParams(PurchaseOrdersQuery),
+    responses: { '200': json({ type: 'object' }, 'A page of purchase orders and the next cursor'), '422': problemResponse('Bad query'), ...partnerErrors },
+  })
+
+  // ── operations API (operator token) ──
+  const ops = (summary: string, extra: Json = {}, ok: Json = { type: 'object' }) => ({
+    tags: ['operations'], summary, security: operatorSecurity,
+    ...extra,
+    responses: { '200': json(ok, 'OK'), '404': problemResponse('Not found'), '422': problemResponse('Bad query or body'), ...authErrors },
+  })
+  add('/api/v1/ops/messages', 'get', ops('Search messages by partner, type, status, date range, PO number or control number', { parameters: queryParams(MessagesQuery) }))
+  add('/api/v1/ops/messages/{id}', 'get', ops('Lineage of one message: payload → interchanges → transactions → documents (+match) → deliveries/acks/MDNs → exceptions', { parameters: [pathParam('id', 'message id')] }))
+  add('/api/v1/ops/messages/{id}/raw', 'get', {
+    ...ops('Download the raw payload exactly as received', { parameters: [pathParam('id', 'message id')] }),
+    responses: { '200': text('Raw bytes', 'application/octet-stream'), '404': problemResponse('Not found'), ...authErrors },
+  })
+  add('/api/v1/ops/exceptions', 'get', ops('List exceptions with filters', { parameters: queryParams(ExceptionsQuery) }))
+  add('/api/v1/ops/exceptions/{id}', 'get', ops('One exception', { parameters: [pathParam('id', 'exception id')] }))
+  add('/api/v1/ops/exceptions/{id}/assign', 'post', ops('Assign an exception', {
+    parameters: [pathParam('id', 'exception id')], requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(AssignBody) } } },
+  }))
+  for (const a of ['resolve', 'ignore'] as const) {
+    add(`/api/v1/ops/exceptions/{id}/${a}`, 'post', ops(`${a === 'resolve' ? 'Resolve' : 'Ignore'} an exception; a document held only by it is released`, {
+      parameters: [pathParam('id', 'exception id')], requestBody: { required: false, content: { 'application/json': { schema: jsonSchema(NoteBody) } } },
+    }))
+  }
+  add('/api/v1/ops/exceptions/{id}/replay', 'post', {
+    ...ops('Replay: re-match a held document, or re-run the stored message from its raw bytes', { parameters: [pathParam('id', 'exception id')] }),
+    responses: { '202': json({ type: 'object' }, 'Replay queued'), '404': problemResponse('Not found'), '409': problemResponse('Nothing to replay'), ...authErrors },
+  })
+  add('/api/v1/ops/partners', 'get', ops('Partners with health: status, last message, overdue acks, certificate expiry'))
+  add('/api/v1/ops/purchase-orders', 'get', ops('Recent purchase orders with ack/ASN/invoice counts', { parameters: queryParams(PurchaseOrdersListQuery) }))
+  add('/api/v1/ops/purchase-orders/{po}', 'get', ops('PO workflow: the PO with its ack, ASN(s), invoice(s) and per-line match state', { parameters: [pathParam('po', 'PO number')] }))
+
+  const schemas: Record<string, Json> = { Problem: jsonSchema(Problem), SubmitAccepted: jsonSchema(SubmitAccepted), TransactionStatus: jsonSchema(TransactionStatus) }
+  for (const s of SUBMITS) schemas[s.name] = jsonSchema(s.schema)
+
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'EDI gateway API',
+      version: '1.0.0',
+      description: 'Supplier/3PL JSON API (SP-API vendor shapes), operations API, ERP feed, AS2 endpoint and observability of the EDI gateway.',
+    },
+    jsonSchemaDialect: 'https://spec.openapis.org/oas/3.1/dialect/base',
+    servers: [{ url: '/' }],
+    tags: ['supplier api', 'operations', 'erp', 'as2', 'observability', 'docs', 'console'].map((name) => ({ name })),
+    paths,
+    components: {
+      schemas,
+      securitySchemes: {
+        partnerBearer: { type: 'http', scheme: 'bearer', description: 'Partner API key (identities.apiKeys in the partner profile)' },
+        partnerApiKey: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'Partner API key, alternative header' },
+        operatorBearer: { type: 'http', scheme: 'bearer', description: 'Operator token (env OPERATOR_TOKEN); partner keys are refused' },
+      },
+    },
+  }
+}
+
+export const installOpenApi: RouteInstaller = (app) => {
+  let doc: Json | undefined
+  let html: string | undefined
+  app.get('/openapi.json', (c) => c.json((doc ??= buildOpenApi())))
+  app.get('/docs', (c) => c.html((html ??= renderDocs((doc ??= buildOpenApi())))))
+}
+
+const h = (s: unknown) =>
+  String(s ?? '').replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!)
+
+/** Server-rendered docs: no script, no external asset, readable offline and printable. */
+export function renderDocs(doc: Json): string {
+  const paths = doc.paths as Record<string, Record<string, Json>>
+  const byTag = new Map<string, string[]>()
+  for (const [path, methods] of Object.entries(paths)) {
+    for (const [method, op] of Object.entries(methods)) {
+      const tag = ((op.tags as string[]) ?? ['other'])[0]
+      const params = ((op.parameters as Json[]) ?? [])
+        .map((p) => `<tr><td><code>${h(p.name)}</code></td><td>${h(p.in)}</td><td>${p.required ? 'yes' : ''}</td><td>${h(p.description ?? '')}</td></tr>`)
+        .join('')
+      const body = op.requestBody as { content?: Record<string, { schema?: Json }> } | undefined
+      const bodySchema = body?.content ? Object.values(body.content)[0]?.schema : undefined
+      const responses = Object.entries((op.responses as Record<string, Json>) ?? {})
+        .map(([code, r]) => `<li><b>${h(code)}</b> ${h(r.description)}</li>`)
+        .join('')
+      const secured = op.security ? `<span class="sec">${h((op.security as Json[]).map((x) => Object.keys(x)[0]).join(' or '))}</span>` : ''
+      const html = `<section id="${h(method + path)}"><h3><span class="m ${h(method)}">${h(method.toUpperCase())}</span> <code>${h(path)}</code> ${secured}</h3>
+<p>${h(op.summary)}</p>${op.description ? `<p>${h(op.description)}</p>` : ''}
+${params ? `<table><tr><th>parameter</th><th>in</th><th>required</th><th>description</th></tr>${params}</table>` : ''}
+${bodySchema ? `<details><summary>request body schema</summary><pre>${h(JSON.stringify(resolveRef(doc, bodySchema), null, 2))}</pre></details>` : ''}
+<ul>${responses}</ul></section>`
+      byTag.set(tag, [...(byTag.get(tag) ?? []), html])
+    }
+  }
+  const info = doc.info as Json
+  const sections = [...byTag.entries()].map(([tag, ops]) => `<h2>${h(tag)}</h2>${ops.join('')}`).join('')
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${h(info.title)}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1d2430}
+h2{border-bottom:2px solid #ccd;margin-top:2.5rem;text-transform:capitalize}section{border:1px solid #dde;border-radius:6px;padding:.4rem 1rem;margin:1rem 0}
+.m{display:inline-block;min-width:4rem;text-align:center;border-radius:4px;color:#fff;font-size:.8rem;padding:.1rem .4rem}
+.get{background:#2f6fb0}.post{background:#2e8b57}.sec{font-size:.75rem;color:#805;margin-left:.5rem}
+table{border-collapse:collapse;font-size:.9rem}td,th{border:1px solid #dde;padding:.2rem .5rem;text-align:left}pre{background:#f5f6f8;padding:.5rem;overflow:auto;max-height:30rem}</style>
+</head><body><h1>${h(info.title)} <small>${h(info.version)}</small></h1><p>${h(info.description)}</p>
+<p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI ${h(doc.openapi)}). Partner calls authenticate with
+<code>Authorization: Bearer &lt;api key&gt;</code> or <code>x-api-key</code>; operations calls with the operator token.
+Errors are <code>application/problem+json</code> (RFC 9457); validation errors list each field by JSON path.</p>
+${sections}</body></html>`
+}
+
+function resolveRef(doc: Json, schema: Json): Json {
+  const r = schema.$ref
+  if (typeof r !== 'string') return schema
+  const name = r.split('/').pop()!
+  return ((doc.components as Json).schemas as Record<string, Json>)[name] ?? schema
+}
