@@ -71,5 +71,5 @@ export const ORDRSP_D01B = message(
   SEGMENTS_D01B
 )
 
-export const DESADV_D01B = { ...DESADV_D96A, version: 'D01B', segments: SEGMENTS_D01B }
-export const INVOIC_D01B = { ...INVOIC_D96A, version: 'D01B', segments: SEGMENTS_D01B }
+export const DESADV_D01B = { ...DESADV_D96A, version: 'D01B', segments: SEGMENTS_D01B, segmentMap: new Map(Object.entries(SEGMENTS_D01B)) }
+export const INVOIC_D01B = { ...INVOIC_D96A, version: 'D01B', segments: SEGMENTS_D01B, segmentMap: new Map(Object.entries(SEGMENTS_D01B)) }

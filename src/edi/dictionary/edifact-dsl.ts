@@ -10,6 +10,7 @@
  */
 
 export interface SimpleDef {
+  composite?: false
   ref: string
   req: 'M' | 'C'
   /** a = alphabetic, n = numeric, an = alphanumeric. */
@@ -23,10 +24,11 @@ export interface CompositeDef {
   ref: string
   req: 'M' | 'C'
   components: SimpleDef[]
+  composite: true
 }
 
 export type ElementDef = SimpleDef | CompositeDef
-export const isComposite = (d: ElementDef): d is CompositeDef => 'components' in d
+export const isComposite = (d: ElementDef): d is CompositeDef => d.composite === true
 
 export interface SegNode {
   kind: 'seg'
@@ -56,6 +58,8 @@ export interface MessageDef {
   /** The message body between UNH and UNT. */
   children: StructNode[]
   segments: Readonly<Record<string, ElementDef[]>>
+  /** Same as `segments`, as a Map for the validator's per-segment lookup. */
+  segmentMap: ReadonlyMap<string, ElementDef[]>
   /** Every tag that may occur somewhere in this message (for "unexpected" vs "unrecognized"). */
   tags: ReadonlySet<string>
 }
@@ -76,7 +80,7 @@ export function seg(spec: string): ElementDef[] {
     const p = part.trim()
     const m = /^(\w+)\s+([MC])\s+\[(.*)\]$/.exec(p)
     if (!m) return simple(p)
-    return { ref: m[1], req: m[2] as 'M' | 'C', components: m[3].split(',').map(simple) }
+    return { ref: m[1], req: m[2] as 'M' | 'C', components: m[3].split(',').map(simple), composite: true as const }
   })
 }
 
@@ -127,5 +131,5 @@ export function collectTags(nodes: StructNode[], into = new Set<string>()): Set<
 
 export function message(type: string, version: string, spec: string, segments: Record<string, ElementDef[]>): MessageDef {
   const children = structure(spec)
-  return { type, version, children, segments, tags: collectTags(children) }
+  return { type, version, children, segments, segmentMap: new Map(Object.entries(segments)), tags: collectTags(children) }
 }

@@ -8,6 +8,7 @@ import { hasErrors, issue, type EdiIssue } from '../issues.ts'
 import type { ParsedGroup, ParsedInterchange, ParsedTransaction, Segment, Delimiters } from '../types.ts'
 import { findMessageDef, releaseDistance } from '../dictionary/edifact-index.ts'
 import { validateMessage } from './validate.ts'
+import { toPlain } from './segment.ts'
 import { comp, count, readUnb, readUng, readUnh, type UnbHeader, type UnhHeader } from './envelope.ts'
 
 export interface AssemblerEvents {
@@ -227,7 +228,9 @@ export function createAssembler(
       version: m.h.version,
       status: hasErrors(issues) ? 'rejected' : issues.length > 0 ? 'accepted_with_errors' : 'accepted',
       issues,
-      segments: m.segments,
+      // Retained results are plain data (stored, printed, compared); streaming callers get
+      // segments whose values are decoded on first access (segment.ts).
+      segments: opts.retain ? m.segments.map(toPlain) : m.segments,
       span: { start: m.start, end },
     }
     if (m.h.association) tx.implementation = m.h.association

@@ -1,29 +1,29 @@
 /**
  * Streaming EDIFACT lexer: bytes → tokenized segments, knowing no schema and no envelope
  * (StAEDI's lexer/validator split). Built for throughput on large files:
+ * - one byte loop per segment finds the unreleased terminator, the end of the tag and any byte
+ *   outside printable ASCII; no string is built per element (see segment.ts);
  * - each push decodes the pending bytes to one Latin-1 string with a single native call
- *   (byte i = char i, so offsets stay byte offsets) and one charCodeAt pass finds terminators,
- *   elements, components and release characters together;
- * - only segments holding bytes outside printable ASCII are handed back untokenized
- *   (`tokens: undefined`) so the reader can decode them under the declared character set.
+ *   (byte i = char i, so offsets stay byte offsets) that segments slice on demand;
+ * - segments holding bytes outside printable ASCII come without text so the reader decodes
+ *   them under the declared character set.
  * Memory: only the bytes of the segment in progress are kept between pushes. Output does not
  * depend on chunking: a segment is emitted only once its unreleased terminator is buffered,
  * and the BOM and the 9-byte UNA are read only once complete.
  */
-import type { Element } from '../types.ts'
 import { DEFAULT_SERVICE, parseUna, unaUsable, type ServiceBytes } from './delimiters.ts'
-import type { Tokens } from './tokenize.ts'
 
 export interface LexerSink {
   /** A UNA service string advice at `offset`; `usable` false = ignored (bad separators). */
   una(service: ServiceBytes, offset: number, usable: boolean): void
   /**
-   * One segment: bytes buf[start, end) without terminator, at absolute `offset`, 1-based `line`.
-   * `tokens` is undefined when the segment holds bytes outside printable ASCII (the reader
-   * decodes and tokenizes those itself). `terminated` is false for a segment cut off by end of
+   * One segment: bytes buf[start, end) without terminator, at absolute `offset`, 1-based `line`;
+   * the tag is [start, tagEnd). `text` is the Latin-1 decoding of `buf` (same indices), or
+   * undefined when the segment holds bytes outside printable ASCII: the reader then decodes it
+   * under the declared character set. `terminated` is false for a segment cut off by end of
    * input or by the size guard. Returns the number of line feeds inside the segment.
    */
-  segment(tokens: Tokens | undefined, buf: Buffer, start: number, end: number, offset: number, line: number, terminated: boolean): number
+  segment(text: string | undefined, tagEnd: number, buf: Buffer, start: number, end: number, offset: number, line: number, terminated: boolean): number
 }
 
 export interface Lexer {
@@ -43,7 +43,7 @@ type FastBuffer = Buffer & { latin1Slice(start: number, end: number): string }
 const EMPTY = Buffer.alloc(0)
 export function createLexer(sink: LexerSink, opts: LexerOptions = {}): Lexer {
   const maxSeg = opts.maxSegmentBytes ?? 16 * 1024 * 1024
-  let buf: Buffer = EMPTY
+  let pendingBuf: Buffer = EMPTY
   let base = 0 // absolute offset of buf[0]
   let total = 0
   let started = false // BOM handled
@@ -60,7 +60,7 @@ export function createLexer(sink: LexerSink, opts: LexerOptions = {}): Lexer {
     push(chunk: Buffer) {
       if (ended || chunk.length === 0) return
       total += chunk.length
-      buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk])
+      const buf = (pendingBuf = pendingBuf.length === 0 ? chunk : Buffer.concat([pendingBuf, chunk]))
       // A long unfinished segment: skip the full pass until a terminator can be in the buffer.
       if (pending && buf.length - scanFrom > 0 && buf.length < maxSeg) {
         if (buf.indexOf(lexer.service.segment, scanFrom) < 0) {
@@ -74,11 +74,13 @@ export function createLexer(sink: LexerSink, opts: LexerOptions = {}): Lexer {
       if (ended) return
       ended = true
       run()
-      buf = EMPTY
+      pendingBuf = EMPTY
     },
   }
 
   function run(): void {
+    // Locals, not closure slots, in the hot loop.
+    const buf = pendingBuf
     const len = buf.length
     let p = 0
     if (!started) {
@@ -93,7 +95,6 @@ export function createLexer(sink: LexerSink, opts: LexerOptions = {}): Lexer {
     let E = svc.element
     let C = svc.component
     let R = svc.release
-    let P = svc.repetition
     let keep = len // start of the bytes to carry over
     for (;;) {
       let c = 0
@@ -119,59 +120,29 @@ export function createLexer(sink: LexerSink, opts: LexerOptions = {}): Lexer {
             E = s.element
             C = s.component
             R = s.release
-            P = s.repetition
           }
           sink.una(s, base + p, ok)
           p += 9
           continue
         }
       }
-      // One pass over the segment: components, elements, repetitions, release characters.
+      // One pass over the bytes of the segment: terminator (minding release characters), end of
+      // the tag, and whether anything outside printable ASCII is present.
       const start = p
-      let from = p
-      let tag: string | undefined
-      const elements: Element[] = []
-      let el: string[] = []
-      let reps: Element[] | undefined
-      let repeats: Record<number, Element[]> | undefined
-      let acc = '' // unescaped text of the current component before `from` (release chars seen)
-      let rel = false
-      let odd = false // bytes outside printable ASCII: the reader decodes this segment itself
+      let tagEnd = -1
+      let odd = false
       let i = p
       for (; i < len; i++) {
         c = buf[i]
         if (c === R) {
-          // Drop the release character; the released one stays in the next literal run.
-          acc += text.substring(from, i)
-          rel = true
-          from = i + 1
+          if (tagEnd < 0) odd = true // a released character inside the tag: let the reader decide
           i++
+          if (i < len && (buf[i] < 0x20 || buf[i] > 0x7e)) odd = true
           continue
         }
-        if (c === C || c === E || c === T || (c === P && tag !== undefined)) {
-          let v = text.substring(from, i)
-          if (rel) {
-            v = acc + v
-            acc = ''
-            rel = false
-          }
-          from = i + 1
-          el.push(v)
-          if (c === C) continue
-          if (c === P) {
-            ;(reps ??= []).push(el)
-            el = []
-            continue
-          }
-          if (tag === undefined) tag = el[0]
-          else if (reps) {
-            reps.push(el)
-            elements.push(reps[0])
-            ;(repeats ??= {})[elements.length - 1] = reps
-            reps = undefined
-          } else elements.push(el)
-          el = []
-          if (c === T) break
+        if (c === T) break
+        if (c === E || c === C) {
+          if (tagEnd < 0) tagEnd = i
         } else if (c < 0x20 || c > 0x7e) odd = true
       }
       let terminated = true
@@ -195,21 +166,19 @@ export function createLexer(sink: LexerSink, opts: LexerOptions = {}): Lexer {
           odd = true // re-tokenized by the reader from the bytes actually present
         }
       }
-      const tokens: Tokens | undefined = odd ? undefined : repeats ? { tag: tag!, elements, repeats } : { tag: tag!, elements }
-      line += sink.segment(tokens, buf, start, end, base + start, line, terminated)
+      line += sink.segment(odd ? undefined : text, tagEnd < 0 || tagEnd > end ? end : tagEnd, buf, start, end, base + start, line, terminated)
       p = terminated ? end + 1 : end
       if (lexer.service !== svc) {
         // The reader changed the separators (UNB syntax version 4 repetition separator).
         svc = lexer.service
-        P = svc.repetition
       }
     }
     pending = keep < len
     if (keep >= len) {
-      buf = EMPTY
+      pendingBuf = EMPTY
       base += len
     } else if (keep > 0) {
-      buf = buf.subarray(keep)
+      pendingBuf = buf.subarray(keep)
       base += keep
     }
     if (!pending) scanFrom = 0

@@ -9,6 +9,7 @@ import { createAssembler } from './assemble.ts'
 import { charsetFor, decode, F_C1, F_HIGH, F_NOT_A, looksUtf8, scanBytes, type Charset } from './charset.ts'
 import { toDelimiters, withSyntaxVersion, type ServiceBytes } from './delimiters.ts'
 import { createLexer } from './lexer.ts'
+import { RawSegment, type SepCodes } from './segment.ts'
 import { tokenize, type ServiceChars } from './tokenize.ts'
 
 export interface EdifactReaderEvents {
@@ -58,6 +59,11 @@ const CHARS = (s: ServiceBytes): ServiceChars => ({
  */
 export function createEdifactReader(events: EdifactReaderEvents = {}, opts: EdifactReaderOptions = {}): EdifactReader {
   let sc: ServiceChars
+  let sep: SepCodes
+  const setSeps = (s: ServiceBytes) => {
+    sc = CHARS(s)
+    sep = { component: s.component, element: s.element, release: s.release, repetition: s.repetition, chars: sc }
+  }
   let hadUna = false
   let charset: Charset | undefined
   let segCount = 0
@@ -72,31 +78,32 @@ export function createEdifactReader(events: EdifactReaderEvents = {}, opts: Edif
       una(svc, offset, usable) {
         if (usable) {
           hadUna = true
-          sc = CHARS(svc)
+          setSeps(svc)
         } else {
           asm.note(issue('una_invalid', 'interchange', 'UNA service string advice has duplicate or alphanumeric separators; ignored', { segment: 'UNA', position: { offset, index: segCount, line: 0 } }))
         }
       },
-      segment(tokens, buf, start, end, offset, line, terminated) {
-        // Fast path: the lexer tokenized a printable-ASCII segment. Otherwise decode the bytes
-        // under the declared set (or as UTF-8 when they are valid UTF-8, see charset.ts).
-        let t = tokens
+      segment(text, tagEnd, buf, start, end, offset, line, terminated) {
+        // Fast path: printable ASCII; values stay in the chunk text until asked for. Otherwise
+        // decode the bytes under the declared set (or as UTF-8 when they are valid UTF-8).
+        let seg: Segment
         let flags = 0
         let asUtf8 = false
         let lf = 0
-        if (t === undefined) {
+        if (text !== undefined) {
+          const tag = tagOf(buf, text, start, tagEnd)
+          seg = new RawSegment(tag, text, buf, tagEnd, end, sep, offset, segCount++, line)
+          if (charset?.id === 'UNOA' && NOT_LEVEL_A.test(text.substring(start, end))) flags = F_NOT_A
+        } else {
           flags = scanBytes(buf, start, end)
           if (flags & F_HIGH && (!charset || charset.kind !== 'utf8')) asUtf8 = looksUtf8(buf, start, end)
-          const text = decode(buf, start, end, charset ?? LATIN1, flags, asUtf8)
-          for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lf++
-          t = tokenize(text, sc)
-        } else if (charset?.id === 'UNOA' && NOT_LEVEL_A.test((buf as FastBuffer).latin1Slice(start, end))) {
-          flags = F_NOT_A
+          const decoded = decode(buf, start, end, charset ?? LATIN1, flags, asUtf8)
+          for (let i = 0; i < decoded.length; i++) if (decoded.charCodeAt(i) === 10) lf++
+          const t = tokenize(decoded, sc)
+          const pos = { offset, index: segCount++, line }
+          seg = t.repeats ? { tag: t.tag, elements: t.elements, repeats: t.repeats, pos } : { tag: t.tag, elements: t.elements, pos }
         }
-        const pos = { offset, index: segCount++, line }
-        const seg: Segment = t.repeats
-          ? { tag: t.tag, elements: t.elements, repeats: t.repeats, pos }
-          : { tag: t.tag, elements: t.elements, pos }
+        const t = seg
         if (!terminated) {
           asm.note(issue('trailing_garbage', 'file', `segment ${t.tag} at offset ${offset} has no terminator`, { segment: t.tag, position: seg.pos, severity: 'warning' }))
         }
@@ -114,14 +121,14 @@ export function createEdifactReader(events: EdifactReaderEvents = {}, opts: Edif
     },
     { maxSegmentBytes: opts.maxSegmentBytes }
   )
-  sc = CHARS(lexer.service)
+  setSeps(lexer.service)
 
   function onUnb(seg: Segment) {
     const id = seg.elements[0]?.[0] ?? ''
     const version = seg.elements[0]?.[1] ?? ''
     charset = charsetFor(id)
     lexer.service = withSyntaxVersion(lexer.service, version, hadUna)
-    sc = CHARS(lexer.service)
+    setSeps(lexer.service)
     hadUna = false
     if (!charset) {
       later(() =>
@@ -181,7 +188,18 @@ export function createEdifactReader(events: EdifactReaderEvents = {}, opts: Edif
   }
 }
 
-type FastBuffer = Buffer & { latin1Slice(start: number, end: number): string }
+/** Tags are interned by their three bytes: no string allocation per segment for the tag. */
+const TAGS = new Map<number, string>()
+function tagOf(buf: Buffer, text: string, start: number, end: number): string {
+  if (end - start !== 3) return text.substring(start, end)
+  const k = (buf[start] << 16) | (buf[start + 1] << 8) | buf[start + 2]
+  let t = TAGS.get(k)
+  if (t === undefined) {
+    t = text.substring(start, end)
+    if (TAGS.size < 4096) TAGS.set(k, t)
+  }
+  return t
+}
 // Printable ASCII outside ISO 9735 level A (lowercase, #, $, @, [, ], ...).
 const NOT_LEVEL_A = /[^A-Z0-9 .,\-()/='+:?!"%&*;<>]/
 const LATIN1: Charset = { id: 'LATIN1', kind: 'single', forbidden: 0, label: 'iso-8859-1' }

@@ -13,64 +13,54 @@ import {
   type SimpleDef,
   type StructNode,
 } from '../dictionary/edifact-dsl.ts'
+import { RawSegment } from './segment.ts'
+import { validateElementsRaw } from './validate-raw.ts'
 
 interface Level {
   nodes: StructNode[]
   idx: number
   counts: number[]
-  group?: string
+  group: string | undefined
 }
 
-const trigger = (n: StructNode): string => n.tag
-const label = (n: StructNode): string => (n.kind === 'seg' ? n.tag : `${n.id} (${trigger(n)})`)
+const label = (n: StructNode): string => (n.kind === 'seg' ? n.tag : `${n.id} (${n.tag})`)
 
 /**
  * Validates the body of one message (segments between UNH and UNT, exclusive).
- * `decimal` is the UNA decimal mark; both `.` and `,` are accepted in numbers (ISO 9735-1 §10.2
- * allows either as decimal mark regardless of UNA), the mark does not count toward the length.
+ * Numbers accept `.` and `,` as decimal mark (ISO 9735-1 §10.2 allows either whatever the
+ * UNA says); the mark and the sign do not count toward the length.
  */
 export function validateMessage(def: MessageDef, body: Segment[]): EdiIssue[] {
   const out: EdiIssue[] = []
-  const stack: Level[] = [{ nodes: def.children, idx: 0, counts: new Array(def.children.length).fill(0) }]
+  // Explicit stack with a depth counter: no array resizing per segment.
+  const stack: Level[] = [{ nodes: def.children, idx: 0, counts: new Array(def.children.length).fill(0), group: undefined }]
+  let depth = 1
   let last: Segment | undefined
-
-  const closeLevel = (lv: Level, at: Segment | undefined) => {
-    for (let k = lv.idx + 1; k < lv.nodes.length; k++) missing(lv, k, at)
-  }
-  const missing = (lv: Level, k: number, at: Segment | undefined) => {
-    const n = lv.nodes[k]
-    if (n.req === 'M' && lv.counts[k] === 0) {
-      out.push(
-        issue('segment_missing', 'segment', `mandatory ${label(n)} is missing${lv.group ? ` in ${lv.group}` : ''}`, {
-          segment: trigger(n),
-          position: at?.pos,
-          loop: lv.group,
-        })
-      )
-    }
-  }
-
-  for (const s of body) {
+  const segs = def.segmentMap
+  for (let si = 0; si < body.length; si++) {
+    const s = body[si]
+    const tag = s.tag
     last = s
     let placed = false
-    for (let d = stack.length - 1; d >= 0 && !placed; d--) {
+    for (let d = depth - 1; d >= 0 && !placed; d--) {
       const lv = stack[d]
-      // A group's trigger (index 0) never matches inside its own group: a repeated trigger starts
-      // the next occurrence of the group, found one level up.
-      for (let j = lv.group && lv.idx === 0 ? 1 : lv.idx; j < lv.nodes.length; j++) {
-        const n = lv.nodes[j]
-        if (n.tag !== s.tag) continue
+      const nodes = lv.nodes
+      // A group's trigger (index 0) never matches inside its own group: a repeated trigger
+      // starts the next occurrence of the group, found one level up.
+      for (let j = lv.group !== undefined && lv.idx === 0 ? 1 : lv.idx; j < nodes.length; j++) {
+        const n = nodes[j]
+        if (n.tag !== tag) continue
         // Found: close deeper levels, report mandatory nodes skipped at this level.
-        for (let up = stack.length - 1; up > d; up--) closeLevel(stack[up], s)
-        stack.length = d + 1
-        for (let k = lv.idx; k < j; k++) if (k > lv.idx || lv.counts[k] === 0) missing(lv, k, s)
+        for (let up = depth - 1; up > d; up--) closeLevel(stack[up], s, out)
+        depth = d + 1
+        for (let k = lv.idx; k < j; k++) missing(lv, k, s, out)
         lv.idx = j
-        lv.counts[j]++
-        if (lv.counts[j] > n.max) {
+        const cnt = ++lv.counts[j]
+        if (cnt > n.max) {
           const grp = n.kind === 'group'
           out.push(
             issue(grp ? 'loop_over_max' : 'segment_over_max', 'segment', `${label(n)} occurs more than ${n.max} time(s)`, {
-              segment: s.tag,
+              segment: tag,
               position: s.pos,
               loop: grp ? n.id : lv.group,
             })
@@ -79,31 +69,51 @@ export function validateMessage(def: MessageDef, body: Segment[]): EdiIssue[] {
         if (n.kind === 'group') {
           const counts = new Array(n.children.length).fill(0)
           counts[0] = 1
-          stack.push({ nodes: n.children, idx: 0, counts, group: n.id })
+          const next = { nodes: n.children, idx: 0, counts, group: n.id }
+          if (stack.length > depth) stack[depth] = next
+          else stack.push(next)
+          depth++
         }
         placed = true
         break
       }
     }
     if (!placed) {
-      const known = def.tags.has(s.tag)
+      const known = def.tags.has(tag)
       out.push(
         issue(
           known ? 'segment_unexpected' : 'segment_unrecognized',
           'segment',
-          known
-            ? `${s.tag} is not allowed at this position in ${def.type} ${def.version}`
-            : `${s.tag} is not a segment of ${def.type} ${def.version}`,
-          { segment: s.tag, position: s.pos, loop: stack[stack.length - 1].group }
+          known ? `${tag} is not allowed at this position in ${def.type} ${def.version}` : `${tag} is not a segment of ${def.type} ${def.version}`,
+          { segment: tag, position: s.pos, loop: stack[depth - 1].group }
         )
       )
       continue
     }
-    const elems = def.segments[s.tag]
-    if (elems) validateElements(s, elems, out)
+    const elems = segs.get(tag)
+    if (elems) {
+      if (s instanceof RawSegment && !s.materialized) validateElementsRaw(s, elems, out)
+      else validateElements(s, elems, out)
+    }
   }
-  for (let d = stack.length - 1; d >= 0; d--) closeLevel(stack[d], last)
+  for (let d = depth - 1; d >= 0; d--) closeLevel(stack[d], last, out)
   return out
+}
+
+function closeLevel(lv: Level, at: Segment | undefined, out: EdiIssue[]): void {
+  for (let k = lv.idx + 1; k < lv.nodes.length; k++) missing(lv, k, at, out)
+}
+
+function missing(lv: Level, k: number, at: Segment | undefined, out: EdiIssue[]): void {
+  const n = lv.nodes[k]
+  if (n.req !== 'M' || lv.counts[k] !== 0) return
+  out.push(
+    issue('segment_missing', 'segment', `mandatory ${label(n)} is missing${lv.group ? ` in ${lv.group}` : ''}`, {
+      segment: n.tag,
+      position: at?.pos,
+      loop: lv.group,
+    })
+  )
 }
 
 /** Element checks for one segment (ISO 9735-1 §9: status, representation, length). */

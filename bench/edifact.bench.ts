@@ -1,0 +1,183 @@
+/**
+ * EDIFACT parse throughput (issue 4): our streaming parse with envelope checks and dictionary
+ * validation, our `--summary` scan, and the `edifact` / ts-edifact npm stream parsers as
+ * baselines, on a generated DESADV and ORDERS (≥ 40 MB each, many release characters).
+ * Memory: peak RSS of a streaming parse in a child process, for a small and a large file.
+ *
+ * Throughput is wall-clock MB/s (median of ctx.runs). The machine is shared, so each note also
+ * gives the CPU-time rate (process.cpuUsage) of the same runs, which is less affected by load.
+ */
+import { spawnSync } from 'node:child_process'
+import { createReadStream, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { loadavg } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { median, type BenchContext, type Figure } from './harness.ts'
+import { generateEdifact } from './gen/edifact.ts'
+import { createEdifactReader, summarizeEdifact } from '../src/edi/edifact/index.ts'
+
+const require = createRequire(import.meta.url)
+const here = dirname(fileURLToPath(import.meta.url))
+const CHUNK = 64 * 1024
+
+interface Rate {
+  wall: number
+  cpu: number
+}
+
+function timed(runs: number, bytes: number, fn: () => void): Rate {
+  const wall: number[] = []
+  const cpu: number[] = []
+  for (let i = 0; i < runs; i++) {
+    const c0 = process.cpuUsage()
+    const t0 = performance.now()
+    fn()
+    const dt = (performance.now() - t0) / 1000
+    const c = process.cpuUsage(c0)
+    wall.push(bytes / 1e6 / dt)
+    cpu.push(bytes / 1e6 / ((c.user + c.system) / 1e6))
+  }
+  return { wall: median(wall), cpu: median(cpu) }
+}
+
+/** Ours: streaming reader, every message tokenized, envelope-checked and validated, then dropped. */
+function ours(buf: Buffer): void {
+  let rejected = 0
+  const r = createEdifactReader({ onMessage: (tx) => void (tx.status === 'rejected' && rejected++) })
+  for (let i = 0; i < buf.length; i += CHUNK) r.push(buf.subarray(i, i + CHUNK))
+  r.end()
+  if (rejected) throw new Error(`generated data has ${rejected} rejected messages`)
+}
+
+/** `edifact` (npm) Parser in stream mode: string chunks, listeners building segment arrays. */
+function edifactPkg(buf: Buffer): void {
+  const Parser = require('edifact/parser.js')
+  const p = new Parser()
+  p.encoding('UNOC')
+  let segs = 0
+  let elements: string[][] = []
+  let components: string[] = []
+  p.on('opensegment', () => {
+    segs++
+    elements = []
+  })
+  p.on('element', () => {
+    components = []
+    elements.push(components)
+  })
+  p.on('component', (d: string) => components.push(d))
+  for (let i = 0; i < buf.length; i += CHUNK) p.write(buf.toString('latin1', i, Math.min(buf.length, i + CHUNK)))
+  p.end()
+  if (segs === 0) throw new Error('edifact parsed nothing')
+}
+
+/** ts-edifact Parser in stream mode, same listeners. */
+function tsEdifact(buf: Buffer): void {
+  const { Parser } = require('ts-edifact')
+  const p = new Parser()
+  let segs = 0
+  let elements: string[][] = []
+  let components: string[] = []
+  p.on('openSegment', () => {
+    segs++
+    elements = []
+  })
+  p.on('element', () => {
+    components = []
+    elements.push(components)
+  })
+  p.on('component', (d: string) => components.push(d))
+  for (let i = 0; i < buf.length; i += CHUNK) p.write(buf.toString('latin1', i, Math.min(buf.length, i + CHUNK)))
+  p.end()
+  if (segs === 0) throw new Error('ts-edifact parsed nothing')
+}
+
+/** Peak RSS (MiB) of a child process that streams `file` through our reader from disk. */
+function childPeakRss(file: string): number {
+  const entry = resolve(here, '../src/edi/edifact/index.ts')
+  const code = `
+    import { createReadStream } from 'node:fs'
+    import { createEdifactReader } from ${JSON.stringify(entry)}
+    let n = 0
+    const r = createEdifactReader({ onMessage: () => n++ })
+    for await (const chunk of createReadStream(${JSON.stringify(file)})) r.push(chunk)
+    r.end()
+    process.stdout.write(JSON.stringify({ n, rss: process.resourceUsage().maxRSS }))`
+  const out = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', cwd: resolve(here, '..') })
+  if (out.status !== 0) throw new Error(`child failed: ${out.stderr}`)
+  const got = JSON.parse(out.stdout) as { n: number; rss: number }
+  if (got.n === 0) throw new Error('child parsed no message')
+  return got.rss / 1024
+}
+
+function ensure(ctx: BenchContext, type: 'DESADV' | 'ORDERS', bytes: number, tag = ''): string {
+  const file = join(ctx.dir, `edifact-${type.toLowerCase()}${tag}-${bytes}.edi`)
+  if (!existsSync(file)) writeFileSync(file, generateEdifact({ type, bytes, lineBreak: '' }))
+  return file
+}
+
+export async function run(ctx: BenchContext): Promise<Figure[]> {
+  const size = ctx.quick ? 4_000_000 : 40_000_000
+  const figures: Figure[] = []
+  const group = 'EDIFACT parse'
+  for (const type of ['DESADV', 'ORDERS'] as const) {
+    const file = ensure(ctx, type, size)
+    const buf = readFileSync(file)
+    const mb = buf.length / 1e6
+    const releases = buf.toString('latin1').split('?').length - 1
+    const full = timed(ctx.runs, buf.length, () => ours(buf))
+    const sum = timed(ctx.runs, buf.length, () => summarizeEdifact(buf))
+    let pkg: Rate | undefined
+    let pkgErr = ''
+    try {
+      pkg = timed(ctx.runs, buf.length, () => edifactPkg(buf))
+    } catch (e) {
+      pkgErr = (e as Error).message
+    }
+    let ts: Rate | undefined
+    let tsErr = ''
+    try {
+      ts = timed(ctx.runs, buf.length, () => tsEdifact(buf))
+    } catch (e) {
+      tsErr = (e as Error).message.split('\n')[0]
+    }
+    const load = `load ${loadavg()[0].toFixed(1)}`
+    const cpuNote = (r: Rate) => `CPU-time rate ${r.cpu.toFixed(1)} MB/s; ${load}`
+    figures.push({
+      group,
+      name: `${type} full parse + validation (${mb.toFixed(0)} MB, ${releases} release chars)`,
+      value: full.wall,
+      unit: 'MB/s',
+      ...(pkg ? { ratio: { against: 'edifact stream', value: full.wall / pkg.wall } } : {}),
+      note: `${cpuNote(full)}; target ≥ 50 MB/s and ≥ 2.5x edifact${pkg ? `; CPU-time ratio ${(full.cpu / pkg.cpu).toFixed(2)}x` : ''}`,
+    })
+    figures.push({ group, name: `${type} summary (parse --summary)`, value: sum.wall, unit: 'MB/s', note: `${cpuNote(sum)}; target ≥ 150 MB/s` })
+    figures.push(
+      pkg
+        ? { group, name: `${type} edifact (npm) stream`, value: pkg.wall, unit: 'MB/s', note: cpuNote(pkg) }
+        : { group, name: `${type} edifact (npm) stream`, value: NaN, unit: 'MB/s', note: `failed: ${pkgErr}` }
+    )
+    figures.push(
+      ts
+        ? { group, name: `${type} ts-edifact stream`, value: ts.wall, unit: 'MB/s', ratio: { against: 'ours (ours/ts-edifact)', value: full.wall / ts.wall }, note: cpuNote(ts) }
+        : { group, name: `${type} ts-edifact stream`, value: NaN, unit: 'MB/s', note: `cannot run: ${tsErr}` }
+    )
+  }
+  // Constant memory: peak RSS of a streaming parse should not grow with the file size.
+  const small = ensure(ctx, 'DESADV', Math.floor(size / 10), '-small')
+  const big = ensure(ctx, 'DESADV', size)
+  const rssSmall = childPeakRss(small)
+  const rssBig = childPeakRss(big)
+  figures.push({ group: 'EDIFACT memory', name: `peak RSS streaming ${(statSync(small).size / 1e6).toFixed(0)} MB file`, value: rssSmall, unit: 'MiB' })
+  figures.push({
+    group: 'EDIFACT memory',
+    name: `peak RSS streaming ${(statSync(big).size / 1e6).toFixed(0)} MB file`,
+    value: rssBig,
+    unit: 'MiB',
+    ratio: { against: `${(statSync(small).size / 1e6).toFixed(0)} MB file`, value: rssBig / rssSmall },
+    note: 'child process, fs.createReadStream 64 KiB chunks; ratio ≈ 1 means constant memory',
+  })
+  void createReadStream
+  return figures
+}

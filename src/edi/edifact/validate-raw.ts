@@ -1,0 +1,130 @@
+/**
+ * Element checks straight on a segment's raw text (ISO 9735-1 §9: status, representation,
+ * length), the same rules as validateElements() in validate.ts but without building a string
+ * per component: one charCodeAt pass tracks element/component position, length (a released
+ * character counts once, the release character not at all) and numeric shape. A value string is
+ * built only for an issue. Segments using the v4 repetition separator take the ordinary path.
+ */
+import { issue, type EdiIssue } from '../issues.ts'
+import { isComposite, type ElementDef, type SimpleDef } from '../dictionary/edifact-dsl.ts'
+import type { RawSegment } from './segment.ts'
+import { validateElements } from './validate.ts'
+
+export function validateElementsRaw(s: RawSegment, defs: ElementDef[], out: EdiIssue[]): void {
+  const { buf, start, end } = s
+  const { component: C, element: E, release: R, repetition: P } = s.sep
+  if (P >= 0) {
+    for (let i = start; i < end; i++) if (buf[i] === P) return validateElements(s, defs, out)
+  }
+  let ei = 0
+  if (start < end) {
+    let ci = 0
+    let mask = 0
+    let vs = start + 1
+    let len = 0
+    let digits = 0
+    let intDigits = -1 // digits before the decimal mark; -1 = no mark yet
+    let nonNum = false
+    let rel = false
+    for (let i = start + 1; i <= end; i++) {
+      const c = i < end ? buf[i] : E
+      if (c === R && i < end) {
+        // The released character is data (always a separator or `?`: never a digit).
+        rel = true
+        nonNum = true
+        len++
+        i++
+        continue
+      }
+      if (c === C || c === E) {
+        if (len > 0) {
+          if (ci < 31) mask |= 1 << ci
+          const d = defs[ei]
+          const sd = d === undefined ? undefined : isComposite(d) ? d.components[ci] : ci === 0 ? d : undefined
+          if (sd) checkRaw(s, sd, vs, i, len, digits, intDigits, nonNum, rel, ei + 1, isComposite(d!) ? ci + 1 : undefined, out)
+        }
+        if (c === C) ci++
+        else {
+          closeElement(s, defs[ei], ei + 1, ci + 1, mask, out)
+          ei++
+          ci = 0
+          mask = 0
+        }
+        vs = i + 1
+        len = 0
+        digits = 0
+        intDigits = -1
+        nonNum = false
+        rel = false
+        continue
+      }
+      len++
+      if (c >= 0x30 && c <= 0x39) digits++
+      else if ((c === 0x2e || c === 0x2c) && intDigits < 0) intDigits = digits
+      else if (c !== 0x2d || len !== 1) nonNum = true
+    }
+  }
+  if (ei > defs.length) {
+    out.push(issue('element_too_many', 'element', `${s.tag} has ${ei} elements, at most ${defs.length} allowed`, { segment: s.tag, position: s.pos, element: defs.length + 1 }))
+  }
+  for (let k = ei; k < defs.length; k++) if (defs[k].req === 'M') out.push(missing(s, k + 1, undefined, defs[k].ref))
+}
+
+function closeElement(s: RawSegment, d: ElementDef | undefined, element: number, comps: number, mask: number, out: EdiIssue[]): void {
+  if (!d) return
+  if (mask === 0) {
+    if (d.req === 'M') out.push(missing(s, element, undefined, d.ref))
+    return
+  }
+  if (isComposite(d)) {
+    if (comps > d.components.length) out.push(tooManyComponents(s, element, d.ref, comps, d.components.length))
+    for (let k = 0; k < d.components.length; k++) {
+      if ((k >= 31 || !(mask & (1 << k))) && d.components[k].req === 'M') out.push(missing(s, element, k + 1, d.components[k].ref))
+    }
+  } else if (comps > 1) out.push(tooManyComponents(s, element, d.ref, comps, 1))
+}
+
+function checkRaw(s: RawSegment, d: SimpleDef, vs: number, ve: number, len: number, digits: number, intDigits: number, nonNum: boolean, rel: boolean, element: number, component: number | undefined, out: EdiIssue[]): void {
+  let n = len
+  if (d.type === 'n') {
+    if (nonNum || digits === 0) {
+      const v = value(s, vs, ve, rel)
+      out.push(issue('element_invalid_numeric', 'element', `${s.tag} ${d.ref} must be numeric, got "${v}"`, at(s, d, v, element, component)))
+      return
+    }
+    if (intDigits === 0) {
+      const v = value(s, vs, ve, rel)
+      out.push(issue('element_invalid_decimal', 'element', `${s.tag} ${d.ref} "${v}" has no digit before the decimal mark`, at(s, d, v, element, component)))
+    }
+    n = digits
+  }
+  if (n <= d.max && n >= d.min && !d.codes) return
+  const v = value(s, vs, ve, rel)
+  if (n > d.max) out.push(issue('element_too_long', 'element', `${s.tag} ${d.ref} is ${n} characters, at most ${d.max}`, at(s, d, v, element, component)))
+  else if (n < d.min) out.push(issue('element_too_short', 'element', `${s.tag} ${d.ref} is ${n} characters, at least ${d.min}`, at(s, d, v, element, component)))
+  if (d.codes && !d.codes.has(v)) out.push(issue('element_invalid_code', 'element', `${s.tag} ${d.ref} value "${v}" is not a valid code`, at(s, d, v, element, component)))
+}
+
+/** The unescaped value text[vs, ve), built only when an issue needs it. */
+function value(s: RawSegment, vs: number, ve: number, rel: boolean): string {
+  const raw = s.text.substring(vs, ve)
+  if (!rel) return raw
+  let out = ''
+  for (let i = 0; i < raw.length; i++) {
+    if (raw.charCodeAt(i) === s.sep.release && i + 1 < raw.length) i++
+    out += raw[i]
+  }
+  return out
+}
+
+function at(s: RawSegment, d: SimpleDef, v: string, element: number, component: number | undefined) {
+  return { segment: s.tag, position: s.pos, element, component, ref: d.ref, value: v.slice(0, 35) }
+}
+
+function missing(s: RawSegment, element: number, component: number | undefined, ref: string): EdiIssue {
+  return issue('element_missing', 'element', `${s.tag} mandatory element ${ref} is missing`, { segment: s.tag, position: s.pos, element, component, ref })
+}
+
+function tooManyComponents(s: RawSegment, element: number, ref: string, got: number, max: number): EdiIssue {
+  return issue('element_too_many_components', 'element', `${s.tag} ${ref} has ${got} components, at most ${max}`, { segment: s.tag, position: s.pos, element, ref })
+}
