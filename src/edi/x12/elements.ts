@@ -44,6 +44,30 @@ export function checkValue(def: X12ElementDef, value: string): EdiIssueCode | nu
   return null
 }
 
+/** checkValue on `s[a..b)` without cutting a substring (hot path: most elements are valid). */
+export function checkSpan(def: X12ElementDef, s: string, a: number, b: number): EdiIssueCode | null {
+  const t = def.type
+  if (t === 'AN') {
+    const len = b - a
+    return len < def.min ? 'element_too_short' : len > def.max ? 'element_too_long' : null
+  }
+  if (t === 'R' || t[0] === 'N') {
+    let i = a
+    let digits = 0
+    let dot = false
+    if (s.charCodeAt(i) === 45) i++
+    for (; i < b; i++) {
+      const c = s.charCodeAt(i)
+      if (c >= 48 && c <= 57) digits++
+      else if (c === 46 && t === 'R' && !dot) dot = true
+      else return t === 'R' ? 'element_invalid_decimal' : 'element_invalid_numeric'
+    }
+    if (digits === 0) return t === 'R' ? 'element_invalid_decimal' : 'element_invalid_numeric'
+    return digits < def.min ? 'element_too_short' : digits > def.max ? 'element_too_long' : null
+  }
+  return checkValue(def, s.slice(a, b))
+}
+
 /** Digit count of an N or R value (sign and '.' excluded), or -1 when malformed. */
 function numericLength(v: string, decimal: boolean): number {
   let i = 0

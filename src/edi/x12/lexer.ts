@@ -10,13 +10,18 @@ import { isAscii } from 'node:buffer'
 import { issue, type EdiIssue } from '../issues.ts'
 import type { Delimiters, Position, Segment } from '../types.ts'
 import { checkIsa, looksLikeIsa, scanIsa } from './isa.ts'
-import { splitSegment } from './split.ts'
 
 export interface X12LexerSink {
   /** An ISA was read: its delimiters apply until the next ISA. Called before the ISA segment. */
   interchange(delimiters: Delimiters, issues: EdiIssue[], pos: Position): void
-  /** `end` is the byte offset just after the segment's terminator. */
-  segment(seg: Segment, end: number): void
+  /** The ISA, already split (its ISA16 is the component separator, so never split it again). */
+  isa(seg: Segment, end: number): void
+  /**
+   * Any other segment, left as text: `s[start, stop)` (CR before an LF terminator removed).
+   * `s` is a view of the whole chunk, or the UTF-8 decoded segment when it holds non-ASCII bytes.
+   * `end` is the byte offset just after the terminator. Splitting is the reader's choice.
+   */
+  segment(s: string, start: number, stop: number, pos: Position, end: number): void
   /** Bytes outside any interchange, unreadable ISA headers. */
   fileIssue(i: EdiIssue): void
 }
@@ -119,7 +124,7 @@ export function createX12Lexer(sink: X12LexerSink): X12Lexer {
           const values = text.split(d.element).slice(1, 16)
           values.push(d.component)
           sink.interchange(d, checkIsa(values, widths, pos), pos)
-          sink.segment({ tag: 'ISA', elements: values.map((v) => [v]), pos }, base + scan.end)
+          sink.isa({ tag: 'ISA', elements: values.map((v) => [v]), pos }, base + scan.end)
           if (term === '\n') line++
           p = scan.end
           inside = true
@@ -149,13 +154,18 @@ export function createX12Lexer(sink: X12LexerSink): X12Lexer {
       }
       let to = e
       if (term === '\n' && s.charCodeAt(to - 1) === 13) to--
-      const text = ascii || isAscii(buf.subarray(p, to)) ? s.slice(p, to) : buf.toString('utf8', p, to)
-      const seg = splitSegment(text, d as Delimiters, { offset: base + p, index: index++, line })
+      const pos: Position = { offset: base + p, index: index++, line }
       if (term !== '\n') line += countLf(s, p, e)
       else if (e < n) line++
+      // IEA ends the interchange: what follows must be a new ISA (or is garbage).
+      if (c === 73 && s.charCodeAt(p + 1) === 69 && s.charCodeAt(p + 2) === 65 && s[p + 3] === (d as Delimiters).element) inside = false
+      const next = e + 1 > n ? n : e + 1
+      if (ascii || isAscii(buf.subarray(p, to))) sink.segment(s, p, to, pos, base + next)
+      else {
+        const text = buf.toString('utf8', p, to)
+        sink.segment(text, 0, text.length, pos, base + next)
+      }
       p = e + 1
-      if (seg.tag === 'IEA') inside = false
-      sink.segment(seg, base + (p > n ? n : p))
     }
     if (p > n) p = n
     pending = p < n ? buf.subarray(p) : null

@@ -9,7 +9,7 @@ import type { Delimiters, ParsedGroup, ParsedInterchange, ParsedTransaction, Pos
 import { SEGMENTS_004010 } from '../dictionary/x12-segments.ts'
 import { x12TransactionDef } from '../dictionary/x12-sets.ts'
 import { createX12Lexer } from './lexer.ts'
-import { elementText } from './split.ts'
+import { elementText, splitSegment } from './split.ts'
 import { transactionStatus } from './status.ts'
 import { createTxValidator, type TxValidator } from './validate.ts'
 import { validateElements } from './validate-elements.ts'
@@ -45,6 +45,28 @@ export interface X12Reader {
   push(chunk: Buffer): void
   end(): X12ReadResult
 }
+
+/** Interned 2-3 character tags: no string allocated per segment for its tag. */
+const TAGS = new Map<number, string>()
+function tagOf(s: string, start: number, te: number): string {
+  const n = te - start
+  if (n < 2 || n > 3) return s.slice(start, te)
+  const c0 = s.charCodeAt(start)
+  const c1 = s.charCodeAt(start + 1)
+  const c2 = n === 3 ? s.charCodeAt(start + 2) : 0
+  // The key packs length and three 8-bit codes; anything wider is simply not interned.
+  if ((c0 | c1 | c2) > 255) return s.slice(start, te)
+  const key = (n << 24) | (c0 << 16) | (c1 << 8) | c2
+  let t = TAGS.get(key)
+  if (t === undefined) {
+    t = s.slice(start, te)
+    if (TAGS.size < 4096) TAGS.set(key, t)
+  }
+  return t
+}
+
+/** Segments the envelope state machine handles itself. */
+const ENVELOPE = new Set(['ISA', 'IEA', 'GS', 'GE', 'ST', 'SE'])
 
 const { GS: GS_DEF, GE: GE_DEF, ST: ST_DEF, SE: SE_DEF, IEA: IEA_DEF } = SEGMENTS_004010
 
@@ -237,51 +259,96 @@ export function createX12Reader(handlers: X12ReaderHandlers, opts: X12ReaderOpti
     list?.push(issue('segment_unexpected', where, `${seg.tag.slice(0, 3)} outside a transaction set`, { segment: seg.tag.slice(0, 3), position: seg.pos }))
   }
 
+  /** Next component/repetition separator in the current chunk string, searched once per chunk. */
+  let innerOf = ''
+  let nextComp = -1
+  let nextRep = -1
+  function hasInner(s: string, start: number, stop: number): boolean {
+    if (s !== innerOf) {
+      innerOf = s
+      nextComp = -1
+      nextRep = -1
+    }
+    if (nextComp !== Infinity && nextComp < start) {
+      const k = s.indexOf(delims.component, start)
+      nextComp = k < 0 ? Infinity : k
+    }
+    if (nextComp < stop) return true
+    const rep = delims.repetition
+    if (rep === undefined) return false
+    if (nextRep !== Infinity && nextRep < start) {
+      const k = s.indexOf(rep, start)
+      nextRep = k < 0 ? Infinity : k
+    }
+    return nextRep < stop
+  }
+
+  function envelope(seg: Segment, end: number): void {
+    const tag = seg.tag
+    if (open !== null && !ENVELOPE.has(tag)) {
+      open.count++
+      if (keepSegments) open.tx.segments.push(seg)
+      open.validator?.segment(seg)
+      return
+    }
+    switch (tag) {
+      case 'IEA':
+        closeInterchange(seg, end)
+        return
+      case 'GS':
+        closeGroup(null)
+        openGroup(seg)
+        return
+      case 'GE':
+        if (grp) closeGroup(seg)
+        else stray(seg)
+        return
+      case 'ST':
+        if (open) closeTx(null, seg.pos.offset)
+        openTx(seg)
+        return
+      case 'SE':
+        if (open) closeTx(seg, end)
+        else stray(seg)
+        return
+      case 'TA1':
+        // X12.5: TA1 segments sit between ISA and the first GS of an interchange.
+        if (grp) stray(seg)
+        return
+      default:
+        stray(seg)
+    }
+  }
+
   const lexer = createX12Lexer({
     interchange(d: Delimiters, issues: EdiIssue[], _pos: Position) {
       delims = d
       isaIssues = issues
     },
-    segment(seg: Segment, end: number) {
+    isa(seg: Segment, end: number) {
       segments++
-      const tag = seg.tag
-      if (open !== null && tag !== 'SE' && tag !== 'ST' && tag !== 'GE' && tag !== 'IEA' && tag !== 'ISA' && tag !== 'GS') {
+      if (ic) closeInterchange(null, seg.pos.offset)
+      openInterchange(seg, end)
+    },
+    segment(s: string, start: number, stop: number, pos: Position, end: number) {
+      segments++
+      const sep = delims.element
+      let te = s.indexOf(sep, start)
+      if (te < 0 || te > stop) te = stop
+      const tag = tagOf(s, start, te)
+      if (open !== null && !ENVELOPE.has(tag)) {
         open.count++
+        // Fast path: nothing to keep and no composite/repeat inside → validate the text in place.
+        if (!keepSegments && !hasInner(s, start, stop)) {
+          open.validator?.segmentSpan(tag, s, te, stop, sep, pos)
+          return
+        }
+        const seg = splitSegment(s.slice(start, stop), delims, pos)
         if (keepSegments) open.tx.segments.push(seg)
         open.validator?.segment(seg)
         return
       }
-      switch (tag) {
-        case 'ISA':
-          if (ic) closeInterchange(null, seg.pos.offset)
-          openInterchange(seg, end)
-          return
-        case 'IEA':
-          closeInterchange(seg, end)
-          return
-        case 'GS':
-          closeGroup(null)
-          openGroup(seg)
-          return
-        case 'GE':
-          if (grp) closeGroup(seg)
-          else stray(seg)
-          return
-        case 'ST':
-          if (open) closeTx(null, seg.pos.offset)
-          openTx(seg)
-          return
-        case 'SE':
-          if (open) closeTx(seg, end)
-          else stray(seg)
-          return
-        case 'TA1':
-          // X12.5: TA1 segments sit between ISA and the first GS of an interchange.
-          if (grp) stray(seg)
-          return
-        default:
-          stray(seg)
-      }
+      envelope(splitSegment(s.slice(start, stop), delims, pos), end)
     },
     fileIssue(i: EdiIssue) {
       fileIssues.push(i)

@@ -5,9 +5,9 @@
  * in an Optional/conditional element it is a `warning` (AK501/IK501 = E, accepted with errors).
  */
 import { issue, type EdiIssue, type EdiIssueCode } from '../issues.ts'
-import type { Element, Segment } from '../types.ts'
+import type { Element, Position, Segment } from '../types.ts'
 import type { X12ElementDef, X12SegmentDef } from '../dictionary/x12-types.ts'
-import { checkValue } from './elements.ts'
+import { checkSpan, checkValue } from './elements.ts'
 import { pad } from './isa.ts'
 
 const MESSAGES: Partial<Record<EdiIssueCode, string>> = {
@@ -23,7 +23,16 @@ const MESSAGES: Partial<Record<EdiIssueCode, string>> = {
   element_too_many_repetitions: 'repeats more often than allowed',
 }
 
-const isEmpty = (el: Element | undefined): boolean => {
+/** What an issue needs to know about its segment. */
+interface SegRef {
+  tag: string
+  pos: Position
+}
+
+/** Presence of elements 1..63 of the segment being checked (syntax notes read it). */
+const present = new Uint8Array(64)
+
+function isEmpty(el: Element | undefined): boolean {
   if (el === undefined) return true
   for (let i = 0; i < el.length; i++) if (el[i] !== '') return false
   return true
@@ -56,14 +65,60 @@ export function validateElements(seg: Segment, def: X12SegmentDef, loop: string 
       break
     }
   }
-  if (def.rules.length > 0) checkRules(seg, def, loop, out)
+  if (def.rules.length > 0) {
+    present.fill(0)
+    for (let i = 0; i < n && i < 63; i++) present[i + 1] = isEmpty(els[i]) ? 0 : 1
+    checkRules(seg, def, loop, out)
+  }
+}
+
+/**
+ * Fast path for the common segment: no component or repetition separator inside, so every
+ * element is one value checked in place on the chunk string `s` ([start, end), first element
+ * separator at `p`). Returns false (nothing checked) when the segment needs the full path.
+ */
+export function validateSpan(
+  s: string, p: number, end: number, sep: string, seg: SegRef, def: X12SegmentDef, loop: string | undefined, out: EdiIssue[]
+): void {
+  const defs = def.elements
+  const nd = defs.length
+  const rules = def.rules.length > 0
+  if (rules) present.fill(0)
+  const sc = sep.charCodeAt(0)
+  let i = 0
+  while (p < end) {
+    const a = p + 1
+    // Elements are short: a char loop beats a native indexOf call per element.
+    let b = a
+    while (b < end && s.charCodeAt(b) !== sc) b++
+    if (i >= nd) {
+      if (b > a) {
+        out.push(issue('element_too_many', 'element', `${seg.tag} has more elements than its definition (${nd})`, { segment: seg.tag, position: seg.pos, element: i + 1, value: s.slice(a, b), loop }))
+        break
+      }
+    } else if (a === b) {
+      if (defs[i].usage === 'M') push(out, seg, 'element_missing', defs[i], i, 0, '', loop, 'error')
+    } else {
+      const ed = defs[i]
+      if (rules && i < 63) present[i + 1] = 1
+      if (ed.components !== undefined) checkElement(out, seg, ed, i, [s.slice(a, b)], loop)
+      else {
+        const code = checkSpan(ed, s, a, b)
+        if (code !== null) push(out, seg, code, ed, i, 0, s.slice(a, b), loop, sev(ed))
+      }
+    }
+    p = b
+    i++
+  }
+  for (; i < nd; i++) if (defs[i].usage === 'M') push(out, seg, 'element_missing', defs[i], i, 0, '', loop, 'error')
+  if (rules) checkRules(seg, def, loop, out)
 }
 
 function sev(ed: X12ElementDef): 'error' | 'warning' {
   return ed.usage === 'M' ? 'error' : 'warning'
 }
 
-function checkElement(out: EdiIssue[], seg: Segment, ed: X12ElementDef, i: number, el: Element, loop: string | undefined): void {
+function checkElement(out: EdiIssue[], seg: SegRef, ed: X12ElementDef, i: number, el: Element, loop: string | undefined): void {
   const comps = ed.components
   if (comps === undefined) {
     if (el.length > 1) push(out, seg, 'element_too_many_components', ed, i, 0, el.join(''), loop, sev(ed))
@@ -85,7 +140,7 @@ function checkElement(out: EdiIssue[], seg: Segment, ed: X12ElementDef, i: numbe
 }
 
 function push(
-  out: EdiIssue[], seg: Segment, code: EdiIssueCode, ed: X12ElementDef, i: number, component: number,
+  out: EdiIssue[], seg: SegRef, code: EdiIssueCode, ed: X12ElementDef, i: number, component: number,
   value: string, loop: string | undefined, severity: 'error' | 'warning'
 ): void {
   const name = `${seg.tag}${pad(i + 1)}${component ? `-${pad(component)}` : ''}`
@@ -99,42 +154,58 @@ function push(
   )
 }
 
-/** X12.6 §3.5 syntax notes; positions are 1-based element numbers. */
-function checkRules(seg: Segment, def: X12SegmentDef, loop: string | undefined, out: EdiIssue[]): void {
-  const has = (p: number): boolean => !isEmpty(seg.elements[p - 1])
-  for (const r of def.rules) {
-    const ps = r.positions
-    const present = ps.filter(has)
-    let missing: number[] = []
-    let code: EdiIssueCode = 'element_conditional_missing'
-    switch (r.kind) {
+/** X12.6 §3.5 syntax notes; positions are 1-based element numbers. Plain loops: hot path. */
+function checkRules(seg: SegRef, def: X12SegmentDef, loop: string | undefined, out: EdiIssue[]): void {
+  for (let r = 0; r < def.rules.length; r++) {
+    const rule = def.rules[r]
+    const ps = rule.positions
+    let count = 0
+    let second = 0
+    for (let k = 0; k < ps.length; k++) {
+      if (present[ps[k]] === 1) {
+        count++
+        if (count === 2) second = ps[k]
+      }
+    }
+    if (count === 0 && rule.kind !== 'R') continue
+    const head = present[ps[0]] === 1
+    switch (rule.kind) {
       case 'P':
-        if (present.length > 0 && present.length < ps.length) missing = ps.filter((p) => !has(p))
+        if (count < ps.length) report(seg, def, rule, missingOf(ps, 0), 'element_conditional_missing', loop, out)
         break
       case 'R':
-        if (present.length === 0) missing = [ps[0]]
+        if (count === 0) report(seg, def, rule, [ps[0]], 'element_conditional_missing', loop, out)
         break
       case 'C':
-        if (has(ps[0])) missing = ps.slice(1).filter((p) => !has(p))
+        if (head && count < ps.length) report(seg, def, rule, missingOf(ps, 1), 'element_conditional_missing', loop, out)
         break
       case 'L':
-        if (has(ps[0]) && !ps.slice(1).some(has)) missing = [ps[1]]
+        if (head && count === 1) report(seg, def, rule, [ps[1]], 'element_conditional_missing', loop, out)
         break
       case 'E':
-        if (present.length > 1) {
-          missing = [present[1]]
-          code = 'element_exclusion_violated'
-        }
+        if (count > 1) report(seg, def, rule, [second], 'element_exclusion_violated', loop, out)
         break
     }
-    for (const p of missing) {
-      const note = `${r.kind}${ps.map(pad).join('')}`
-      const what = code === 'element_exclusion_violated' ? 'must not be used together with' : 'is required by syntax note'
-      out.push(
-        issue(code, 'element', `${seg.tag}${pad(p)} ${what} ${note}`, {
-          segment: seg.tag, position: seg.pos, element: p, ref: def.elements[p - 1]?.ref, loop,
-        })
-      )
-    }
+  }
+}
+
+function missingOf(ps: readonly number[], from: number): number[] {
+  const out: number[] = []
+  for (let k = from; k < ps.length; k++) if (present[ps[k]] !== 1) out.push(ps[k])
+  return out
+}
+
+function report(
+  seg: SegRef, def: X12SegmentDef, rule: X12SegmentDef['rules'][number], positions: number[], code: EdiIssueCode,
+  loop: string | undefined, out: EdiIssue[]
+): void {
+  const note = `${rule.kind}${rule.positions.map(pad).join('')}`
+  const what = code === 'element_exclusion_violated' ? 'must not be used together with' : 'is required by syntax note'
+  for (const p of positions) {
+    out.push(
+      issue(code, 'element', `${seg.tag}${pad(p)} ${what} ${note}`, {
+        segment: seg.tag, position: seg.pos, element: p, ref: def.elements[p - 1]?.ref, loop,
+      })
+    )
   }
 }

@@ -4,9 +4,9 @@ import { createX12Reader, createX12Summarizer, parseX12 } from '../../../src/edi
 import { ASN_856, envelope, PO_850 } from './fixtures.ts'
 
 /** Parse `bytes` delivered as the given chunks; same shape as parseX12. */
-export function parseChunks(chunks: Buffer[]) {
+export function parseChunks(chunks: Buffer[], keepSegments = true) {
   const interchanges: ParsedInterchange[] = []
-  const reader = createX12Reader({ onInterchange: (ic) => interchanges.push(ic) })
+  const reader = createX12Reader({ onInterchange: (ic) => interchanges.push(ic) }, { keepSegments })
   for (const c of chunks) reader.push(c)
   const end = reader.end()
   return { standard: 'x12', interchanges, issues: end.issues, unreadable: end.unreadable }
@@ -27,6 +27,13 @@ export function assertChunkInvariant(bytes: Buffer): void {
     const got = JSON.stringify(parseChunks(parts))
     if (got !== whole) expect.fail(`split at byte ${at} changes the parse`)
     if (JSON.stringify(summarizeChunks(parts)) !== sum) expect.fail(`split at byte ${at} changes the summary`)
+  }
+  // The streaming fast path (segments not kept, text validated in place) must find the same.
+  const lean = (r: { interchanges: ParsedInterchange[] }) =>
+    JSON.stringify(r, (k, v) => (k === 'segments' ? undefined : v))
+  const wholeLean = lean(parseX12(bytes))
+  for (let at = 0; at <= bytes.length; at += 7) {
+    if (lean(parseChunks([bytes.subarray(0, at), bytes.subarray(at)], false)) !== wholeLean) expect.fail(`lean split at ${at} differs`)
   }
   const ones = Array.from({ length: bytes.length }, (_, i) => bytes.subarray(i, i + 1))
   expect(JSON.stringify(parseChunks(ones))).toBe(whole)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { buildX12Acks, parseX12, summarizeX12 } from '../../../src/edi/x12/index.ts'
+import { buildX12Acks, createX12Reader, parseX12, summarizeX12 } from '../../../src/edi/x12/index.ts'
 import { ASN_856, envelope, FA_997, INVOICE_810, PO_850, POACK_855 } from './fixtures.ts'
 
 /** mulberry32: small seeded PRNG so failures reproduce. */
@@ -36,6 +36,13 @@ describe('x12 fuzz: truncation and byte flips never throw', () => {
       }
       const r = parseX12(bytes)
       const s = summarizeX12(bytes)
+      // The lean streaming path validates text in place: it must agree on every status.
+      const lean: string[] = []
+      const reader = createX12Reader({ onTransaction: (t) => lean.push(`${t.controlNumber}:${t.status}:${t.issues.map((i) => i.code).join(',')}`) }, { keepSegments: false })
+      reader.push(bytes)
+      reader.end()
+      const full = r.interchanges.flatMap((ic) => ic.groups.flatMap((g) => g.transactions.map((t) => `${t.controlNumber}:${t.status}:${t.issues.map((i) => i.code).join(',')}`)))
+      expect(lean).toEqual(full)
       expect(typeof s.segments).toBe('number')
       buildX12Acks(r, { ackType: n % 2 ? '997' : '999', sender: { qualifier: 'ZZ', id: 'US' }, version: n % 2 ? '004010' : '005010X231', controlNumbers: { interchange: 1, group: 1, transaction: 1 }, date: '20240101', time: '0000' })
       const issues = r.issues.length + r.interchanges.reduce((a, ic) => a + ic.issues.length + ic.groups.reduce((b, g) => b + g.issues.length + g.transactions.reduce((c, t) => c + t.issues.length, 0), 0), 0)
