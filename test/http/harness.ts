@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -49,6 +49,26 @@ outbound: api
 ${docs}
 ${extra}`
 
+/** An EDI partner (no API key) so lineage tests have interchanges, segments and positions. */
+const X12_PARTNER = `id: x12-partner
+name: Test X12 partner
+status: live
+identities:
+  x12: [{ qualifier: 'ZZ', id: 'X12PARTNER' }]
+  gs: ['X12PARTNER']
+x12: { version: '004010', ack: '997' }
+documents:
+  - { direction: in, standard: x12, version: '004010', docType: '856' }
+  - { direction: in, standard: x12, version: '004010', docType: '855' }
+  - { direction: in, standard: x12, version: '004010', docType: '810' }
+`
+
+/** The demo supplier's 856 re-addressed from the test X12 partner. */
+export function x12Asn(mutate: (edi: string) => string = (e) => e): Buffer {
+  const edi = readFileSync(join(repoRoot, 'fixtures/demo-x12-supplier/856-asn-20250305-01.edi'), 'latin1')
+  return Buffer.from(mutate(edi.replace(/DEMOSUPPLY/g, 'X12PARTNER')), 'latin1')
+}
+
 export interface Harness {
   app: Hono
   gw: Gateway
@@ -77,6 +97,7 @@ export async function harness(opts: { bodyLimit?: number } = {}): Promise<Harnes
   writeFileSync(join(root, 'partners', 'supplier-a.yaml'), partner('supplier-a', envNames.a))
   writeFileSync(join(root, 'partners', 'supplier-b.yaml'), partner('supplier-b', envNames.b))
   writeFileSync(join(root, 'partners', 'limited.yaml'), partner('limited', envNames.limited, 'rateLimitPerMinute: 3'))
+  writeFileSync(join(root, 'partners', 'x12-partner.yaml'), X12_PARTNER)
   try {
     // A certificate that expires in 10 days: the partner list must warn about it.
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(root, 'key.pem'), '-out',

@@ -1,6 +1,6 @@
 // Operations console: hash routes → views. Every byte of data comes from /api/v1/ops/* with the
 // operator token kept in sessionStorage (per tab, gone when the tab closes).
-import { AuthError, clearToken, el, getToken, setToken, status } from './dom.js'
+import { AuthError, clearToken, el, getToken, setToken, status, takeFlash } from './dom.js'
 import { exceptionsView } from './exceptions.js'
 import { lineageView, messagesView } from './messages.js'
 import { partnersView } from './partners.js'
@@ -26,7 +26,8 @@ async function render() {
   try {
     const node = hit ? await hit[1](hit[0]) : el('p', {}, 'Unknown page')
     main.replaceChildren(node)
-    status(`updated ${new Date().toLocaleTimeString()}`)
+    const done = takeFlash()
+    status(`${done ? `${done} · ` : ''}updated ${new Date().toLocaleTimeString()}`)
   } catch (err) {
     if (err instanceof AuthError) {
       clearToken()

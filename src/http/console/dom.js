@@ -57,6 +57,18 @@ export function status(text) {
   document.getElementById('status').textContent = text
 }
 
+// The outcome of an action, shown once by the re-render that follows it.
+let pending = null
+export function flash(text) {
+  pending = text
+  status(text)
+}
+export function takeFlash() {
+  const t = pending
+  pending = null
+  return t
+}
+
 /** Builds a query string from a form, skipping empty fields. */
 export function formQuery(form) {
   const p = new URLSearchParams()

@@ -1,6 +1,6 @@
 // Exception queue: filters, age, reason, the plain-language explanation and the actions
 // (assign / resolve / ignore / replay) in a side panel.
-import { age, api, badge, el, formQuery, status, table, when } from './dom.js'
+import { age, api, badge, el, flash, formQuery, status, table, when } from './dom.js'
 
 let filters = new URLSearchParams({ state: 'open' })
 let selected = null
@@ -58,7 +58,7 @@ function detail(x) {
     try {
       status(`${action}…`)
       const r = await api(`/api/v1/ops/exceptions/${encodeURIComponent(x.id)}/${action}`, { method: 'POST', body })
-      status(`${action}: done${r.released ? ' (document released)' : ''}${r.messageId ? ` (new message ${r.messageId})` : ''}`)
+      flash(`${action}: done${r.released ? ' (document released)' : ''}${r.messageId ? ` (new message ${r.messageId})` : ''}`)
       window.dispatchEvent(new Event('console:refresh'))
     } catch (err) {
       status(`${action} failed: ${err.message}`)
