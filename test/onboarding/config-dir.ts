@@ -51,6 +51,7 @@ documents:
   - { direction: in, standard: x12, version: '004010', docType: '810' }
 matching:
   qty: { overPct: '5', underPct: '100' }
+  dateToleranceDays: 2
 ${extra}`
 }
 
