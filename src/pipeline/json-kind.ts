@@ -3,14 +3,13 @@
  * SFTP drop). SP-API vendor payloads are recognised by their top-level collection; other
  * suppliers may state `documentType`.
  */
+// JSON document types are the names of the maps in maps/json-v1 (`<docType>.in.yaml`).
 const BY_KEY: Record<string, string> = {
-  acknowledgements: 'po_ack',
-  shipmentConfirmations: 'asn',
-  shipConfirmations: 'asn',
+  acknowledgements: 'acknowledgement',
+  shipmentConfirmations: 'shipment_confirmation',
   invoices: 'invoice',
-  orders: 'purchase_order',
 }
-const KINDS = new Set(['po_ack', 'asn', 'invoice', 'purchase_order'])
+const KINDS = new Set(['acknowledgement', 'shipment_confirmation', 'invoice', 'asn'])
 
 export function jsonDocType(body: unknown): string | undefined {
   if (!body || typeof body !== 'object' || Array.isArray(body)) return undefined
@@ -20,5 +19,7 @@ export function jsonDocType(body: unknown): string | undefined {
     if (typeof v === 'string' && KINDS.has(v)) return v
   }
   for (const [key, kind] of Object.entries(BY_KEY)) if (Array.isArray(o[key])) return kind
+  // The simple 3PL ASN shape (maps/json-v1/asn.in.yaml).
+  if (typeof o.asnNumber === 'string' && Array.isArray(o.orders)) return 'asn'
   return undefined
 }
