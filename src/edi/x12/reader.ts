@@ -338,8 +338,10 @@ export function createX12Reader(handlers: X12ReaderHandlers, opts: X12ReaderOpti
       const tag = tagOf(s, start, te)
       if (open !== null && !ENVELOPE.has(tag)) {
         open.count++
-        // Fast path: nothing to keep and no composite/repeat inside → validate the text in place.
-        if (!keepSegments && !hasInner(s, start, stop)) {
+        // Fast path: no composite/repeat inside → validate the text in place (the Segment, when
+        // kept for the map engine, is still built, but never walked a second time).
+        if (!hasInner(s, start, stop)) {
+          if (keepSegments) open.tx.segments.push(splitSegment(s.slice(start, stop), delims, pos))
           open.validator?.segmentSpan(tag, s, te, stop, sep, pos)
           return
         }

@@ -1,0 +1,151 @@
+/**
+ * X12 throughput against node-x12 on the same generated files (bench/gen/x12.ts): a large 856
+ * with deep HL trees (S/O/T/P/I) and a large 850. Figures: our streaming parse with envelope +
+ * dictionary validation, parseX12 keeping every Segment, our envelope summary, node-x12 stream
+ * mode and parse(); and the peak RSS of our streaming parse of a big file in a child process.
+ * Run: `node bin/run-ts.js bench/run.ts x12` (BENCH_QUICK=1 for small inputs).
+ */
+import { spawnSync } from 'node:child_process'
+import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { Readable } from 'node:stream'
+import { fileURLToPath } from 'node:url'
+import { medianOf, type BenchContext, type Figure } from './harness.ts'
+import { chunksX12, generateX12 } from './gen/x12.ts'
+import { createX12Reader, parseX12, summarizeX12 } from '../src/edi/x12/index.ts'
+
+const MB = 1e6
+const CHUNK = 64 * 1024
+
+function chunks(buf: Buffer): Buffer[] {
+  const out: Buffer[] = []
+  for (let i = 0; i < buf.length; i += CHUNK) out.push(buf.subarray(i, i + CHUNK))
+  return out
+}
+
+/** Our streaming reader: validation on, segments not retained (the 1 GB path). */
+function ourStream(parts: Buffer[]): number {
+  let bad = 0
+  const r = createX12Reader({ onTransaction: (t) => void (t.status !== 'accepted' && bad++) }, { keepSegments: false, keepTransactions: false })
+  for (const c of parts) r.push(c)
+  r.end()
+  if (bad > 0) throw new Error(`generator produced ${bad} invalid transactions`)
+  return bad
+}
+
+/** node-x12 is CommonJS; depending on the loader its exports sit on the namespace or on default. */
+async function nodeX12(): Promise<typeof import('node-x12')> {
+  const mod = (await import('node-x12')) as unknown as typeof import('node-x12') & { default?: typeof import('node-x12') }
+  return mod.X12Parser ? mod : (mod.default as typeof import('node-x12'))
+}
+
+async function nodeX12Stream(parts: Buffer[]): Promise<number> {
+  const { X12Parser } = await nodeX12()
+  return new Promise((resolve, reject) => {
+    let n = 0
+    const parser = new X12Parser(false)
+    parser.on('data', () => n++)
+    parser.on('end', () => resolve(n))
+    parser.on('error', reject)
+    Readable.from(parts).pipe(parser)
+  })
+}
+
+async function nodeX12Parse(text: string): Promise<void> {
+  const { X12Parser } = await nodeX12()
+  new X12Parser(false).parse(text)
+}
+
+/** Wall-clock MB/s (the figure) and CPU-time MB/s (for the note: the bench host is shared). */
+const cpuRates = new Map<string, number>()
+async function rate(runs: number, bytes: number, fn: () => unknown, key = ''): Promise<number> {
+  const cpu: number[] = []
+  const wall = await medianOf(runs, async () => {
+    const c = process.cpuUsage()
+    const t = performance.now()
+    await fn()
+    const used = process.cpuUsage(c)
+    cpu.push(bytes / MB / ((used.user + used.system) / 1e6))
+    return bytes / MB / ((performance.now() - t) / 1000)
+  })
+  if (key) cpuRates.set(key, cpu.sort((a, b) => a - b)[Math.floor(cpu.length / 2)])
+  return wall
+}
+
+/** Child-process mode: stream a file through the reader and print peak RSS in MB. */
+async function rssChild(file: string): Promise<void> {
+  const r = createX12Reader({}, { keepSegments: false, keepTransactions: false })
+  for await (const c of createReadStream(file, { highWaterMark: CHUNK })) r.push(c as Buffer)
+  const end = r.end()
+  console.log(JSON.stringify({ maxRssMb: process.resourceUsage().maxRSS / 1024, segments: end.segments }))
+}
+
+async function writeFile(file: string, bytes: number): Promise<void> {
+  if (existsSync(file) && statSync(file).size >= bytes) return
+  const out = createWriteStream(file)
+  for (const piece of chunksX12({ type: '856', bytes, seed: 7 })) {
+    if (!out.write(piece)) await new Promise<void>((r) => out.once('drain', () => r()))
+  }
+  await new Promise<void>((r) => out.end(() => r()))
+}
+
+export async function run(ctx: BenchContext): Promise<Figure[]> {
+  const g = 'X12 parse'
+  const size856 = ctx.quick ? 5 * MB : 50 * MB
+  const size850 = ctx.quick ? 3 * MB : 30 * MB
+  const asn = generateX12({ type: '856', bytes: size856 })
+  const po = generateX12({ type: '850', bytes: size850, seed: 11 })
+  const asnParts = chunks(asn)
+  const poParts = chunks(po)
+  const figs: Figure[] = []
+  const mbs = (n: number) => `${(n / MB).toFixed(0)} MB`
+
+  const nxStream856 = await rate(ctx.runs, asn.length, () => nodeX12Stream(asnParts), 'nx856')
+  const nxStream850 = await rate(ctx.runs, po.length, () => nodeX12Stream(poParts), 'nx850')
+  const ours856 = await rate(ctx.runs, asn.length, () => ourStream(asnParts), 'ours856')
+  const ours850 = await rate(ctx.runs, po.length, () => ourStream(poParts), 'ours850')
+  const sum856 = await rate(ctx.runs, asn.length, () => summarizeX12(asnParts), 'sum856')
+  const sum850 = await rate(ctx.runs, po.length, () => summarizeX12(poParts), 'sum850')
+  // parseX12 keeps every Segment object: measured on a slice so the heap stays reasonable.
+  const sliceBytes = ctx.quick ? 3 * MB : 10 * MB
+  const slice = generateX12({ type: '856', bytes: sliceBytes, seed: 3 })
+  const full = await rate(ctx.runs, slice.length, () => parseX12(slice), 'full')
+  const nxParseSlice = generateX12({ type: '856', bytes: ctx.quick ? 1 * MB : 5 * MB, seed: 5 })
+  const nxParseText = nxParseSlice.toString('latin1')
+  const nxParse = await rate(ctx.runs, nxParseSlice.length, () => nodeX12Parse(nxParseText), 'nxparse')
+
+  const vs = (v: number, base: number, against: string) => ({ against, value: v / base })
+  const cpu = (k: string) => `CPU-time rate ${(cpuRates.get(k) ?? NaN).toFixed(0)} MB/s`
+  figs.push(
+    { group: g, name: `ours: streaming parse + envelope + dictionary validation, 856 ${mbs(asn.length)}`, value: ours856, unit: 'MB/s', ratio: vs(ours856, nxStream856, 'node-x12 stream'), note: `segments validated in place, not retained; ${cpu('ours856')}` },
+    { group: g, name: `ours: streaming parse + validation, 850 ${mbs(po.length)}`, value: ours850, unit: 'MB/s', ratio: vs(ours850, nxStream850, 'node-x12 stream'), note: cpu('ours850') },
+    { group: g, name: `ours: parseX12 (every Segment kept), 856 ${mbs(slice.length)}`, value: full, unit: 'MB/s', ratio: vs(full, nxStream856, 'node-x12 stream'), note: `materialises Segment objects (map engine input); ${cpu('full')}` },
+    { group: g, name: `ours: summarizeX12, 856 ${mbs(asn.length)}`, value: sum856, unit: 'MB/s', ratio: vs(sum856, nxStream856, 'node-x12 stream'), note: cpu('sum856') },
+    { group: g, name: `ours: summarizeX12, 850 ${mbs(po.length)}`, value: sum850, unit: 'MB/s', ratio: vs(sum850, nxStream850, 'node-x12 stream'), note: cpu('sum850') },
+    { group: g, name: `node-x12 stream mode, 856 ${mbs(asn.length)}`, value: nxStream856, unit: 'MB/s', note: `no envelope checks, no validation; ${cpu('nx856')}` },
+    { group: g, name: `node-x12 stream mode, 850 ${mbs(po.length)}`, value: nxStream850, unit: 'MB/s', note: cpu('nx850') },
+    { group: g, name: `node-x12 parse(), 856 ${mbs(nxParseSlice.length)} slice`, value: nxParse, unit: 'MB/s', note: `slice only: parse() needs GBs of heap on 50 MB; ${cpu('nxparse')}` },
+  )
+
+  // Peak RSS of a streaming parse, measured in a fresh child process.
+  const rssBytes = ctx.quick ? 32 * MB : 256 * MB
+  const file = join(ctx.dir, `x12-856-${rssBytes / MB}mb.edi`)
+  await writeFile(file, rssBytes)
+  const self = fileURLToPath(import.meta.url)
+  const runTs = join(self, '../../bin/run-ts.js')
+  const child = spawnSync(process.execPath, [runTs, self, '--rss-child', file], { encoding: 'utf8' })
+  const line = child.stdout.trim().split('\n').pop() ?? ''
+  const rss = line.startsWith('{') ? (JSON.parse(line) as { maxRssMb: number }).maxRssMb : NaN
+  figs.push({
+    group: g,
+    name: `ours: peak RSS, streaming parse + validation of a ${mbs(statSync(file).size)} 856 file`,
+    value: rss,
+    unit: 'MB',
+    note: `child process incl. Node+tsx baseline; memory is bounded by one chunk + one transaction, so 1 GB is extrapolated to the same figure${child.status ? `; child failed: ${child.stderr.slice(0, 200)}` : ''}`,
+  })
+  return figs
+}
+
+if (process.argv.includes('--rss-child')) {
+  await rssChild(process.argv[process.argv.indexOf('--rss-child') + 1])
+}
