@@ -19,6 +19,7 @@ import { installHealth } from './http/routes/health.ts'
 import { sweepOverdueAcks } from './pipeline/acks.ts'
 import { releaseIfClear, rematchForOrders } from './pipeline/match.ts'
 import { replayMessage } from './pipeline/replay.ts'
+import { queuePurchaseOrders } from './pipeline/outbound.ts'
 import { createLogger } from './lib/log.ts'
 
 /** The operator token: OPERATOR_TOKEN, else one generated once and kept in DATA_DIR (mode 600). */
@@ -43,6 +44,7 @@ export function httpContext(gw: Gateway, token: string): HttpContext {
       gw.worker.wake()
       return n
     },
+    sendPurchaseOrders: (pos) => gw.db.sql.begin((tx) => queuePurchaseOrders({ ...gw.deps, maps: gw.maps }, tx, pos)),
     release: (documentId) => gw.db.sql.begin((tx) => releaseIfClear(gw.deps, tx, documentId)),
     replay: (messageId) => replayMessage(gw.deps, messageId),
     wake: () => gw.worker.wake(),

@@ -3,8 +3,8 @@
  * partner's profile asks for (997/999/TA1, CONTRL), and reading acks for what we sent.
  */
 import type { PartnerProfile } from '../config/partner.ts'
-import { buildContrl, parseEdifact, readContrl } from '../edi/edifact/index.ts'
-import { parseX12 } from '../edi/x12/parse.ts'
+import { buildContrl, parseEdifact, readContrl, writeEdifact } from '../edi/edifact/index.ts'
+import { parseX12, writeX12 } from '../edi/x12/index.ts'
 import type { ParsedInterchange, PartyId } from '../edi/types.ts'
 import type { AckReconciliation, EdiEngine, OutboundAck } from '../pipeline/deps.ts'
 import { x12Acks, x12ReadAck } from './x12-acks.ts'
@@ -29,6 +29,31 @@ export const edifactEngine: EdiEngine = {
     })
     return [{ docType: 'CONTRL', text: out.bytes.toString('latin1'), controlNumber: reference }]
   },
+  async write(profile, docType, body, allocate) {
+    const cfg = profile.edifact
+    const them = profile.identities.edifact[0]
+    const us = profile.us.edifact
+    if (!cfg || !them || !us) throw new Error(`partner ${profile.id} has no EDIFACT identities (identities.edifact, us.edifact, edifact)`)
+    const [unb, unh] = [String(await allocate('unb')), String(await allocate('unh'))]
+    const [syntaxId, syntaxVersion = '3'] = cfg.syntax.split(':')
+    const iso = new Date().toISOString()
+    const bytes = writeEdifact(
+      {
+        syntax: { id: syntaxId, version: syntaxVersion },
+        sender: { id: us.id, qualifier: us.qualifier ?? '' },
+        receiver: { id: them.id, qualifier: them.qualifier ?? '' },
+        date: syntaxVersion === '4' ? iso.slice(0, 10).replace(/-/g, '') : iso.slice(2, 10).replace(/-/g, ''),
+        time: iso.slice(11, 16).replace(':', ''),
+        controlNumber: unb,
+        ackRequested: cfg.contrl !== 'never',
+        test: profile.status === 'testing',
+        messages: [{ ref: unh, type: docType, version: cfg.version, segments: body }],
+      },
+      { delimiters: cfg.separators, lineBreak: '\n' }
+    )
+    // CONTRL UCI 0020 answers the UNB reference.
+    return { text: bytes.toString('latin1'), controlNumber: unb }
+  },
   readAck(tx): AckReconciliation | undefined {
     if (tx.type !== 'CONTRL') return undefined
     const r = readContrl(tx)
@@ -46,10 +71,45 @@ export const edifactEngine: EdiEngine = {
   },
 }
 
+/** X12 functional identifier (GS01) per transaction set we send. */
+const GS01: Record<string, string> = { '850': 'PO', '855': 'PR', '856': 'SH', '810': 'IN', '997': 'FA', '999': 'FA' }
+
+const stamp = (d: Date) => {
+  const iso = d.toISOString()
+  return { ccyymmdd: iso.slice(0, 10).replace(/-/g, ''), hhmm: iso.slice(11, 16).replace(':', '') }
+}
+
 export const x12Engine: EdiEngine = {
   parse: (buf) => parseX12(buf),
   acks: x12Acks,
   readAck: x12ReadAck,
+  async write(profile, docType, body, allocate) {
+    const cfg = profile.x12
+    const them = profile.identities.x12[0]
+    const us = profile.us.x12
+    if (!cfg || !them || !us) throw new Error(`partner ${profile.id} has no X12 identities (identities.x12, us.x12, x12)`)
+    const [isa, gs, st] = [await allocate('isa'), await allocate('gs'), await allocate('st')]
+    const t = stamp(new Date())
+    const r = writeX12({
+      sender: us,
+      receiver: them,
+      controlNumber: isa,
+      date: t.ccyymmdd,
+      time: t.hhmm,
+      version: cfg.version === '005010' ? '00501' : '00401',
+      test: profile.status === 'testing',
+      ackRequested: false,
+      separators: { ...cfg.separators, lineBreak: '' },
+      groups: [{
+        functionalId: GS01[docType] ?? 'ZZ', senderId: profile.us.gs ?? us.id, receiverId: profile.identities.gs[0] ?? them.id,
+        date: t.ccyymmdd, time: t.hhmm, controlNumber: String(gs), version: cfg.version,
+        transactions: [{ type: docType, controlNumber: String(st).padStart(4, '0'), segments: body }],
+      }],
+    })
+    if (!r.ok) throw new Error(`X12 writer refused the document: ${r.issues.map((i) => i.message).join('; ')}`)
+    // 997 AK102 answers GS06: that is the reference acks are reconciled against.
+    return { text: r.text, controlNumber: String(gs) }
+  },
 }
 
 export const ENGINES = { x12: x12Engine, edifact: edifactEngine }

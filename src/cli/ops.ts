@@ -7,6 +7,7 @@ import { parsePurchaseOrders } from '../erp/import.ts'
 import { UserError } from '../lib/errors.ts'
 import { createLogger } from '../lib/log.ts'
 import { rematchForOrders } from '../pipeline/match.ts'
+import { queuePurchaseOrders } from '../pipeline/outbound.ts'
 import type { Args } from '../cli.ts'
 import { readInput } from './io.ts'
 import { lineage } from './lineage.ts'
@@ -30,10 +31,11 @@ export async function erpCommand(a: Args): Promise<number> {
     const r = await gw.db.sql.begin(async (tx) => {
       const res = await createTablesErp(tx).upsertOrders(orders)
       const rematched = await rematchForOrders(tx, orders.map((o) => o.poNumber))
-      return { ...res, rematched }
+      const sent = await queuePurchaseOrders({ ...gw.deps, maps: gw.maps }, tx, res.created)
+      return { ...res, rematched, sent: sent.queued }
     })
     await gw.worker.drain({ timeoutMs: 60_000 })
-    console.log(`imported ${orders.length} purchase order(s): ${r.inserted} new, ${r.updated} updated; ${r.rematched} held document(s) re-matched`)
+    console.log(`imported ${orders.length} purchase order(s): ${r.inserted} new, ${r.updated} updated; ${r.rematched} held document(s) re-matched; ${r.sent.length} queued to suppliers by EDI${r.sent.length ? ` (${r.sent.join(', ')})` : ''}`)
     return 0
   } finally {
     await gw.close()

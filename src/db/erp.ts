@@ -87,6 +87,7 @@ export function createTablesErp(q: Q): TablesErp {
     async upsertOrders(orders) {
       let inserted = 0
       let updated = 0
+      const created: string[] = []
       for (const o of orders) {
         const [r] = await q<{ inserted: boolean }[]>`
           insert into erp_purchase_orders (po_number, supplier_id, status, currency, ship_to, requested_date)
@@ -95,8 +96,10 @@ export function createTablesErp(q: Q): TablesErp {
             currency = excluded.currency, ship_to = excluded.ship_to, requested_date = excluded.requested_date,
             updated_at = now()
           returning (xmax = 0) as inserted`
-        if (r.inserted) inserted++
-        else updated++
+        if (r.inserted) {
+          inserted++
+          created.push(o.poNumber)
+        } else updated++
         // Re-import replaces the line set: a line missing from the new import no longer exists.
         await q`delete from erp_po_lines where po_number = ${o.poNumber}`
         for (const l of o.lines) {
@@ -106,7 +109,7 @@ export function createTablesErp(q: Q): TablesErp {
               ${l.quantity}, ${l.uom}, ${l.unitPrice ?? null}, ${l.packSize ?? null}, ${l.requestedDate ?? null}, ${l.status})`
         }
       }
-      return { inserted, updated }
+      return { inserted, updated, created }
     },
     async publish(e: ErpEvent & { test?: boolean }) {
       await q`insert into erp_events (id, type, partner_id, po_number, document_id, payload, test)

@@ -54,6 +54,6 @@ export interface ErpPort {
     supplierId: string,
     page: { limit: number; after?: string }
   ): Promise<{ items: ErpPurchaseOrder[]; next?: string }>
-  upsertOrders(orders: readonly ErpPurchaseOrder[]): Promise<{ inserted: number; updated: number }>
+  upsertOrders(orders: readonly ErpPurchaseOrder[]): Promise<{ inserted: number; updated: number; created: string[] }>
   publish(event: ErpEvent): Promise<void>
 }

@@ -18,6 +18,8 @@ export interface HttpContext {
   bodyLimit: number
   /** Re-run matching for documents waiting on these POs (after an ERP import). */
   rematch(poNumbers: readonly string[]): Promise<number>
+  /** New ERP POs: send the PO documents to suppliers that receive them by EDI. */
+  sendPurchaseOrders?(poNumbers: readonly string[]): Promise<{ queued: string[] }>
   /** Release a held document when its last blocking exception is gone. */
   release(documentId: string): Promise<boolean>
   /** Re-run a message from its raw bytes (replay). */

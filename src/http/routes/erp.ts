@@ -26,8 +26,9 @@ export const installErp: RouteInstaller = (app, ctx) => {
       return r
     })
     const rematched = await ctx.rematch(orders.map((o) => o.poNumber))
+    const sent = ctx.sendPurchaseOrders ? await ctx.sendPurchaseOrders(result.created) : { queued: [] }
     ctx.wake()
-    return c.json({ ...result, purchaseOrders: orders.length, rematched }, 200)
+    return c.json({ inserted: result.inserted, updated: result.updated, purchaseOrders: orders.length, rematched, sentToSuppliers: sent.queued }, 200)
   })
   app.get('/api/v1/erp/events', auth, async (c) => {
     const after = Number(c.req.query('after') ?? 0)
