@@ -16,7 +16,7 @@ afterAll(async () => {
 
 describe('authentication', () => {
   it('refuses missing, wrong and operator credentials with problem+json 401', async () => {
-    for (const headers of [{}, { authorization: 'Bearer nope-nope-nope' }, { 'x-api-key': 'nope' }, { authorization: `Bearer ${'x'}` }]) {
+    for (const headers of [{}, { authorization: 'Bearer nope-nope-nope' }, { 'x-api-key': 'nope' }, { authorization: `Bearer ${'x'}` }] as Record<string, string>[]) {
       const r = await h.call('GET', '/api/v1/purchase-orders', { headers })
       expect(r.status).toBe(401)
       expect(r.headers.get('content-type')).toBe('application/problem+json')

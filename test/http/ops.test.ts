@@ -45,7 +45,7 @@ describe('access', () => {
   ]
   it('every operator endpoint refuses partner keys and missing tokens', async () => {
     for (const [m, p] of routes) {
-      for (const headers of [{ authorization: `Bearer ${h.keys.a}` }, { 'x-api-key': h.keys.a }, {}]) {
+      for (const headers of [{ authorization: `Bearer ${h.keys.a}` }, { 'x-api-key': h.keys.a }, {}] as Record<string, string>[]) {
         const r = await h.call(m, p, { headers })
         expect(r.status, `${m} ${p}`).toBe(401)
       }
