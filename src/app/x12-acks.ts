@@ -45,9 +45,18 @@ export async function x12Acks(result: ParseResult, ic: ParsedInterchange, p: Par
   })
   return built.interchanges.map((a) => ({
     docType: a.controlNumbers.groups.length ? ackType : 'TA1',
-    text: a.text,
+    text: toLatin1(a.text),
     controlNumber: a.controlNumbers.interchange,
   }))
+}
+
+/**
+ * The pipeline stores ack text as latin1 bytes. A character beyond U+00FF echoed from bad input
+ * (AK404/IK404 copies) would lose its high byte there and could turn into a delimiter (U+017E → '~'),
+ * injecting segments into our 997/999; it cannot be sent as it is anyway, so it becomes '?'.
+ */
+function toLatin1(text: string): string {
+  return text.replace(/[^\u0000-\u00ff]/g, '?')
 }
 
 export function x12ReadAck(tx: ParsedTransaction): AckReconciliation | undefined {

@@ -30,6 +30,8 @@ interface DocRow {
 }
 
 const MATCHABLE = new Set(['translated', 'held', 'waiting'])
+// Test documents (testing partner, ISA15=T) may see production state; production never sees
+// test documents' shipped quantities, SSCCs or invoice numbers (the `test` filters below).
 
 async function loadContext(q: Q, row: DocRow, profile: PartnerProfile, today: string) {
   const erp = createTablesErp(q)
@@ -37,19 +39,20 @@ async function loadContext(q: Q, row: DocRow, profile: PartnerProfile, today: st
   const prior = await q<{ kind: string; match: { quantities?: LineQty[] } | null }[]>`
     select kind, match from documents
     where po_numbers && ${row.po_numbers} and id <> ${row.id} and kind in ('asn', 'invoice')
-      and status in ('matched', 'released', 'delivered')`
+      and status in ('matched', 'released', 'delivered') and (test = false or ${row.test})`
   const rows = (kind: string) =>
     prior.filter((p) => p.kind === kind).flatMap((p) => (p.match?.quantities ?? []).map((x) => ({ poNumber: x.poNumber, lineNo: x.poLineNo, qty: x.qty })))
   const ssccs = row.kind === 'asn'
     ? await q<{ sscc: string; business_key: string }[]>`
         select unnest(ssccs) as sscc, business_key from documents
         where kind = 'asn' and id <> ${row.id} and business_key <> ${row.business_key}
-          and status in ('translated', 'matched', 'held', 'waiting', 'released')
+          and status in ('translated', 'matched', 'held', 'waiting', 'released') and (test = false or ${row.test})
           and ssccs && ${(row.doc.kind === 'asn' ? collectSsccs(row.doc) : [])}`
     : []
   const invoices = row.kind === 'invoice'
     ? await q<{ business_key: string }[]>`select business_key from documents
-        where partner_id = ${row.partner_id} and kind = 'invoice' and id <> ${row.id} and status <> 'duplicate'`
+        where partner_id = ${row.partner_id} and kind = 'invoice' and id <> ${row.id} and status <> 'duplicate'
+          and (test = false or ${row.test})`
     : []
   return buildMatchContext({
     orders: orders.values(),

@@ -88,7 +88,8 @@ async function parseEdi(deps: PipelineDeps, q: Q, payload: PayloadRow, standard:
       continue
     }
     partnerId = profile.id
-    const dup = await findDuplicateInterchange(q, {
+    // A replay (meta.replayOf) is an intentional re-run of stored bytes, not a partner's resend.
+    const dup = payload.meta.replayOf ? undefined : await findDuplicateInterchange(q, {
       partnerId: profile.id, standard, senderId: ic.sender.id, controlNumber: ic.controlNumber,
       windowDays: profile.duplicates.windowDays, payloadId: payload.id,
     })
