@@ -35,3 +35,19 @@ export function createSftpTransport(o: SftpTransportOptions): Transport {
     },
   }
 }
+
+/**
+ * Mailbox only (`sftp_mailbox`, and warehouse destinations of type sftp): always the hosted
+ * outbox of `payload.partnerId`, whatever the profile's push settings.
+ */
+export function createSftpMailboxTransport(o: { mailboxRoot: string; store?: SftpStore }): Transport {
+  return {
+    name: 'sftp_mailbox',
+    async send(payload) {
+      if (!/^[a-z0-9][a-z0-9-]*$/.test(payload.partnerId)) {
+        return { ok: false, retryable: false, error: `no mailbox for partner id "${payload.partnerId}"` }
+      }
+      return sendToMailbox(o, payload)
+    },
+  }
+}

@@ -15,6 +15,7 @@ import { receive } from '../../../src/pipeline/receive.ts'
 import { fingerprint } from '../../../src/transports/sftp/host-key.ts'
 import { stagingPath } from '../../../src/transports/sftp/mailbox.ts'
 import { createSftpServer } from '../../../src/transports/sftp/server.ts'
+import { createSftpMailboxTransport } from '../../../src/transports/sftp/transport.ts'
 import type { InboundPayload, OnReceive } from '../../../src/transports/types.ts'
 import { testDb, type TestDb } from '../../helpers/db.ts'
 import { keyPair, writeRegistry, X12_SAMPLE } from './helpers.ts'
@@ -149,5 +150,13 @@ describe('hosted sftp server', () => {
     expect(rows.map((r) => r.filename)).toEqual(['a.edi', 'b.edi'])
     expect(readdirSync(staging)).toEqual([])
     for (const r of rows) expect(existsSync(join(tmp, 'mb', 'acme', 'archive', `${r.id}__${r.filename}`))).toBe(true)
+  })
+
+  it('the mailbox transport refuses partner ids that are not mailbox names', async () => {
+    const t = createSftpMailboxTransport({ mailboxRoot: join(tmp, 'mb') })
+    const base = { deliveryId: 'd', bytes: Buffer.from('x'), filename: 'a.x12', contentType: 'text/plain', docType: '997' }
+    for (const partnerId of ['', '../acme', 'acme/../../etc', '.gateway'])
+      expect(await t.send({ ...base, partnerId })).toMatchObject({ ok: false, retryable: false })
+    expect(await t.send({ ...base, partnerId: 'acme', filename: '../../evil.x12' })).toMatchObject({ ok: true, ref: 'outbox/evil.x12' })
   })
 })
