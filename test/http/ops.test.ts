@@ -151,7 +151,7 @@ describe('exceptions', () => {
 describe('partners and purchase orders', () => {
   it('partner health: last message, open exceptions, certificate expiry', async () => {
     const { partners } = await get<{ partners: any[] }>('/api/v1/ops/partners')
-    expect(partners.map((p) => p.id).sort()).toEqual(['limited', 'supplier-a', 'supplier-b'])
+    expect(partners.map((p) => p.id).sort()).toEqual(['limited', 'supplier-a', 'supplier-b', 'x12-partner'])
     const a = partners.find((p) => p.id === 'supplier-a')
     expect(a.lastMessageAt).not.toBeNull()
     expect(a.messages24h).toBeGreaterThanOrEqual(2)
