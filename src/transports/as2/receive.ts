@@ -117,9 +117,12 @@ export async function handleAs2Message(deps: As2ReceiveDeps, get: (name: string)
     log.error('AS2 message could not be stored', { partnerId: partner.id, error: (err as Error).message })
     return text(503, 'temporarily unable to store the message; please resend')
   }
+  // Only stored messages reach this point, so a duplicate's first disposition was `processed`
+  // unless the store remembers otherwise. The payload row (meta.as2) is the record of a sync
+  // receipt; an as2_inbound row is written for async receipts, whose MDN must be tracked.
   const first = receipt.duplicate ? await deps.store.findInbound(partner.id, messageId) : undefined
   const disposition = first?.disposition ?? DISPOSITION.processed
-  if (!first) {
+  if (!first && request.wanted && request.asyncUrl) {
     await deps.store.recordInbound({
       partnerId: partner.id,
       messageId,
@@ -127,7 +130,7 @@ export async function handleAs2Message(deps: As2ReceiveDeps, get: (name: string)
       disposition,
       mic: micValue,
       micAlg: request.micalg,
-      mdnMode: !request.wanted ? 'none' : request.asyncUrl ? 'async' : 'sync',
+      mdnMode: 'async',
     })
   }
   log.info(receipt.duplicate ? 'AS2 resend of a stored message' : 'AS2 message stored', { partnerId: partner.id, messageId: receipt.messageId })
