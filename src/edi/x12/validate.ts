@@ -172,8 +172,12 @@ export function createTxValidator(def: X12TransactionDef, out: EdiIssue[]): TxVa
     ref.pos = pos
     if (sd !== undefined) validateSpan(s, te, end, sep, ref, sd, loop, out)
     if (tag === 'HL') {
-      const parts = s.slice(te + 1, end).split(sep)
-      checkHl(parts[0] ?? '', parts[1] ?? '', pos, loop)
+      // HL01 and HL02 without splitting the whole segment.
+      let a = s.indexOf(sep, te + 1)
+      if (a < 0 || a > end) a = end
+      let b = a < end ? s.indexOf(sep, a + 1) : end
+      if (b < 0 || b > end) b = end
+      checkHl(s.slice(te + 1, a), a < end ? s.slice(a + 1, b) : '', pos, loop)
     }
   }
 
