@@ -7,7 +7,15 @@
  * Database: DATABASE_URL (own schema, dropped after) or embedded PGlite in bench/out.
  */
 import { spawn, spawnSync } from 'node:child_process'
-import { chmodSync, closeSync, mkdirSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs'
+import {
+  chmodSync,
+  closeSync,
+  mkdirSync,
+  openSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import ssh2 from 'ssh2'
@@ -34,7 +42,9 @@ function x12(n: number, bytes: number): Buffer {
 
 export async function run(ctx: BenchContext): Promise<Figure[]> {
   if (spawnSync('sftp', ['-h']).error) {
-    return [{ group, name: 'skipped', value: NaN, unit: '', note: 'OpenSSH sftp client not installed' }]
+    return [
+      { group, name: 'skipped', value: NaN, unit: '', note: 'OpenSSH sftp client not installed' },
+    ]
   }
   const dir = join(ctx.dir, 'sftp')
   rmSync(dir, { recursive: true, force: true })
@@ -42,11 +52,17 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
   const key = ssh2.utils.generateKeyPairSync('ed25519')
   writeFileSync(join(dir, 'client.key'), key.private)
   chmodSync(join(dir, 'client.key'), 0o600)
-  writeFileSync(join(dir, 'cfg', 'partners', 'bench.yaml'),
-    `id: bench\nname: Bench\nstatus: live\nsftp:\n  mailbox:\n    authorizedKeys: ['${key.public}']\n`)
+  writeFileSync(
+    join(dir, 'cfg', 'partners', 'bench.yaml'),
+    `id: bench\nname: Bench\nstatus: live\nsftp:\n  mailbox:\n    authorizedKeys: ['${key.public}']\n`
+  )
 
   const schema = `bench_sftp_${process.pid}`
-  const db = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir: join(dir, 'db'), schema })
+  const db = await openDatabase({
+    databaseUrl: process.env.DATABASE_URL,
+    dataDir: join(dir, 'db'),
+    schema,
+  })
   await migrate(db.sql)
   const server = createSftpServer({
     registry: loadRegistry(join(dir, 'cfg')).registry,
@@ -65,9 +81,25 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
     const batch = join(dir, 'batch')
     writeFileSync(batch, commands.join('\n') + '\n')
     const t0 = performance.now()
-    const child = spawn('sftp', ['-b', batch, '-i', join(dir, 'client.key'), '-P', String(port),
-      '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR',
-      'bench@127.0.0.1'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] })
+    const child = spawn(
+      'sftp',
+      [
+        '-b',
+        batch,
+        '-i',
+        join(dir, 'client.key'),
+        '-P',
+        String(port),
+        '-o',
+        'StrictHostKeyChecking=no',
+        '-o',
+        'UserKnownHostsFile=/dev/null',
+        '-o',
+        'LogLevel=ERROR',
+        'bench@127.0.0.1',
+      ],
+      { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] }
+    )
     let err = ''
     child.stderr.on('data', (d: Buffer) => (err += d))
     const code = await new Promise<number | null>((r) => child.on('close', r))
@@ -84,7 +116,10 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
     for (let i = 0; i < bigMb; i++) writeSync(fd, block)
     closeSync(fd)
     let run = 0
-    const bigRate = await medianOf(ctx.runs, async () => bigMb / (await session([`put big.edi inbox/big-${run++}.edi`])))
+    const bigRate = await medianOf(
+      ctx.runs,
+      async () => bigMb / (await session([`put big.edi inbox/big-${run++}.edi`]))
+    )
 
     const smallCount = ctx.quick ? 100 : 1000
     mkdirSync(join(dir, 'small'))
@@ -97,21 +132,41 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
     let secs = 0
     const filesRate = await medianOf(ctx.runs, async () => {
       const r = run++
-      secs = await session(Array.from({ length: smallCount }, (_, i) => `put small/po-${i}.edi inbox/r${r}-po-${i}.edi`))
+      secs = await session(
+        Array.from(
+          { length: smallCount },
+          (_, i) => `put small/po-${i}.edi inbox/r${r}-po-${i}.edi`
+        )
+      )
       return smallCount / secs
     })
-    const [{ n }] = await db.sql<{ n: number }[]>`select count(*)::int as n from payloads where transport = 'sftp'`
+    const [{ n }] = await db.sql<
+      { n: number }[]
+    >`select count(*)::int as n from payloads where transport = 'sftp'`
     const expected = ctx.runs * (1 + smallCount)
     if (n !== expected) throw new Error(`expected ${expected} durable payloads, found ${n}`)
     const note = `${db.kind === 'postgres' ? 'PostgreSQL' : 'embedded PGlite'}; OpenSSH client, one session`
     return [
       { group, name: `one ${bigMb} MB file`, value: bigRate, unit: 'MB/s', note },
-      { group, name: `${smallCount} files of ~2 KB, one session`, value: filesRate, unit: 'files/s', note },
-      { group, name: `${smallCount} files of ~2 KB, one session (bytes)`, value: (smallBytes / 2 ** 20) * (filesRate / smallCount), unit: 'MB/s', note },
+      {
+        group,
+        name: `${smallCount} files of ~2 KB, one session`,
+        value: filesRate,
+        unit: 'files/s',
+        note,
+      },
+      {
+        group,
+        name: `${smallCount} files of ~2 KB, one session (bytes)`,
+        value: (smallBytes / 2 ** 20) * (filesRate / smallCount),
+        unit: 'MB/s',
+        note,
+      },
     ]
   } finally {
     await server.stop()
-    if (db.kind === 'postgres') await db.sql.unsafe(`drop schema if exists "${schema}" cascade`).catch(() => {})
+    if (db.kind === 'postgres')
+      await db.sql.unsafe(`drop schema if exists "${schema}" cascade`).catch(() => {})
     await db.close()
   }
 }

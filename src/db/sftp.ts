@@ -5,7 +5,12 @@
  */
 import type { ExceptionReason } from '../exceptions/reasons.ts'
 import { newId } from '../lib/ids.ts'
-import type { KnownHostKey, OnSftpProblem, OutboxFileRecord, SftpStore } from '../transports/sftp/ports.ts'
+import type {
+  KnownHostKey,
+  OnSftpProblem,
+  OutboxFileRecord,
+  SftpStore,
+} from '../transports/sftp/ports.ts'
 import { openException } from './exceptions.ts'
 import type { Sql } from './sql.ts'
 
@@ -14,7 +19,11 @@ interface HostRow {
   key_base64: string
   fingerprint: string
 }
-const toKey = (r: HostRow): KnownHostKey => ({ keyType: r.key_type, keyBase64: r.key_base64, fingerprint: r.fingerprint })
+const toKey = (r: HostRow): KnownHostKey => ({
+  keyType: r.key_type,
+  keyBase64: r.key_base64,
+  fingerprint: r.fingerprint,
+})
 
 export function createSftpStore(sql: Sql): SftpStore {
   return {
@@ -33,7 +42,9 @@ export function createSftpStore(sql: Sql): SftpStore {
       await sql`delete from sftp_leases where name = ${name} and owner = ${owner}`
     },
     async getKnownHost(partnerId, host, port) {
-      const [row] = await sql<HostRow[]>`select key_type, key_base64, fingerprint from sftp_known_hosts
+      const [row] = await sql<
+        HostRow[]
+      >`select key_type, key_base64, fingerprint from sftp_known_hosts
         where partner_id = ${partnerId} and host = ${host} and port = ${port}`
       return row ? toKey(row) : undefined
     },
@@ -42,7 +53,9 @@ export function createSftpStore(sql: Sql): SftpStore {
         values (${partnerId}, ${host}, ${port}, ${key.keyType}, ${key.keyBase64}, ${key.fingerprint})
         on conflict do nothing`
       // Two processes meeting the host for the first time: both end up comparing to the winner.
-      const [row] = await sql<HostRow[]>`select key_type, key_base64, fingerprint from sftp_known_hosts
+      const [row] = await sql<
+        HostRow[]
+      >`select key_type, key_base64, fingerprint from sftp_known_hosts
         where partner_id = ${partnerId} and host = ${host} and port = ${port}`
       return toKey(row)
     },

@@ -7,7 +7,20 @@
  */
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, writeSync } from 'node:fs'
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -20,7 +33,10 @@ import { startServerChild, type ServerChild } from '../transports/sftp/child.ts'
 import { keyPair, writeRegistry, X12_SAMPLE } from '../transports/sftp/helpers.ts'
 
 const hasSftp = spawnSync('sftp', ['-h'], { encoding: 'utf8' }).error === undefined
-if (!hasSftp) console.warn('sftp-openssh: skipped, the OpenSSH `sftp` client is not installed (apt-get install openssh-client)')
+if (!hasSftp)
+  console.warn(
+    'sftp-openssh: skipped, the OpenSSH `sftp` client is not installed (apt-get install openssh-client)'
+  )
 
 let db: TestDb
 let tmp: string
@@ -36,16 +52,36 @@ function mailboxProfile(id: string, publicKey: string) {
 function sftp(user: string, commands: string[], key = keys[user]) {
   const batch = join(tmp, `batch-${Math.random().toString(36).slice(2)}`)
   writeFileSync(batch, commands.join('\n') + '\n')
-  const r = spawnSync('sftp', ['-b', batch, '-i', key, '-P', String(child.port),
-    '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'IdentitiesOnly=yes',
-    '-o', 'LogLevel=ERROR', `${user}@127.0.0.1`], { cwd: tmp, encoding: 'utf8', timeout: 120_000 })
+  const r = spawnSync(
+    'sftp',
+    [
+      '-b',
+      batch,
+      '-i',
+      key,
+      '-P',
+      String(child.port),
+      '-o',
+      'StrictHostKeyChecking=no',
+      '-o',
+      'UserKnownHostsFile=/dev/null',
+      '-o',
+      'IdentitiesOnly=yes',
+      '-o',
+      'LogLevel=ERROR',
+      `${user}@127.0.0.1`,
+    ],
+    { cwd: tmp, encoding: 'utf8', timeout: 120_000 }
+  )
   return { code: r.status, out: r.stdout, err: r.stderr }
 }
 
 const mailbox = (partner: string, ...p: string[]) => join(tmp, 'mailboxes', partner, ...p)
 
 async function payloads(partnerId: string) {
-  return db.sql<{ id: string; filename: string; sha256: string; size: string; transport: string }[]>`
+  return db.sql<
+    { id: string; filename: string; sha256: string; size: string; transport: string }[]
+  >`
     select id, filename, sha256, size, transport from payloads where partner_id = ${partnerId} order by received_at, id`
 }
 
@@ -62,7 +98,10 @@ describe.skipIf(!hasSftp)('OpenSSH sftp client against the hosted mailbox', () =
       chmodSync(keys[who], 0o600) // OpenSSH ignores private keys others can read
       pub[who] = k.public
     }
-    registry = writeRegistry(cfg, { acme: mailboxProfile('acme', pub.acme), globex: mailboxProfile('globex', pub.globex) })
+    registry = writeRegistry(cfg, {
+      acme: mailboxProfile('acme', pub.acme),
+      globex: mailboxProfile('globex', pub.globex),
+    })
     child = await startServerChild({
       DB_URL: db.url,
       DB_SCHEMA: db.schema,
@@ -85,8 +124,14 @@ describe.skipIf(!hasSftp)('OpenSSH sftp client against the hosted mailbox', () =
     expect(r.code, r.err).toBe(0)
     const rows = await payloads('acme')
     expect(rows).toHaveLength(1)
-    expect(rows[0]).toMatchObject({ filename: 'order.edi', transport: 'sftp', sha256: sha256(X12_SAMPLE) })
-    const [job] = await db.sql<{ stage: string }[]>`select stage from jobs where payload->>'messageId' = ${rows[0].id}`
+    expect(rows[0]).toMatchObject({
+      filename: 'order.edi',
+      transport: 'sftp',
+      sha256: sha256(X12_SAMPLE),
+    })
+    const [job] = await db.sql<
+      { stage: string }[]
+    >`select stage from jobs where payload->>'messageId' = ${rows[0].id}`
     expect(job.stage).toBe('parse')
     expect(readdirSync(mailbox('acme', 'inbox'))).toEqual([])
     expect(readdirSync(mailbox('acme', 'archive'))).toEqual([`${rows[0].id}__order.edi`])
@@ -97,27 +142,46 @@ describe.skipIf(!hasSftp)('OpenSSH sftp client against the hosted mailbox', () =
     const store = createSftpStore(db.sql)
     const transport = createSftpTransport({ registry, store, mailboxRoot: join(tmp, 'mailboxes') })
     const ack = X12_SAMPLE.replace('*PO*', '*FA*')
-    const sent = await transport.send({ deliveryId: 'dlv_ack1', partnerId: 'acme', bytes: Buffer.from(ack), filename: '997_000000001.x12', contentType: 'application/edi-x12', docType: '997' })
+    const sent = await transport.send({
+      deliveryId: 'dlv_ack1',
+      partnerId: 'acme',
+      bytes: Buffer.from(ack),
+      filename: '997_000000001.x12',
+      contentType: 'application/edi-x12',
+      docType: '997',
+    })
     expect(sent).toMatchObject({ ok: true, ref: 'outbox/997_000000001.x12' })
     const r = sftp('acme', ['get outbox/997_000000001.x12 got.x12'])
     expect(r.code, r.err).toBe(0)
     expect(readFileSync(join(tmp, 'got.x12'), 'utf8')).toBe(ack)
-    let [row] = await db.sql<{ downloaded_at: Date | null; removed_at: Date | null; delivery_id: string }[]>`
+    let [row] = await db.sql<
+      { downloaded_at: Date | null; removed_at: Date | null; delivery_id: string }[]
+    >`
       select downloaded_at, removed_at, delivery_id from sftp_outbox_files where partner_id = 'acme'`
     expect(row.delivery_id).toBe('dlv_ack1')
     expect(row.downloaded_at).toBeInstanceOf(Date)
     expect(row.removed_at).toBeNull()
     expect(sftp('acme', ['rm outbox/997_000000001.x12']).code).toBe(0)
-    ;[row] = await db.sql`select downloaded_at, removed_at, delivery_id from sftp_outbox_files where partner_id = 'acme'`
+    ;[row] =
+      await db.sql`select downloaded_at, removed_at, delivery_id from sftp_outbox_files where partner_id = 'acme'`
     expect(row.removed_at).toBeInstanceOf(Date)
   })
 
   it('jails each partner: no traversal, no absolute escape, no symlink out, no other mailbox', () => {
     writeFileSync(mailbox('globex', 'outbox', 'secret.x12'), 'globex only')
     symlinkSync(mailbox('globex', 'outbox'), mailbox('acme', 'archive', 'link'))
-    for (const cmd of ['cd ../globex', 'cd ../../globex/outbox', 'get ../../globex/outbox/secret.x12 x1',
-      'get ../globex/outbox/secret.x12 x2', 'get /etc/passwd x3', 'ls /globex', 'get archive/link/secret.x12 x4',
-      'cd archive/link', 'put ' + join(tmp, 'order.edi') + ' /', 'put ' + join(tmp, 'order.edi') + ' archive/x.edi']) {
+    for (const cmd of [
+      'cd ../globex',
+      'cd ../../globex/outbox',
+      'get ../../globex/outbox/secret.x12 x1',
+      'get ../globex/outbox/secret.x12 x2',
+      'get /etc/passwd x3',
+      'ls /globex',
+      'get archive/link/secret.x12 x4',
+      'cd archive/link',
+      'put ' + join(tmp, 'order.edi') + ' /',
+      'put ' + join(tmp, 'order.edi') + ' archive/x.edi',
+    ]) {
       const r = sftp('acme', [cmd])
       expect(r.code, `${cmd} must fail`).not.toBe(0)
     }
@@ -133,7 +197,8 @@ describe.skipIf(!hasSftp)('OpenSSH sftp client against the hosted mailbox', () =
   })
 
   it('refuses a key that is not authorized, and counts the failure', async () => {
-    const before = (await child.ask<{ stats: { authFailures: number } }>('stats')).stats.authFailures
+    const before = (await child.ask<{ stats: { authFailures: number } }>('stats')).stats
+      .authFailures
     const r = sftp('acme', ['ls'], keys.intruder)
     expect(r.code).not.toBe(0)
     const after = (await child.ask<{ stats: { authFailures: number } }>('stats')).stats.authFailures
@@ -143,7 +208,10 @@ describe.skipIf(!hasSftp)('OpenSSH sftp client against the hosted mailbox', () =
 
   it('counts a temp name + rename upload once, under the final name', async () => {
     writeFileSync(join(tmp, 'inv.edi'), X12_SAMPLE.replace(/000000001/g, '000000077'))
-    const r = sftp('acme', ['put inv.edi inbox/inv.edi.part', 'rename inbox/inv.edi.part inbox/inv.edi'])
+    const r = sftp('acme', [
+      'put inv.edi inbox/inv.edi.part',
+      'rename inbox/inv.edi.part inbox/inv.edi',
+    ])
     expect(r.code, r.err).toBe(0)
     const rows = (await payloads('acme')).filter((p) => p.filename.startsWith('inv'))
     expect(rows.map((p) => p.filename)).toEqual(['inv.edi'])
@@ -154,10 +222,16 @@ describe.skipIf(!hasSftp)('OpenSSH sftp client against the hosted mailbox', () =
     writeFileSync(join(tmp, 'empty.edi'), '')
     writeFileSync(join(tmp, 'photo.edi'), 'GIF89a....')
     const before = (await payloads('acme')).length
-    const r = sftp('acme', ['put empty.edi inbox/empty.edi', 'put photo.edi inbox/photo.edi', 'get inbox/empty.edi.error.txt note.txt'])
+    const r = sftp('acme', [
+      'put empty.edi inbox/empty.edi',
+      'put photo.edi inbox/photo.edi',
+      'get inbox/empty.edi.error.txt note.txt',
+    ])
     expect(r.code, r.err).toBe(0)
     expect(readFileSync(join(tmp, 'note.txt'), 'utf8')).toMatch(/empty \(0 bytes\)/)
-    expect(readFileSync(mailbox('acme', 'inbox', 'photo.edi.error.txt'), 'utf8')).toMatch(/not an EDI interchange/)
+    expect(readFileSync(mailbox('acme', 'inbox', 'photo.edi.error.txt'), 'utf8')).toMatch(
+      /not an EDI interchange/
+    )
     expect((await payloads('acme')).length).toBe(before)
     const exc = await db.sql<{ code: string; reason: { filename: string } }[]>`
       select code, reason from exceptions where partner_id = 'acme' order by created_at`
@@ -189,11 +263,16 @@ describe.skipIf(!hasSftp)('OpenSSH sftp client against the hosted mailbox', () =
     await child.ask('peak-reset')
     const r = sftp('acme', ['put big.edi inbox/big.edi'])
     expect(r.code, r.err).toBe(0)
-    const m = await child.ask<Record<'baseline' | 'peak' | 'uploadPeak' | 'liveBaseline' | 'live' | 'uploadLive', number>>('peak')
+    const m =
+      await child.ask<
+        Record<'baseline' | 'peak' | 'uploadPeak' | 'liveBaseline' | 'live' | 'uploadLive', number>
+      >('peak')
     const mb = (n: number, from: number) => (n - from) / 2 ** 20
-    console.log(`sftp 100 MB upload, server process: RSS baseline ${(m.baseline / 2 ** 20).toFixed(0)} MB, ` +
-      `RSS growth ${mb(m.uploadPeak, m.baseline).toFixed(1)} MB while uploading / ${mb(m.peak, m.baseline).toFixed(1)} MB incl. receive; ` +
-      `live (heap + ArrayBuffers after GC) growth ${mb(m.uploadLive, m.liveBaseline).toFixed(1)} / ${mb(m.live, m.liveBaseline).toFixed(1)} MB`)
+    console.log(
+      `sftp 100 MB upload, server process: RSS baseline ${(m.baseline / 2 ** 20).toFixed(0)} MB, ` +
+        `RSS growth ${mb(m.uploadPeak, m.baseline).toFixed(1)} MB while uploading / ${mb(m.peak, m.baseline).toFixed(1)} MB incl. receive; ` +
+        `live (heap + ArrayBuffers after GC) growth ${mb(m.uploadLive, m.liveBaseline).toFixed(1)} / ${mb(m.live, m.liveBaseline).toFixed(1)} MB`
+    )
     // Buffered whole, 100 MB would be alive at once; streamed, a few MB of in-flight requests.
     expect(mb(m.uploadLive, m.liveBaseline)).toBeLessThan(25)
     expect(mb(m.live, m.liveBaseline)).toBeLessThan(25)

@@ -53,21 +53,32 @@ export function loadAccounts(
     const keys: ParsedKey[] = []
     for (const entry of mb.authorizedKeys) {
       const lines = keyLines(entry, registry.root)
-      if (lines.length === 0) problems.push({ partnerId: p.id, message: `authorized key ${entry} not found` })
+      if (lines.length === 0)
+        problems.push({ partnerId: p.id, message: `authorized key ${entry} not found` })
       for (const line of lines) {
         const k = ssh2.utils.parseKey(line)
         const parsed = Array.isArray(k) ? k[0] : k
-        if (parsed instanceof Error || !parsed) problems.push({ partnerId: p.id, message: `bad key: ${line.slice(0, 30)}...` })
+        if (parsed instanceof Error || !parsed)
+          problems.push({ partnerId: p.id, message: `bad key: ${line.slice(0, 30)}...` })
         else keys.push(parsed)
       }
     }
     const password = mb.password ? resolveSecret(mb.password, registry.root, env) : undefined
-    if (mb.password && !password) problems.push({ partnerId: p.id, message: `password ${mb.password} does not resolve` })
+    if (mb.password && !password)
+      problems.push({ partnerId: p.id, message: `password ${mb.password} does not resolve` })
     if (accounts.has(user)) {
-      problems.push({ partnerId: p.id, message: `mailbox user ${user} is also used by ${accounts.get(user)!.partnerId}` })
+      problems.push({
+        partnerId: p.id,
+        message: `mailbox user ${user} is also used by ${accounts.get(user)!.partnerId}`,
+      })
       continue
     }
-    accounts.set(user, { user, partnerId: p.id, keys, passwordDigest: password ? digest(password) : undefined })
+    accounts.set(user, {
+      user,
+      partnerId: p.id,
+      keys,
+      passwordDigest: password ? digest(password) : undefined,
+    })
   }
   return { accounts, problems }
 }

@@ -65,7 +65,10 @@ export async function connectSftp(opts: SftpConnectOptions): Promise<SftpClientS
   conn.on('error', () => {})
 
   /** Every call gets a deadline: a partner server that stops answering must not stall us. */
-  const call = <T>(what: string, fn: (cb: (err: Error | null | undefined, v?: T) => void) => void) =>
+  const call = <T>(
+    what: string,
+    fn: (cb: (err: Error | null | undefined, v?: T) => void) => void
+  ) =>
     new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         reject(new Error(`sftp ${what} timed out after ${timeoutMs} ms`))
@@ -91,7 +94,9 @@ export async function connectSftp(opts: SftpConnectOptions): Promise<SftpClientS
     async download(remote, local) {
       // fastGet keeps several reads in flight; the deadline scales with a large file's needs.
       await new Promise<void>((resolve, reject) =>
-        sftp.fastGet(remote, local, { concurrency: 32, chunkSize: 32768 }, (err) => (err ? reject(err) : resolve()))
+        sftp.fastGet(remote, local, { concurrency: 32, chunkSize: 32768 }, (err) =>
+          err ? reject(err) : resolve()
+        )
       )
     },
     async upload(bytes, remote) {
@@ -114,7 +119,10 @@ export async function connectSftp(opts: SftpConnectOptions): Promise<SftpClientS
       await call<void>('remove', (cb) => sftp.unlink(path, cb))
     },
     async exists(path) {
-      return call<unknown>('stat', (cb) => sftp.stat(path, cb)).then(() => true, () => false)
+      return call<unknown>('stat', (cb) => sftp.stat(path, cb)).then(
+        () => true,
+        () => false
+      )
     },
     close() {
       sftp.end()

@@ -40,7 +40,13 @@ export function createJail(root: string): Jail {
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
         // A dangling symlink would let a create follow it anywhere: refuse it outright.
-        if (await lstat(candidate).then(() => true, () => false)) throw new JailError(`dangling link: ${virtual}`)
+        if (
+          await lstat(candidate).then(
+            () => true,
+            () => false
+          )
+        )
+          throw new JailError(`dangling link: ${virtual}`)
         let parent: string
         try {
           parent = await realpath(dirname(candidate))

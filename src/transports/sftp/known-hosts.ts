@@ -44,16 +44,23 @@ export function createHostCheck(o: {
       if (o.hostKey) {
         expected = expectedFromProfile(o.hostKey, o.root).map(describeHostKey)
         if (expected.length === 0) {
-          check.mismatch = { expected: `unreadable hostKey ${o.hostKey}`, actual: actual.fingerprint }
+          check.mismatch = {
+            expected: `unreadable hostKey ${o.hostKey}`,
+            actual: actual.fingerprint,
+          }
           return false
         }
       } else {
-        const known = (await o.store.getKnownHost(o.partnerId, o.host, o.port)) ??
+        const known =
+          (await o.store.getKnownHost(o.partnerId, o.host, o.port)) ??
           (await o.store.rememberHost(o.partnerId, o.host, o.port, actual))
         expected = [known]
       }
       if (expected.some((k) => k.keyBase64 === actual.keyBase64)) return true
-      check.mismatch = { expected: expected.map((k) => k.fingerprint).join(', '), actual: actual.fingerprint }
+      check.mismatch = {
+        expected: expected.map((k) => k.fingerprint).join(', '),
+        actual: actual.fingerprint,
+      }
       return false
     },
   }

@@ -27,10 +27,12 @@ export const MAILBOX_FOLDERS = ['inbox', 'outbox', 'archive'] as const
 export const OUTBOX_TEMP_PREFIX = '.gw-'
 
 export const mailboxPath = (root: string, partnerId: string) => join(root, partnerId)
-export const stagingPath = (root: string, partnerId: string) => join(root, '.gateway', partnerId, 'incoming')
+export const stagingPath = (root: string, partnerId: string) =>
+  join(root, '.gateway', partnerId, 'incoming')
 
 export async function ensureMailbox(root: string, partnerId: string): Promise<void> {
-  for (const f of MAILBOX_FOLDERS) await mkdir(join(mailboxPath(root, partnerId), f), { recursive: true, mode: 0o750 })
+  for (const f of MAILBOX_FOLDERS)
+    await mkdir(join(mailboxPath(root, partnerId), f), { recursive: true, mode: 0o750 })
   await mkdir(stagingPath(root, partnerId), { recursive: true, mode: 0o750 })
 }
 
@@ -49,7 +51,11 @@ export interface IntakeDeps {
   stats: IntakeStats
 }
 
-const CONTENT_TYPE = { x12: 'application/edi-x12', edifact: 'application/edifact', json: 'application/json' }
+const CONTENT_TYPE = {
+  x12: 'application/edi-x12',
+  edifact: 'application/edifact',
+  json: 'application/json',
+}
 
 async function readHead(path: string, n = 64): Promise<Buffer> {
   const fh = await open(path, 'r')
@@ -62,13 +68,23 @@ async function readHead(path: string, n = 64): Promise<Buffer> {
   }
 }
 
-const exists = (p: string) => stat(p).then(() => true, () => false)
+const exists = (p: string) =>
+  stat(p).then(
+    () => true,
+    () => false
+  )
 
 export function createIntake(deps: IntakeDeps) {
   const { mailboxRoot, log } = deps
 
   /** Steps 3-4 for a staged file. */
-  async function receiveStaged(partnerId: string, staged: string, uploadId: string, v: string, user?: string) {
+  async function receiveStaged(
+    partnerId: string,
+    staged: string,
+    uploadId: string,
+    v: string,
+    user?: string
+  ) {
     const size = (await stat(staged)).size
     const head = await readHead(staged)
     const sniffed = sniffEdi(head, size)
@@ -81,29 +97,51 @@ export function createIntake(deps: IntakeDeps) {
       externalId: `upload:${uploadId}`,
       meta: { via: 'mailbox', path: v, user, uploadId, size },
     })
-    const archived = join(mailboxPath(mailboxRoot, partnerId), 'archive', `${receipt.messageId}__${basename(v)}`)
+    const archived = join(
+      mailboxPath(mailboxRoot, partnerId),
+      'archive',
+      `${receipt.messageId}__${basename(v)}`
+    )
     await rename(staged, archived)
-    log.info('sftp upload received', { partnerId, path: v, messageId: receipt.messageId, size, duplicate: receipt.duplicate })
+    log.info('sftp upload received', {
+      partnerId,
+      path: v,
+      messageId: receipt.messageId,
+      size,
+      duplicate: receipt.duplicate,
+    })
     return receipt
   }
 
   /** Intake of a closed (or renamed-into-place) upload at virtual path `v`, real path `real`. */
-  async function take(partnerId: string, user: string, v: string, real: string): Promise<ReceiveReceipt | undefined> {
+  async function take(
+    partnerId: string,
+    user: string,
+    v: string,
+    real: string
+  ): Promise<ReceiveReceipt | undefined> {
     log.debug('sftp upload closed', { partnerId, path: v })
     const size = (await stat(real)).size
     const sniffed = sniffEdi(await readHead(real), size)
     const note = `${real}${ERROR_SUFFIX}`
     if (!sniffed.ok) {
       deps.stats.rejected++
-      const text = `${basename(v)} was not taken in: ${sniffed.detail}.\n` +
+      const text =
+        `${basename(v)} was not taken in: ${sniffed.detail}.\n` +
         `Upload a complete X12 (ISA...) or EDIFACT (UNA/UNB...) interchange under the same name to retry.\n`
       await writeFile(note, text)
       log.warn('sftp upload rejected', { partnerId, path: v, code: sniffed.code })
-      await deps.onProblem?.({ partnerId, reason: { code: 'file_rejected', filename: v, detail: sniffed.detail } })
+      await deps.onProblem?.({
+        partnerId,
+        reason: { code: 'file_rejected', filename: v, detail: sniffed.detail },
+      })
       return undefined
     }
     const uploadId = newId('up')
-    const staged = join(stagingPath(mailboxRoot, partnerId), `${uploadId}__${encodeURIComponent(v)}`)
+    const staged = join(
+      stagingPath(mailboxRoot, partnerId),
+      `${uploadId}__${encodeURIComponent(v)}`
+    )
     await rename(real, staged)
     try {
       const receipt = await receiveStaged(partnerId, staged, uploadId, v, user)
@@ -113,7 +151,8 @@ export function createIntake(deps: IntakeDeps) {
     } catch (err) {
       deps.stats.receiveFailures++
       // Not durable: give the file back so the partner sees it where they put it, and fail the CLOSE.
-      if ((await exists(staged)) && !(await exists(real))) await rename(staged, real).catch(() => {})
+      if ((await exists(staged)) && !(await exists(real)))
+        await rename(staged, real).catch(() => {})
       log.error('sftp upload not received', { partnerId, path: v, error: (err as Error).message })
       throw err
     }
@@ -148,10 +187,13 @@ export function mailboxPolicy(
   intake: Intake
 ): SftpPolicy {
   const inInbox = (v: string) => top(v) === 'inbox' && depth(v) >= 2
-  const outboxName = (v: string) => (top(v) === 'outbox' && depth(v) === 2 ? basename(v) : undefined)
+  const outboxName = (v: string) =>
+    top(v) === 'outbox' && depth(v) === 2 ? basename(v) : undefined
   // Bookkeeping must not fail the partner's operation: log and carry on.
   const track = async (what: string, p: Promise<void> | undefined) =>
-    p?.catch((err: Error) => deps.log.error(`sftp outbox ${what} not recorded`, { partnerId, error: err.message }))
+    p?.catch((err: Error) =>
+      deps.log.error(`sftp outbox ${what} not recorded`, { partnerId, error: err.message })
+    )
   return {
     jail: createJail(mailboxPath(deps.mailboxRoot, partnerId)),
     user,

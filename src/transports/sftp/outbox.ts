@@ -13,7 +13,9 @@ import type { SftpStore } from './ports.ts'
 
 /** A file name a partner's client can handle: no directories, no leading dot, no control chars. */
 export function safeOutboxName(name: string): string {
-  const base = basename(name.replace(/\\/g, '/')).replace(/[^\w.@+=-]/g, '_').replace(/^\.+/, '')
+  const base = basename(name.replace(/\\/g, '/'))
+    .replace(/[^\w.@+=-]/g, '_')
+    .replace(/^\.+/, '')
   return base || 'file.edi'
 }
 
@@ -34,6 +36,16 @@ export async function sendToMailbox(
     return { ok: false, retryable: true, error: `mailbox write failed: ${(err as Error).message}` }
   }
   const sha256 = createHash('sha256').update(p.bytes).digest('hex')
-  await o.store?.recordOutboxFile({ partnerId: p.partnerId, filename, deliveryId: p.deliveryId, size: p.bytes.length, sha256 })
-  return { ok: true, ref: `outbox/${filename}`, detail: { mailbox: p.partnerId, size: p.bytes.length, sha256 } }
+  await o.store?.recordOutboxFile({
+    partnerId: p.partnerId,
+    filename,
+    deliveryId: p.deliveryId,
+    size: p.bytes.length,
+    sha256,
+  })
+  return {
+    ok: true,
+    ref: `outbox/${filename}`,
+    detail: { mailbox: p.partnerId, size: p.bytes.length, sha256 },
+  }
 }

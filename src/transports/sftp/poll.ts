@@ -63,7 +63,14 @@ export async function connectEntry(
   o: { registry: Registry; store: SftpStore; env?: NodeJS.ProcessEnv; timeoutMs?: number }
 ): Promise<{ session?: SftpClientSession; mismatch?: { expected: string; actual: string } }> {
   const root = o.registry.root
-  const check = createHostCheck({ partnerId: p.id, host: e.host, port: e.port, hostKey: e.hostKey, root, store: o.store })
+  const check = createHostCheck({
+    partnerId: p.id,
+    host: e.host,
+    port: e.port,
+    hostKey: e.hostKey,
+    root,
+    store: o.store,
+  })
   const privateKey = e.key ? resolveSecret(e.key, root, o.env) : undefined
   const password = e.password ? resolveSecret(e.password, root, o.env) : undefined
   if (e.key && !privateKey) throw new Error(`poll key ${e.key} does not resolve`)
@@ -96,7 +103,15 @@ export function createSftpPoller(opts: SftpPollerOptions) {
   let active = false
   let stopping = false
 
-  async function after(s: SftpClientSession, p: PartnerProfile, e: SftpPoll, remote: string, name: string, ext: string, messageId: string) {
+  async function after(
+    s: SftpClientSession,
+    p: PartnerProfile,
+    e: SftpPoll,
+    remote: string,
+    name: string,
+    ext: string,
+    messageId: string
+  ) {
     if (e.after === 'delete') await s.remove(remote)
     else if (e.after === 'move') {
       const dir = e.moveTo ?? posix.join(e.path, 'archive')
@@ -108,7 +123,13 @@ export function createSftpPoller(opts: SftpPollerOptions) {
 
   async function pollEntry(p: PartnerProfile, i: number): Promise<PollResult> {
     const e = p.sftp!.poll[i]
-    const res: PollResult = { partnerId: p.id, entry: i, status: 'done', received: 0, duplicates: 0 }
+    const res: PollResult = {
+      partnerId: p.id,
+      entry: i,
+      status: 'done',
+      received: 0,
+      duplicates: 0,
+    }
     if (stopped.has(key(p.id, i))) return { ...res, status: 'stopped' }
     const lease = `sftp-poll:${p.id}:${i}`
     const ttl = Math.max(120_000, e.intervalSeconds * 2000)
@@ -117,10 +138,20 @@ export function createSftpPoller(opts: SftpPollerOptions) {
       const { session, mismatch } = await connectEntry(p, e, { ...opts, timeoutMs: opts.timeoutMs })
       if (!session) {
         stopped.add(key(p.id, i))
-        log.error('sftp host key changed: polling stopped', { partnerId: p.id, host: e.host, ...mismatch })
+        log.error('sftp host key changed: polling stopped', {
+          partnerId: p.id,
+          host: e.host,
+          ...mismatch,
+        })
         await opts.onProblem?.({
           partnerId: p.id,
-          reason: { code: 'sftp_host_key_changed', partnerId: p.id, host: `${e.host}:${e.port}`, expected: mismatch!.expected, actual: mismatch!.actual },
+          reason: {
+            code: 'sftp_host_key_changed',
+            partnerId: p.id,
+            host: `${e.host}:${e.port}`,
+            expected: mismatch!.expected,
+            actual: mismatch!.actual,
+          },
         })
         return { ...res, status: 'host_key_changed' }
       }
@@ -148,12 +179,24 @@ export function createSftpPoller(opts: SftpPollerOptions) {
               filename: f.name,
               body: createReadStream(local, { highWaterMark: 1 << 20 }),
               externalId: ext,
-              meta: { via: 'poll', host: e.host, port: e.port, path: remote, size: f.size, mtime: f.mtime },
+              meta: {
+                via: 'poll',
+                host: e.host,
+                port: e.port,
+                path: remote,
+                size: f.size,
+                mtime: f.mtime,
+              },
             })
             if (receipt.duplicate) res.duplicates++
             else res.received++
             await after(session, p, e, remote, f.name, ext, receipt.messageId)
-            log.info('sftp polled file received', { partnerId: p.id, path: remote, messageId: receipt.messageId, duplicate: receipt.duplicate })
+            log.info('sftp polled file received', {
+              partnerId: p.id,
+              path: remote,
+              messageId: receipt.messageId,
+              duplicate: receipt.duplicate,
+            })
           } finally {
             await unlink(local).catch(() => {})
           }
@@ -184,9 +227,14 @@ export function createSftpPoller(opts: SftpPollerOptions) {
 
   function schedule(p: PartnerProfile, i: number, delayMs: number) {
     if (!active) return
-    timers.set(key(p.id, i), setTimeout(() => {
-      void track(pollEntry(p, i)).finally(() => schedule(p, i, p.sftp!.poll[i].intervalSeconds * 1000))
-    }, delayMs))
+    timers.set(
+      key(p.id, i),
+      setTimeout(() => {
+        void track(pollEntry(p, i)).finally(() =>
+          schedule(p, i, p.sftp!.poll[i].intervalSeconds * 1000)
+        )
+      }, delayMs)
+    )
   }
 
   return {

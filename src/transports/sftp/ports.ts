@@ -33,7 +33,12 @@ export interface SftpStore {
   /** Trust-on-first-use memory for poll/push hosts that have no `hostKey` in the profile. */
   getKnownHost(partnerId: string, host: string, port: number): Promise<KnownHostKey | undefined>
   /** Records the key only if none is known yet; returns the key that is known afterwards. */
-  rememberHost(partnerId: string, host: string, port: number, key: KnownHostKey): Promise<KnownHostKey>
+  rememberHost(
+    partnerId: string,
+    host: string,
+    port: number,
+    key: KnownHostKey
+  ): Promise<KnownHostKey>
   /** `after: leave`: remote files already taken in, keyed by their remote identity. */
   isSeen(partnerId: string, source: string, externalId: string): Promise<boolean>
   markSeen(partnerId: string, source: string, externalId: string, messageId: string): Promise<void>

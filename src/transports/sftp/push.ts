@@ -21,11 +21,18 @@ export interface PushOptions {
 
 export const pushEntry = (p: PartnerProfile | undefined) => p?.sftp?.poll.find((e) => e.pushPath)
 
-export async function pushToPartner(o: PushOptions, payload: OutboundPayload): Promise<DeliveryReceipt> {
+export async function pushToPartner(
+  o: PushOptions,
+  payload: OutboundPayload
+): Promise<DeliveryReceipt> {
   const profile = o.registry.get(payload.partnerId)
   const e = pushEntry(profile)
   if (!profile || !e?.pushPath) {
-    return { ok: false, retryable: false, error: `partner ${payload.partnerId} has no sftp.poll entry with pushPath` }
+    return {
+      ok: false,
+      retryable: false,
+      error: `partner ${payload.partnerId} has no sftp.poll entry with pushPath`,
+    }
   }
   const name = safeOutboxName(payload.filename)
   const final = posix.join(e.pushPath, name)
@@ -34,24 +41,46 @@ export async function pushToPartner(o: PushOptions, payload: OutboundPayload): P
   try {
     conn = await connectEntry(profile, e, o)
   } catch (err) {
-    return { ok: false, retryable: true, error: `connect ${e.host}:${e.port}: ${(err as Error).message}` }
+    return {
+      ok: false,
+      retryable: true,
+      error: `connect ${e.host}:${e.port}: ${(err as Error).message}`,
+    }
   }
   if (!conn.session) {
     const m = conn.mismatch!
     await o.onProblem?.({
       partnerId: profile.id,
-      reason: { code: 'sftp_host_key_changed', partnerId: profile.id, host: `${e.host}:${e.port}`, expected: m.expected, actual: m.actual },
+      reason: {
+        code: 'sftp_host_key_changed',
+        partnerId: profile.id,
+        host: `${e.host}:${e.port}`,
+        expected: m.expected,
+        actual: m.actual,
+      },
     })
-    return { ok: false, retryable: false, error: `host key of ${e.host}:${e.port} changed (${m.actual})` }
+    return {
+      ok: false,
+      retryable: false,
+      error: `host key of ${e.host}:${e.port} changed (${m.actual})`,
+    }
   }
   const s = conn.session
   try {
     await s.upload(payload.bytes, temp)
     await s.replace(temp, final)
-    return { ok: true, ref: `sftp://${e.user}@${e.host}:${e.port}${final}`, detail: { size: payload.bytes.length } }
+    return {
+      ok: true,
+      ref: `sftp://${e.user}@${e.host}:${e.port}${final}`,
+      detail: { size: payload.bytes.length },
+    }
   } catch (err) {
     await s.remove(temp).catch(() => {})
-    return { ok: false, retryable: true, error: `push to ${e.host}:${e.port}${final}: ${(err as Error).message}` }
+    return {
+      ok: false,
+      retryable: true,
+      error: `push to ${e.host}:${e.port}${final}: ${(err as Error).message}`,
+    }
   } finally {
     s.close()
   }

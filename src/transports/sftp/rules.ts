@@ -28,12 +28,17 @@ export function sniffEdi(head: Uint8Array, size: number): Sniffed {
   if (size === 0) return { ok: false, code: 'empty', detail: 'the file is empty (0 bytes)' }
   let i = 0
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) i = 3
-  while (i < head.length && (head[i] === 0x20 || head[i] === 0x09 || head[i] === 0x0a || head[i] === 0x0d)) i++
+  while (
+    i < head.length &&
+    (head[i] === 0x20 || head[i] === 0x09 || head[i] === 0x0a || head[i] === 0x0d)
+  )
+    i++
   const start = Buffer.from(head.subarray(i, i + 3)).toString('latin1')
   if (start === 'ISA') return { ok: true, standard: 'x12' }
   if (start === 'UNA' || start === 'UNB') return { ok: true, standard: 'edifact' }
   if (start[0] === '{' || start[0] === '[') return { ok: true, standard: 'json' }
-  if (i >= head.length) return { ok: false, code: 'empty', detail: 'the file holds only whitespace' }
+  if (i >= head.length)
+    return { ok: false, code: 'empty', detail: 'the file holds only whitespace' }
   const shown = JSON.stringify(Buffer.from(head.subarray(i, i + 16)).toString('latin1'))
   return {
     ok: false,

@@ -47,8 +47,22 @@ export interface SftpServer {
 
 export function createSftpServer(opts: SftpServerOptions): SftpServer {
   const log = opts.log ?? silentLogger
-  const stats: SftpServerStats = { authFailures: 0, logins: 0, sessions: 0, uploads: 0, rejected: 0, receiveFailures: 0 }
-  const intake = createIntake({ mailboxRoot: opts.mailboxRoot, onReceive: opts.onReceive, onProblem: opts.onProblem, store: opts.store, log, stats })
+  const stats: SftpServerStats = {
+    authFailures: 0,
+    logins: 0,
+    sessions: 0,
+    uploads: 0,
+    rejected: 0,
+    receiveFailures: 0,
+  }
+  const intake = createIntake({
+    mailboxRoot: opts.mailboxRoot,
+    onReceive: opts.onReceive,
+    onProblem: opts.onProblem,
+    store: opts.store,
+    log,
+    stats,
+  })
   let server: InstanceType<typeof ssh2.Server> | undefined
   const clients = new Set<Connection>()
   let accounts = new Map<string, MailboxAccount>()
@@ -94,7 +108,12 @@ export function createSftpServer(opts: SftpServerOptions): SftpServer {
         session.on('sftp', (acceptSftp) => {
           stats.sessions++
           const sftp = acceptSftp()
-          const policy = mailboxPolicy(who.partnerId, who.user, { mailboxRoot: opts.mailboxRoot, store: opts.store, log }, intake)
+          const policy = mailboxPolicy(
+            who.partnerId,
+            who.user,
+            { mailboxRoot: opts.mailboxRoot, store: opts.store, log },
+            intake
+          )
           const release = serveSftp(sftp, policy)
           // Without end() on the server side `sftp -b` waits forever after its last command.
           ;(sftp as unknown as ServerChannel).on('end', () => sftp.end())
@@ -102,7 +121,9 @@ export function createSftpServer(opts: SftpServerOptions): SftpServer {
         })
       })
     })
-    client.on('error', (err) => log.debug('sftp connection error', { ip: info.ip, error: err.message }))
+    client.on('error', (err) =>
+      log.debug('sftp connection error', { ip: info.ip, error: err.message })
+    )
     client.on('close', () => clients.delete(client))
   }
 
@@ -115,7 +136,8 @@ export function createSftpServer(opts: SftpServerOptions): SftpServer {
       for (const a of accounts.values()) {
         await ensureMailbox(opts.mailboxRoot, a.partnerId)
         const n = await intake.recover(a.partnerId)
-        if (n) log.info('sftp uploads recovered after restart', { partnerId: a.partnerId, count: n })
+        if (n)
+          log.info('sftp uploads recovered after restart', { partnerId: a.partnerId, count: n })
       }
       const hostKey = loadOrCreateHostKey(opts.hostKeyPath)
       server = new ssh2.Server({ hostKeys: [hostKey], ident: 'edi-gateway' }, onConnection)

@@ -7,7 +7,18 @@
  * upload is bounded by the client's outstanding requests, never by the file size.
  */
 import { constants as FS } from 'node:fs'
-import { type FileHandle, lstat, mkdir, open, readdir, rename, rmdir, stat, unlink, utimes } from 'node:fs/promises'
+import {
+  type FileHandle,
+  lstat,
+  mkdir,
+  open,
+  readdir,
+  rename,
+  rmdir,
+  stat,
+  unlink,
+  utimes,
+} from 'node:fs/promises'
 import type { Stats } from 'node:fs'
 import type { Attributes, FileEntry, SFTPWrapper } from 'ssh2'
 import ssh2 from 'ssh2'
@@ -72,7 +83,10 @@ export function attrsOf(st: Stats): Attributes {
 /** `ls -l` style line; OpenSSH prints it as is for `ls -l`. */
 function longname(name: string, st: Stats, user: string): string {
   const t = st.isDirectory() ? 'd' : '-'
-  const bits = 'rwxrwxrwx'.split('').map((c, i) => (st.mode & (0o400 >> i) ? c : '-')).join('')
+  const bits = 'rwxrwxrwx'
+    .split('')
+    .map((c, i) => (st.mode & (0o400 >> i) ? c : '-'))
+    .join('')
   const d = new Date(st.mtimeMs)
   const month = d.toLocaleString('en-US', { month: 'short', timeZone: 'UTC' })
   const when = `${month} ${String(d.getUTCDate()).padStart(2)} ${d.toISOString().slice(11, 16)}`
@@ -83,7 +97,8 @@ function statusOf(err: unknown): number {
   if (err instanceof JailError) return STATUS_CODE.PERMISSION_DENIED
   const code = (err as NodeJS.ErrnoException).code
   if (code === 'ENOENT' || code === 'ENOTDIR') return STATUS_CODE.NO_SUCH_FILE
-  if (code === 'EACCES' || code === 'EPERM' || code === 'EISDIR') return STATUS_CODE.PERMISSION_DENIED
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EISDIR')
+    return STATUS_CODE.PERMISSION_DENIED
   return STATUS_CODE.FAILURE
 }
 
@@ -129,7 +144,8 @@ export function serveSftp(sftp: SFTPWrapper, policy: SftpPolicy): () => Promise<
   sftp.on('OPEN', (id, p, flags) =>
     run(id, async () => {
       const v = virtual(p)
-      const writing = (flags & (OPEN_MODE.WRITE | OPEN_MODE.APPEND | OPEN_MODE.CREAT | OPEN_MODE.TRUNC)) !== 0
+      const writing =
+        (flags & (OPEN_MODE.WRITE | OPEN_MODE.APPEND | OPEN_MODE.CREAT | OPEN_MODE.TRUNC)) !== 0
       if (writing ? !policy.canWrite(v) : !policy.canRead(v)) return deny(id)
       const real = await jail.real(v)
       let mode = writing ? (flags & OPEN_MODE.READ ? FS.O_RDWR : FS.O_WRONLY) : FS.O_RDONLY
@@ -144,13 +160,26 @@ export function serveSftp(sftp: SFTPWrapper, policy: SftpPolicy): () => Promise<
         await fh.close()
         return deny(id)
       }
-      sftp.handle(id, newHandle({ kind: 'file', v, real, fh, writing, pending: new Set(), readUpTo: 0, size: st.size }))
+      sftp.handle(
+        id,
+        newHandle({
+          kind: 'file',
+          v,
+          real,
+          fh,
+          writing,
+          pending: new Set(),
+          readUpTo: 0,
+          size: st.size,
+        })
+      )
     })
   )
 
   sftp.on('WRITE', (id, handle, offset, data) => {
     const h = handles.get(handle.toString('hex'))
-    if (!h || h.kind !== 'file' || !h.writing) return sftp.status(id, STATUS_CODE.FAILURE, 'bad handle')
+    if (!h || h.kind !== 'file' || !h.writing)
+      return sftp.status(id, STATUS_CODE.FAILURE, 'bad handle')
     const p = h.fh.write(Buffer.from(data), 0, data.length, offset).then(
       () => sftp.status(id, STATUS_CODE.OK),
       (err: Error) => {
@@ -166,28 +195,38 @@ export function serveSftp(sftp: SFTPWrapper, policy: SftpPolicy): () => Promise<
     const h = handles.get(handle.toString('hex'))
     if (!h || h.kind !== 'file') return sftp.status(id, STATUS_CODE.FAILURE, 'bad handle')
     const buf = Buffer.allocUnsafe(Math.min(length, MAX_READ))
-    h.fh.read(buf, 0, buf.length, offset).then(({ bytesRead }) => {
-      if (bytesRead === 0) return sftp.status(id, STATUS_CODE.EOF)
-      h.readUpTo = Math.max(h.readUpTo, offset + bytesRead)
-      sftp.data(id, buf.subarray(0, bytesRead))
-    }, (err) => fail(id, err))
+    h.fh.read(buf, 0, buf.length, offset).then(
+      ({ bytesRead }) => {
+        if (bytesRead === 0) return sftp.status(id, STATUS_CODE.EOF)
+        h.readUpTo = Math.max(h.readUpTo, offset + bytesRead)
+        sftp.data(id, buf.subarray(0, bytesRead))
+      },
+      (err) => fail(id, err)
+    )
   })
 
   sftp.on('FSTAT', (id, handle) => {
     const h = handles.get(handle.toString('hex'))
     if (!h || h.kind !== 'file') return sftp.status(id, STATUS_CODE.FAILURE, 'bad handle')
-    h.fh.stat().then((st) => sftp.attrs(id, attrsOf(st)), (err) => fail(id, err))
+    h.fh.stat().then(
+      (st) => sftp.attrs(id, attrsOf(st)),
+      (err) => fail(id, err)
+    )
   })
 
   // Times only (`put -p`); partners never change modes or owners on our disk.
   const setTimes = async (real: string, a: Attributes) => {
-    if (typeof a.atime === 'number' && typeof a.mtime === 'number') await utimes(real, a.atime, a.mtime)
+    if (typeof a.atime === 'number' && typeof a.mtime === 'number')
+      await utimes(real, a.atime, a.mtime)
   }
   sftp.on('FSETSTAT', (id, handle, attrs) => {
     const h = handles.get(handle.toString('hex'))
     if (!h || h.kind !== 'file') return sftp.status(id, STATUS_CODE.FAILURE, 'bad handle')
     if (!h.writing) return deny(id)
-    setTimes(h.real, attrs).then(() => sftp.status(id, STATUS_CODE.OK), (err) => fail(id, err))
+    setTimes(h.real, attrs).then(
+      () => sftp.status(id, STATUS_CODE.OK),
+      (err) => fail(id, err)
+    )
   })
   sftp.on('SETSTAT', (id, p, attrs) =>
     run(id, async () => {
@@ -223,7 +262,8 @@ export function serveSftp(sftp: SFTPWrapper, policy: SftpPolicy): () => Promise<
       const v = virtual(p)
       if (!policy.canRead(v)) return deny(id)
       const real = await jail.real(v)
-      if (!(await stat(real)).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' })
+      if (!(await stat(real)).isDirectory())
+        throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' })
       sftp.handle(id, newHandle({ kind: 'dir', v, real }))
     })
   )
@@ -237,9 +277,15 @@ export function serveSftp(sftp: SFTPWrapper, policy: SftpPolicy): () => Promise<
         for (const name of ['.', '..', ...(await readdir(h.real)).sort()]) {
           const v = posixJoin(h.v, name)
           if (name !== '.' && name !== '..' && policy.hidden(v)) continue
-          const st = await lstat(name === '..' && h.v === '/' ? h.real : posixJoin(h.real, name)).catch(() => undefined)
+          const st = await lstat(
+            name === '..' && h.v === '/' ? h.real : posixJoin(h.real, name)
+          ).catch(() => undefined)
           if (!st || st.isSymbolicLink()) continue
-          h.entries.push({ filename: name, longname: longname(name, st, policy.user), attrs: attrsOf(st) })
+          h.entries.push({
+            filename: name,
+            longname: longname(name, st, policy.user),
+            attrs: attrsOf(st),
+          })
         }
       }
       // Several READDIR replies for big folders keep each packet small; then EOF (draft-02 §6.7).
@@ -282,7 +328,12 @@ export function serveSftp(sftp: SFTPWrapper, policy: SftpPolicy): () => Promise<
       const ra = await jail.real(a)
       const rb = await jail.real(b)
       // SFTP v3 RENAME must fail when the new name exists (draft-02 §6.5); no silent overwrite.
-      if (await lstat(rb).then(() => true, () => false)) {
+      if (
+        await lstat(rb).then(
+          () => true,
+          () => false
+        )
+      ) {
         return sftp.status(id, STATUS_CODE.FAILURE, `${b} already exists`)
       }
       await rename(ra, rb)

@@ -31,7 +31,11 @@ export function createSftpTransport(o: SftpTransportOptions): Transport {
       if (!p) return { ok: false, retryable: false, error: `unknown partner ${payload.partnerId}` }
       if (p.outbound === 'sftp' && pushEntry(p)) return pushToPartner(o, payload)
       if (p.sftp?.mailbox) return sendToMailbox(o, payload)
-      return { ok: false, retryable: false, error: `partner ${p.id} has neither an SFTP mailbox nor a pushPath` }
+      return {
+        ok: false,
+        retryable: false,
+        error: `partner ${p.id} has neither an SFTP mailbox nor a pushPath`,
+      }
     },
   }
 }
@@ -40,12 +44,19 @@ export function createSftpTransport(o: SftpTransportOptions): Transport {
  * Mailbox only (`sftp_mailbox`, and warehouse destinations of type sftp): always the hosted
  * outbox of `payload.partnerId`, whatever the profile's push settings.
  */
-export function createSftpMailboxTransport(o: { mailboxRoot: string; store?: SftpStore }): Transport {
+export function createSftpMailboxTransport(o: {
+  mailboxRoot: string
+  store?: SftpStore
+}): Transport {
   return {
     name: 'sftp_mailbox',
     async send(payload) {
       if (!/^[a-z0-9][a-z0-9-]*$/.test(payload.partnerId)) {
-        return { ok: false, retryable: false, error: `no mailbox for partner id "${payload.partnerId}"` }
+        return {
+          ok: false,
+          retryable: false,
+          error: `no mailbox for partner id "${payload.partnerId}"`,
+        }
       }
       return sendToMailbox(o, payload)
     },

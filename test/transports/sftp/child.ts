@@ -12,11 +12,18 @@ export interface ServerChild {
 }
 
 export async function startServerChild(env: Record<string, string>): Promise<ServerChild> {
-  const child: ChildProcess = fork(join(repoRoot, 'bin/run-ts.js'), [join(repoRoot, 'test/transports/sftp/server-child.ts')], {
-    env: { ...process.env, ...env },
-    execArgv: ['--expose-gc', ...(process.env.SFTP_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean)],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  })
+  const child: ChildProcess = fork(
+    join(repoRoot, 'bin/run-ts.js'),
+    [join(repoRoot, 'test/transports/sftp/server-child.ts')],
+    {
+      env: { ...process.env, ...env },
+      execArgv: [
+        '--expose-gc',
+        ...(process.env.SFTP_CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean),
+      ],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    }
+  )
   const next = (type: string) =>
     new Promise<Record<string, unknown>>((res, rej) => {
       const onMsg = (m: Record<string, unknown>) => {

@@ -49,8 +49,13 @@ export async function startPartnerServer(o: {
     client.on('close', () => clients.delete(client))
     client.on('error', () => {})
     client.on('authentication', (ctx) => {
-      if (ctx.method === 'publickey' && ctx.username === o.user && ctx.key.data.equals(allowed.getPublicSSH())) {
-        if (!ctx.signature || allowed.verify(ctx.blob!, ctx.signature, ctx.hashAlgo) === true) return ctx.accept()
+      if (
+        ctx.method === 'publickey' &&
+        ctx.username === o.user &&
+        ctx.key.data.equals(allowed.getPublicSSH())
+      ) {
+        if (!ctx.signature || allowed.verify(ctx.blob!, ctx.signature, ctx.hashAlgo) === true)
+          return ctx.accept()
       }
       ctx.reject(['publickey'])
     })
@@ -79,7 +84,8 @@ export async function startPartnerServer(o: {
 /** Writes partners/<id>.yaml files under `root` and loads them; fails on any config error. */
 export function writeRegistry(root: string, profiles: Record<string, string>): Registry {
   mkdirSync(join(root, 'partners'), { recursive: true })
-  for (const [id, yaml] of Object.entries(profiles)) writeFileSync(join(root, 'partners', `${id}.yaml`), yaml)
+  for (const [id, yaml] of Object.entries(profiles))
+    writeFileSync(join(root, 'partners', `${id}.yaml`), yaml)
   const { registry, errors } = loadRegistry(root)
   if (errors.length) throw new Error(errors.map(formatConfigError).join('\n'))
   return registry

@@ -3,7 +3,15 @@
  * on a real database with the real receive(): delete / move / leave, the crash window between
  * receipt and delete, the lease, a changed host key, and pushing a file back.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -14,7 +22,13 @@ import { createSftpPoller } from '../../../src/transports/sftp/poll.ts'
 import { createSftpTransport } from '../../../src/transports/sftp/transport.ts'
 import type { InboundPayload } from '../../../src/transports/types.ts'
 import { testDb, type TestDb } from '../../helpers/db.ts'
-import { keyPair, startPartnerServer, writeRegistry, X12_SAMPLE, type PartnerServer } from './helpers.ts'
+import {
+  keyPair,
+  startPartnerServer,
+  writeRegistry,
+  X12_SAMPLE,
+  type PartnerServer,
+} from './helpers.ts'
 
 let db: TestDb
 let tmp: string
@@ -43,11 +57,17 @@ ${extra}`
 const x12 = (n: number) => X12_SAMPLE.replace(/000000001/g, String(n).padStart(9, '0'))
 
 async function payloadCount(partnerId: string): Promise<number> {
-  const [r] = await db.sql<{ n: number }[]>`select count(*)::int as n from payloads where partner_id = ${partnerId}`
+  const [r] = await db.sql<
+    { n: number }[]
+  >`select count(*)::int as n from payloads where partner_id = ${partnerId}`
   return r.n
 }
 
-function setup(ids: string[], extra: Record<string, string> = {}, after: Record<string, string> = {}) {
+function setup(
+  ids: string[],
+  extra: Record<string, string> = {},
+  after: Record<string, string> = {}
+) {
   const root = mkdtempSync(join(tmp, 'cfg-'))
   const profiles: Record<string, string> = {}
   for (const id of ids) {
@@ -59,7 +79,14 @@ function setup(ids: string[], extra: Record<string, string> = {}, after: Record<
   const store = createSftpStore(db.sql)
   const onProblem = sftpProblemSink(db.sql)
   const onReceive = (p: InboundPayload) => receive({ sql: db.sql }, p)
-  const poller = createSftpPoller({ registry, onReceive, store, onProblem, env, workDir: join(tmp, 'work') })
+  const poller = createSftpPoller({
+    registry,
+    onReceive,
+    store,
+    onProblem,
+    env,
+    workDir: join(tmp, 'work'),
+  })
   return { registry, store, onProblem, onReceive, poller, root }
 }
 
@@ -88,21 +115,31 @@ describe('sftp poller', () => {
     const [res] = await poller.pollOnce('p-delete')
     expect(res).toMatchObject({ status: 'done', received: 2, duplicates: 0 })
     expect(readdirSync(out).sort()).toEqual(['c.edi.part', 'skip.txt'])
-    const rows = await db.sql<{ filename: string; sha256: string; transport: string; external_id: string }[]>`
+    const rows = await db.sql<
+      { filename: string; sha256: string; transport: string; external_id: string }[]
+    >`
       select filename, sha256, transport, external_id from payloads where partner_id = 'p-delete' order by filename`
     expect(rows.map((r) => [r.filename, r.transport, r.sha256])).toEqual([
       ['a.edi', 'sftp', sha256(x12(1))],
       ['b.edi', 'sftp', sha256(x12(2))],
     ])
-    expect(rows[0].external_id).toMatch(/^sftp:\/\/gw@127\.0\.0\.1:\d+\/p-delete\/out\/a\.edi@\d+@\d+$/)
+    expect(rows[0].external_id).toMatch(
+      /^sftp:\/\/gw@127\.0\.0\.1:\d+\/p-delete\/out\/a\.edi@\d+@\d+$/
+    )
     // The parse stage was queued in the same transaction: the pipeline has it.
-    const [jobs] = await db.sql<{ n: number }[]>`select count(*)::int as n from jobs j join payloads p
+    const [jobs] = await db.sql<
+      { n: number }[]
+    >`select count(*)::int as n from jobs j join payloads p
       on j.payload->>'messageId' = p.id where p.partner_id = 'p-delete' and j.stage = 'parse'`
     expect(jobs.n).toBe(2)
   })
 
   it('after: move renames into moveTo', async () => {
-    const { poller } = setup(['p-move'], { 'p-move': '      moveTo: /p-move/done\n' }, { 'p-move': 'move' })
+    const { poller } = setup(
+      ['p-move'],
+      { 'p-move': '      moveTo: /p-move/done\n' },
+      { 'p-move': 'move' }
+    )
     writeFileSync(join(remote, 'p-move', 'out', 'm.edi'), x12(4))
     const [res] = await poller.pollOnce('p-move')
     expect(res).toMatchObject({ status: 'done', received: 1 })
@@ -114,7 +151,11 @@ describe('sftp poller', () => {
     const { poller } = setup(['p-leave'], {}, { 'p-leave': 'leave' })
     writeFileSync(join(remote, 'p-leave', 'out', 'l.edi'), x12(5))
     expect((await poller.pollOnce('p-leave'))[0]).toMatchObject({ received: 1, duplicates: 0 })
-    expect((await poller.pollOnce('p-leave'))[0]).toMatchObject({ status: 'done', received: 0, duplicates: 0 })
+    expect((await poller.pollOnce('p-leave'))[0]).toMatchObject({
+      status: 'done',
+      received: 0,
+      duplicates: 0,
+    })
     expect(existsSync(join(remote, 'p-leave', 'out', 'l.edi'))).toBe(true)
     expect(await payloadCount('p-leave')).toBe(1)
   })
@@ -138,8 +179,18 @@ describe('sftp poller', () => {
     expect(existsSync(file)).toBe(true)
     expect(await payloadCount('p-crash')).toBe(1)
 
-    const restarted = createSftpPoller({ registry, store, env, onReceive, workDir: join(tmp, 'work') })
-    expect((await restarted.pollOnce('p-crash'))[0]).toMatchObject({ status: 'done', received: 0, duplicates: 1 })
+    const restarted = createSftpPoller({
+      registry,
+      store,
+      env,
+      onReceive,
+      workDir: join(tmp, 'work'),
+    })
+    expect((await restarted.pollOnce('p-crash'))[0]).toMatchObject({
+      status: 'done',
+      received: 0,
+      duplicates: 1,
+    })
     expect(existsSync(file)).toBe(false)
     expect(await payloadCount('p-crash')).toBe(1)
   })
@@ -148,7 +199,10 @@ describe('sftp poller', () => {
     const { poller, store } = setup(['p-lease'])
     writeFileSync(join(remote, 'p-lease', 'out', 'x.edi'), x12(7))
     expect(await store.tryLease('sftp-poll:p-lease:0', 'other-process', 60_000)).toBe(true)
-    expect((await poller.pollOnce('p-lease'))[0]).toMatchObject({ status: 'lease_held', received: 0 })
+    expect((await poller.pollOnce('p-lease'))[0]).toMatchObject({
+      status: 'lease_held',
+      received: 0,
+    })
     expect(await payloadCount('p-lease')).toBe(0)
     await store.releaseLease('sftp-poll:p-lease:0', 'other-process')
     expect((await poller.pollOnce('p-lease'))[0]).toMatchObject({ status: 'done', received: 1 })
@@ -158,7 +212,14 @@ describe('sftp poller', () => {
     const { registry, store } = setup(['p-push'], { 'p-push': '      pushPath: /p-push/in\n' })
     mkdirSync(join(remote, 'p-push', 'in'))
     const sftp = createSftpTransport({ registry, store, env, mailboxRoot: join(tmp, 'mailboxes') })
-    const receipt = await sftp.send({ deliveryId: 'dlv_1', partnerId: 'p-push', bytes: Buffer.from(x12(8)), filename: '997_1.x12', contentType: 'application/edi-x12', docType: '997' })
+    const receipt = await sftp.send({
+      deliveryId: 'dlv_1',
+      partnerId: 'p-push',
+      bytes: Buffer.from(x12(8)),
+      filename: '997_1.x12',
+      contentType: 'application/edi-x12',
+      docType: '997',
+    })
     expect(receipt).toMatchObject({ ok: true })
     expect(readdirSync(join(remote, 'p-push', 'in'))).toEqual(['997_1.x12'])
     expect(readFileSync(join(remote, 'p-push', 'in', '997_1.x12'), 'utf8')).toBe(x12(8))
@@ -169,15 +230,25 @@ describe('sftp poller', () => {
     writeFileSync(join(remote, 'p-hostkey', 'out', 'first.edi'), x12(9))
     // First contact: trust on first use records the key.
     expect((await poller.pollOnce('p-hostkey'))[0]).toMatchObject({ status: 'done', received: 1 })
-    const [known] = await db.sql<{ fingerprint: string }[]>`select fingerprint from sftp_known_hosts where partner_id = 'p-hostkey'`
+    const [known] = await db.sql<
+      { fingerprint: string }[]
+    >`select fingerprint from sftp_known_hosts where partner_id = 'p-hostkey'`
     expect(known.fingerprint).toMatch(/^SHA256:/)
 
     // The server comes back on the same port with another key (a reinstall, or someone in between).
     const port = server.port
     await server.stop()
-    server = await startPartnerServer({ root: remote, user: 'gw', clientPublicKey: client.public, port })
+    server = await startPartnerServer({
+      root: remote,
+      user: 'gw',
+      clientPublicKey: client.public,
+      port,
+    })
     writeFileSync(join(remote, 'p-hostkey', 'out', 'second.edi'), x12(10))
-    expect((await poller.pollOnce('p-hostkey'))[0]).toMatchObject({ status: 'host_key_changed', received: 0 })
+    expect((await poller.pollOnce('p-hostkey'))[0]).toMatchObject({
+      status: 'host_key_changed',
+      received: 0,
+    })
     expect((await poller.pollOnce('p-hostkey'))[0]).toMatchObject({ status: 'stopped' })
     expect(existsSync(join(remote, 'p-hostkey', 'out', 'second.edi'))).toBe(true)
     expect(await payloadCount('p-hostkey')).toBe(1)

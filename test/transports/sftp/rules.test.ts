@@ -10,19 +10,33 @@ const sniff = (s: string) => sniffEdi(Buffer.from(s), Buffer.byteLength(s))
 
 describe('upload rules', () => {
   it('recognises temporary upload names', () => {
-    for (const n of ['a.edi.part', 'a.tmp', 'A.FILEPART', 'x.edi~', '.hidden', 'sub/.x', 'b.partial', '~lock'])
+    for (const n of [
+      'a.edi.part',
+      'a.tmp',
+      'A.FILEPART',
+      'x.edi~',
+      '.hidden',
+      'sub/.x',
+      'b.partial',
+      '~lock',
+    ])
       expect(isTempName(n), n).toBe(true)
-    for (const n of ['a.edi', 'order.x12', 'partner.txt', 'tmp/a.edi', 'a.parts']) expect(isTempName(n), n).toBe(false)
+    for (const n of ['a.edi', 'order.x12', 'partner.txt', 'tmp/a.edi', 'a.parts'])
+      expect(isTempName(n), n).toBe(false)
   })
 
   it('sniffs X12, EDIFACT and JSON, and says why anything else is refused', () => {
     expect(sniff('ISA*00*')).toEqual({ ok: true, standard: 'x12' })
-    expect(sniff('\ufeff\r\n  UNA:+.? \'')).toEqual({ ok: true, standard: 'edifact' })
+    expect(sniff("\ufeff\r\n  UNA:+.? '")).toEqual({ ok: true, standard: 'edifact' })
     expect(sniff('UNB+UNOC:3')).toEqual({ ok: true, standard: 'edifact' })
     expect(sniff(' {"kind":"po"}')).toEqual({ ok: true, standard: 'json' })
     expect(sniff('')).toMatchObject({ ok: false, code: 'empty' })
     expect(sniff('  \n')).toMatchObject({ ok: false, code: 'empty' })
-    expect(sniff('%PDF-1.7')).toMatchObject({ ok: false, code: 'not_edi', detail: expect.stringContaining('%PDF-1.7') })
+    expect(sniff('%PDF-1.7')).toMatchObject({
+      ok: false,
+      code: 'not_edi',
+      detail: expect.stringContaining('%PDF-1.7'),
+    })
   })
 
   it('matches poll patterns on the whole name', () => {
@@ -54,7 +68,9 @@ describe('jail', () => {
   })
 
   it('maps into the root and refuses symlinks that lead out, dangling ones included', async () => {
-    expect(await jail.real('/../../globex/outbox/secret')).toBe(join(root, 'acme', 'globex', 'outbox', 'secret'))
+    expect(await jail.real('/../../globex/outbox/secret')).toBe(
+      join(root, 'acme', 'globex', 'outbox', 'secret')
+    )
     await expect(jail.real('/inbox/out-link/outbox/secret')).rejects.toThrow(JailError)
     await expect(jail.real('/inbox/out-link')).rejects.toThrow(JailError)
     await expect(jail.real('/inbox/dangling')).rejects.toThrow(JailError)

@@ -18,7 +18,12 @@ let baseline = 0
 let peak = 0
 let uploadPeak = 0
 let liveBaseline = 0
-const db = await openDatabase({ databaseUrl: env.DB_URL, schema: env.DB_SCHEMA, dataDir: env.MAILBOX_ROOT + '/.db', max: Number(env.DB_MAX ?? 4) })
+const db = await openDatabase({
+  databaseUrl: env.DB_URL,
+  schema: env.DB_SCHEMA,
+  dataDir: env.MAILBOX_ROOT + '/.db',
+  max: Number(env.DB_MAX ?? 4),
+})
 const { registry } = loadRegistry(env.CONFIG_ROOT!)
 const server = createSftpServer({
   registry,
@@ -68,7 +73,17 @@ process.on('message', async (m: { type: string }) => {
     live = uploadLive = liveBaseline
     detail = {}
     process.send!({ type: 'peak-reset' })
-  } else if (m.type === 'peak') process.send!({ type: 'peak', baseline, peak, uploadPeak, liveBaseline, live, uploadLive, detail })
+  } else if (m.type === 'peak')
+    process.send!({
+      type: 'peak',
+      baseline,
+      peak,
+      uploadPeak,
+      liveBaseline,
+      live,
+      uploadLive,
+      detail,
+    })
   else if (m.type === 'stats') process.send!({ type: 'stats', stats: server.stats })
   else if (m.type === 'stop') {
     await server.stop()

@@ -3,7 +3,15 @@
  * host key kept across restarts, password auth, folder rules, sub-folders, a failed receive
  * giving the file back, and crash recovery of staged uploads, on a real database.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import ssh2 from 'ssh2'
@@ -33,7 +41,11 @@ async function connect(port: number, auth: { password?: string; privateKey?: str
     conn.on('error', reject)
     conn.on('ready', () => conn.sftp((err, s) => (err ? reject(err) : resolve(s))))
     conn.connect({
-      host: '127.0.0.1', port, username: 'acme-user', ...auth, tryKeyboard: false,
+      host: '127.0.0.1',
+      port,
+      username: 'acme-user',
+      ...auth,
+      tryKeyboard: false,
       hostVerifier: (k: Buffer) => ((hostKey = fingerprint(k)), true),
     } as ssh2.ConnectConfig)
   })
@@ -92,7 +104,9 @@ describe('hosted sftp server', () => {
     const ok = await connect(port, { password: env.ACME_SFTP_PASSWORD })
     ok.close()
     await expect(connect(port, { password: 'wrong' })).rejects.toThrow(/authentication/i)
-    await expect(connect(port, { privateKey: keyPair().private })).rejects.toThrow(/authentication/i)
+    await expect(connect(port, { privateKey: keyPair().private })).rejects.toThrow(
+      /authentication/i
+    )
     expect(s.stats.authFailures).toBeGreaterThanOrEqual(2)
     expect(s.stats.logins).toBe(1)
     await s.stop()
@@ -103,20 +117,35 @@ describe('hosted sftp server', () => {
     const { port } = await s.start()
     const c = await connect(port, { privateKey: key.private })
     const top = await c.call<ssh2.FileEntryWithStats[]>((cb) => c.sftp.readdir('/', cb))
-    expect(top.map((e) => e.filename).filter((n) => !n.startsWith('.')).sort()).toEqual(['archive', 'inbox', 'outbox'])
+    expect(
+      top
+        .map((e) => e.filename)
+        .filter((n) => !n.startsWith('.'))
+        .sort()
+    ).toEqual(['archive', 'inbox', 'outbox'])
     expect((await c.call<ssh2.Stats>((cb) => c.sftp.stat('/inbox', cb))).isDirectory()).toBe(true)
-    await expect(c.call((cb) => c.sftp.writeFile('/archive/x.edi', X12_SAMPLE, cb))).rejects.toThrow(/denied/i)
-    await expect(c.call((cb) => c.sftp.writeFile('/x.edi', X12_SAMPLE, cb))).rejects.toThrow(/denied/i)
+    await expect(
+      c.call((cb) => c.sftp.writeFile('/archive/x.edi', X12_SAMPLE, cb))
+    ).rejects.toThrow(/denied/i)
+    await expect(c.call((cb) => c.sftp.writeFile('/x.edi', X12_SAMPLE, cb))).rejects.toThrow(
+      /denied/i
+    )
     await expect(c.call((cb) => c.sftp.mkdir('/outbox/sub', cb))).rejects.toThrow(/denied/i)
     await c.call((cb) => c.sftp.mkdir('/inbox/sub', cb))
     await c.call((cb) => c.sftp.writeFile('/inbox/sub/.tmp-upload', X12_SAMPLE, cb))
-    await c.call((cb) => c.sftp.setstat('/inbox/sub/.tmp-upload', { atime: 1_700_000_000, mtime: 1_700_000_000 }, cb))
-    expect((await c.call<ssh2.Stats>((cb) => c.sftp.lstat('/inbox/sub/.tmp-upload', cb))).mtime).toBe(1_700_000_000)
+    await c.call((cb) =>
+      c.sftp.setstat('/inbox/sub/.tmp-upload', { atime: 1_700_000_000, mtime: 1_700_000_000 }, cb)
+    )
+    expect(
+      (await c.call<ssh2.Stats>((cb) => c.sftp.lstat('/inbox/sub/.tmp-upload', cb))).mtime
+    ).toBe(1_700_000_000)
     await c.call((cb) => c.sftp.rename('/inbox/sub/.tmp-upload', '/inbox/sub/po.edi', cb))
     await c.call((cb) => c.sftp.rmdir('/inbox/sub', cb))
     c.close()
     await s.stop()
-    const rows = await db.sql<{ filename: string; meta: { path: string } }[]>`select filename, meta from payloads where partner_id = 'acme'`
+    const rows = await db.sql<
+      { filename: string; meta: { path: string } }[]
+    >`select filename, meta from payloads where partner_id = 'acme'`
     expect(rows.map((r) => [r.filename, r.meta.path])).toEqual([['po.edi', '/inbox/sub/po.edi']])
   })
 
@@ -126,7 +155,9 @@ describe('hosted sftp server', () => {
     })
     const { port } = await s.start()
     const c = await connect(port, { privateKey: key.private })
-    await expect(c.call((cb) => c.sftp.writeFile('/inbox/down.edi', X12_SAMPLE, cb))).rejects.toThrow(/database unavailable/)
+    await expect(
+      c.call((cb) => c.sftp.writeFile('/inbox/down.edi', X12_SAMPLE, cb))
+    ).rejects.toThrow(/database unavailable/)
     c.close()
     await s.stop()
     expect(readdirSync(join(tmp, 'mb', 'acme', 'inbox'))).toContain('down.edi')
@@ -141,7 +172,16 @@ describe('hosted sftp server', () => {
     writeFileSync(join(staging, `up_crash1__${encodeURIComponent('/inbox/a.edi')}`), committed)
     writeFileSync(join(staging, `up_crash2__${encodeURIComponent('/inbox/b.edi')}`), notYet)
     // The first one reached the database before the crash, the second did not.
-    await receive({ sql: db.sql }, { transport: 'sftp', partnerId: 'acme', filename: 'a.edi', body: Buffer.from(committed), externalId: 'upload:up_crash1' })
+    await receive(
+      { sql: db.sql },
+      {
+        transport: 'sftp',
+        partnerId: 'acme',
+        filename: 'a.edi',
+        body: Buffer.from(committed),
+        externalId: 'upload:up_crash1',
+      }
+    )
     const s = start()
     await s.start()
     await s.stop()
@@ -149,14 +189,24 @@ describe('hosted sftp server', () => {
       where partner_id = 'acme' and external_id in ('upload:up_crash1', 'upload:up_crash2') order by filename`
     expect(rows.map((r) => r.filename)).toEqual(['a.edi', 'b.edi'])
     expect(readdirSync(staging)).toEqual([])
-    for (const r of rows) expect(existsSync(join(tmp, 'mb', 'acme', 'archive', `${r.id}__${r.filename}`))).toBe(true)
+    for (const r of rows)
+      expect(existsSync(join(tmp, 'mb', 'acme', 'archive', `${r.id}__${r.filename}`))).toBe(true)
   })
 
   it('the mailbox transport refuses partner ids that are not mailbox names', async () => {
     const t = createSftpMailboxTransport({ mailboxRoot: join(tmp, 'mb') })
-    const base = { deliveryId: 'd', bytes: Buffer.from('x'), filename: 'a.x12', contentType: 'text/plain', docType: '997' }
+    const base = {
+      deliveryId: 'd',
+      bytes: Buffer.from('x'),
+      filename: 'a.x12',
+      contentType: 'text/plain',
+      docType: '997',
+    }
     for (const partnerId of ['', '../acme', 'acme/../../etc', '.gateway'])
       expect(await t.send({ ...base, partnerId })).toMatchObject({ ok: false, retryable: false })
-    expect(await t.send({ ...base, partnerId: 'acme', filename: '../../evil.x12' })).toMatchObject({ ok: true, ref: 'outbox/evil.x12' })
+    expect(await t.send({ ...base, partnerId: 'acme', filename: '../../evil.x12' })).toMatchObject({
+      ok: true,
+      ref: 'outbox/evil.x12',
+    })
   })
 })
