@@ -72,6 +72,12 @@ export function buildOpenApi(): Json {
     responses: { '200': text('MDN (multipart/report) or empty for async MDN', 'multipart/report'), '413': problemResponse('Body too large') },
   })
 
+  add('/as2/mdn', 'post', {
+    tags: ['as2'], summary: 'Asynchronous MDN receipt (RFC 4130 §7.2.4) for AS2 messages we sent',
+    requestBody: { required: true, content: { 'multipart/report': { schema: { type: 'string', format: 'binary' } }, 'multipart/signed': { schema: { type: 'string', format: 'binary' } } } },
+    responses: { '200': text('MDN accepted'), '400': problemResponse('Not an MDN or unknown original message') },
+  })
+
   // ── ERP (operator token) ──
   add('/api/v1/erp/purchase-orders', 'post', {
     tags: ['erp'], summary: 'Import open purchase orders (JSON rows in the CSV shape); re-import updates', security: operatorSecurity,
