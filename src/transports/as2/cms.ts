@@ -165,6 +165,15 @@ function sidMatches(sid: Node, cert: CertInfo): boolean {
  * partner's certificate. The signer must BE that certificate: an embedded certificate is ignored.
  */
 export function verifyDetached(content: Buffer, signature: Buffer, cert: CertInfo): VerifyResult {
+  try {
+    return verifySignerInfo(content, signature, cert)
+  } catch (err) {
+    // Hostile or truncated DER: a verdict, never an exception (the partner gets an MDN).
+    return { ok: false, reason: 'malformed', detail: (err as Error).message }
+  }
+}
+
+function verifySignerInfo(content: Buffer, signature: Buffer, cert: CertInfo): VerifyResult {
   let si: Node
   try {
     const sd = contentOf(signature, OID.signedData)

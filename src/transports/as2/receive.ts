@@ -87,7 +87,13 @@ export async function handleAs2Message(deps: As2ReceiveDeps, get: (name: string)
   const outer: Headers = [['Content-Type', get('content-type') ?? 'application/octet-stream']]
   const cd = get('content-disposition')
   if (cd) outer.push(['Content-Disposition', cd])
-  const r = unwrapMessage(outer, body, { key: deps.keys.key, cert: deps.keys.cert, partnerCert: partnerCertificate(deps.registry, partner) })
+  let r: ReturnType<typeof unwrapMessage>
+  try {
+    r = unwrapMessage(outer, body, { key: deps.keys.key, cert: deps.keys.cert, partnerCert: partnerCertificate(deps.registry, partner) })
+  } catch (err) {
+    // A defect or a certificate file that cannot be read: answer, and say so in the log.
+    r = { ok: false, disposition: DISPOSITION.unexpected, detail: (err as Error).message }
+  }
   if (!r.ok) {
     log.warn('AS2 message rejected', { partnerId: partner.id, disposition: r.disposition, detail: r.detail })
     return answer(r.disposition, partner.id, r.partial)

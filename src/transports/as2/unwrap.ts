@@ -89,6 +89,13 @@ export function unwrapMessage(outer: Headers, body: Buffer, keys: UnwrapKeys): U
       }
       continue
     }
+    const isSmime = type === 'application/pkcs7-mime' || type === 'application/x-pkcs7-mime'
+    if (isSmime && cmsType === undefined) {
+      // Declared S/MIME but not a readable ContentInfo: never store it as if it were the payload.
+      const encrypted = /enveloped/i.test(param(ct, 'smime-type') ?? '')
+      const disposition = encrypted ? DISPOSITION.decryptionFailed : DISPOSITION.unexpected
+      return { ok: false, disposition, detail: 'the S/MIME body is not a readable CMS structure', partial: m }
+    }
     if (cmsType !== undefined) {
       return { ok: false, disposition: DISPOSITION.unexpected, detail: `unsupported S/MIME content ${cmsType}`, partial: m }
     }

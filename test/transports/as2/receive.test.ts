@@ -153,3 +153,30 @@ describe.skipIf(!hasOpenssl)('AS2 receive (POST /as2)', () => {
     expect(res.status).toBe(400)
   })
 })
+
+describe.skipIf(!hasOpenssl)('AS2 receive: hostile bodies', () => {
+  it('answers garbage S/MIME with an error disposition instead of failing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'as2-bad-'))
+    const partner = opensslPair(dir, 'p')
+    const ours = opensslPair(dir, 'o', 'OURS')
+    const { registry } = makeConfigRoot([{ id: 'p', as2Id: 'P', us: 'OURS', cert: partner.crt }])
+    const gw = await startGateway({ registry, keyFile: ours.key, certFile: ours.crt, ourIds: ['OURS'] })
+    try {
+      const base = { 'AS2-From': 'P', 'AS2-To': 'OURS', 'Disposition-Notification-To': 'x' }
+      const cases: [string, Buffer][] = [
+        ['application/pkcs7-mime; smime-type=enveloped-data', Buffer.from([0x30, 0x80, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x03, 0xa0])],
+        ['application/pkcs7-mime; smime-type=compressed-data', Buffer.from('30030201', 'hex')],
+        ['multipart/signed; boundary=b', Buffer.from('--b\r\n\r\nhello\r\n--b\r\nContent-Type: application/pkcs7-signature\r\n\r\n\x30\x82\xff\xff\r\n--b--\r\n', 'latin1')],
+      ]
+      for (const [i, [ct, body]] of cases.entries()) {
+        const res = await gw.app.request('/as2', { method: 'POST', headers: { ...base, 'Content-Type': ct, 'Message-ID': `<bad-${i}@p>` }, body: new Uint8Array(body) })
+        expect(res.status).toBe(200)
+        expect(await res.text()).toMatch(/Disposition: automatic-action\/MDN-sent-automatically; processed\/error: /)
+      }
+      const [n] = await gw.sql<{ n: number }[]>`select count(*)::int as n from payloads`
+      expect(n.n).toBe(0)
+    } finally {
+      await gw.close()
+    }
+  })
+})
