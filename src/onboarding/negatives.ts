@@ -60,6 +60,8 @@ const MANDATORY: Record<string, string> = { '850': 'BEG', '855': 'BAK', '856': '
 const X12_ITEM: Record<string, number> = { PO1: 5, IT1: 5, LIN: 1 }
 /** X12 quantity: 855 acknowledged ACK02, 856 shipped SN102, 810 invoiced IT102, 850 ordered PO102. */
 const X12_QTY: Record<string, string> = { '855': 'ACK', '856': 'SN1', '810': 'IT1', '850': 'PO1' }
+/** EDIFACT QTY 6063 the matching compares, by preference: ORDRSP 113 (to be delivered, else 21), DESADV 12, INVOIC 47. */
+const EDIFACT_QTY: Record<string, string[]> = { ORDRSP: ['113', '21'], DESADV: ['12'], INVOIC: ['47'], ORDERS: ['21'] }
 const GTIN_QUALIFIERS = new Set(['UP', 'UK', 'EN', 'UA', 'SRV'])
 
 const clone = (segs: Segment[]): Segment[] => segs.map((s) => ({ ...s, elements: s.elements.map((e) => [...e]) }))
@@ -119,14 +121,26 @@ function mutate(kind: NegativeKind, tx: ParsedTransaction, standard: 'x12' | 'ed
         return { segments: segs, mutation: `${tag}02 quantity ${q} → ${v} (${line(tx.segments[i])})` }
       }
       const lin = find('LIN')
-      const i = lin >= 0 ? find('QTY', lin) : -1
+      const i = lin >= 0 ? edifactQty(segs, lin, tx.type) : -1
       const q = i >= 0 ? segs[i].elements[0]?.[1] : undefined
-      if (!q) return 'the sample has no QTY after a LIN'
+      if (!q) return `the sample has no QTY ${(EDIFACT_QTY[tx.type] ?? []).join('/')} after a LIN`
       const v = offTolerance(q, qtyCfg)
       segs[i].elements[0][1] = v
       return { segments: segs, mutation: `QTY C186 6060 ${q} → ${v} (${line(tx.segments[i])})` }
     }
   }
+}
+
+/** The first item's QTY with the preferred qualifier (within that LIN group). */
+function edifactQty(segs: Segment[], lin: number, type: string): number {
+  let end = segs.findIndex((s, k) => k > lin && (s.tag === 'LIN' || s.tag === 'UNS' || s.tag === 'UNT'))
+  if (end < 0) end = segs.length
+  const group = segs.slice(lin, end)
+  for (const q of EDIFACT_QTY[type] ?? []) {
+    const k = group.findIndex((s) => s.tag === 'QTY' && s.elements[0]?.[0] === q)
+    if (k >= 0) return lin + k
+  }
+  return -1
 }
 
 function unknownItemX12(segs: Segment[]): Mutated | string {

@@ -24,7 +24,7 @@ async function validate(configDir: string): Promise<{ code: number; stdout: stri
 
 const lines = (s: string) => s.split('\n').map((l) => l.trim()).filter(Boolean)
 
-describe('partners validate', () => {
+describe('partners validate', { timeout: 90_000 }, () => {
   let cfg: TempConfig
   afterEach(() => cfg?.close())
 

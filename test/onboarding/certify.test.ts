@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -25,7 +25,7 @@ async function cli(args: string[], env: Record<string, string>): Promise<{ code:
 
 const rule = (r: CertifyReport, docType: string, name: string) => r.scorecard.find((d) => d.docType === docType)!.rules.find((x) => x.rule === name)!
 
-describe('partners certify: a good partner (demo-x12-supplier samples + ERP data)', () => {
+describe('partners certify: a good partner (demo-x12-supplier samples + ERP data)', { timeout: 90_000 }, () => {
   let report: CertifyReport
   beforeAll(async () => {
     const { registry, maps } = loadConfig(repoRoot)
@@ -126,7 +126,7 @@ describe('partners certify: a good partner (demo-x12-supplier samples + ERP data
   })
 })
 
-describe('partners certify: a partner that is not ready', () => {
+describe('partners certify: a partner that is not ready', { timeout: 90_000 }, () => {
   let cfg: TempConfig
   let samples: string
   beforeAll(() => {
@@ -182,4 +182,32 @@ describe('partners certify: a partner that is not ready', () => {
     expect(b.code).toBe(2)
     expect(b.stderr).toMatch(/cannot read sample directory .*nope: ENOENT/)
   })
+})
+
+// The map helper's golden fixtures double as sample sets: the raw files plus the demo ERP orders.
+const FIXTURES = join(repoRoot, 'fixtures')
+describe.skipIf(!existsSync(join(FIXTURES, 'erp/demo-purchase-orders.csv')))('partners certify on the fixture samples', () => {
+  for (const [partner, docs] of [['demo-edifact-supplier', ['ORDRSP', 'DESADV', 'INVOIC']], ['demo-x12-supplier', ['855', '856', '810']]] as const) {
+    it(`${partner}: ready, and every negative case caught (EDIFACT and X12 generators)`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'certify-fx-'))
+      try {
+        for (const f of readdirSync(join(FIXTURES, partner)).filter((n) => n.endsWith('.edi'))) copyFileSync(join(FIXTURES, partner, f), join(dir, f))
+        copyFileSync(join(FIXTURES, 'erp/demo-purchase-orders.csv'), join(dir, 'erp.csv'))
+        const { registry, maps } = loadConfig(repoRoot)
+        const r = await certifyPartner({ registry, maps, partnerId: partner, dir, today: '2025-03-06' })
+        expect(r.blockers).toEqual([])
+        expect(r.scorecard.map((d) => d.docType)).toEqual([...docs])
+        expect(r.negatives.map((n) => `${n.docType} ${n.kind} ${n.status}`)).toEqual(
+          docs.flatMap((d) => ['missing_segment', 'control_count', 'wrong_qualifier', 'unknown_item', 'qty_tolerance'].map((k) => `${d} ${k} caught`))
+        )
+        if (partner === 'demo-edifact-supplier') {
+          const n = r.negatives.find((x) => x.docType === 'DESADV' && x.kind === 'control_count')!
+          expect(n.caughtBy).toMatchObject({ code: 'transaction_count_mismatch', at: expect.stringMatching(/^UNT/) })
+          expect(r.samples.every((s) => s.acks[0]?.docType === 'CONTRL')).toBe(true)
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true })
+      }
+    })
+  }
 })

@@ -110,13 +110,13 @@ describe('replay', () => {
     expect(old.doc.status).toBe('accepted')
   })
 
-  // Known defect (reported in .agents/requests.md): the replayed bytes carry the same ISA13, so
-  // the parse stage stops them as duplicate_interchange and today's maps never run. Flip to
-  // `it` once parse.ts exempts replays (meta.replayOf) from the interchange duplicate check.
-  it.fails('the replayed message is processed through the current maps', async () => {
+  // The replayed bytes carry the same ISA13: a replay must not be stopped as duplicate_interchange.
+  it('the replayed message is processed through the current maps (not stopped as a duplicate)', async () => {
     const [p] = await db.sql<{ id: string }[]>`select id from payloads where meta->>'replayOf' = ${messageId}`
     const docs = await db.sql<{ doc: { status: string }; map_hash: string }[]>`select doc, map_hash from documents where payload_id = ${p.id}`
     expect(docs).toHaveLength(1)
     expect(docs[0].doc.status).toBe('accepted_with_changes')
+    const [orig] = await db.sql<{ map_hash: string }[]>`select map_hash from documents where payload_id = ${messageId}`
+    expect(docs[0].map_hash).not.toBe(orig.map_hash)
   })
 })

@@ -59,7 +59,7 @@ describe('testing partners and test interchanges never reach the ERP or the ware
     worker = createWorker({ sql: db.sql, handlers: pipelineStages(deps), log: silentLogger, concurrency: 1, backoffBaseMs: 5 })
     const csv = readFileSync(join(samplesDir, 'erp.csv'), 'utf8')
     const rows = (po: string, supplier: string) => csv.split('\n').slice(1).filter(Boolean).map((l) => l.replace('4500001001', po).replace('demo-x12-supplier', supplier))
-    const text = [csv.split('\n')[0], ...rows('4500002001', 'testing-supplier'), ...rows('4500003001', 'live-supplier'), ...rows('4500004001', 'live-supplier')].join('\n')
+    const text = [csv.split('\n')[0], ...rows('4500002001', 'testing-supplier'), ...rows('4500003001', 'live-supplier'), ...rows('4500004001', 'live-supplier'), ...rows('4500005001', 'live-supplier')].join('\n')
     const { orders, errors } = parsePurchaseOrders(text, 'csv')
     expect(errors).toEqual([])
     await createTablesErp(db.sql).upsertOrders(orders)
@@ -116,5 +116,14 @@ describe('testing partners and test interchanges never reach the ERP or the ware
     // Exactly the control's event exists for this partner: the test ASN added none.
     const all = await db.sql<{ type: string; po_number: string }[]>`select type, po_number from erp_events where partner_id = 'live-supplier'`
     expect(all).toEqual([{ type: 'asn_validated', po_number: '4500003001' }])
+  })
+
+  it('a test ASN does not count as shipped against the production ASN for the same PO', async () => {
+    const t = await ingest(variant('856-asn.x12', { isa: 'LIVESUPPLY', po: '4500005001', test: true, control: '000000777' }))
+    expect(t.docs).toEqual([expect.objectContaining({ status: 'matched', test: true })])
+    const p = await ingest(variant('856-asn.x12', { isa: 'LIVESUPPLY', po: '4500005001', control: '000000778' }))
+    // Had the test shipment counted, 100 + 100 of 100 ordered would be qty_over_remaining.
+    expect(p.docs).toEqual([expect.objectContaining({ status: 'matched', test: false })])
+    expect(p.events.map((e) => e.type)).toEqual(['asn_validated'])
   })
 })
