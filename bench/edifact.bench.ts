@@ -72,10 +72,16 @@ function edifactPkg(buf: Buffer): void {
   if (segs === 0) throw new Error('edifact parsed nothing')
 }
 
-/** ts-edifact Parser in stream mode, same listeners. */
+/**
+ * ts-edifact Parser in stream mode, same listeners. Its package entry pulls in an HTTP client
+ * whose dependency (htmlparser2) is not installed, so the parser module is loaded directly;
+ * UNOC + NullValidator, otherwise it rejects lowercase and logs one warning per segment.
+ */
 function tsEdifact(buf: Buffer): void {
-  const { Parser } = require('ts-edifact')
-  const p = new Parser()
+  const { Parser } = require('ts-edifact/lib/parser.js')
+  const { Configuration } = require('ts-edifact/lib/configuration.js')
+  const { NullValidator } = require('ts-edifact/lib/validator.js')
+  const p = new Parser(new Configuration({ charset: 'UNOC', validator: new NullValidator() }))
   let segs = 0
   let elements: string[][] = []
   let components: string[] = []

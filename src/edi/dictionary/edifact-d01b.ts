@@ -5,7 +5,7 @@
  * D.96A). DESADV and INVOIC keep the D.96A layout with the D.01B segment directory: their
  * changes between the two releases concern groups we do not receive (no corpus sample).
  */
-import { message } from './edifact-dsl.ts'
+import { codeMap, message } from './edifact-dsl.ts'
 import { SEGMENTS_D01B } from './edifact-segments.ts'
 import { DESADV_D96A, INVOIC_D96A } from './edifact-d96a.ts'
 
@@ -71,5 +71,5 @@ export const ORDRSP_D01B = message(
   SEGMENTS_D01B
 )
 
-export const DESADV_D01B = { ...DESADV_D96A, version: 'D01B', segments: SEGMENTS_D01B, segmentMap: new Map(Object.entries(SEGMENTS_D01B)) }
-export const INVOIC_D01B = { ...INVOIC_D96A, version: 'D01B', segments: SEGMENTS_D01B, segmentMap: new Map(Object.entries(SEGMENTS_D01B)) }
+export const DESADV_D01B = { ...DESADV_D96A, version: 'D01B', segments: SEGMENTS_D01B, segmentMap: codeMap(SEGMENTS_D01B) }
+export const INVOIC_D01B = { ...INVOIC_D96A, version: 'D01B', segments: SEGMENTS_D01B, segmentMap: codeMap(SEGMENTS_D01B) }

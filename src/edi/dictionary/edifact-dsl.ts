@@ -33,6 +33,8 @@ export const isComposite = (d: ElementDef): d is CompositeDef => d.composite ===
 export interface SegNode {
   kind: 'seg'
   tag: string
+  /** tagCode(tag): the validator compares numbers, not strings. */
+  code: number
   req: 'M' | 'C'
   max: number
 }
@@ -41,12 +43,15 @@ export interface GroupNode {
   kind: 'group'
   /** Trigger segment tag (children[0].tag), kept for the validator's hot loop. */
   tag: string
+  code: number
   /** `SG25` */
   id: string
   req: 'M' | 'C'
   max: number
   /** children[0] is the trigger segment (M1). */
   children: StructNode[]
+  /** lastMandatory index among children (-1: none); lets the validator skip "missing" scans. */
+  lastM: number
 }
 
 export type StructNode = SegNode | GroupNode
@@ -57,9 +62,10 @@ export interface MessageDef {
   version: string
   /** The message body between UNH and UNT. */
   children: StructNode[]
+  lastM: number
   segments: Readonly<Record<string, ElementDef[]>>
-  /** Same as `segments`, as a Map for the validator's per-segment lookup. */
-  segmentMap: ReadonlyMap<string, ElementDef[]>
+  /** Same as `segments`, keyed by tagCode for the validator's per-segment lookup. */
+  segmentMap: ReadonlyMap<number, ElementDef[]>
   /** Every tag that may occur somewhere in this message (for "unexpected" vs "unrecognized"). */
   tags: ReadonlySet<string>
 }
@@ -92,7 +98,7 @@ export function structure(spec: string): StructNode[] {
   function entry(text: string): SegNode {
     const m = /^([A-Z0-9]{3}) ([MC])(\d+)$/.exec(text.trim())
     if (!m) throw new Error(`bad structure entry: ${text}`)
-    return { kind: 'seg', tag: m[1], req: m[2] as 'M' | 'C', max: Number(m[3]) }
+    return { kind: 'seg', tag: m[1], code: tagCode(m[1]), req: m[2] as 'M' | 'C', max: Number(m[3]) }
   }
   function list(closing: string): StructNode[] {
     const out: StructNode[] = []
@@ -109,7 +115,8 @@ export function structure(spec: string): StructNode[] {
         const id = `SG${++sg}`
         const children = list(']')
         const trig = children[0] as SegNode
-        out.push({ kind: 'group', id, tag: trig.tag, req: trig.req, max: trig.max, children: [{ ...trig, req: 'M', max: 1 }, ...children.slice(1)] })
+        const kids: StructNode[] = [{ ...trig, req: 'M', max: 1 }, ...children.slice(1)]
+        out.push({ kind: 'group', id, tag: trig.tag, code: trig.code, req: trig.req, max: trig.max, children: kids, lastM: lastMandatory(kids) })
       } else if (c === closing) {
         flush()
         return out
@@ -119,6 +126,21 @@ export function structure(spec: string): StructNode[] {
     return out
   }
   return list('')
+}
+
+/** Three-letter tag → 24-bit number (-1 for anything else: never a dictionary tag). */
+export function tagCode(tag: string): number {
+  if (tag.length !== 3) return -1
+  return (tag.charCodeAt(0) << 16) | (tag.charCodeAt(1) << 8) | tag.charCodeAt(2)
+}
+
+export function codeMap(segments: Record<string, ElementDef[]>): Map<number, ElementDef[]> {
+  return new Map(Object.entries(segments).map(([t, d]) => [tagCode(t), d]))
+}
+
+export function lastMandatory(nodes: StructNode[]): number {
+  for (let k = nodes.length - 1; k >= 0; k--) if (nodes[k].req === 'M') return k
+  return -1
 }
 
 export function collectTags(nodes: StructNode[], into = new Set<string>()): Set<string> {
@@ -131,5 +153,5 @@ export function collectTags(nodes: StructNode[], into = new Set<string>()): Set<
 
 export function message(type: string, version: string, spec: string, segments: Record<string, ElementDef[]>): MessageDef {
   const children = structure(spec)
-  return { type, version, children, segments, segmentMap: new Map(Object.entries(segments)), tags: collectTags(children) }
+  return { type, version, children, lastM: lastMandatory(children), segments, segmentMap: codeMap(segments), tags: collectTags(children) }
 }

@@ -7,7 +7,7 @@
 import { hasErrors, issue, type EdiIssue } from '../issues.ts'
 import type { ParsedGroup, ParsedInterchange, ParsedTransaction, Segment, Delimiters } from '../types.ts'
 import { findMessageDef, releaseDistance } from '../dictionary/edifact-index.ts'
-import { validateMessage } from './validate.ts'
+import { createMessageValidator, type MessageValidator, type SepView } from './validate.ts'
 import { toPlain } from './segment.ts'
 import { comp, count, readUnb, readUng, readUnh, type UnbHeader, type UnhHeader } from './envelope.ts'
 
@@ -17,8 +17,8 @@ export interface AssemblerEvents {
 }
 
 export interface Assembler {
-  /** One segment with the absolute end offset (after its terminator). */
-  segment(s: Segment, end: number): void
+  /** One segment with the absolute end offset (after its terminator); `view` see validate.ts. */
+  segment(s: Segment, end: number, view?: SepView): void
   /** Issues of the message/interchange the next segment belongs to (charset problems). */
   note(i: EdiIssue): void
   end(): void
@@ -34,6 +34,12 @@ interface OpenMessage {
   segments: Segment[]
   issues: EdiIssue[]
   start: number
+  /** Dictionary checks run segment by segment while the bytes are at hand. */
+  validator: MessageValidator | undefined
+  /** Issues about the dictionary choice (substituted / unavailable). */
+  dictIssues: EdiIssue[]
+  /** Substitute more than two release-years away: findings become warnings. */
+  far: boolean
 }
 
 export function createAssembler(
@@ -63,9 +69,16 @@ export function createAssembler(
         if (!ich.issues.some((x) => x.code === i.code)) ich.issues.push(i)
       } else fileIssues.push(i)
     },
-    segment(s, end) {
+    segment(s, end, view) {
       lastEnd = end
-      switch (s.tag) {
+      // Fast path: a data segment inside a message (service segments all start with "UN").
+      const tag = s.tag
+      if (msg !== undefined && (tag.charCodeAt(0) !== 0x55 || tag.charCodeAt(1) !== 0x4e)) {
+        msg.segments.push(s)
+        if (msg.validator !== undefined) msg.validator.step(s, view)
+        return
+      }
+      switch (tag) {
         case 'UNB':
           return onUnb(s)
         case 'UNG':
@@ -81,6 +94,7 @@ export function createAssembler(
       }
       if (msg) {
         msg.segments.push(s)
+        if (msg.validator !== undefined) msg.validator.step(s, view)
         return
       }
       if (ich) {
@@ -152,7 +166,25 @@ export function createAssembler(
     if (!ich) return outside(s)
     if (msg) closeMessage(undefined, s.pos.offset)
     const r = readUnh(s)
-    msg = { h: r.header, segments: [s], issues: r.issues, start: s.pos.offset }
+    const h = r.header
+    let validator: MessageValidator | undefined
+    const dictIssues: EdiIssue[] = []
+    let far = false
+    if (opts.validate) {
+      const found = h.type ? findMessageDef(h.type, h.version) : undefined
+      if (!found) {
+        dictIssues.push(issue('dictionary_unavailable', 'transaction', `no dictionary for ${h.type} ${h.version}; envelope checked only`, { segment: 'UNH', position: s.pos, severity: 'warning', value: `${h.type}:${h.version}` }))
+      } else {
+        if (found.substituted) {
+          dictIssues.push(issue('dictionary_substituted', 'transaction', `no dictionary for ${h.type} ${h.version}; validated against ${found.def.version}`, { segment: 'UNH', position: s.pos, severity: 'warning', value: found.def.version }))
+          // A dictionary more than two release-years away may disagree with the sender's own
+          // directory: its findings are reported as warnings only (documented choice).
+          far = releaseDistance(h.version, found.def.version) > 2
+        }
+        validator = createMessageValidator(found.def)
+      }
+    }
+    msg = { h, segments: [s], issues: r.issues, start: s.pos.offset, validator, dictIssues, far }
   }
 
   function onUnt(s: Segment, end: number) {
@@ -207,20 +239,9 @@ export function createAssembler(
         issues.push(issue('transaction_control_mismatch', 'transaction', `UNT reference "${comp(unt, 1)}" differs from UNH "${m.h.ref}"`, { ...at, element: 2, ref: '0062', value: comp(unt, 1) }))
       }
     }
-    if (opts.validate) {
-      const found = m.h.type ? findMessageDef(m.h.type, m.h.version) : undefined
-      const body = m.segments.slice(1, unt ? -1 : undefined)
-      if (!found) {
-        issues.push(issue('dictionary_unavailable', 'transaction', `no dictionary for ${m.h.type} ${m.h.version}; envelope checked only`, { segment: 'UNH', position: m.segments[0].pos, severity: 'warning', value: `${m.h.type}:${m.h.version}` }))
-      } else {
-        if (found.substituted) {
-          issues.push(issue('dictionary_substituted', 'transaction', `no dictionary for ${m.h.type} ${m.h.version}; validated against ${found.def.version}`, { segment: 'UNH', position: m.segments[0].pos, severity: 'warning', value: found.def.version }))
-        }
-        // A dictionary more than two releases-years away may disagree with the sender's own
-        // directory: its findings are reported as warnings only (documented choice).
-        const far = found.substituted && releaseDistance(m.h.version, found.def.version) > 2
-        for (const i of validateMessage(found.def, body)) issues.push(far ? { ...i, severity: 'warning' } : i)
-      }
+    for (const i of m.dictIssues) issues.push(i)
+    if (m.validator !== undefined) {
+      for (const i of m.validator.finish()) issues.push(m.far ? { ...i, severity: 'warning' } : i)
     }
     const tx: ParsedTransaction = {
       type: m.h.type,

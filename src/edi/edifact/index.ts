@@ -11,3 +11,4 @@ export type { ContrlOptions, ContrlOutput, ContrlReport, AckAction } from './ack
 export { writeEdifact, writeEdifactText, writeSegments, formatSegment, escapeValue } from './write.ts'
 export type { EdifactInterchangeInput, EdifactMessageInput, SegmentLike, WriteOptions } from './write.ts'
 export { validateMessage } from './validate.ts'
+export { RawSegment, toPlain } from './segment.ts'

@@ -3,8 +3,7 @@
  * (StAEDI's lexer/validator split). Built for throughput on large files:
  * - one byte loop per segment finds the unreleased terminator, the end of the tag and any byte
  *   outside printable ASCII; no string is built per element (see segment.ts);
- * - each push decodes the pending bytes to one Latin-1 string with a single native call
- *   (byte i = char i, so offsets stay byte offsets) that segments slice on demand;
+ * - nothing is decoded here: segments keep (buffer, start, end) and decode on demand;
  * - segments holding bytes outside printable ASCII come without text so the reader decodes
  *   them under the declared character set.
  * Memory: only the bytes of the segment in progress are kept between pushes. Output does not
@@ -18,12 +17,12 @@ export interface LexerSink {
   una(service: ServiceBytes, offset: number, usable: boolean): void
   /**
    * One segment: bytes buf[start, end) without terminator, at absolute `offset`, 1-based `line`;
-   * the tag is [start, tagEnd). `text` is the Latin-1 decoding of `buf` (same indices), or
-   * undefined when the segment holds bytes outside printable ASCII: the reader then decodes it
-   * under the declared character set. `terminated` is false for a segment cut off by end of
+   * the tag is [start, tagEnd). `ascii` is false when the segment holds bytes outside printable
+   * ASCII: the reader then decodes it under the declared character set. The reader may keep a
+   * reference to `buf` (lazy values), so pushed chunks must not be modified afterwards. `terminated` is false for a segment cut off by end of
    * input or by the size guard. Returns the number of line feeds inside the segment.
    */
-  segment(text: string | undefined, tagEnd: number, buf: Buffer, start: number, end: number, offset: number, line: number, terminated: boolean): number
+  segment(ascii: boolean, tagEnd: number, buf: Buffer, start: number, end: number, offset: number, line: number, terminated: boolean): number
 }
 
 export interface Lexer {
@@ -32,14 +31,23 @@ export interface Lexer {
   /** Separators in force; the reader may set `repetition` once UNB's syntax version is known. */
   service: ServiceBytes
   readonly bytes: number
+  /**
+   * Valid during a segment() callback only: positions of the element/component separators of
+   * the segment (seps[0] ends the tag), and rels[k] = release characters in the value that
+   * seps[k] closes (rels[nseps] for the last value). nseps > MAX_SEPS means "not recorded".
+   */
+  readonly seps: Int32Array
+  readonly rels: Int32Array
+  nseps: number
 }
+
+export const MAX_SEPS = 1024
 
 export interface LexerOptions {
   /** A segment longer than this is cut (defends memory against input with no terminator). */
   maxSegmentBytes?: number
 }
 
-type FastBuffer = Buffer & { latin1Slice(start: number, end: number): string }
 const EMPTY = Buffer.alloc(0)
 export function createLexer(sink: LexerSink, opts: LexerOptions = {}): Lexer {
   const maxSeg = opts.maxSegmentBytes ?? 16 * 1024 * 1024
@@ -54,6 +62,9 @@ export function createLexer(sink: LexerSink, opts: LexerOptions = {}): Lexer {
 
   const lexer: Lexer = {
     service: { ...DEFAULT_SERVICE },
+    seps: new Int32Array(MAX_SEPS),
+    rels: new Int32Array(MAX_SEPS + 1),
+    nseps: 0,
     get bytes() {
       return total
     },
@@ -89,12 +100,14 @@ export function createLexer(sink: LexerSink, opts: LexerOptions = {}): Lexer {
       if (len >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) p = 3
       started = true
     }
-    const text = (buf as FastBuffer).latin1Slice(0, len)
     let svc = lexer.service
     let T = svc.segment
     let E = svc.element
     let C = svc.component
     let R = svc.release
+    let P = svc.repetition
+    const seps = lexer.seps
+    const rels = lexer.rels
     let keep = len // start of the bytes to carry over
     for (;;) {
       let c = 0
@@ -106,7 +119,7 @@ export function createLexer(sink: LexerSink, opts: LexerOptions = {}): Lexer {
       }
       if (p >= len) break
       // UNA is exactly 9 bytes and has no terminator of its own (ISO 9735-1 §7.2).
-      if (c === 0x55 && (len - p < 3 ? !ended : text.charCodeAt(p + 1) === 0x4e && text.charCodeAt(p + 2) === 0x41)) {
+      if (c === 0x55 && (len - p < 3 ? !ended : buf[p + 1] === 0x4e && buf[p + 2] === 0x41)) {
         if (len - p < 9 && !ended) {
           keep = p
           break
@@ -120,6 +133,7 @@ export function createLexer(sink: LexerSink, opts: LexerOptions = {}): Lexer {
             E = s.element
             C = s.component
             R = s.release
+            P = s.repetition
           }
           sink.una(s, base + p, ok)
           p += 9
@@ -127,15 +141,19 @@ export function createLexer(sink: LexerSink, opts: LexerOptions = {}): Lexer {
         }
       }
       // One pass over the bytes of the segment: terminator (minding release characters), end of
-      // the tag, and whether anything outside printable ASCII is present.
+      // the tag, whether anything outside printable ASCII is present, and where the element and
+      // component separators are (with the release count of each value) for the validator.
       const start = p
       let tagEnd = -1
       let odd = false
+      let ns = 0
+      let relRun = 0
       let i = p
       for (; i < len; i++) {
         c = buf[i]
         if (c === R) {
           if (tagEnd < 0) odd = true // a released character inside the tag: let the reader decide
+          relRun++
           i++
           if (i < len && (buf[i] < 0x20 || buf[i] > 0x7e)) odd = true
           continue
@@ -143,8 +161,16 @@ export function createLexer(sink: LexerSink, opts: LexerOptions = {}): Lexer {
         if (c === T) break
         if (c === E || c === C) {
           if (tagEnd < 0) tagEnd = i
-        } else if (c < 0x20 || c > 0x7e) odd = true
+          if (ns < MAX_SEPS) {
+            seps[ns] = i
+            rels[ns] = relRun
+          }
+          ns++
+          relRun = 0
+        } else if (c < 0x20 || c > 0x7e || c === P) odd = true
       }
+      if (ns < MAX_SEPS) rels[ns] = relRun
+      lexer.nseps = ns
       let terminated = true
       let end = i
       if (i >= len) {
@@ -166,11 +192,12 @@ export function createLexer(sink: LexerSink, opts: LexerOptions = {}): Lexer {
           odd = true // re-tokenized by the reader from the bytes actually present
         }
       }
-      line += sink.segment(odd ? undefined : text, tagEnd < 0 || tagEnd > end ? end : tagEnd, buf, start, end, base + start, line, terminated)
+      line += sink.segment(!odd, tagEnd < 0 || tagEnd > end ? end : tagEnd, buf, start, end, base + start, line, terminated)
       p = terminated ? end + 1 : end
       if (lexer.service !== svc) {
         // The reader changed the separators (UNB syntax version 4 repetition separator).
         svc = lexer.service
+        P = svc.repetition
       }
     }
     pending = keep < len

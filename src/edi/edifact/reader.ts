@@ -9,8 +9,9 @@ import { createAssembler } from './assemble.ts'
 import { charsetFor, decode, F_C1, F_HIGH, F_NOT_A, looksUtf8, scanBytes, type Charset } from './charset.ts'
 import { toDelimiters, withSyntaxVersion, type ServiceBytes } from './delimiters.ts'
 import { createLexer } from './lexer.ts'
-import { RawSegment, type SepCodes } from './segment.ts'
+import { latin1, RawSegment, type SepCodes } from './segment.ts'
 import { tokenize, type ServiceChars } from './tokenize.ts'
+import type { SepView } from './validate.ts'
 
 export interface EdifactReaderEvents {
   /** Every segment in file order (UNB..UNZ included), already unescaped and decoded. */
@@ -83,17 +84,16 @@ export function createEdifactReader(events: EdifactReaderEvents = {}, opts: Edif
           asm.note(issue('una_invalid', 'interchange', 'UNA service string advice has duplicate or alphanumeric separators; ignored', { segment: 'UNA', position: { offset, index: segCount, line: 0 } }))
         }
       },
-      segment(text, tagEnd, buf, start, end, offset, line, terminated) {
-        // Fast path: printable ASCII; values stay in the chunk text until asked for. Otherwise
+      segment(ascii, tagEnd, buf, start, end, offset, line, terminated) {
+        // Fast path: printable ASCII; values stay in the bytes until asked for. Otherwise
         // decode the bytes under the declared set (or as UTF-8 when they are valid UTF-8).
         let seg: Segment
         let flags = 0
         let asUtf8 = false
         let lf = 0
-        if (text !== undefined) {
-          const tag = tagOf(buf, text, start, tagEnd)
-          seg = new RawSegment(tag, text, buf, tagEnd, end, sep, offset, segCount++, line)
-          if (charset?.id === 'UNOA' && NOT_LEVEL_A.test(text.substring(start, end))) flags = F_NOT_A
+        if (ascii) {
+          seg = new RawSegment(tagOf(buf, start, tagEnd), buf, tagEnd, end, sep, offset, segCount++, line)
+          if (charset !== undefined && charset.id === 'UNOA' && NOT_LEVEL_A.test(latin1(buf, start, end))) flags = F_NOT_A
         } else {
           flags = scanBytes(buf, start, end)
           if (flags & F_HIGH && (!charset || charset.kind !== 'utf8')) asUtf8 = looksUtf8(buf, start, end)
@@ -103,9 +103,8 @@ export function createEdifactReader(events: EdifactReaderEvents = {}, opts: Edif
           const pos = { offset, index: segCount++, line }
           seg = t.repeats ? { tag: t.tag, elements: t.elements, repeats: t.repeats, pos } : { tag: t.tag, elements: t.elements, pos }
         }
-        const t = seg
         if (!terminated) {
-          asm.note(issue('trailing_garbage', 'file', `segment ${t.tag} at offset ${offset} has no terminator`, { segment: t.tag, position: seg.pos, severity: 'warning' }))
+          asm.note(issue('trailing_garbage', 'file', `segment ${seg.tag} at offset ${offset} has no terminator`, { segment: seg.tag, position: seg.pos, severity: 'warning' }))
         }
         if (seg.tag === 'UNB') {
           // UNB itself is written in the declared repertoire; check it once the set is known.
@@ -115,13 +114,18 @@ export function createEdifactReader(events: EdifactReaderEvents = {}, opts: Edif
           reportCharset(seg, flags, asUtf8, buf, start, end)
         }
         events.onSegment?.(seg)
-        asm.segment(seg, offset + (end - start) + (terminated ? 1 : 0))
+        if (ascii) {
+          view.n = lexer.nseps
+          asm.segment(seg, offset + (end - start) + (terminated ? 1 : 0), view)
+        } else asm.segment(seg, offset + (end - start) + (terminated ? 1 : 0))
+        if (pending.length > 0) flush()
         return lf
       },
     },
     { maxSegmentBytes: opts.maxSegmentBytes }
   )
   setSeps(lexer.service)
+  const view: SepView = { seps: lexer.seps, rels: lexer.rels, n: 0 }
 
   function onUnb(seg: Segment) {
     const id = seg.elements[0]?.[0] ?? ''
@@ -129,6 +133,7 @@ export function createEdifactReader(events: EdifactReaderEvents = {}, opts: Edif
     charset = charsetFor(id)
     lexer.service = withSyntaxVersion(lexer.service, version, hadUna)
     setSeps(lexer.service)
+  const view: SepView = { seps: lexer.seps, rels: lexer.rels, n: 0 }
     hadUna = false
     if (!charset) {
       later(() =>
@@ -137,7 +142,8 @@ export function createEdifactReader(events: EdifactReaderEvents = {}, opts: Edif
     }
   }
 
-  // Issues about UNB must land in the interchange UNB opens, i.e. after asm.segment(UNB).
+  // Charset notes are queued and delivered right after the segment reached the assembler, so
+  // a note about UNB lands in the interchange UNB opens and one about UNH in its message.
   let pending: (() => void)[] = []
   const later = (f: () => void) => pending.push(f)
 
@@ -156,17 +162,10 @@ export function createEdifactReader(events: EdifactReaderEvents = {}, opts: Edif
     later(() => asm.note(issue('charset_violation', 'segment', what, { segment: seg.tag, position: seg.pos, severity: 'warning', value: bad })))
   }
 
-  const flush = () => {
-    if (pending.length === 0) return
+  function flush() {
     const p = pending
     pending = []
     for (const f of p) f()
-  }
-  // Run queued notes after each segment reached the assembler.
-  const origSegment = asm.segment
-  asm.segment = (s, e) => {
-    origSegment(s, e)
-    flush()
   }
 
   return {
@@ -190,12 +189,12 @@ export function createEdifactReader(events: EdifactReaderEvents = {}, opts: Edif
 
 /** Tags are interned by their three bytes: no string allocation per segment for the tag. */
 const TAGS = new Map<number, string>()
-function tagOf(buf: Buffer, text: string, start: number, end: number): string {
-  if (end - start !== 3) return text.substring(start, end)
+function tagOf(buf: Buffer, start: number, end: number): string {
+  if (end - start !== 3) return latin1(buf, start, end)
   const k = (buf[start] << 16) | (buf[start + 1] << 8) | buf[start + 2]
   let t = TAGS.get(k)
   if (t === undefined) {
-    t = text.substring(start, end)
+    t = latin1(buf, start, end)
     if (TAGS.size < 4096) TAGS.set(k, t)
   }
   return t

@@ -1,6 +1,6 @@
 /**
  * A segment whose element values are decoded on first access. The lexer only finds where a
- * segment and its tag are; validation reads the raw text (validate-raw.ts) without building a
+ * segment and its tag are; validation reads the raw bytes (validate-raw.ts) without building a
  * string per component; `elements` is tokenized when a consumer (map engine, writer) asks.
  * For a large file where most values are never looked at, this is most of the parse cost saved.
  * JSON.stringify and toPlain() give the ordinary Segment shape.
@@ -18,24 +18,22 @@ export interface SepCodes {
 }
 
 export class RawSegment implements Segment {
-  tag: string
-  /** Latin-1 text holding the segment; [start, end) is the segment after its tag. */
-  readonly text: string
-  /** The bytes `text` was decoded from (same indices; byte loops are faster than charCodeAt). */
-  readonly buf: Buffer
-  readonly start: number
-  readonly end: number
-  readonly sep: SepCodes
-  // Plain fields (faster to construct than #private ones); toJSON() hides them.
-  _offset: number
-  _index: number
-  _line: number
-  _tok: Tokens | undefined = undefined
-  _pos: Position | undefined = undefined
+  // `declare` fields are assigned in the constructor only: plain stores, no class-field
+  // definitions (measurably cheaper for a million segments); toJSON() hides the internals.
+  declare tag: string
+  /** The bytes holding the segment (printable ASCII only); [start, end) follows the tag. */
+  declare readonly buf: Buffer
+  declare readonly start: number
+  declare readonly end: number
+  declare readonly sep: SepCodes
+  declare _offset: number
+  declare _index: number
+  declare _line: number
+  declare _tok: Tokens | undefined
+  declare _pos: Position | undefined
 
-  constructor(tag: string, text: string, buf: Buffer, start: number, end: number, sep: SepCodes, offset: number, index: number, line: number) {
+  constructor(tag: string, buf: Buffer, start: number, end: number, sep: SepCodes, offset: number, index: number, line: number) {
     this.tag = tag
-    this.text = text
     this.buf = buf
     this.start = start
     this.end = end
@@ -43,6 +41,8 @@ export class RawSegment implements Segment {
     this._offset = offset
     this._index = index
     this._line = line
+    this._tok = undefined
+    this._pos = undefined
   }
 
   /** True once elements were tokenized (or assigned). */
@@ -53,7 +53,7 @@ export class RawSegment implements Segment {
   _tokens(): Tokens {
     if (!this._tok) {
       // Tokenize "TAG<rest>" with the same rules as the slow path; the tag is already known.
-      const t = tokenize(this.tag + this.text.substring(this.start, this.end), this.sep.chars)
+      const t = tokenize(this.tag + latin1(this.buf, this.start, this.end), this.sep.chars)
       this._tok = t
     }
     return this._tok
@@ -91,3 +91,7 @@ export function toPlain(s: Segment): Segment {
   const r = s.repeats
   return r ? { tag: s.tag, elements: s.elements, repeats: r, pos: s.pos } : { tag: s.tag, elements: s.elements, pos: s.pos }
 }
+
+type FastBuffer = Buffer & { latin1Slice(start: number, end: number): string }
+/** Latin-1 (here: ASCII) text of buf[start, end). */
+export const latin1 = (buf: Buffer, start: number, end: number): string => (buf as FastBuffer).latin1Slice(start, end)

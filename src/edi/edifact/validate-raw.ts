@@ -6,9 +6,9 @@
  * built only for an issue. Segments using the v4 repetition separator take the ordinary path.
  */
 import { issue, type EdiIssue } from '../issues.ts'
-import { isComposite, type ElementDef, type SimpleDef } from '../dictionary/edifact-dsl.ts'
-import type { RawSegment } from './segment.ts'
-import { validateElements } from './validate.ts'
+import { isComposite, type CompositeDef, type ElementDef, type SimpleDef } from '../dictionary/edifact-dsl.ts'
+import { latin1, type RawSegment } from './segment.ts'
+import { validateElements, type SepView } from './validate.ts'
 
 export function validateElementsRaw(s: RawSegment, defs: ElementDef[], out: EdiIssue[]): void {
   const { buf, start, end } = s
@@ -40,8 +40,12 @@ export function validateElementsRaw(s: RawSegment, defs: ElementDef[], out: EdiI
         if (len > 0) {
           if (ci < 31) mask |= 1 << ci
           const d = defs[ei]
-          const sd = d === undefined ? undefined : isComposite(d) ? d.components[ci] : ci === 0 ? d : undefined
-          if (sd) checkRaw(s, sd, vs, i, len, digits, intDigits, nonNum, rel, ei + 1, isComposite(d!) ? ci + 1 : undefined, out)
+          const comp = d !== undefined && d.composite === true
+          const sd = d === undefined ? undefined : comp ? (d as CompositeDef).components[ci] : ci === 0 ? (d as SimpleDef) : undefined
+          // Inline fast path: the common valid value needs no call at all.
+          if (sd !== undefined && (sd.codes !== undefined || (sd.type === 'n' ? nonNum || digits === 0 || intDigits === 0 || digits > sd.max || digits < sd.min : len > sd.max || len < sd.min))) {
+            checkRaw(s, sd, vs, i, len, digits, intDigits, nonNum, rel, ei + 1, comp ? ci + 1 : undefined, out)
+          }
         }
         if (c === C) ci++
         else {
@@ -107,7 +111,7 @@ function checkRaw(s: RawSegment, d: SimpleDef, vs: number, ve: number, len: numb
 
 /** The unescaped value text[vs, ve), built only when an issue needs it. */
 function value(s: RawSegment, vs: number, ve: number, rel: boolean): string {
-  const raw = s.text.substring(vs, ve)
+  const raw = latin1(s.buf, vs, ve)
   if (!rel) return raw
   let out = ''
   for (let i = 0; i < raw.length; i++) {
@@ -127,4 +131,66 @@ function missing(s: RawSegment, element: number, component: number | undefined, 
 
 function tooManyComponents(s: RawSegment, element: number, ref: string, got: number, max: number): EdiIssue {
   return issue('element_too_many_components', 'element', `${s.tag} ${ref} has ${got} components, at most ${max}`, { segment: s.tag, position: s.pos, element, ref })
+}
+
+/**
+ * Element checks from the separator positions the lexer recorded (no second pass over the
+ * segment's bytes except for numeric values). Value k runs from seps[k] + 1 to seps[k + 1]
+ * (or the segment end); its length is the byte count minus its release characters.
+ */
+export function validateBySeps(s: RawSegment, view: SepView, defs: ElementDef[], out: EdiIssue[]): void {
+  const { seps, rels, n } = view
+  const buf = s.buf
+  const C = s.sep.component
+  const R = s.sep.release
+  let ei = 0
+  if (n > 0) {
+    let ci = 0
+    let mask = 0
+    for (let k = 0; k < n; k++) {
+      if (k > 0) {
+        if (buf[seps[k]] === C) ci++
+        else {
+          closeElement(s, defs[ei], ei + 1, ci + 1, mask, out)
+          ei++
+          ci = 0
+          mask = 0
+        }
+      }
+      const vs = seps[k] + 1
+      const ve = k + 1 < n ? seps[k + 1] : s.end
+      const nrel = rels[k + 1]
+      const len = ve - vs - nrel
+      if (len <= 0) continue
+      if (ci < 31) mask |= 1 << ci
+      const d = defs[ei]
+      if (d === undefined) continue
+      const comp = d.composite === true
+      const sd = comp ? (d as CompositeDef).components[ci] : ci === 0 ? (d as SimpleDef) : undefined
+      if (sd === undefined) continue
+      if (sd.type === 'n') {
+        // Numeric shape: digits, at most one decimal mark, a leading minus.
+        let digits = 0
+        let intDigits = -1
+        let nonNum = nrel > 0
+        for (let i = vs; i < ve && !nonNum; i++) {
+          const c = buf[i]
+          if (c >= 0x30 && c <= 0x39) digits++
+          else if ((c === 0x2e || c === 0x2c) && intDigits < 0) intDigits = digits
+          else if (c !== 0x2d || i !== vs || c === R) nonNum = true
+        }
+        if (nonNum || digits === 0 || intDigits === 0 || digits > sd.max || digits < sd.min || sd.codes !== undefined) {
+          checkRaw(s, sd, vs, ve, len, digits, intDigits, nonNum, nrel > 0, ei + 1, comp ? ci + 1 : undefined, out)
+        }
+      } else if (len > sd.max || len < sd.min || sd.codes !== undefined) {
+        checkRaw(s, sd, vs, ve, len, 0, -1, false, nrel > 0, ei + 1, comp ? ci + 1 : undefined, out)
+      }
+    }
+    closeElement(s, defs[ei], ei + 1, ci + 1, mask, out)
+    ei++
+  }
+  if (ei > defs.length) {
+    out.push(issue('element_too_many', 'element', `${s.tag} has ${ei} elements, at most ${defs.length} allowed`, { segment: s.tag, position: s.pos, element: defs.length + 1 }))
+  }
+  for (let k = ei; k < defs.length; k++) if (defs[k].req === 'M') out.push(missing(s, k + 1, undefined, defs[k].ref))
 }

@@ -12,96 +12,138 @@ import {
   type MessageDef,
   type SimpleDef,
   type StructNode,
+  tagCode,
 } from '../dictionary/edifact-dsl.ts'
 import { RawSegment } from './segment.ts'
-import { validateElementsRaw } from './validate-raw.ts'
+import { validateBySeps, validateElementsRaw } from './validate-raw.ts'
+import { MAX_SEPS } from './lexer.ts'
 
 interface Level {
   nodes: StructNode[]
   idx: number
   counts: number[]
   group: string | undefined
+  /** Index of the last mandatory node (-1 none): nothing can be missing past it. */
+  lastM: number
 }
 
 const label = (n: StructNode): string => (n.kind === 'seg' ? n.tag : `${n.id} (${n.tag})`)
 
+/** Separator positions the lexer recorded for the segment being delivered (see lexer.ts). */
+export interface SepView {
+  seps: Int32Array
+  rels: Int32Array
+  n: number
+}
+
+export interface MessageValidator {
+  /** One body segment, in order. `view` (fast path) is only valid during this call. */
+  step(s: Segment, view?: SepView): void
+  /** End of the message: mandatory segments never seen; returns every issue found. */
+  finish(): EdiIssue[]
+}
+
 /**
- * Validates the body of one message (segments between UNH and UNT, exclusive).
- * Numbers accept `.` and `,` as decimal mark (ISO 9735-1 §10.2 allows either whatever the
- * UNA says); the mark and the sign do not count toward the length.
+ * Incremental validation of one message body (segments between UNH and UNT, exclusive), so a
+ * streaming reader checks each segment while its bytes are at hand. Numbers accept `.` and `,`
+ * as decimal mark (ISO 9735-1 §10.2 allows either whatever the UNA says); the mark and the sign
+ * do not count toward the length.
  */
-export function validateMessage(def: MessageDef, body: Segment[]): EdiIssue[] {
+export function createMessageValidator(def: MessageDef): MessageValidator {
   const out: EdiIssue[] = []
   // Explicit stack with a depth counter: no array resizing per segment.
-  const stack: Level[] = [{ nodes: def.children, idx: 0, counts: new Array(def.children.length).fill(0), group: undefined }]
+  const stack: Level[] = [{ nodes: def.children, idx: 0, counts: new Array(def.children.length).fill(0), group: undefined, lastM: def.lastM }]
   let depth = 1
   let last: Segment | undefined
   const segs = def.segmentMap
-  for (let si = 0; si < body.length; si++) {
-    const s = body[si]
-    const tag = s.tag
-    last = s
-    let placed = false
-    for (let d = depth - 1; d >= 0 && !placed; d--) {
-      const lv = stack[d]
-      const nodes = lv.nodes
-      // A group's trigger (index 0) never matches inside its own group: a repeated trigger
-      // starts the next occurrence of the group, found one level up.
-      for (let j = lv.group !== undefined && lv.idx === 0 ? 1 : lv.idx; j < nodes.length; j++) {
-        const n = nodes[j]
-        if (n.tag !== tag) continue
-        // Found: close deeper levels, report mandatory nodes skipped at this level.
-        for (let up = depth - 1; up > d; up--) closeLevel(stack[up], s, out)
-        depth = d + 1
-        for (let k = lv.idx; k < j; k++) missing(lv, k, s, out)
-        lv.idx = j
-        const cnt = ++lv.counts[j]
-        if (cnt > n.max) {
-          const grp = n.kind === 'group'
-          out.push(
-            issue(grp ? 'loop_over_max' : 'segment_over_max', 'segment', `${label(n)} occurs more than ${n.max} time(s)`, {
-              segment: tag,
-              position: s.pos,
-              loop: grp ? n.id : lv.group,
-            })
-          )
+  return {
+    step(s, view) {
+      const tag = s.tag
+      const code = tagCode(tag)
+      last = s
+      let placed = false
+      for (let d = depth - 1; d >= 0 && !placed; d--) {
+        const lv = stack[d]
+        const nodes = lv.nodes
+        // A group's trigger (index 0) never matches inside its own group: a repeated trigger
+        // starts the next occurrence of the group, found one level up.
+        for (let j = lv.group !== undefined && lv.idx === 0 ? 1 : lv.idx; j < nodes.length; j++) {
+          const n = nodes[j]
+          if (n.code !== code) continue
+          // Found: close deeper levels, report mandatory nodes skipped at this level.
+          for (let up = depth - 1; up > d; up--) closeLevel(stack[up], s, out)
+          depth = d + 1
+          if (lv.idx <= lv.lastM) for (let k = lv.idx; k < j; k++) missing(lv, k, s, out)
+          lv.idx = j
+          const cnt = ++lv.counts[j]
+          if (cnt > n.max) {
+            const grp = n.kind === 'group'
+            out.push(
+              issue(grp ? 'loop_over_max' : 'segment_over_max', 'segment', `${label(n)} occurs more than ${n.max} time(s)`, {
+                segment: tag,
+                position: s.pos,
+                loop: grp ? n.id : lv.group,
+              })
+            )
+          }
+          if (n.kind === 'group') {
+            // Reuse the Level object of this depth (no allocation per group occurrence).
+            const size = n.children.length
+            const next = stack[depth]
+            if (next === undefined) {
+              const counts = new Array(size).fill(0)
+              counts[0] = 1
+              stack.push({ nodes: n.children, idx: 0, counts, group: n.id, lastM: n.lastM })
+            } else {
+              next.nodes = n.children
+              next.idx = 0
+              next.group = n.id
+              next.lastM = n.lastM
+              if (next.counts.length < size) next.counts = new Array(size).fill(0)
+              else next.counts.fill(0, 0, size)
+              next.counts[0] = 1
+            }
+            depth++
+          }
+          placed = true
+          break
         }
-        if (n.kind === 'group') {
-          const counts = new Array(n.children.length).fill(0)
-          counts[0] = 1
-          const next = { nodes: n.children, idx: 0, counts, group: n.id }
-          if (stack.length > depth) stack[depth] = next
-          else stack.push(next)
-          depth++
-        }
-        placed = true
-        break
       }
-    }
-    if (!placed) {
-      const known = def.tags.has(tag)
-      out.push(
-        issue(
-          known ? 'segment_unexpected' : 'segment_unrecognized',
-          'segment',
-          known ? `${tag} is not allowed at this position in ${def.type} ${def.version}` : `${tag} is not a segment of ${def.type} ${def.version}`,
-          { segment: tag, position: s.pos, loop: stack[depth - 1].group }
+      if (!placed) {
+        const known = def.tags.has(tag)
+        out.push(
+          issue(
+            known ? 'segment_unexpected' : 'segment_unrecognized',
+            'segment',
+            known ? `${tag} is not allowed at this position in ${def.type} ${def.version}` : `${tag} is not a segment of ${def.type} ${def.version}`,
+            { segment: tag, position: s.pos, loop: stack[depth - 1].group }
+          )
         )
-      )
-      continue
-    }
-    const elems = segs.get(tag)
-    if (elems) {
-      if (s instanceof RawSegment && !s.materialized) validateElementsRaw(s, elems, out)
-      else validateElements(s, elems, out)
-    }
+        return
+      }
+      const elems = segs.get(code)
+      if (elems === undefined) return
+      if (s instanceof RawSegment && !s.materialized) {
+        if (view !== undefined && view.n <= MAX_SEPS) validateBySeps(s, view, elems, out)
+        else validateElementsRaw(s, elems, out)
+      } else validateElements(s, elems, out)
+    },
+    finish() {
+      for (let d = depth - 1; d >= 0; d--) closeLevel(stack[d], last, out)
+      return out
+    },
   }
-  for (let d = depth - 1; d >= 0; d--) closeLevel(stack[d], last, out)
-  return out
+}
+
+/** Validates a whole message body at once (same rules as the incremental validator). */
+export function validateMessage(def: MessageDef, body: Segment[]): EdiIssue[] {
+  const v = createMessageValidator(def)
+  for (let i = 0; i < body.length; i++) v.step(body[i])
+  return v.finish()
 }
 
 function closeLevel(lv: Level, at: Segment | undefined, out: EdiIssue[]): void {
-  for (let k = lv.idx + 1; k < lv.nodes.length; k++) missing(lv, k, at, out)
+  for (let k = lv.idx + 1; k <= lv.lastM; k++) missing(lv, k, at, out)
 }
 
 function missing(lv: Level, k: number, at: Segment | undefined, out: EdiIssue[]): void {
