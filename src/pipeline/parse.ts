@@ -10,6 +10,7 @@ import { openException } from '../db/exceptions.ts'
 import { enqueue } from '../db/jobs.ts'
 import { findDuplicateInterchange, insertDelivery, insertInterchange, insertTransaction } from '../db/lineage.ts'
 import { getPayload, readPayload, setPayloadStatus, type PayloadRow } from '../db/payloads.ts'
+import { pgSafe } from '../db/pg-safe.ts'
 import type { Q } from '../db/sql.ts'
 import { sniff } from '../edi/sniff.ts'
 import type { ParsedInterchange, ParseResult, Standard } from '../edi/types.ts'
@@ -38,7 +39,7 @@ export async function parseStage(deps: PipelineDeps, q: Q, messageId: string): P
   if (kind === 'json') return parseJson(deps, q, payload, bytes)
   const engine = deps.engines[kind]
   if (!engine) return reject(q, payload, { code: 'envelope_unreadable', detail: `no ${kind} engine is configured` }, kind)
-  const result = engine.parse(bytes)
+  const result = pgSafe(engine.parse(bytes))
   if (result.unreadable || result.interchanges.length === 0) {
     const detail = result.issues.map((i) => i.message).join('; ') || 'no complete interchange found'
     return reject(q, payload, { code: 'envelope_unreadable', detail }, kind)
@@ -110,6 +111,12 @@ async function parseEdi(deps: PipelineDeps, q: Q, payload: PayloadRow, standard:
       await openException(q, { code: 'test_indicator', policy: profile.testIndicator }, { ...refs, partnerId: profile.id }, `test_indicator:${icId}`)
       continue
     }
+    // A readable envelope with nothing inside it but errors (cut off after ISA/UNB) is rejected
+    // with its reason, never left as a silent 'rejected' status.
+    if (ic.groups.every((g) => g.transactions.length === 0) && ic.issues.some((i) => i.severity === 'error')) {
+      const detail = `interchange ${ic.controlNumber} holds no transaction: ${ic.issues.map((i) => i.message).join('; ')}`.slice(0, 2000)
+      await openException(q, { code: 'envelope_unreadable', detail }, { ...refs, partnerId: profile.id }, `envelope_unreadable:${icId}`)
+    }
     for (const g of ic.groups) {
       for (const tx of g.transactions) {
         txCount++
@@ -174,7 +181,7 @@ async function queueAcks(
 async function parseJson(deps: PipelineDeps, q: Q, payload: PayloadRow, bytes: Buffer): Promise<ParseOutcome> {
   let body: unknown
   try {
-    body = JSON.parse(bytes.toString('utf8'))
+    body = pgSafe(JSON.parse(bytes.toString('utf8')))
   } catch (e) {
     return reject(q, payload, { code: 'envelope_unreadable', detail: `invalid JSON: ${(e as Error).message}` }, 'json')
   }
@@ -189,6 +196,9 @@ async function parseJson(deps: PipelineDeps, q: Q, payload: PayloadRow, bytes: B
   const version = (payload.meta.version as string | undefined) ?? 'v1'
   // One transaction per document in the body (the map's `split` path), each with its JSON path.
   const parts = deps.mapper.splitJson(profile, docType, version, body)
+  if (parts.length === 0) {
+    return reject(q, payload, { code: 'envelope_unreadable', detail: `the JSON body holds no ${docType} document` }, 'json')
+  }
   for (const [i, part] of parts.entries()) {
     const txId = await insertTransaction(q, {
       payloadId: payload.id, interchangeId: null, partnerId: profile.id, standard: 'json', docType, version,

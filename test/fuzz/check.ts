@@ -1,0 +1,162 @@
+/**
+ * One fuzz case through the engines, the way the parse and translate stages use them:
+ * sniff → ENGINES[x].parse → ENGINES[x].acks per interchange (with a local control-number
+ * allocator) → the map engine for every transaction that was not rejected; JSON goes through
+ * JSON.parse + the mapper. Nothing may throw. Invariants that must hold for any input:
+ *   - an unreadable result says why (file-level issues);
+ *   - a rejected transaction carries at least one error issue;
+ *   - every ack we build is itself valid EDI for our own reader (no echoed garbage that breaks
+ *     the 997/999/CONTRL syntax, X12.5 / ISO 9735), and reports a rejection when there was one.
+ */
+import { ENGINES } from '../../src/app/engines.ts'
+import { createMapper } from '../../src/app/mapper.ts'
+import { loadConfig } from '../../src/app/gateway.ts'
+import type { PartnerProfile } from '../../src/config/partner.ts'
+import type { EdiIssue } from '../../src/edi/issues.ts'
+import type { ParseResult, Standard } from '../../src/edi/types.ts'
+import { sniff } from '../../src/edi/sniff.ts'
+import type { Allocate, Mapper } from '../../src/pipeline/deps.ts'
+import { jsonDocType } from '../../src/pipeline/json-kind.ts'
+
+export interface CaseOutcome {
+  kind: ReturnType<typeof sniff>
+  /** rejected: unreadable / empty / not EDI; issues: read with issues; clean: nothing to report. */
+  outcome: 'rejected' | 'issues' | 'clean'
+  acks: number
+  /** Acks that carry an invalid value copied from the input (see ECHO). */
+  echoedInvalid: number
+  transactions: number
+  rejectedTransactions: number
+}
+
+export interface Engines {
+  profiles: { x12: PartnerProfile[]; edifact: PartnerProfile; json: PartnerProfile }
+  mapper: Mapper
+}
+
+/** The demo partners from the repository config; a 999 variant of the X12 one. */
+export function loadEngines(root: string): Engines {
+  const { registry, maps } = loadConfig(root)
+  const x12 = registry.get('demo-x12-supplier')!
+  const edifact = registry.get('demo-edifact-supplier')!
+  const json = registry.get('demo-3pl')!
+  const x999: PartnerProfile = { ...x12, x12: { ...x12.x12!, ack: '999', ta1: 'always' } }
+  return { profiles: { x12: [x12, x999], edifact, json }, mapper: createMapper(maps) }
+}
+
+export class Violation extends Error {}
+
+/**
+ * Segments that copy values from the input (X12 997/999 AK1/AK2 control numbers, AK3/IK3 segment
+ * ids, AK4/IK4 bad values, TA1, our ISA/GS addressed to their ids; CONTRL UCI/UCM references).
+ * When the input's value is itself invalid (an empty GS06, a 1-letter segment tag), the echo
+ * breaks the ack's element rules; that is counted (`echoedInvalid`), not failed. Anything
+ * structural (unreadable ack, injected segments, wrong counts) is a violation.
+ */
+const ECHO = new Set(['ISA', 'GS', 'TA1', 'AK1', 'AK2', 'AK3', 'AK4', 'IK3', 'IK4', 'UNB', 'UCI', 'UCM', 'UCS', 'UCD', 'UCF'])
+const isEcho = (i: EdiIssue) => i.code.startsWith('element_') && ECHO.has(i.segment ?? '')
+
+function must(cond: unknown, what: string): asserts cond {
+  if (!cond) throw new Violation(what)
+}
+
+function localAllocator(): Allocate {
+  const next: Record<string, number> = {}
+  return async (kind) => (next[kind] = (next[kind] ?? 0) + 1)
+}
+
+function countTx(r: ParseResult) {
+  let n = 0
+  let rejected = 0
+  for (const ic of r.interchanges)
+    for (const g of ic.groups)
+      for (const t of g.transactions) {
+        n++
+        if (t.status === 'rejected') rejected++
+      }
+  return { n, rejected }
+}
+
+async function checkEdi(e: Engines, kind: Standard, bytes: Buffer, variant: number): Promise<CaseOutcome> {
+  const engine = ENGINES[kind]
+  const r = engine.parse(bytes)
+  must(r.standard === kind, `standard ${r.standard} for a ${kind} file`)
+  const { n, rejected } = countTx(r)
+  if (r.unreadable || r.interchanges.length === 0) {
+    must(r.issues.length > 0, 'unreadable without a file-level issue')
+    return { kind, outcome: 'rejected', acks: 0, echoedInvalid: 0, transactions: n, rejectedTransactions: rejected }
+  }
+  let issues = r.issues.length
+  for (const ic of r.interchanges) {
+    issues += ic.issues.length
+    for (const g of ic.groups) {
+      issues += g.issues.length
+      for (const t of g.transactions) {
+        issues += t.issues.length
+        if (t.status === 'rejected') must(t.issues.some((i) => i.severity === 'error'), `rejected ${t.type} ${t.controlNumber} without an error issue`)
+      }
+    }
+  }
+  const profile = kind === 'x12' ? e.profiles.x12[variant % 2] : e.profiles.edifact
+  const allocate = localAllocator()
+  let acks = 0
+  let echoedInvalid = 0
+  for (const ic of r.interchanges) {
+    const built = await engine.acks(r, ic, profile, allocate)
+    // A 997/999/CONTRL answers for groups; a transaction outside any GS/UNG has no AK1 to sit under.
+    const icRejected = ic.groups.some((g) => (kind === 'edifact' || g.explicit) && g.transactions.some((t) => t.status === 'rejected'))
+    // Their envelope was broken (blank sender, garbage syntax id): our reply's address echoes it.
+    const brokenEnvelope = ic.issues.some((i) => i.severity === 'error')
+    let reportsRejection = false
+    for (const a of built) {
+      acks++
+      // Our own ack must read back cleanly: anything echoed from the input stays escaped/valid.
+      const back = engine.parse(Buffer.from(a.text, 'latin1'))
+      must(!back.unreadable && back.interchanges.length === 1, `${a.docType} we built is unreadable: ${back.issues.map((i) => i.message).join('; ')}\n${a.text.slice(0, 400)}`)
+      const ic0 = back.interchanges[0]
+      const structural = [...back.issues, ...ic0.issues, ...ic0.groups.flatMap((g) => [...g.issues, ...g.transactions.flatMap((t) => t.issues)])]
+        .filter((i) => i.severity === 'error' && !isEcho(i) && !(brokenEnvelope && i.level === 'interchange'))
+      must(structural.length === 0, `${a.docType} we built is malformed: ${structural.map((i) => i.message).join('; ')}\n${a.text.slice(0, 600)}`)
+      if (ic0.groups.some((g) => g.transactions.some((t) => t.status === 'rejected'))) echoedInvalid++
+      for (const g of ic0.groups) {
+        for (const t of g.transactions) {
+          const rec = engine.readAck(t)
+          if (rec?.results.some((x) => x.status !== 'accepted')) reportsRejection = true
+        }
+      }
+    }
+    const ackGroups = built.some((a) => a.docType !== 'TA1')
+    if (icRejected && ackGroups) must(reportsRejection, `a transaction was rejected but the ${built.map((a) => a.docType).join('+')} reports none`)
+  }
+  // Translate stage: the map engine sees every transaction that was not rejected.
+  for (const ic of r.interchanges)
+    for (const g of ic.groups)
+      for (const t of g.transactions) {
+        if (t.status === 'rejected') continue
+        e.mapper.inbound(profile, { standard: kind, version: t.version, docType: t.type, segments: t.segments }, { interchangeControl: ic.controlNumber, groupControl: g.controlNumber, transactionControl: t.controlNumber, test: ic.test })
+      }
+  return { kind, outcome: issues > 0 ? 'issues' : 'clean', acks, echoedInvalid, transactions: n, rejectedTransactions: rejected }
+}
+
+function checkJson(e: Engines, bytes: Buffer): CaseOutcome {
+  const base = { kind: 'json' as const, acks: 0, echoedInvalid: 0, transactions: 0, rejectedTransactions: 0 }
+  let body: unknown
+  try {
+    body = JSON.parse(bytes.toString('utf8'))
+  } catch {
+    return { ...base, outcome: 'rejected' }
+  }
+  const docType = jsonDocType(body)
+  if (!docType) return { ...base, outcome: 'rejected' }
+  const parts = e.mapper.splitJson(e.profiles.json, docType, 'v1', body)
+  let bad = 0
+  for (const p of parts) if (!e.mapper.inbound(e.profiles.json, { standard: 'json', version: 'v1', docType, body: p }, { test: true }).ok) bad++
+  return { ...base, transactions: parts.length, rejectedTransactions: bad, outcome: bad ? 'issues' : 'clean' }
+}
+
+export async function checkCase(e: Engines, bytes: Buffer, variant = 0): Promise<CaseOutcome> {
+  const kind = sniff(bytes)
+  if (kind === 'x12' || kind === 'edifact') return checkEdi(e, kind, bytes, variant)
+  if (kind === 'json') return checkJson(e, bytes)
+  return { kind, outcome: 'rejected', acks: 0, echoedInvalid: 0, transactions: 0, rejectedTransactions: 0 }
+}
