@@ -17,7 +17,7 @@ export function bearer(header: string | undefined): string | undefined {
 /** Requires `Authorization: Bearer <OPERATOR_TOKEN>`. */
 export function operatorAuth(token: string): MiddlewareHandler {
   return async (c, next) => {
-    const got = bearer(c.req.header('authorization')) ?? c.req.query('token')
+    const got = bearer(c.req.header('authorization'))
     if (!got || !safeEqual(got, token)) {
       return c.json({ type: 'about:blank', title: 'Unauthorized', status: 401, detail: 'operator token required (Authorization: Bearer ...)' }, 401, {
         'content-type': 'application/problem+json',
