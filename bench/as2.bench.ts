@@ -87,15 +87,19 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
   try {
     await Promise.all(build(20).map(post)) // warm-up: JIT, connections, plans
     const latencies: number[] = []
+    const cpuPerMsg: number[] = []
     const rate = await medianOf(ctx.runs, async () => {
       const msgs = build(n)
       let next = 0
       const started = performance.now()
+      const cpu0 = process.cpuUsage()
       await Promise.all(
         Array.from({ length: CONCURRENCY }, async () => {
           while (next < msgs.length) latencies.push(await post(msgs[next++]))
         })
       )
+      const cpu = process.cpuUsage(cpu0)
+      cpuPerMsg.push((cpu.user + cpu.system) / 1000 / n)
       return n / ((performance.now() - started) / 1000)
     })
     // Unloaded latency: one request at a time.
@@ -107,6 +111,13 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
       { group: GROUP, name: `throughput (${backend})`, value: rate, unit: 'msg/s', note: `${note}; target >= 150` },
       { group: GROUP, name: `time to sync MDN p50 at ${CONCURRENCY} in flight`, value: percentile(latencies, 50), unit: 'ms', note },
       { group: GROUP, name: `time to sync MDN p99 at ${CONCURRENCY} in flight`, value: percentile(latencies, 99), unit: 'ms', note: `${note}; target < 100` },
+      {
+        group: GROUP,
+        name: 'gateway process CPU per message (receiver + in-process client)',
+        value: percentile(cpuPerMsg, 50),
+        unit: 'ms',
+        note: `load-independent cost; 1000 / this = msg/s one core sustains before the database (${backend}) is counted`,
+      },
       { group: GROUP, name: 'time to sync MDN p50, one at a time', value: percentile(single, 50), unit: 'ms', note: backend },
       { group: GROUP, name: 'time to sync MDN p99, one at a time', value: percentile(single, 99), unit: 'ms', note: backend },
     ]
