@@ -50,8 +50,34 @@ function ours(buf: Buffer): void {
   if (rejected) throw new Error(`generated data has ${rejected} rejected messages`)
 }
 
+/**
+ * Chunk ends for the baselines: ~64 KiB, moved to just after an unreleased terminator. Both
+ * npm parsers fail when a chunk ends right after a release character (issue 4), so they get
+ * this help; ours takes plain 64 KiB chunks.
+ */
+function safeChunks(buf: Buffer): string[] {
+  const out: string[] = []
+  let from = 0
+  while (from < buf.length) {
+    let end = Math.min(buf.length, from + CHUNK)
+    if (end < buf.length) {
+      let t = buf.lastIndexOf(0x27, end - 1)
+      while (t > from) {
+        let k = 0
+        while (buf[t - 1 - k] === 0x3f) k++
+        if ((k & 1) === 0) break
+        t = buf.lastIndexOf(0x27, t - 1)
+      }
+      if (t > from) end = t + 1
+    }
+    out.push(buf.toString('latin1', from, end))
+    from = end
+  }
+  return out
+}
+
 /** `edifact` (npm) Parser in stream mode: string chunks, listeners building segment arrays. */
-function edifactPkg(buf: Buffer): void {
+function edifactPkg(chunks: string[]): void {
   const Parser = require('edifact/parser.js')
   const p = new Parser()
   p.encoding('UNOC')
@@ -67,7 +93,7 @@ function edifactPkg(buf: Buffer): void {
     elements.push(components)
   })
   p.on('component', (d: string) => components.push(d))
-  for (let i = 0; i < buf.length; i += CHUNK) p.write(buf.toString('latin1', i, Math.min(buf.length, i + CHUNK)))
+  for (const c of chunks) p.write(c)
   p.end()
   if (segs === 0) throw new Error('edifact parsed nothing')
 }
@@ -77,7 +103,7 @@ function edifactPkg(buf: Buffer): void {
  * whose dependency (htmlparser2) is not installed, so the parser module is loaded directly;
  * UNOC + NullValidator, otherwise it rejects lowercase and logs one warning per segment.
  */
-function tsEdifact(buf: Buffer): void {
+function tsEdifact(chunks: string[]): void {
   const { Parser } = require('ts-edifact/lib/parser.js')
   const { Configuration } = require('ts-edifact/lib/configuration.js')
   const { NullValidator } = require('ts-edifact/lib/validator.js')
@@ -94,7 +120,7 @@ function tsEdifact(buf: Buffer): void {
     elements.push(components)
   })
   p.on('component', (d: string) => components.push(d))
-  for (let i = 0; i < buf.length; i += CHUNK) p.write(buf.toString('latin1', i, Math.min(buf.length, i + CHUNK)))
+  for (const c of chunks) p.write(c)
   p.end()
   if (segs === 0) throw new Error('ts-edifact parsed nothing')
 }
@@ -137,14 +163,15 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
     let pkg: Rate | undefined
     let pkgErr = ''
     try {
-      pkg = timed(ctx.runs, buf.length, () => edifactPkg(buf))
+      // Decoding to strings is part of their cost (they take strings), so it is inside the timing.
+      pkg = timed(ctx.runs, buf.length, () => edifactPkg(safeChunks(buf)))
     } catch (e) {
       pkgErr = (e as Error).message
     }
     let ts: Rate | undefined
     let tsErr = ''
     try {
-      ts = timed(ctx.runs, buf.length, () => tsEdifact(buf))
+      ts = timed(ctx.runs, buf.length, () => tsEdifact(safeChunks(buf)))
     } catch (e) {
       tsErr = (e as Error).message.split('\n')[0]
     }
@@ -161,7 +188,7 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
     figures.push({ group, name: `${type} summary (parse --summary)`, value: sum.wall, unit: 'MB/s', note: `${cpuNote(sum)}; target ≥ 150 MB/s` })
     figures.push(
       pkg
-        ? { group, name: `${type} edifact (npm) stream`, value: pkg.wall, unit: 'MB/s', note: cpuNote(pkg) }
+        ? { group, name: `${type} edifact (npm) stream`, value: pkg.wall, unit: 'MB/s', note: `${cpuNote(pkg)}; chunks cut after a terminator (it breaks on a chunk ending in ?)` }
         : { group, name: `${type} edifact (npm) stream`, value: NaN, unit: 'MB/s', note: `failed: ${pkgErr}` }
     )
     figures.push(

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { parseEdifact } from '../../../src/edi/edifact/index.ts'
+import { createEdifactReader, parseEdifact, RawSegment, toPlain, validateMessage } from '../../../src/edi/edifact/index.ts'
+import { findMessageDef } from '../../../src/edi/dictionary/edifact-index.ts'
+import type { Segment } from '../../../src/edi/types.ts'
 import { interchange, ORDERS_BODY, txs } from './helpers.ts'
 
 const issuesOf = (body: string[], type = 'ORDERS', version = 'D:96A') => txs(parseEdifact(interchange([{ type, version, body }])))[0].issues
@@ -72,5 +74,35 @@ describe('EDIFACT dictionary validation', () => {
     const r = issuesOf(replace('QTY+21:48', 'QTY+21:1020A'), 'ORDERS', 'D:10A')
     expect(r.find((i) => i.code === 'dictionary_substituted')?.value).toBe('D01B')
     expect(r.every((i) => i.severity === 'warning')).toBe(true)
+  })
+})
+
+describe('the three element-check paths agree', () => {
+  // Lexer separator positions (parse), raw bytes (validateMessage on lazy segments) and
+  // materialized values (validateMessage on plain segments) must give the same issues.
+  const bodies: string[][] = [
+    ORDERS_BODY,
+    replace('QTY+21:48', 'QTY+21:1020A:PCE:X'),
+    replace('PRI+AAA:14.58', 'PRI+AAA:.58'),
+    replace('NAD+BY+5412345000013::9', 'NAD+BYZZ+54123?+45000013::9++A?:B'),
+    replace('CNT+2:1', 'CNT+2:1+EXTRA'),
+    replace('UNS+S', 'UNS+'),
+    replace('QTY+21:48', 'QTY+:-4,5'),
+    replace('DTM+137:20240101:102', `FTX+AAI+++${'x:'.repeat(1100)}`),
+  ]
+  it.each(bodies.map((b, i) => [i, b] as const))('body %i', (_i, body) => {
+    const buf = interchange([{ body }])
+    const viaSeps = txs(parseEdifact(buf))[0].issues.filter((i) => i.level === 'segment' || i.level === 'element')
+    const lazy: Segment[] = []
+    const r = createEdifactReader({ onMessage: (tx) => lazy.push(...tx.segments.slice(1, -1)) })
+    r.push(buf)
+    r.end()
+    expect(lazy.every((s) => s instanceof RawSegment)).toBe(true)
+    const def = findMessageDef('ORDERS', 'D96A')!.def
+    const strip = (l: { code: string; segment?: string; element?: number; component?: number; value?: string }[]) =>
+      l.map((i) => `${i.code}:${i.segment}:${i.element ?? ''}:${i.component ?? ''}:${i.value ?? ''}`).sort()
+    expect(strip(validateMessage(def, lazy))).toEqual(strip(viaSeps))
+    expect(strip(validateMessage(def, lazy.map(toPlain)))).toEqual(strip(viaSeps))
+    if (body !== ORDERS_BODY) expect(viaSeps.length).toBeGreaterThan(0)
   })
 })
