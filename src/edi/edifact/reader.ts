@@ -53,6 +53,11 @@ const CHARS = (s: ServiceBytes): ServiceChars => ({
 })
 
 /**
+ * Streaming parse. Messages reach `onMessage` already envelope-checked and validated; their
+ * segments are RawSegments whose `elements` are decoded on first access (toPlain() gives plain
+ * objects), and they keep a reference to the pushed chunk, so chunks must not be reused or
+ * modified after push(). With `retain`, messages are also kept in their groups as plain data.
+ *
  * @example
  * const r = createEdifactReader({ onMessage: (tx) => console.log(tx.type, tx.status) })
  * for await (const chunk of stream) r.push(chunk)
