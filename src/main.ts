@@ -5,12 +5,12 @@
  * that wires concrete adapters.
  */
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer as createHttpsServer } from 'node:https'
 import { join } from 'node:path'
 import { serve as serveHttp, type ServerType } from '@hono/node-server'
 import { openGateway, type Gateway } from './app/gateway.ts'
-import { installExtras, extraStages, startTransports, type Started } from './app/transports.ts'
+import { installExtras, extraStages, prepareTransports, startTransports, type Started } from './app/transports.ts'
 import { loadEnv, type Env } from './config/env.ts'
 import { createHttpApp } from './http/app.ts'
 import type { HttpContext } from './http/context.ts'
@@ -21,6 +21,8 @@ import { releaseIfClear, rematchForOrders } from './pipeline/match.ts'
 import { replayMessage } from './pipeline/replay.ts'
 import { queuePurchaseOrders } from './pipeline/outbound.ts'
 import { createLogger } from './lib/log.ts'
+import { createTablesErp } from './db/erp.ts'
+import { parsePurchaseOrders } from './erp/import.ts'
 
 /** The operator token: OPERATOR_TOKEN, else one generated once and kept in DATA_DIR (mode 600). */
 function operatorToken(env: Env): { token: string; source: string } {
@@ -70,16 +72,38 @@ function listen(env: Env, fetch: (req: Request) => Response | Promise<Response>)
   })
 }
 
+/** First start of an empty database with the demo config: import the demo purchase orders. */
+async function seedDemo(gw: Gateway): Promise<number | undefined> {
+  const dir = join(gw.env.configDir, 'fixtures', 'erp')
+  if (!existsSync(dir)) return undefined
+  const [{ n }] = await gw.db.sql<{ n: number }[]>`select count(*)::int as n from erp_purchase_orders`
+  if (n > 0) return undefined
+  let total = 0
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.csv')).sort()) {
+    const { orders, errors } = parsePurchaseOrders(readFileSync(join(dir, f), 'utf8'), 'csv')
+    const known = orders.filter((o) => gw.registry.get(o.supplierId))
+    if (errors.length || known.length === 0) continue
+    await gw.db.sql.begin(async (tx) => {
+      const r = await createTablesErp(tx).upsertOrders(known)
+      await queuePurchaseOrders({ ...gw.deps, maps: gw.maps }, tx, r.created)
+    })
+    total += known.length
+  }
+  return total || undefined
+}
+
 export async function serve(): Promise<number> {
   const env = loadEnv()
   const log = createLogger(env.LOG_LEVEL)
-  const gw = await openGateway({ env, log, stages: extraStages })
+  const prep = prepareTransports(env)
+  const gw = await openGateway({ env, log, stages: extraStages(prep) })
   const { token, source } = operatorToken(env)
   const ctx = httpContext(gw, token)
   let started: Started | undefined
   try {
-    started = await startTransports(gw, ctx)
-    const app = createHttpApp(ctx, [installHealth, installErp, ...installExtras(gw, ctx, started)])
+    const seeded = env.DEMO_SEED === 'auto' ? await seedDemo(gw) : undefined
+    started = await startTransports(gw, ctx, prep)
+    const app = createHttpApp(ctx, [installHealth, installErp, ...installExtras(gw, ctx, started, prep)])
     const http = await listen(env, app.fetch)
     gw.worker.start()
     const sweep = setInterval(() => {
@@ -97,6 +121,7 @@ export async function serve(): Promise<number> {
   config   ${env.configDir} (${gw.registry.partners.size} partners, ${gw.maps.size} maps)
   operator token from ${source}`)
     for (const note of started.notes) console.log(`  ${note}`)
+    if (seeded) console.log(`  demo: imported ${seeded} open purchase orders from fixtures/erp (DEMO_SEED=off to skip)`)
     await new Promise<void>((resolve) => {
       const stop = () => resolve()
       process.once('SIGINT', stop)

@@ -33,6 +33,15 @@ export const EnvSchema = z.object({
   /** HTTPS: both set → the HTTP server speaks TLS. */
   TLS_CERT_FILE: z.string().optional(),
   TLS_KEY_FILE: z.string().optional(),
+  /** Our AS2 id when a partner profile names no `us.as2`. */
+  AS2_ID: z.string().default('OURCO-AS2'),
+  /** Public base URL of this gateway (async MDNs are requested at PUBLIC_URL/as2/mdn). */
+  PUBLIC_URL: z.string().url().optional(),
+  /**
+   * `auto`: on a database with no purchase orders yet, import CONFIG_DIR/fixtures/erp/*.csv (the
+   * demo POs that fit the demo partners) so `npm start` is a working demo. `off` never does.
+   */
+  DEMO_SEED: z.enum(['auto', 'off']).default('auto'),
   /** Max request body in bytes (AS2 and API). */
   BODY_LIMIT: z.coerce.number().int().positive().default(50 * 1024 * 1024),
 })

@@ -70,14 +70,21 @@ async function send(deps: PipelineDeps, d: DeliveryRow): Promise<DeliveryReceipt
     if (!secret) return { ok: false, retryable: false, error: `webhook secret ${dest.secret} is not set` }
     return postWebhook({ url: dest.url, secret, body: bytes, idempotencyKey: d.idempotency_key ?? d.id })
   }
-  const transportName = type === 'sftp' ? 'sftp_mailbox' : type
+  // `sftp:<name>` is a warehouse destination: a file into that warehouse partner's mailbox.
+  // Plain `sftp` pushes to the partner's own server; `sftp_mailbox` fills their hosted outbox/.
+  const profile = d.partner_id ? deps.registry.get(d.partner_id) : undefined
+  let transportName = type
+  let partnerId = d.partner_id ?? ''
+  if (type === 'sftp' && name) {
+    const dest = profile?.warehouse.destinations.find((w) => w.type === 'sftp' && w.name === name)
+    if (!dest || dest.type !== 'sftp') return { ok: false, retryable: false, error: `no sftp destination "${name}" in the profile` }
+    transportName = 'sftp_mailbox'
+    partnerId = dest.partner
+  }
   const transport = deps.transports[transportName]
   if (!transport) return { ok: false, retryable: false, error: `no transport "${transportName}" is running for destination ${d.destination}` }
-  const target = type === 'sftp' ? name : d.partner_id
-  const profile = d.partner_id ? deps.registry.get(d.partner_id) : undefined
-  const partnerId = type === 'sftp' ? (profile?.warehouse.destinations.find((w) => w.name === name && w.type === 'sftp') as { partner?: string } | undefined)?.partner ?? target : target
   return transport.send({
-    deliveryId: d.id, partnerId: partnerId ?? '', bytes, filename: d.filename ?? `${d.id}.dat`,
+    deliveryId: d.id, partnerId, bytes, filename: d.filename ?? `${d.id}.dat`,
     contentType: d.content_type ?? 'application/octet-stream', docType: d.doc_type,
   })
 }
