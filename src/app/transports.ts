@@ -3,6 +3,7 @@
  * and send stages, our key pair), the hosted SFTP server, the SFTP pollers and push, and the
  * supplier API, operations API, console, OpenAPI and metrics routes.
  */
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Env } from '../config/env.ts'
 import { createAs2Store } from '../db/as2.ts'
@@ -40,7 +41,11 @@ export interface Started {
 
 /** Before the gateway opens: our AS2 key pair (generated for development on first start). */
 export function prepareTransports(env: Env): Prepared {
-  const { keys, message } = ensureOurAs2Keys(env.dataDir, join(env.configDir, 'certs'), { commonName: env.AS2_ID })
+  // A certificate committed under certs/ours/ is the operator's; otherwise a development pair is
+  // generated into DATA_DIR (never into the repository, so a clone never holds a cert without its key).
+  const configured = existsSync(join(env.configDir, 'certs', 'ours', 'as2.crt'))
+  const certsDir = configured ? join(env.configDir, 'certs') : join(env.dataDir, 'certs')
+  const { keys, message } = ensureOurAs2Keys(env.dataDir, certsDir, { commonName: env.AS2_ID })
   return { as2Keys: keys, as2Id: env.AS2_ID, publicUrl: env.PUBLIC_URL, notes: [message] }
 }
 
