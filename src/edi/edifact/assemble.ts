@@ -7,6 +7,7 @@
 import { hasErrors, issue, type EdiIssue } from '../issues.ts'
 import type { ParsedGroup, ParsedInterchange, ParsedTransaction, Segment, Delimiters } from '../types.ts'
 import { findMessageDef, releaseDistance } from '../dictionary/edifact-index.ts'
+import type { MessageDef } from '../dictionary/edifact-dsl.ts'
 import { createMessageValidator, type MessageValidator, type SepView } from './validate.ts'
 import { toPlain } from './segment.ts'
 import { comp, count, readUnb, readUng, readUnh, type UnbHeader, type UnhHeader } from './envelope.ts'
@@ -54,6 +55,7 @@ export function createAssembler(
   let msg: OpenMessage | undefined
   let msgsInIch = 0
   let groupsInIch = 0
+  const validators = new Map<MessageDef, MessageValidator>()
   let lastEnd = 0
   let garbage = false // inside a run of segments outside any interchange
   const fileIssues: EdiIssue[] = []
@@ -181,7 +183,10 @@ export function createAssembler(
           // directory: its findings are reported as warnings only (documented choice).
           far = releaseDistance(h.version, found.def.version) > 2
         }
-        validator = createMessageValidator(found.def)
+        // One validator per message definition, reset per message (messages never overlap).
+        validator = validators.get(found.def)
+        if (validator === undefined) validators.set(found.def, (validator = createMessageValidator(found.def)))
+        else validator.reset()
       }
     }
     msg = { h, segments: [s], issues: r.issues, start: s.pos.offset, validator, dictIssues, far }

@@ -41,6 +41,8 @@ export interface MessageValidator {
   step(s: Segment, view?: SepView): void
   /** End of the message: mandatory segments never seen; returns every issue found. */
   finish(): EdiIssue[]
+  /** Start over for the next message of the same type (reuses the group stack). */
+  reset(): void
 }
 
 /**
@@ -50,13 +52,20 @@ export interface MessageValidator {
  * do not count toward the length.
  */
 export function createMessageValidator(def: MessageDef): MessageValidator {
-  const out: EdiIssue[] = []
+  let out: EdiIssue[] = []
   // Explicit stack with a depth counter: no array resizing per segment.
   const stack: Level[] = [{ nodes: def.children, idx: 0, counts: new Array(def.children.length).fill(0), group: undefined, lastM: def.lastM }]
   let depth = 1
   let last: Segment | undefined
   const segs = def.segmentMap
   return {
+    reset() {
+      out = []
+      depth = 1
+      last = undefined
+      stack[0].idx = 0
+      stack[0].counts.fill(0)
+    },
     step(s, view) {
       const tag = s.tag
       const code = tagCode(tag)
