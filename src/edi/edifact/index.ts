@@ -12,3 +12,4 @@ export { writeEdifact, writeEdifactText, writeSegments, formatSegment, escapeVal
 export type { EdifactInterchangeInput, EdifactMessageInput, SegmentLike, WriteOptions } from './write.ts'
 export { validateMessage } from './validate.ts'
 export { RawSegment, toPlain } from './segment.ts'
+export { fromDelimiters, toDelimiters } from './delimiters.ts'
