@@ -124,7 +124,8 @@ describe.skipIf(!hasOpenssl)('gateway child over HTTPS with secrets', () => {
       const good = await call('GET', path, { headers: { authorization: `Bearer ${SECRETS.token}` } })
       if (good.status === 404) continue // route not served by this build yet
       expect(good.status, path).toBe(200)
-      for (const headers of [{ authorization: `Bearer ${SECRETS.apiKey}` }, { 'x-api-key': SECRETS.apiKey }, {}]) {
+      const tries: Record<string, string>[] = [{ authorization: `Bearer ${SECRETS.apiKey}` }, { 'x-api-key': SECRETS.apiKey }, {}]
+      for (const headers of tries) {
         expect((await call('GET', path, { headers })).status, `${path} ${JSON.stringify(headers)}`).toBe(401)
       }
       expect((await call('GET', `${path}?token=${SECRETS.apiKey}`)).status).toBe(401)
