@@ -11,7 +11,7 @@ describe('edi-gateway ingest (end to end, real CLI process)', () => {
     env = cliEnv(db)
     const imp = await runCli(['erp', 'import', 'fixtures/erp/demo-purchase-orders.csv'], env)
     expect(imp.code, imp.stderr).toBe(0)
-    expect(imp.stdout).toMatch(/imported 2 purchase order\(s\): 2 new/)
+    expect(imp.stdout).toMatch(/imported 4 purchase order\(s\): 4 new/)
   })
   afterAll(async () => db.close())
 

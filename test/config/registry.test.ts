@@ -17,7 +17,7 @@ const good = (id: string, isa = 'ACME') => `id: ${id}\nname: ${id}\nstatus: live
 describe('partner registry', () => {
   it('loads the repository demo partners and maps without errors', () => {
     const { registry, maps } = loadConfig(process.cwd())
-    expect([...registry.partners.keys()].sort()).toEqual(['demo-3pl', 'demo-edifact-supplier', 'demo-warehouse', 'demo-x12-supplier'])
+    expect([...registry.partners.keys()].sort()).toEqual(['demo-3pl', 'demo-edifact-supplier', 'demo-json-supplier', 'demo-warehouse', 'demo-x12-supplier'])
     expect(registry.byX12('ZZ', 'DEMOSUPPLY')?.id).toBe('demo-x12-supplier')
     expect(registry.byX12(undefined, 'demosupply')?.id).toBe('demo-x12-supplier')
     expect(registry.byEdifact('14', '5412345000013')?.id).toBe('demo-edifact-supplier')
