@@ -180,12 +180,20 @@ export const PartnerProfile = z.strictObject({
     })
     .optional(),
   documents: z.array(DocumentEntry).default([]),
+  /**
+   * Duplicate interchange control numbers (ISA13 / UNB 0020) from this sender within the window
+   * are never processed twice: `reject` sends no ack, `flag` acknowledges and opens an exception.
+   * `groups` / `transactions` also check GS06 / UNG 0048 and ST02 / UNH 0062 across interchanges
+   * (off by default: many partners restart those numbers in every interchange).
+   */
   duplicates: z
     .strictObject({
       windowDays: z.number().int().positive().default(30),
       policy: z.enum(['reject', 'flag']).default('reject'),
+      groups: z.boolean().default(false),
+      transactions: z.boolean().default(false),
     })
-    .default({ windowDays: 30, policy: 'reject' }),
+    .default({ windowDays: 30, policy: 'reject', groups: false, transactions: false }),
   /** ISA15=T / UNB 0035=1 from a live partner: treat as test (no ERP), reject, or process as live. */
   testIndicator: z.enum(['treat_as_test', 'reject', 'process']).default('treat_as_test'),
   matching: MatchingConfig.default({

@@ -104,3 +104,22 @@ export async function insertDelivery(q: Q, d: DeliveryInsert): Promise<string> {
       ${d.receipt ? q.json(d.receipt as never) : null})`
   return id
 }
+
+/**
+ * An earlier transaction from this partner with the same group (GS06/UNG 0048) or transaction
+ * (ST02/UNH 0062) control number within the window, in another interchange.
+ */
+export async function findDuplicateTransaction(
+  q: Q,
+  r: { partnerId: string; standard: string; interchangeId: string; windowDays: number; groupControl?: string; docType?: string; controlNumber?: string }
+): Promise<{ payload_id: string } | undefined> {
+  const [row] = await q<{ payload_id: string }[]>`
+    select payload_id from transactions
+    where partner_id = ${r.partnerId} and standard = ${r.standard} and interchange_id <> ${r.interchangeId}
+      and status not in ('duplicate', 'rejected')
+      and (${r.groupControl ?? null}::text is null or group_control = ${r.groupControl ?? null})
+      and (${r.controlNumber ?? null}::text is null or (control_number = ${r.controlNumber ?? null} and doc_type = ${r.docType ?? null}))
+      and created_at > now() - ${`${r.windowDays} days`}::interval
+    order by created_at limit 1`
+  return row
+}

@@ -8,7 +8,7 @@ import type { PartnerProfile } from '../config/partner.ts'
 import { nextControlNumber } from '../db/control-numbers.ts'
 import { openException } from '../db/exceptions.ts'
 import { enqueue } from '../db/jobs.ts'
-import { findDuplicateInterchange, insertDelivery, insertInterchange, insertTransaction } from '../db/lineage.ts'
+import { findDuplicateInterchange, findDuplicateTransaction, insertDelivery, insertInterchange, insertTransaction } from '../db/lineage.ts'
 import { getPayload, readPayload, setPayloadStatus, type PayloadRow } from '../db/payloads.ts'
 import { pgSafe } from '../db/pg-safe.ts'
 import type { Q } from '../db/sql.ts'
@@ -118,8 +118,24 @@ async function parseEdi(deps: PipelineDeps, q: Q, payload: PayloadRow, standard:
       await openException(q, { code: 'envelope_unreadable', detail }, { ...refs, partnerId: profile.id }, `envelope_unreadable:${icId}`)
     }
     for (const g of ic.groups) {
+      const dupGroup = profile.duplicates.groups && g.explicit
+        ? await findDuplicateTransaction(q, { partnerId: profile.id, standard, interchangeId: icId, windowDays: profile.duplicates.windowDays, groupControl: g.controlNumber })
+        : undefined
       for (const tx of g.transactions) {
         txCount++
+        const dupTx = dupGroup ?? (profile.duplicates.transactions && tx.status !== 'rejected'
+          ? await findDuplicateTransaction(q, { partnerId: profile.id, standard, interchangeId: icId, windowDays: profile.duplicates.windowDays, docType: tx.type, controlNumber: tx.controlNumber })
+          : undefined)
+        if (dupTx) {
+          duplicates++
+          const txId = await insertTransaction(q, {
+            payloadId: payload.id, interchangeId: icId, partnerId: profile.id, standard, docType: tx.type, version: tx.version,
+            groupControl: g.controlNumber, controlNumber: tx.controlNumber, status: 'duplicate', issues: tx.issues, span: tx.span,
+          })
+          const controlNumber = dupGroup ? `group ${g.controlNumber}` : tx.controlNumber
+          await openException(q, { code: 'duplicate_transaction', controlNumber, firstMessageId: dupTx.payload_id }, { payloadId: payload.id, transactionId: txId, partnerId: profile.id })
+          continue
+        }
         const ack = tx.status !== 'rejected' ? engine.readAck(tx) : undefined
         const txStatus = tx.status === 'rejected' ? 'rejected' : ack ? 'reconciled' : 'parsed'
         const txId = await insertTransaction(q, {

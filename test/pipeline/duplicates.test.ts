@@ -1,0 +1,81 @@
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { listExceptions } from '../../src/db/exceptions.ts'
+import { testDb, type TestDb } from '../helpers/db.ts'
+import { testPipeline, type TestPipeline } from '../helpers/pipeline.ts'
+
+const ACK = readFileSync('fixtures/demo-x12-supplier/855-po-4500012345.edi', 'latin1')
+
+/** The same 855 with a new ISA13, and optionally a new GS06 / ST02. */
+function variant(isa: number, gs = '101', st = '0001'): Buffer {
+  const ctl = String(isa).padStart(9, '0')
+  return Buffer.from(
+    ACK.replace('*000000101*', `*${ctl}*`).replace('IEA*1*000000101', `IEA*1*${ctl}`)
+      .replace('*101*X*004010', `*${gs}*X*004010`).replace('GE*1*101', `GE*1*${gs}`)
+      .replace('ST*855*0001', `ST*855*${st}`).replace('SE*14*0001', `SE*14*${st}`),
+    'latin1'
+  )
+}
+
+function configWith(duplicates: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'edigw-dup-'))
+  mkdirSync(join(dir, 'partners'))
+  symlinkSync(resolve('maps'), join(dir, 'maps'))
+  cpSync('certs', join(dir, 'certs'), { recursive: true })
+  const profile = readFileSync('partners/demo-x12-supplier.yaml', 'utf8').replace(/duplicates: .*\n/, `duplicates: ${duplicates}\n`)
+  writeFileSync(join(dir, 'partners', 'demo-x12-supplier.yaml'), profile)
+  return dir
+}
+
+async function statuses(db: TestDb, messageId: string): Promise<string[]> {
+  return (await db.sql<{ status: string }[]>`select status from transactions where payload_id = ${messageId}`).map((r) => r.status)
+}
+
+describe('duplicate group and transaction control numbers', () => {
+  let db: TestDb
+  let p: TestPipeline
+  beforeAll(async () => {
+    db = await testDb()
+    p = testPipeline(db, { configDir: configWith('{ windowDays: 30, policy: flag, groups: true, transactions: true }') })
+  })
+  afterAll(async () => db.close())
+
+  it('does not process a resent GS06 under a new ISA13 when the profile checks groups', async () => {
+    const first = await p.ingest({ transport: 'cli', body: variant(201) })
+    expect(await statuses(db, first)).not.toContain('duplicate')
+    const again = await p.ingest({ transport: 'cli', body: variant(202) })
+    expect(await statuses(db, again)).toEqual(['duplicate'])
+    const exc = await listExceptions(db.sql, { code: 'duplicate_transaction', payloadId: again })
+    expect(exc.map((e) => e.reason)).toEqual([{ code: 'duplicate_transaction', controlNumber: 'group 101', firstMessageId: first }])
+    const [docs] = await db.sql<{ n: number }[]>`select count(*)::int as n from documents where kind = 'po_ack'`
+    expect(docs.n).toBe(1)
+  })
+
+  it('does not process a resent ST02 of the same set type under new ISA13 and GS06', async () => {
+    const again = await p.ingest({ transport: 'cli', body: variant(203, '102') })
+    expect(await statuses(db, again)).toEqual(['duplicate'])
+    // A new ST02 in a new group is processed (then caught by business key as a resend).
+    const fresh = await p.ingest({ transport: 'cli', body: variant(204, '103', '0002') })
+    const exc = await listExceptions(db.sql, { payloadId: fresh })
+    expect(exc.map((e) => e.code)).toEqual(['duplicate_document'])
+  })
+})
+
+describe('duplicate checks off (the default)', () => {
+  let db: TestDb
+  beforeAll(async () => {
+    db = await testDb()
+  })
+  afterAll(async () => db.close())
+
+  it('processes a reused GS06 and catches the resend by business key instead', async () => {
+    const p = testPipeline(db)
+    await p.ingest({ transport: 'cli', body: variant(301) })
+    const again = await p.ingest({ transport: 'cli', body: variant(302) })
+    expect(await statuses(db, again)).toEqual(['duplicate'])
+    const exc = await listExceptions(db.sql, { payloadId: again })
+    expect(exc.map((e) => e.code)).toEqual(['duplicate_document'])
+  })
+})
