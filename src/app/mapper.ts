@@ -1,6 +1,6 @@
 /** Wires the map engine (src/mapping) into the pipeline's Mapper port. */
 import type { PartnerProfile } from '../config/partner.ts'
-import { issueRows, runInbound, selectMap, splitJson, type ResolvedMap } from '../mapping/index.ts'
+import { issueRows, runInbound, runOutbound, selectMap, splitJson, type ResolvedMap } from '../mapping/index.ts'
 import type { Mapper, MapOutcome } from '../pipeline/deps.ts'
 
 /** GS08 `004010VICS` and ST03 variants select the `004010` maps. */
@@ -14,6 +14,13 @@ export function createMapper(maps: ReadonlyMap<string, ResolvedMap>): Mapper {
   const pick = (profile: PartnerProfile, standard: 'x12' | 'edifact' | 'json', version: string, docType: string) =>
     selectMap(maps, profile, { direction: 'in', standard, version: mapVersion(standard, version), docType })
   return {
+    outbound(profile, q, doc) {
+      const sel = selectMap(maps, profile, { direction: 'out', standard: q.standard, version: mapVersion(q.standard, q.version), docType: q.docType })
+      if (!sel.ok) return { ok: false, reasons: [sel.reason] }
+      const r = runOutbound(sel.map, doc)
+      if (!r.ok) return { ok: false, reasons: [{ code: 'canonical_invalid', mapId: sel.map.id, issues: issueRows(r.issues) }] }
+      return { ok: true, segments: r.segments, mapId: sel.map.id, mapHash: sel.map.hash }
+    },
     splitJson(profile, docType, version, body) {
       const sel = pick(profile, 'json', version, docType)
       return sel.ok ? splitJson(sel.map, body) : [{ json: body, path: '$' }]

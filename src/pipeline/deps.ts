@@ -44,7 +44,13 @@ export type MapOutcome =
   | { ok: true; doc: CanonicalDoc; mapId: string; mapHash: string }
   | { ok: false; reasons: ExceptionReason[] }
 
+export type OutboundMapOutcome =
+  | { ok: true; segments: { tag: string; elements: string[][] }[]; mapId: string; mapHash: string }
+  | { ok: false; reasons: ExceptionReason[] }
+
 export interface Mapper {
+  /** Canonical → message body segments for a partner (most specific outbound map). */
+  outbound(profile: PartnerProfile, q: { standard: 'x12' | 'edifact'; version: string; docType: string }, doc: CanonicalDoc): OutboundMapOutcome
   /** A JSON payload may carry several documents (SP-API `acknowledgements[]`): one entry per document. */
   splitJson(profile: PartnerProfile, docType: string, version: string, body: unknown): { json: unknown; path: string }[]
   inbound(

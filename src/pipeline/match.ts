@@ -9,6 +9,7 @@ import type { PartnerProfile } from '../config/partner.ts'
 import { dedupeKeyOf, openException } from '../db/exceptions.ts'
 import { enqueue } from '../db/jobs.ts'
 import { insertDelivery } from '../db/lineage.ts'
+import { nextControlNumber } from '../db/control-numbers.ts'
 import type { Q } from '../db/sql.ts'
 import { createTablesErp } from '../db/erp.ts'
 import type { ErpEvent } from '../erp/port.ts'
@@ -104,7 +105,7 @@ export async function matchStage(deps: PipelineDeps, q: Q, documentId: string): 
   if (!row.test) {
     const event = erpEventFor(row, status)
     if (event) await createTablesErp(q).publish({ ...event, payload: { status, reasons: result.reasons.map((r) => r.code), lines: result.lines } })
-    if (status === 'matched' && row.kind === 'asn') await queueWarehouse(q, profile, row)
+    if (status === 'matched' && row.kind === 'asn') await queueWarehouse(deps, q, profile, row)
   }
   return result
 }
@@ -124,15 +125,41 @@ function erpEventFor(row: DocRow, status: string): Omit<ErpEvent, 'payload'> | u
   }
 }
 
-/** Only an ASN that passed matching and the warehouse checks goes to the warehouses. */
-async function queueWarehouse(q: Q, profile: PartnerProfile, row: DocRow): Promise<void> {
+/**
+ * Only an ASN that passed matching and the warehouse checks goes to the warehouses: as signed
+ * JSON to a webhook, as a JSON file into a warehouse partner's SFTP mailbox, or as an outbound
+ * X12 856 to a warehouse partner over that partner's own outbound transport.
+ */
+async function queueWarehouse(deps: PipelineDeps, q: Q, profile: PartnerProfile, row: DocRow): Promise<void> {
+  const shipment = row.business_key.replace(/^asn:/, '')
   for (const dest of profile.warehouse.destinations) {
-    const deliveryId = await insertDelivery(q, {
-      partnerId: profile.id, kind: 'warehouse', docType: 'asn', parentTable: 'documents', parentId: row.id,
-      destination: `${dest.type}:${dest.name}`, bytes: Buffer.from(JSON.stringify({ documentId: row.id, asn: row.doc })),
-      filename: `asn-${row.business_key.replace(/^asn:/, '').replace(/[^A-Za-z0-9._-]/g, '_')}.json`,
-      contentType: 'application/json', idempotencyKey: `${row.id}:${dest.name}`,
-    })
+    const idempotencyKey = `${row.id}:${dest.name}`
+    let deliveryId: string
+    if (dest.type === 'x12_856') {
+      const target = deps.registry.get(dest.partner)
+      const version = target?.x12?.version ?? '004010'
+      const body = target ? deps.mapper.outbound(target, { standard: 'x12', version, docType: '856' }, row.doc) : undefined
+      if (!target || !body?.ok || !deps.engines.x12?.write) {
+        const reasons = body && !body.ok ? body.reasons : []
+        const detail = !target ? `warehouse partner ${dest.partner} is not configured` : reasons.map((r) => r.code).join(', ') || 'no X12 writer'
+        await openException(q, { code: 'delivery_failed', transport: 'x12_856', destination: dest.name, attempts: 0, lastError: detail }, { documentId: row.id, partnerId: profile.id })
+        continue
+      }
+      const written = await deps.engines.x12.write(target, '856', body.segments, (kind) => nextControlNumber(q, target.id, kind))
+      deliveryId = await insertDelivery(q, {
+        partnerId: target.id, kind: 'warehouse', docType: '856', parentTable: 'documents', parentId: row.id,
+        destination: target.outbound, bytes: Buffer.from(written.text, 'latin1'),
+        filename: `856-${shipment.replace(/[^A-Za-z0-9._-]/g, '_')}-${written.controlNumber}.x12`,
+        contentType: 'application/edi-x12', controlNumber: written.controlNumber, idempotencyKey,
+        receipt: { mapId: body.mapId, mapHash: body.mapHash, forPartner: profile.id },
+      })
+    } else {
+      deliveryId = await insertDelivery(q, {
+        partnerId: profile.id, kind: 'warehouse', docType: 'asn', parentTable: 'documents', parentId: row.id,
+        destination: `${dest.type}:${dest.name}`, bytes: Buffer.from(JSON.stringify({ documentId: row.id, asn: row.doc })),
+        filename: `asn-${shipment.replace(/[^A-Za-z0-9._-]/g, '_')}.json`, contentType: 'application/json', idempotencyKey,
+      })
+    }
     await enqueue(q, 'deliver', { deliveryId, partnerId: profile.id, documentId: row.id }, { dedupeKey: `deliver:${deliveryId}` })
   }
 }
@@ -152,7 +179,7 @@ export async function releaseIfClear(deps: PipelineDeps, q: Q, documentId: strin
   if (!row.test && profile) {
     const type = row.kind === 'asn' ? 'asn_released' : row.kind === 'invoice' ? 'invoice_released' : undefined
     if (type) await createTablesErp(q).publish({ type, partnerId: row.partner_id, poNumber: row.po_numbers[0], documentId, payload: { status: 'released' } })
-    if (row.kind === 'asn') await queueWarehouse(q, profile, row)
+    if (row.kind === 'asn') await queueWarehouse(deps, q, profile, row)
   }
   deps.wake()
   return true
