@@ -1,0 +1,59 @@
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTablesErp } from '../../src/db/erp.ts'
+import { parseX12 } from '../../src/edi/x12/index.ts'
+import { parsePurchaseOrders } from '../../src/erp/import.ts'
+import type { Transport } from '../../src/transports/types.ts'
+import { testDb, type TestDb } from '../helpers/db.ts'
+import { testPipeline } from '../helpers/pipeline.ts'
+
+describe('warehouse delivery as an outbound 856', () => {
+  let db: TestDb
+  beforeAll(async () => {
+    db = await testDb()
+  })
+  afterAll(async () => db.close())
+
+  it('sends a validated ASN to the warehouse partner as a valid 856 that keeps the HL tree', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edigw-856-'))
+    mkdirSync(join(dir, 'partners'))
+    symlinkSync(resolve('maps'), join(dir, 'maps'))
+    cpSync('certs', join(dir, 'certs'), { recursive: true })
+    writeFileSync(
+      join(dir, 'partners', 'demo-x12-supplier.yaml'),
+      readFileSync('partners/demo-x12-supplier.yaml', 'utf8').replace(/warehouse:[\s\S]*$/, 'warehouse:\n  destinations:\n    - { type: x12_856, name: dc-edi, partner: dc-edi }\n')
+    )
+    writeFileSync(
+      join(dir, 'partners', 'dc-edi.yaml'),
+      `id: dc-edi\nname: DC on EDI\nstatus: live\nkind: warehouse\nidentities:\n  x12: [{ qualifier: 'ZZ', id: 'DCEDI' }]\nus:\n  x12: { qualifier: 'ZZ', id: 'OURCO' }\noutbound: sftp_mailbox\nx12: { version: '004010' }\ndocuments:\n  - { direction: out, standard: x12, version: '004010', docType: '856' }\n`
+    )
+    const drop = mkdtempSync(join(tmpdir(), 'edigw-856-drop-'))
+    const sent: string[] = []
+    const mailbox: Transport = {
+      name: 'sftp_mailbox',
+      async send(p) {
+        sent.push(p.partnerId)
+        writeFileSync(join(drop, p.filename), p.bytes)
+        return { ok: true }
+      },
+    }
+    const p = testPipeline(db, { configDir: dir, transports: { sftp_mailbox: mailbox } })
+    const { orders } = parsePurchaseOrders(readFileSync('fixtures/erp/demo-purchase-orders.csv', 'utf8'), 'csv')
+    await createTablesErp(db.sql).upsertOrders(orders)
+    await p.ingest({ transport: 'cli', body: readFileSync('fixtures/demo-x12-supplier/856-asn-20250305-01.edi') })
+    await p.drain()
+    const files = readdirSync(drop).filter((f) => f.startsWith('856-'))
+    expect(files).toHaveLength(1)
+    expect(sent).toContain('dc-edi')
+    const out = parseX12(readFileSync(join(drop, files[0])))
+    const ic = out.interchanges[0]
+    expect(ic.receiver.id).toBe('DCEDI')
+    const tx = ic.groups[0].transactions[0]
+    expect(tx.status).toBe('accepted')
+    expect(tx.segments.find((s) => s.tag === 'BSN')?.elements[1][0]).toBe('ASN-20250305-01')
+    const ssccs = tx.segments.filter((s) => s.tag === 'MAN').map((s) => s.elements[1][0])
+    expect(ssccs).toEqual(expect.arrayContaining(['00106141410000000019', '00006141410000000029', '00006141410000000036']))
+  })
+})
