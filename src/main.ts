@@ -106,10 +106,13 @@ export async function serve(): Promise<number> {
     const app = createHttpApp(ctx, [installHealth, installErp, ...installExtras(gw, ctx, started, prep)])
     const http = await listen(env, app.fetch)
     gw.worker.start()
+    // Every minute: functional acks past their deadline. Every day: certificates near expiry.
+    let ticks = 0
     const sweep = setInterval(() => {
       sweepOverdueAcks(gw.db.sql)
         .then((n) => n && gw.log.warn('acks overdue', { count: n }))
         .catch((err) => gw.log.error('ack sweep failed', { error: (err as Error).message }))
+      if (++ticks % 1440 === 0) started?.daily().catch((err) => gw.log.error('certificate check failed', { error: (err as Error).message }))
     }, 60_000)
     sweep.unref()
     const scheme = http.tls ? 'https' : 'http'

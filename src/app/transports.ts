@@ -36,6 +36,8 @@ export interface Prepared {
 export interface Started {
   sftpPort?: number
   notes: string[]
+  /** Daily housekeeping: certificate expiry warnings into the exception queue. */
+  daily(): Promise<string[]>
   stop(): Promise<void>
 }
 
@@ -84,13 +86,19 @@ export async function startTransports(gw: Gateway, ctx: HttpContext, prep: Prepa
   poller.start()
   stops.push(() => poller.stop())
   // Certificates expiring within 30 days (ours and the partners') go to the exception queue.
-  for (const reason of certificateExpiryReasons(registry, prep.as2Keys, new Date())) {
-    if (reason.code !== 'certificate_expiring') continue
-    await openException(sql, reason, { partnerId: reason.partnerId === '(ours)' ? null : reason.partnerId })
-    notes.push(`warning: certificate ${reason.file} expires ${reason.notAfter}`)
+  const daily = async (): Promise<string[]> => {
+    const out: string[] = []
+    for (const reason of certificateExpiryReasons(registry, prep.as2Keys, new Date())) {
+      if (reason.code !== 'certificate_expiring') continue
+      await openException(sql, reason, { partnerId: reason.partnerId === '(ours)' ? null : reason.partnerId })
+      out.push(`warning: certificate ${reason.file} expires ${reason.notAfter}`)
+    }
+    return out
   }
+  notes.push(...(await daily()))
   return {
     sftpPort,
+    daily,
     notes: [...prep.notes, ...notes],
     async stop() {
       for (const s of stops.reverse()) await s().catch(() => {})
