@@ -44,30 +44,6 @@ export function checkValue(def: X12ElementDef, value: string): EdiIssueCode | nu
   return null
 }
 
-/** checkValue on `s[a..b)` without cutting a substring (hot path: most elements are valid). */
-export function checkSpan(def: X12ElementDef, s: string, a: number, b: number): EdiIssueCode | null {
-  const t = def.type
-  if (t === 'AN') {
-    const len = b - a
-    return len < def.min ? 'element_too_short' : len > def.max ? 'element_too_long' : null
-  }
-  if (t === 'R' || t[0] === 'N') {
-    let i = a
-    let digits = 0
-    let dot = false
-    if (s.charCodeAt(i) === 45) i++
-    for (; i < b; i++) {
-      const c = s.charCodeAt(i)
-      if (c >= 48 && c <= 57) digits++
-      else if (c === 46 && t === 'R' && !dot) dot = true
-      else return t === 'R' ? 'element_invalid_decimal' : 'element_invalid_numeric'
-    }
-    if (digits === 0) return t === 'R' ? 'element_invalid_decimal' : 'element_invalid_numeric'
-    return digits < def.min ? 'element_too_short' : digits > def.max ? 'element_too_long' : null
-  }
-  return checkValue(def, s.slice(a, b))
-}
-
 /** Digit count of an N or R value (sign and '.' excluded), or -1 when malformed. */
 function numericLength(v: string, decimal: boolean): number {
   let i = 0
@@ -83,8 +59,8 @@ function numericLength(v: string, decimal: boolean): number {
   return digits === 0 ? -1 : digits
 }
 
-function digitsOnly(v: string): boolean {
-  for (let i = 0; i < v.length; i++) {
+function digitsOnly(v: string, a: number, b: number): boolean {
+  for (let i = a; i < b; i++) {
     const c = v.charCodeAt(i)
     if (c < 48 || c > 57) return false
   }
@@ -93,13 +69,19 @@ function digitsOnly(v: string): boolean {
 
 /** CCYYMMDD (or YYMMDD in 4010 GS04/ISA09 style) with a real calendar day. */
 export function isDate(v: string): boolean {
-  if ((v.length !== 8 && v.length !== 6) || !digitsOnly(v)) return false
-  const o = v.length - 4
-  const m = (v.charCodeAt(o) - 48) * 10 + (v.charCodeAt(o + 1) - 48)
-  const d = (v.charCodeAt(o + 2) - 48) * 10 + (v.charCodeAt(o + 3) - 48)
+  return isDateSpan(v, 0, v.length)
+}
+
+/** isDate on `s[a..b)`. */
+export function isDateSpan(s: string, a: number, b: number): boolean {
+  const n = b - a
+  if ((n !== 8 && n !== 6) || !digitsOnly(s, a, b)) return false
+  const o = b - 4
+  const m = (s.charCodeAt(o) - 48) * 10 + (s.charCodeAt(o + 1) - 48)
+  const d = (s.charCodeAt(o + 2) - 48) * 10 + (s.charCodeAt(o + 3) - 48)
   if (m < 1 || m > 12 || d < 1 || d > DAYS[m - 1]) return false
-  if (m === 2 && d === 29 && v.length === 8) {
-    const y = Number(v.slice(0, 4))
+  if (m === 2 && d === 29 && n === 8) {
+    const y = (s.charCodeAt(a) - 48) * 1000 + (s.charCodeAt(a + 1) - 48) * 100 + (s.charCodeAt(a + 2) - 48) * 10 + (s.charCodeAt(a + 3) - 48)
     return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0
   }
   return true
@@ -107,12 +89,17 @@ export function isDate(v: string): boolean {
 
 /** HHMM, HHMMSS, HHMMSSd or HHMMSSdd (X12.6 TM). */
 export function isTime(v: string): boolean {
-  const n = v.length
+  return isTimeSpan(v, 0, v.length)
+}
+
+/** isTime on `s[a..b)`. */
+export function isTimeSpan(s: string, a: number, b: number): boolean {
+  const n = b - a
   if (n !== 4 && n !== 6 && n !== 7 && n !== 8) return false
-  if (!digitsOnly(v)) return false
-  const h = (v.charCodeAt(0) - 48) * 10 + (v.charCodeAt(1) - 48)
-  const m = (v.charCodeAt(2) - 48) * 10 + (v.charCodeAt(3) - 48)
+  if (!digitsOnly(s, a, b)) return false
+  const h = (s.charCodeAt(a) - 48) * 10 + (s.charCodeAt(a + 1) - 48)
+  const m = (s.charCodeAt(a + 2) - 48) * 10 + (s.charCodeAt(a + 3) - 48)
   if (h > 23 || m > 59) return false
-  if (n >= 6 && (v.charCodeAt(4) - 48) * 10 + (v.charCodeAt(5) - 48) > 59) return false
+  if (n >= 6 && (s.charCodeAt(a + 4) - 48) * 10 + (s.charCodeAt(a + 5) - 48) > 59) return false
   return true
 }

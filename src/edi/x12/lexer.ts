@@ -19,9 +19,13 @@ export interface X12LexerSink {
   /**
    * Any other segment, left as text: `s[start, stop)` (CR before an LF terminator removed).
    * `s` is a view of the whole chunk, or the UTF-8 decoded segment when it holds non-ASCII bytes.
-   * `end` is the byte offset just after the terminator. Splitting is the reader's choice.
+   * Its position comes as plain numbers (no object per segment: the reader builds a `Position`
+   * only when it keeps the segment or reports on it). `end` is the byte offset just after the
+   * terminator. Splitting is the reader's choice.
    */
-  segment(s: string, start: number, stop: number, pos: Position, end: number): void
+  segment(s: string, start: number, stop: number, offset: number, index: number, line: number, end: number): void
+  /** A new string that the following `segment` calls index into (caches keyed on it reset). */
+  view(s: string): void
   /** Bytes outside any interchange, unreadable ISA headers. */
   fileIssue(i: EdiIssue): void
 }
@@ -49,6 +53,8 @@ export function createX12Lexer(sink: X12LexerSink): X12Lexer {
   let garbageLine = 0
   let garbageBytes = 0
   let garbageSample = ''
+  // Position of the next LF in the current chunk string (-1: none, -2: not searched yet).
+  let nextLf = -2
 
   function garbage(s: string, from: number, to: number): void {
     if (to <= from) return
@@ -80,6 +86,8 @@ export function createX12Lexer(sink: X12LexerSink): X12Lexer {
     const n = s.length
     const ascii = isAscii(buf)
     let p = 0
+    nextLf = -2
+    sink.view(s)
     if (!started) {
       if (n < 3 && !final && BOM.startsWith(s)) return void (pending = buf)
       started = true
@@ -154,16 +162,23 @@ export function createX12Lexer(sink: X12LexerSink): X12Lexer {
       }
       let to = e
       if (term === '\n' && s.charCodeAt(to - 1) === 13) to--
-      const pos: Position = { offset: base + p, index: index++, line }
-      if (term !== '\n') line += countLf(s, p, e)
-      else if (e < n) line++
+      const segLine = line
+      const segIndex = index++
+      if (term !== '\n') {
+        // Line breaks inside a segment: the next LF of the chunk is found once, not per segment.
+        if (nextLf === -2 || (nextLf !== -1 && nextLf < p)) nextLf = s.indexOf('\n', p)
+        if (nextLf !== -1 && nextLf < e) line += countLf(s, p, e)
+      } else if (e < n) line++
       // IEA ends the interchange: what follows must be a new ISA (or is garbage).
       if (c === 73 && s.charCodeAt(p + 1) === 69 && s.charCodeAt(p + 2) === 65 && s[p + 3] === (d as Delimiters).element) inside = false
       const next = e + 1 > n ? n : e + 1
-      if (ascii || isAscii(buf.subarray(p, to))) sink.segment(s, p, to, pos, base + next)
-      else {
+      if (ascii || isAscii(buf.subarray(p, to))) {
+        if (!ascii) sink.view(s)
+        sink.segment(s, p, to, base + p, segIndex, segLine, base + next)
+      } else {
         const text = buf.toString('utf8', p, to)
-        sink.segment(text, 0, text.length, pos, base + next)
+        sink.view(text)
+        sink.segment(text, 0, text.length, base + p, segIndex, segLine, base + next)
       }
       p = e + 1
     }

@@ -9,9 +9,10 @@ import type { Delimiters, ParsedGroup, ParsedInterchange, ParsedTransaction, Pos
 import { SEGMENTS_004010 } from '../dictionary/x12-segments.ts'
 import { x12TransactionDef } from '../dictionary/x12-sets.ts'
 import { createX12Lexer } from './lexer.ts'
-import { elementText, splitSegment } from './split.ts'
+import { elementText, splitSegment, splitSimple } from './split.ts'
+import { T_SE, tagIdAt, tagName } from './tags.ts'
 import { transactionStatus } from './status.ts'
-import { createTxValidator, type TxValidator } from './validate.ts'
+import { createTxValidator, SpanRef, type TxValidator } from './validate.ts'
 import { validateElements } from './validate-elements.ts'
 
 /** A transaction as we produce it: `stIndex` (file index of its ST) lets acks compute AK302. */
@@ -45,28 +46,6 @@ export interface X12Reader {
   push(chunk: Buffer): void
   end(): X12ReadResult
 }
-
-/** Interned 2-3 character tags: no string allocated per segment for its tag. */
-const TAGS = new Map<number, string>()
-function tagOf(s: string, start: number, te: number): string {
-  const n = te - start
-  if (n < 2 || n > 3) return s.slice(start, te)
-  const c0 = s.charCodeAt(start)
-  const c1 = s.charCodeAt(start + 1)
-  const c2 = n === 3 ? s.charCodeAt(start + 2) : 0
-  // The key packs length and three 8-bit codes; anything wider is simply not interned.
-  if ((c0 | c1 | c2) > 255) return s.slice(start, te)
-  const key = (n << 24) | (c0 << 16) | (c1 << 8) | c2
-  let t = TAGS.get(key)
-  if (t === undefined) {
-    t = s.slice(start, te)
-    if (TAGS.size < 4096) TAGS.set(key, t)
-  }
-  return t
-}
-
-/** Segments the envelope state machine handles itself. */
-const ENVELOPE = new Set(['ISA', 'IEA', 'GS', 'GE', 'ST', 'SE'])
 
 const { GS: GS_DEF, GE: GE_DEF, ST: ST_DEF, SE: SE_DEF, IEA: IEA_DEF } = SEGMENTS_004010
 
@@ -259,16 +238,10 @@ export function createX12Reader(handlers: X12ReaderHandlers, opts: X12ReaderOpti
     list?.push(issue('segment_unexpected', where, `${seg.tag.slice(0, 3)} outside a transaction set`, { segment: seg.tag.slice(0, 3), position: seg.pos }))
   }
 
-  /** Next component/repetition separator in the current chunk string, searched once per chunk. */
-  let innerOf = ''
+  /** Next component/repetition separator in the current chunk string, searched once per view. */
   let nextComp = -1
   let nextRep = -1
   function hasInner(s: string, start: number, stop: number): boolean {
-    if (s !== innerOf) {
-      innerOf = s
-      nextComp = -1
-      nextRep = -1
-    }
     if (nextComp !== Infinity && nextComp < start) {
       const k = s.indexOf(delims.component, start)
       nextComp = k < 0 ? Infinity : k
@@ -283,14 +256,13 @@ export function createX12Reader(handlers: X12ReaderHandlers, opts: X12ReaderOpti
     return nextRep < stop
   }
 
+  /** The segment validated in place when it is not kept (one object for the whole stream). */
+  const ref = new SpanRef()
+  let sepCode = 42
+
   function envelope(seg: Segment, end: number): void {
+    // Reached for envelope segments, and for any segment outside a transaction set.
     const tag = seg.tag
-    if (open !== null && !ENVELOPE.has(tag)) {
-      open.count++
-      if (keepSegments) open.tx.segments.push(seg)
-      open.validator?.segment(seg)
-      return
-    }
     switch (tag) {
       case 'IEA':
         closeInterchange(seg, end)
@@ -323,34 +295,48 @@ export function createX12Reader(handlers: X12ReaderHandlers, opts: X12ReaderOpti
   const lexer = createX12Lexer({
     interchange(d: Delimiters, issues: EdiIssue[], _pos: Position) {
       delims = d
+      sepCode = d.element.charCodeAt(0)
       isaIssues = issues
+      nextComp = -1
+      nextRep = -1
     },
     isa(seg: Segment, end: number) {
       segments++
       if (ic) closeInterchange(null, seg.pos.offset)
       openInterchange(seg, end)
     },
-    segment(s: string, start: number, stop: number, pos: Position, end: number) {
+    view(_s: string) {
+      nextComp = -1
+      nextRep = -1
+    },
+    segment(s: string, start: number, stop: number, offset: number, index: number, line: number, end: number) {
       segments++
-      const sep = delims.element
-      let te = s.indexOf(sep, start)
-      if (te < 0 || te > stop) te = stop
-      const tag = tagOf(s, start, te)
-      if (open !== null && !ENVELOPE.has(tag)) {
+      const sc = sepCode
+      // Tags are 2-3 characters: a char loop beats a native indexOf call.
+      let te = start
+      while (te < stop && s.charCodeAt(te) !== sc) te++
+      const id = tagIdAt(s, start, te)
+      // Ids 0..T_SE are the envelope segments (tags.ts); the rest of a transaction goes on.
+      if (open !== null && (id < 0 || id > T_SE)) {
         open.count++
-        // Fast path: no composite/repeat inside → validate the text in place (the Segment, when
-        // kept for the map engine, is still built, but never walked a second time).
+        const v = open.validator
+        const tag = id >= 0 ? tagName(id) : s.slice(start, te)
+        // Fast path: no composite/repeat inside → validate the text in place, and when the
+        // segment is kept for the map engine, split it straight from the chunk string.
         if (!hasInner(s, start, stop)) {
-          if (keepSegments) open.tx.segments.push(splitSegment(s.slice(start, stop), delims, pos))
-          open.validator?.segmentSpan(tag, s, te, stop, sep, pos)
+          if (keepSegments) {
+            const seg = splitSimple(s, te, stop, sc, tag, { offset, index, line })
+            open.tx.segments.push(seg)
+            v?.segmentSpan(id, seg, s, te, stop, sc)
+          } else v?.segmentSpan(id, ref.set(tag, offset, index, line), s, te, stop, sc)
           return
         }
-        const seg = splitSegment(s.slice(start, stop), delims, pos)
+        const seg = splitSegment(s.slice(start, stop), delims, { offset, index, line })
         if (keepSegments) open.tx.segments.push(seg)
-        open.validator?.segment(seg)
+        v?.segment(seg)
         return
       }
-      envelope(splitSegment(s.slice(start, stop), delims, pos), end)
+      envelope(splitSegment(s.slice(start, stop), delims, { offset, index, line }), end)
     },
     fileIssue(i: EdiIssue) {
       fileIssues.push(i)

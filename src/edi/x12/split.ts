@@ -32,6 +32,26 @@ export function splitSegment(text: string, d: Delimiters, pos: Position): Segmen
   return repeats ? { tag, elements, repeats, pos } : { tag, elements, pos }
 }
 
+/**
+ * `splitSegment` for a segment known to hold no component or repetition separator, read in
+ * place from the chunk string: `s[start, stop)` with its first element separator (char code
+ * `sc`) at `te` (or te = stop). No intermediate text or split array.
+ */
+export function splitSimple(s: string, te: number, stop: number, sc: number, tag: string, pos: Position): Segment {
+  let n = 0
+  for (let i = te; i < stop; i++) if (s.charCodeAt(i) === sc) n++
+  const elements: Element[] = new Array(n)
+  let p = te
+  for (let k = 0; k < n; k++) {
+    const a = p + 1
+    let b = a
+    while (b < stop && s.charCodeAt(b) !== sc) b++
+    elements[k] = [s.slice(a, b)]
+    p = b
+  }
+  return { tag, elements, pos }
+}
+
 /** The text of element `i` (0-based), components joined back; '' when absent. */
 export function elementText(seg: Segment, i: number, component = ':'): string {
   const el = seg.elements[i]

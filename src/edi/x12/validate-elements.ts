@@ -7,7 +7,7 @@
 import { issue, type EdiIssue, type EdiIssueCode } from '../issues.ts'
 import type { Element, Position, Segment } from '../types.ts'
 import type { X12ElementDef, X12SegmentDef } from '../dictionary/x12-types.ts'
-import { checkSpan, checkValue } from './elements.ts'
+import { checkValue, isDateSpan, isTimeSpan } from './elements.ts'
 import { pad } from './isa.ts'
 
 const MESSAGES: Partial<Record<EdiIssueCode, string>> = {
@@ -23,10 +23,89 @@ const MESSAGES: Partial<Record<EdiIssueCode, string>> = {
   element_too_many_repetitions: 'repeats more often than allowed',
 }
 
-/** What an issue needs to know about its segment. */
-interface SegRef {
-  tag: string
-  pos: Position
+/** What an issue needs to know about its segment (`pos` may be built only when read). */
+export interface SegRef {
+  readonly tag: string
+  readonly pos: Position
+}
+
+/** Element type as a small integer for the span checks (X12.6 simple data element types). */
+const K_AN = 0
+const K_ID = 1
+const K_NUM = 2
+const K_R = 3
+const K_DT = 4
+const K_TM = 5
+const K_C = 6
+
+/** An element definition prepared once for checks on the chunk string. */
+interface ElementPlan {
+  ed: X12ElementDef
+  kind: number
+  mandatory: boolean
+  /** Code list of 1..3 latin1-character codes packed as numbers (see `packed`), when any. */
+  keys: ReadonlySet<number> | undefined
+}
+
+/** A segment definition prepared once: its element plans and whether syntax notes apply. */
+export interface SegmentPlan {
+  def: X12SegmentDef
+  els: readonly ElementPlan[]
+  rules: boolean
+}
+
+const plans = new WeakMap<X12SegmentDef, SegmentPlan>()
+
+/** Length and up to three latin1 characters in one number; -1 when the value does not fit. */
+function packed(s: string, a: number, b: number): number {
+  const n = b - a
+  if (n < 1 || n > 3) return -1
+  let k = n
+  for (let i = a; i < b; i++) {
+    const c = s.charCodeAt(i)
+    if (c > 255) return -1
+    k = k * 256 + c
+  }
+  return k
+}
+
+function kindOf(t: X12ElementDef['type']): number {
+  switch (t) {
+    case 'AN':
+      return K_AN
+    case 'ID':
+      return K_ID
+    case 'R':
+      return K_R
+    case 'DT':
+      return K_DT
+    case 'TM':
+      return K_TM
+    case 'C':
+      return K_C
+    default:
+      return K_NUM
+  }
+}
+
+export function planOf(def: X12SegmentDef): SegmentPlan {
+  let plan = plans.get(def)
+  if (plan !== undefined) return plan
+  const els = def.elements.map((ed): ElementPlan => {
+    let keys: Set<number> | undefined
+    if (ed.codes !== undefined) {
+      keys = new Set()
+      for (const c of ed.codes) {
+        const k = packed(c, 0, c.length)
+        if (k >= 0) keys.add(k)
+      }
+    }
+    // Composites are checked through checkElement, whatever their `type` says.
+    return { ed, kind: ed.components !== undefined ? K_C : kindOf(ed.type), mandatory: ed.usage === 'M', keys }
+  })
+  plan = { def, els, rules: def.rules.length > 0 }
+  plans.set(def, plan)
+  return plan
 }
 
 /** Presence of elements 1..63 of the segment being checked (syntax notes read it). */
@@ -75,16 +154,15 @@ export function validateElements(seg: Segment, def: X12SegmentDef, loop: string 
 /**
  * Fast path for the common segment: no component or repetition separator inside, so every
  * element is one value checked in place on the chunk string `s` ([start, end), first element
- * separator at `p`). Returns false (nothing checked) when the segment needs the full path.
+ * separator at `p`, its char code `sc`). Nothing is sliced unless an issue is reported.
  */
 export function validateSpan(
-  s: string, p: number, end: number, sep: string, seg: SegRef, def: X12SegmentDef, loop: string | undefined, out: EdiIssue[]
+  s: string, p: number, end: number, sc: number, seg: SegRef, plan: SegmentPlan, loop: string | undefined, out: EdiIssue[]
 ): void {
-  const defs = def.elements
-  const nd = defs.length
-  const rules = def.rules.length > 0
+  const els = plan.els
+  const nd = els.length
+  const rules = plan.rules
   if (rules) present.fill(0)
-  const sc = sep.charCodeAt(0)
   let i = 0
   while (p < end) {
     const a = p + 1
@@ -96,22 +174,66 @@ export function validateSpan(
         out.push(issue('element_too_many', 'element', `${seg.tag} has more elements than its definition (${nd})`, { segment: seg.tag, position: seg.pos, element: i + 1, value: s.slice(a, b), loop }))
         break
       }
-    } else if (a === b) {
-      if (defs[i].usage === 'M') push(out, seg, 'element_missing', defs[i], i, 0, '', loop, 'error')
     } else {
-      const ed = defs[i]
-      if (rules && i < 63) present[i + 1] = 1
-      if (ed.components !== undefined) checkElement(out, seg, ed, i, [s.slice(a, b)], loop)
-      else {
-        const code = checkSpan(ed, s, a, b)
-        if (code !== null) push(out, seg, code, ed, i, 0, s.slice(a, b), loop, sev(ed))
+      const ep = els[i]
+      if (a === b) {
+        if (ep.mandatory) push(out, seg, 'element_missing', ep.ed, i, 0, '', loop, 'error')
+      } else {
+        if (rules && i < 63) present[i + 1] = 1
+        if (ep.kind === K_C) checkElement(out, seg, ep.ed, i, [s.slice(a, b)], loop)
+        else {
+          const code = checkPlanSpan(ep, s, a, b)
+          if (code !== null) push(out, seg, code, ep.ed, i, 0, s.slice(a, b), loop, ep.mandatory ? 'error' : 'warning')
+        }
       }
     }
     p = b
     i++
   }
-  for (; i < nd; i++) if (defs[i].usage === 'M') push(out, seg, 'element_missing', defs[i], i, 0, '', loop, 'error')
-  if (rules) checkRules(seg, def, loop, out)
+  for (; i < nd; i++) if (els[i].mandatory) push(out, seg, 'element_missing', els[i].ed, i, 0, '', loop, 'error')
+  if (rules) checkRules(seg, plan.def, loop, out)
+}
+
+/** checkValue on `s[a..b)` (a < b) without cutting a substring: most elements are valid. */
+function checkPlanSpan(ep: ElementPlan, s: string, a: number, b: number): EdiIssueCode | null {
+  const ed = ep.ed
+  let len = b - a
+  switch (ep.kind) {
+    case K_AN:
+      break
+    case K_ID:
+      if (ep.keys !== undefined) {
+        const k = packed(s, a, b)
+        const known = k >= 0 ? ep.keys.has(k) : (ed.codes as ReadonlySet<string>).has(s.slice(a, b))
+        if (!known) return len < ed.min ? 'element_too_short' : len > ed.max ? 'element_too_long' : 'element_invalid_code'
+      }
+      break
+    case K_DT:
+      if (!isDateSpan(s, a, b)) return 'element_invalid_date'
+      break
+    case K_TM:
+      if (!isTimeSpan(s, a, b)) return 'element_invalid_time'
+      break
+    default: {
+      // N, N0..N4 and R: digits with an optional leading minus (and one '.' for R).
+      const decimal = ep.kind === K_R
+      let i = a
+      let digits = 0
+      let dot = false
+      if (s.charCodeAt(i) === 45) i++
+      for (; i < b; i++) {
+        const c = s.charCodeAt(i)
+        if (c >= 48 && c <= 57) digits++
+        else if (c === 46 && decimal && !dot) dot = true
+        else return decimal ? 'element_invalid_decimal' : 'element_invalid_numeric'
+      }
+      if (digits === 0) return decimal ? 'element_invalid_decimal' : 'element_invalid_numeric'
+      len = digits
+    }
+  }
+  if (len < ed.min) return 'element_too_short'
+  if (len > ed.max) return 'element_too_long'
+  return null
 }
 
 function sev(ed: X12ElementDef): 'error' | 'warning' {

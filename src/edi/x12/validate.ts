@@ -8,20 +8,25 @@
 import { issue, type EdiIssue } from '../issues.ts'
 import type { Position, Segment } from '../types.ts'
 import type { X12StructureNode, X12TransactionDef } from '../dictionary/x12-types.ts'
-import { validateElements, validateSpan } from './validate-elements.ts'
+import { planOf, validateElements, validateSpan, type SegmentPlan, type SegRef } from './validate-elements.ts'
+import { T_HL, tagId, tagIdAt } from './tags.ts'
 
 export interface TxValidator {
   segment(seg: Segment): void
-  /** Same for a segment left as text: s[te..end) holds its elements (no components inside). */
-  segmentSpan(tag: string, s: string, te: number, end: number, sep: string, pos: Position): void
+  /**
+   * Same for a segment left as text: s[te..end) holds its elements (no components inside),
+   * `sc` is the element separator's char code, `id` the tag id (tags.ts; -1 = not internable).
+   * `ref.pos` is read only when an issue is reported.
+   */
+  segmentSpan(id: number, ref: SegRef, s: string, te: number, end: number, sc: number): void
   /** Closes every open loop (missing mandatory segments are reported at `at`, the SE). */
   finish(at: Position | undefined): void
 }
 
-/** A children list compiled once: trigger tag per child, tag → indexes, next mandatory child. */
+/** A children list compiled once: tag id → child indexes, next mandatory child. */
 interface Compiled {
-  tags: string[]
-  byTag: Map<string, number[]>
+  /** Indexed by tag id (tags.ts); undefined when no child starts with that tag. */
+  byTag: (number[] | undefined)[]
   /** nextM[j] = first index ≥ j whose child is mandatory (children.length when none). */
   nextM: Int32Array
 }
@@ -31,12 +36,16 @@ const compiled = new WeakMap<readonly X12StructureNode[], Compiled>()
 function compile(children: readonly X12StructureNode[]): Compiled {
   let c = compiled.get(children)
   if (c) return c
-  const tags = children.map((n) => (n.kind === 'segment' ? n.tag : (n.children[0] as { tag: string }).tag))
-  const byTag = new Map<string, number[]>()
-  tags.forEach((t, i) => byTag.set(t, [...(byTag.get(t) ?? []), i]))
+  const byTag: (number[] | undefined)[] = []
+  children.forEach((n, i) => {
+    const id = tagId(nodeTag(n))
+    if (id < 0) return
+    while (byTag.length <= id) byTag.push(undefined)
+    ;(byTag[id] ??= []).push(i)
+  })
   const nextM = new Int32Array(children.length + 1).fill(children.length)
   for (let j = children.length - 1; j >= 0; j--) nextM[j] = children[j].usage === 'M' ? j : nextM[j + 1]
-  c = { tags, byTag, nextM }
+  c = { byTag, nextM }
   compiled.set(children, c)
   return c
 }
@@ -67,20 +76,72 @@ const TAG_SHAPE = /^[A-Z][A-Z0-9]{1,2}$/
 /** place() result for a segment that fits nowhere (never a real loop id). */
 const NOT_FOUND = '\u0000'
 const tagCache = new WeakMap<X12TransactionDef, Set<string>>()
+/** Per transaction definition: segment plans indexed by tag id. */
+const planCache = new WeakMap<X12TransactionDef, (SegmentPlan | undefined)[]>()
+
+function plansOf(def: X12TransactionDef): (SegmentPlan | undefined)[] {
+  let p = planCache.get(def)
+  if (p !== undefined) return p
+  p = []
+  for (const tag of Object.keys(def.segments)) {
+    const id = tagId(tag)
+    if (id < 0) continue
+    while (p.length <= id) p.push(undefined)
+    p[id] = planOf(def.segments[tag])
+  }
+  planCache.set(def, p)
+  return p
+}
+
+/**
+ * The segment being validated in place, reused for every segment: its `Position` object is
+ * built only when an issue reads it (most segments are valid and never need one).
+ */
+export class SpanRef implements SegRef {
+  tag = ''
+  offset = 0
+  index = 0
+  line = 0
+  private made: Position | null = null
+
+  set(tag: string, offset: number, index: number, line: number): this {
+    this.tag = tag
+    this.offset = offset
+    this.index = index
+    this.line = line
+    this.made = null
+    return this
+  }
+
+  get pos(): Position {
+    return (this.made ??= { offset: this.offset, index: this.index, line: this.line })
+  }
+}
+
+/** A segment given as a `Segment` (tests, composites): its ref is itself. */
+function refOf(seg: Segment): SegRef {
+  return seg
+}
 
 /** Keeps a pathological file from growing the issue list without bound. */
 export const MAX_ISSUES_PER_TRANSACTION = 200
 
 export function createTxValidator(def: X12TransactionDef, out: EdiIssue[]): TxValidator {
   let tags = tagCache.get(def)
-  if (!tags) tagCache.set(def, (tags = collectTags(def.body, new Set())))
+  if (!tags) {
+    tagCache.set(def, (tags = collectTags(def.body, new Set())))
+    // Every tag of the structure gets its id now, so lookups by id never miss a nested loop.
+    for (const t of tags) tagId(t)
+  }
   const known = tags
+  const plans = plansOf(def)
   const stack: Frame[] = [frame(def.body, undefined, 0)]
-  const hl = new Set<string>()
+  // HL01 values seen so far: canonical integers as numbers (no string cut), anything else as text.
+  const hlNum = new Set<number>()
+  const hlText = new Set<string>()
 
   // One frame per loop node, reused across iterations: a loop is open at most once at a time.
   const frames = new Map<X12StructureNode, Frame>()
-  const ref = { tag: '', pos: { offset: 0, index: 0, line: 0 } as Position }
 
   function frame(children: readonly X12StructureNode[], loop: string | undefined, first: number): Frame {
     return { children, c: compile(children), loop, pos: 0, counts: new Array(children.length).fill(0), first }
@@ -107,12 +168,12 @@ export function createTxValidator(def: X12TransactionDef, out: EdiIssue[]): TxVa
     }
   }
 
-  /** Moves the structure cursor for `tag`; returns its loop id, or NOT_FOUND (issue reported). */
-  function place(tag: string, pos: Position): string | undefined {
-    for (let depth = stack.length - 1; depth >= 0; depth--) {
+  /** Moves the structure cursor for tag `id`; returns its loop id, or NOT_FOUND (issue reported). */
+  function place(id: number, ref: SegRef): string | undefined {
+    for (let depth = id < 0 ? -1 : stack.length - 1; depth >= 0; depth--) {
       const f = stack[depth]
-      const ch = f.children
-      const at = f.c.byTag.get(tag)
+      const byTag = f.c.byTag
+      const at = id < byTag.length ? byTag[id] : undefined
       if (at === undefined) continue
       const from = f.pos < f.first ? f.first : f.pos
       let i = -1
@@ -123,26 +184,31 @@ export function createTxValidator(def: X12TransactionDef, out: EdiIssue[]): TxVa
         }
       }
       if (i < 0) continue
-      while (stack.length - 1 > depth) {
-        const done = stack.pop() as Frame
-        missing(done, done.pos, done.children.length, pos)
+      if (stack.length - 1 > depth || f.c.nextM[f.pos] < i) {
+        const pos = ref.pos
+        while (stack.length - 1 > depth) {
+          const done = stack.pop() as Frame
+          missing(done, done.pos, done.children.length, pos)
+        }
+        missing(f, f.pos, i, pos)
       }
-      missing(f, f.pos, i, pos)
       f.pos = i
-      const node = ch[i]
+      const node = f.children[i]
       const count = ++f.counts[i]
       if (node.kind === 'loop') {
-        if (count > node.max) out.push(issue('loop_over_max', 'segment', `loop ${node.id} occurs ${count} times, at most ${node.max}`, { segment: tag, position: pos, loop: node.id }))
+        if (count > node.max) out.push(issue('loop_over_max', 'segment', `loop ${node.id} occurs ${count} times, at most ${node.max}`, { segment: ref.tag, position: ref.pos, loop: node.id }))
         const inner = loopFrame(node)
         inner.counts[0] = 1
         stack.push(inner)
         return node.id
       }
       if (count > node.max) {
-        out.push(issue('segment_over_max', 'segment', `${tag} occurs ${count} times here, at most ${node.max}`, { segment: tag, position: pos, loop: f.loop }))
+        out.push(issue('segment_over_max', 'segment', `${ref.tag} occurs ${count} times here, at most ${node.max}`, { segment: ref.tag, position: ref.pos, loop: f.loop }))
       }
       return f.loop
     }
+    const tag = ref.tag
+    const pos = ref.pos
     const where = stack[stack.length - 1].loop
     if (known.has(tag)) {
       out.push(issue('segment_out_of_order', 'segment', `${tag} is not allowed at this position${where ? ` (in loop ${where})` : ''}`, { segment: tag, position: pos, loop: where }))
@@ -156,40 +222,54 @@ export function createTxValidator(def: X12TransactionDef, out: EdiIssue[]): TxVa
 
   function segment(seg: Segment): void {
     if (out.length >= MAX_ISSUES_PER_TRANSACTION) return
-    const loop = place(seg.tag, seg.pos)
+    const id = tagIdAt(seg.tag, 0, seg.tag.length)
+    const loop = place(id, refOf(seg))
     if (loop === NOT_FOUND) return
-    const sd = def.segments[seg.tag]
-    if (sd !== undefined) validateElements(seg, sd, loop, out)
-    if (seg.tag === 'HL') checkHl(seg.elements[0]?.[0] ?? '', seg.elements[1]?.[0] ?? '', seg.pos, loop)
+    const plan = id >= 0 && id < plans.length ? plans[id] : undefined
+    if (plan !== undefined) validateElements(seg, plan.def, loop, out)
+    if (id === T_HL) checkHl(seg.elements[0]?.[0] ?? '', 0, -1, seg.elements[1]?.[0] ?? '', 0, -1, seg, loop)
   }
 
-  function segmentSpan(tag: string, s: string, te: number, end: number, sep: string, pos: Position): void {
+  function segmentSpan(id: number, ref: SegRef, s: string, te: number, end: number, sc: number): void {
     if (out.length >= MAX_ISSUES_PER_TRANSACTION) return
-    const loop = place(tag, pos)
+    const loop = place(id, ref)
     if (loop === NOT_FOUND) return
-    const sd = def.segments[tag]
-    ref.tag = tag
-    ref.pos = pos
-    if (sd !== undefined) validateSpan(s, te, end, sep, ref, sd, loop, out)
-    if (tag === 'HL') {
-      // HL01 and HL02 without splitting the whole segment.
-      let a = s.indexOf(sep, te + 1)
-      if (a < 0 || a > end) a = end
-      let b = a < end ? s.indexOf(sep, a + 1) : end
-      if (b < 0 || b > end) b = end
-      checkHl(s.slice(te + 1, a), a < end ? s.slice(a + 1, b) : '', pos, loop)
+    const plan = id >= 0 && id < plans.length ? plans[id] : undefined
+    if (plan !== undefined) validateSpan(s, te, end, sc, ref, plan, loop, out)
+    if (id === T_HL) {
+      // HL01 and HL02 read in place, without splitting the segment.
+      let a = te + 1
+      while (a < end && s.charCodeAt(a) !== sc) a++
+      let b = a < end ? a + 1 : end
+      while (b < end && s.charCodeAt(b) !== sc) b++
+      if (a < end) checkHl(s, te + 1, a, s, a + 1, b, ref, loop)
+      else checkHl(s, te + 1, a, '', 0, 0, ref, loop)
     }
   }
 
-  /** 856 hierarchy: HL01 unique, HL02 names an earlier HL01 (X12.6 HL semantics). */
-  function checkHl(id: string, parent: string, position: Position, loop: string | undefined): void {
-    if (id !== '' && hl.has(id)) {
-      out.push(issue('element_invalid_code', 'element', `HL01 '${id}' repeats an earlier hierarchical id`, { segment: 'HL', position, element: 1, ref: '628', value: id, loop }))
+  /**
+   * 856 hierarchy: HL01 unique, HL02 names an earlier HL01 (X12.6 HL semantics). Values are
+   * `id[ia, ib)` and `parent[pa, pb)`; an end of -1 means the whole string.
+   */
+  function checkHl(id: string, ia: number, ib: number, parent: string, pa: number, pb: number, ref: SegRef, loop: string | undefined): void {
+    if (ib < 0) ib = id.length
+    if (pb < 0) pb = parent.length
+    const idNum = canonicalInt(id, ia, ib)
+    if (ib > ia && (idNum >= 0 ? hlNum.has(idNum) : hlText.has(id.slice(ia, ib)))) {
+      const value = id.slice(ia, ib)
+      out.push(issue('element_invalid_code', 'element', `HL01 '${value}' repeats an earlier hierarchical id`, { segment: 'HL', position: ref.pos, element: 1, ref: '628', value, loop }))
     }
-    if (parent !== '' && !hl.has(parent)) {
-      out.push(issue('element_invalid_code', 'element', `HL02 parent '${parent}' is not an earlier HL01`, { segment: 'HL', position, element: 2, ref: '734', value: parent, loop }))
+    if (pb > pa) {
+      const pNum = canonicalInt(parent, pa, pb)
+      if (!(pNum >= 0 ? hlNum.has(pNum) : hlText.has(parent.slice(pa, pb)))) {
+        const value = parent.slice(pa, pb)
+        out.push(issue('element_invalid_code', 'element', `HL02 parent '${value}' is not an earlier HL01`, { segment: 'HL', position: ref.pos, element: 2, ref: '734', value, loop }))
+      }
     }
-    if (id !== '') hl.add(id)
+    if (ib > ia) {
+      if (idNum >= 0) hlNum.add(idNum)
+      else hlText.add(id.slice(ia, ib))
+    }
   }
 
   return {
@@ -204,3 +284,18 @@ export function createTxValidator(def: X12TransactionDef, out: EdiIssue[]): TxVa
   }
 }
 
+/**
+ * `s[a, b)` as a number when it is the canonical decimal form of one (no sign, no leading zero,
+ * at most 9 digits), else -1: '7' and '07' are different HL ids and must stay different.
+ */
+function canonicalInt(s: string, a: number, b: number): number {
+  const n = b - a
+  if (n < 1 || n > 9) return -1
+  let v = 0
+  for (let i = a; i < b; i++) {
+    const c = s.charCodeAt(i) - 48
+    if (c < 0 || c > 9) return -1
+    v = v * 10 + c
+  }
+  return n > 1 && s.charCodeAt(a) === 48 ? -1 : v
+}
