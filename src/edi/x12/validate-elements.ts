@@ -51,6 +51,8 @@ interface ElementPlan {
 export interface SegmentPlan {
   def: X12SegmentDef
   els: readonly ElementPlan[]
+  /** nextMand[i] = first index ≥ i of a mandatory element (els.length when none). */
+  nextMand: Int32Array
   rules: boolean
 }
 
@@ -103,13 +105,27 @@ export function planOf(def: X12SegmentDef): SegmentPlan {
     // Composites are checked through checkElement, whatever their `type` says.
     return { ed, kind: ed.components !== undefined ? K_C : kindOf(ed.type), mandatory: ed.usage === 'M', keys }
   })
-  plan = { def, els, rules: def.rules.length > 0 }
+  const nextMand = new Int32Array(els.length + 1).fill(els.length)
+  for (let i = els.length - 1; i >= 0; i--) nextMand[i] = els[i].mandatory ? i : nextMand[i + 1]
+  plan = { def, els, nextMand, rules: def.rules.length > 0 }
   plans.set(def, plan)
   return plan
 }
 
 /** Presence of elements 1..63 of the segment being checked (syntax notes read it). */
-const present = new Uint8Array(64)
+const present = new Int32Array(128)
+/**
+ * Element i is present when present[i] === mark. A new segment takes a new mark instead of
+ * clearing the array (syntax notes name positions up to 99; only 1..63 are ever marked).
+ */
+let mark = 0
+
+function nextMark(): void {
+  if (++mark === 0x7fffffff) {
+    present.fill(0)
+    mark = 1
+  }
+}
 
 function isEmpty(el: Element | undefined): boolean {
   if (el === undefined) return true
@@ -145,8 +161,8 @@ export function validateElements(seg: Segment, def: X12SegmentDef, loop: string 
     }
   }
   if (def.rules.length > 0) {
-    present.fill(0)
-    for (let i = 0; i < n && i < 63; i++) present[i + 1] = isEmpty(els[i]) ? 0 : 1
+    nextMark()
+    for (let i = 0; i < n && i < 63; i++) if (!isEmpty(els[i])) present[i + 1] = mark
     checkRules(seg, def, loop, out)
   }
 }
@@ -162,7 +178,7 @@ export function validateSpan(
   const els = plan.els
   const nd = els.length
   const rules = plan.rules
-  if (rules) present.fill(0)
+  if (rules) nextMark()
   let i = 0
   while (p < end) {
     const a = p + 1
@@ -179,7 +195,7 @@ export function validateSpan(
       if (a === b) {
         if (ep.mandatory) push(out, seg, 'element_missing', ep.ed, i, 0, '', loop, 'error')
       } else {
-        if (rules && i < 63) present[i + 1] = 1
+        if (rules && i < 63) present[i + 1] = mark
         if (ep.kind === K_C) checkElement(out, seg, ep.ed, i, [s.slice(a, b)], loop)
         else {
           const code = checkPlanSpan(ep, s, a, b)
@@ -190,7 +206,10 @@ export function validateSpan(
     p = b
     i++
   }
-  for (; i < nd; i++) if (els[i].mandatory) push(out, seg, 'element_missing', els[i].ed, i, 0, '', loop, 'error')
+  if (i < nd) {
+    const nextMand = plan.nextMand
+    for (i = nextMand[i]; i < nd; i = nextMand[i + 1]) push(out, seg, 'element_missing', els[i].ed, i, 0, '', loop, 'error')
+  }
   if (rules) checkRules(seg, plan.def, loop, out)
 }
 
@@ -284,13 +303,13 @@ function checkRules(seg: SegRef, def: X12SegmentDef, loop: string | undefined, o
     let count = 0
     let second = 0
     for (let k = 0; k < ps.length; k++) {
-      if (present[ps[k]] === 1) {
+      if (present[ps[k]] === mark) {
         count++
         if (count === 2) second = ps[k]
       }
     }
     if (count === 0 && rule.kind !== 'R') continue
-    const head = present[ps[0]] === 1
+    const head = present[ps[0]] === mark
     switch (rule.kind) {
       case 'P':
         if (count < ps.length) report(seg, def, rule, missingOf(ps, 0), 'element_conditional_missing', loop, out)
@@ -313,7 +332,7 @@ function checkRules(seg: SegRef, def: X12SegmentDef, loop: string | undefined, o
 
 function missingOf(ps: readonly number[], from: number): number[] {
   const out: number[] = []
-  for (let k = from; k < ps.length; k++) if (present[ps[k]] !== 1) out.push(ps[k])
+  for (let k = from; k < ps.length; k++) if (present[ps[k]] !== mark) out.push(ps[k])
   return out
 }
 

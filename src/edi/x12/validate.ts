@@ -29,7 +29,13 @@ interface Compiled {
   byTag: (number[] | undefined)[]
   /** nextM[j] = first index ≥ j whose child is mandatory (children.length when none). */
   nextM: Int32Array
+  /** loopNo[j] = number of child j when it is a loop (index into a validator's frames), else -1. */
+  loopNo: Int32Array
 }
+
+/** Every loop node of every dictionary gets a small number once (frames are kept by number). */
+const loopNumbers = new WeakMap<X12StructureNode, number>()
+let loopsNumbered = 0
 
 const compiled = new WeakMap<readonly X12StructureNode[], Compiled>()
 
@@ -45,7 +51,14 @@ function compile(children: readonly X12StructureNode[]): Compiled {
   })
   const nextM = new Int32Array(children.length + 1).fill(children.length)
   for (let j = children.length - 1; j >= 0; j--) nextM[j] = children[j].usage === 'M' ? j : nextM[j + 1]
-  c = { byTag, nextM }
+  const loopNo = new Int32Array(children.length).fill(-1)
+  children.forEach((n, i) => {
+    if (n.kind !== 'loop') return
+    let no = loopNumbers.get(n)
+    if (no === undefined) loopNumbers.set(n, (no = loopsNumbered++))
+    loopNo[i] = no
+  })
+  c = { byTag, nextM, loopNo }
   compiled.set(children, c)
   return c
 }
@@ -137,20 +150,23 @@ export function createTxValidator(def: X12TransactionDef, out: EdiIssue[]): TxVa
   const plans = plansOf(def)
   const stack: Frame[] = [frame(def.body, undefined, 0)]
   // HL01 values seen so far: canonical integers as numbers (no string cut), anything else as text.
-  const hlNum = new Set<number>()
+  const hlNum = new IdSet()
   const hlText = new Set<string>()
 
-  // One frame per loop node, reused across iterations: a loop is open at most once at a time.
-  const frames = new Map<X12StructureNode, Frame>()
+  // One frame per loop node (by its number), reused across iterations: a loop is open at most
+  // once at a time.
+  const frames: (Frame | undefined)[] = []
 
   function frame(children: readonly X12StructureNode[], loop: string | undefined, first: number): Frame {
     return { children, c: compile(children), loop, pos: 0, counts: new Array(children.length).fill(0), first }
   }
 
-  function loopFrame(node: X12StructureNode & { kind: 'loop' }): Frame {
-    let f = frames.get(node)
-    if (f === undefined) frames.set(node, (f = frame(node.children, node.id, 1)))
-    else {
+  function loopFrame(node: X12StructureNode & { kind: 'loop' }, no: number): Frame {
+    let f = no < frames.length ? frames[no] : undefined
+    if (f === undefined) {
+      while (frames.length <= no) frames.push(undefined)
+      frames[no] = f = frame(node.children, node.id, 1)
+    } else {
       f.counts.fill(0)
       f.pos = 0
     }
@@ -197,7 +213,7 @@ export function createTxValidator(def: X12TransactionDef, out: EdiIssue[]): TxVa
       const count = ++f.counts[i]
       if (node.kind === 'loop') {
         if (count > node.max) out.push(issue('loop_over_max', 'segment', `loop ${node.id} occurs ${count} times, at most ${node.max}`, { segment: ref.tag, position: ref.pos, loop: node.id }))
-        const inner = loopFrame(node)
+        const inner = loopFrame(node, f.c.loopNo[i])
         inner.counts[0] = 1
         stack.push(inner)
         return node.id
@@ -281,6 +297,33 @@ export function createTxValidator(def: X12TransactionDef, out: EdiIssue[]): TxVa
         missing(f, f.pos, f.children.length, at)
       }
     },
+  }
+}
+
+/** HL ids are usually 1, 2, 3...: a bitset for small numbers, a Set for the rest. */
+const BITSET_LIMIT = 1 << 22
+
+class IdSet {
+  private bits = new Uint32Array(64)
+  private big: Set<number> | undefined
+
+  has(n: number): boolean {
+    if (n < BITSET_LIMIT) return n >>> 5 < this.bits.length && (this.bits[n >>> 5] & (1 << (n & 31))) !== 0
+    return this.big !== undefined && this.big.has(n)
+  }
+
+  add(n: number): void {
+    if (n >= BITSET_LIMIT) {
+      ;(this.big ??= new Set()).add(n)
+      return
+    }
+    const w = n >>> 5
+    if (w >= this.bits.length) {
+      const grown = new Uint32Array(Math.max(w + 1, this.bits.length * 2))
+      grown.set(this.bits)
+      this.bits = grown
+    }
+    this.bits[w] |= 1 << (n & 31)
   }
 }
 
