@@ -58,6 +58,26 @@ export async function claim(q: Q, workerId: string, stages: readonly string[], l
     returning id, stage, payload, state, attempts, max_attempts, run_after, dedupe_key`
 }
 
+/**
+ * Jobs left `active` by a process of this host that no longer exists (kill -9, OOM, power cut of
+ * a container) go back to `retry` at once instead of waiting out the lease. Worker ids are
+ * `host:pid:…`; a pid that is alive (or reused) keeps its jobs, so the lease still decides then.
+ * Other hosts' jobs are never touched here: only their lease can free them.
+ */
+export async function releaseDeadLocal(q: Q, host: string, alive: (pid: number) => boolean): Promise<number> {
+  const owners = await q<{ locked_by: string }[]>`select distinct locked_by from jobs
+    where state = 'active' and locked_by like ${`${host.replace(/[\\%_]/g, '\\$&')}:%`}`
+  let released = 0
+  for (const { locked_by } of owners) {
+    const pid = Number(locked_by.slice(host.length + 1).split(':')[0])
+    if (!Number.isInteger(pid) || pid <= 0 || alive(pid)) continue
+    const r = await q`update jobs set state = 'retry', run_after = now(), locked_by = null
+      where state = 'active' and locked_by = ${locked_by}`
+    released += r.count
+  }
+  return released
+}
+
 /** Completes the job only if this worker still holds it (a lease takeover wins otherwise). */
 export async function complete(q: Q, job: JobRow, workerId: string): Promise<boolean> {
   const r = await q`update jobs set state = 'completed', completed_at = now(), locked_by = null

@@ -6,7 +6,7 @@
  * `stage_failed` exception: never a silent drop.
  */
 import { hostname } from 'node:os'
-import { claim, complete, fail, type JobRow } from '../db/jobs.ts'
+import { claim, complete, fail, releaseDeadLocal, type JobRow } from '../db/jobs.ts'
 import { openException } from '../db/exceptions.ts'
 import type { Q, Sql } from '../db/sql.ts'
 import { serializeError } from '../lib/errors.ts'
@@ -40,6 +40,16 @@ export interface Worker {
   wake(): void
   /** Process until no runnable job is left (CLI ingest, tests). */
   drain(opts?: { timeoutMs?: number }): Promise<void>
+}
+
+function pidAlive(pid: number): boolean {
+  if (pid === process.pid) return true
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
 }
 
 export function createWorker(opts: WorkerOptions): Worker {
@@ -117,6 +127,15 @@ export function createWorker(opts: WorkerOptions): Worker {
     start() {
       if (running) return
       running = true
+      // After a crash of this host's previous process, its in-flight jobs resume now, not after the lease.
+      releaseDeadLocal(opts.sql, hostname(), pidAlive)
+        .then((n) => {
+          if (n) {
+            opts.log.warn('released jobs of a dead process', { count: n })
+            for (const w of [...wakers]) w()
+          }
+        })
+        .catch((err) => opts.log.error('releasing dead jobs failed', { error: serializeError(err).message }))
       for (let i = 0; i < (opts.concurrency ?? 1); i++) loops.push(loop())
     },
     async stop() {
