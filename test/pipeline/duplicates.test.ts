@@ -1,8 +1,7 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { listExceptions } from '../../src/db/exceptions.ts'
+import { repoProfile, tempConfigDir } from '../helpers/config.ts'
 import { testDb, type TestDb } from '../helpers/db.ts'
 import { testPipeline, type TestPipeline } from '../helpers/pipeline.ts'
 
@@ -19,15 +18,8 @@ function variant(isa: number, gs = '101', st = '0001'): Buffer {
   )
 }
 
-function configWith(duplicates: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'edigw-dup-'))
-  mkdirSync(join(dir, 'partners'))
-  symlinkSync(resolve('maps'), join(dir, 'maps'))
-  cpSync('certs', join(dir, 'certs'), { recursive: true })
-  const profile = readFileSync('partners/demo-x12-supplier.yaml', 'utf8').replace(/duplicates: .*\n/, `duplicates: ${duplicates}\n`)
-  writeFileSync(join(dir, 'partners', 'demo-x12-supplier.yaml'), profile)
-  return dir
-}
+const configWith = (duplicates: string): string =>
+  tempConfigDir({ 'demo-x12-supplier': repoProfile('demo-x12-supplier', /duplicates: .*\n/, `duplicates: ${duplicates}\n`) })
 
 async function statuses(db: TestDb, messageId: string): Promise<string[]> {
   return (await db.sql<{ status: string }[]>`select status from transactions where payload_id = ${messageId}`).map((r) => r.status)

@@ -1,13 +1,12 @@
 import { createHmac } from 'node:crypto'
-import { mkdtempSync, readFileSync, symlinkSync, mkdirSync, writeFileSync, cpSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTablesErp } from '../../src/db/erp.ts'
 import { listExceptions, setExceptionState } from '../../src/db/exceptions.ts'
 import { parsePurchaseOrders } from '../../src/erp/import.ts'
 import { releaseIfClear, rematchForOrders } from '../../src/pipeline/match.ts'
+import { repoProfile, tempConfigDir } from '../helpers/config.ts'
 import { testDb, type TestDb } from '../helpers/db.ts'
 import { testPipeline, type TestPipeline } from '../helpers/pipeline.ts'
 
@@ -117,15 +116,9 @@ describe('warehouse webhook delivery', () => {
   })
 
   it('retries a failing webhook and delivers once, with one idempotency key and a valid HMAC', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'edigw-wh-'))
-    mkdirSync(join(dir, 'partners'))
-    symlinkSync(resolve('maps'), join(dir, 'maps'))
-    cpSync('certs', join(dir, 'certs'), { recursive: true })
-    const profile = readFileSync('partners/demo-x12-supplier.yaml', 'utf8').replace(
-      /warehouse:[\s\S]*$/,
-      `warehouse:\n  destinations:\n    - { type: webhook, name: dc-hook, url: '${url}', secret: 'env:TEST_WH_SECRET' }\n`
-    )
-    writeFileSync(join(dir, 'partners', 'demo-x12-supplier.yaml'), profile)
+    const dir = tempConfigDir({
+      'demo-x12-supplier': repoProfile('demo-x12-supplier', /warehouse:[\s\S]*$/, `warehouse:\n  destinations:\n    - { type: webhook, name: dc-hook, url: '${url}', secret: 'env:TEST_WH_SECRET' }\n`),
+    })
     process.env.TEST_WH_SECRET = 'whsec-test-123'
     const p = testPipeline(db, { configDir: dir, backoffBaseMs: 10 })
     await importErp(db)

@@ -1,11 +1,12 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTablesErp } from '../../src/db/erp.ts'
 import { parseX12 } from '../../src/edi/x12/index.ts'
 import { parsePurchaseOrders } from '../../src/erp/import.ts'
 import type { Transport } from '../../src/transports/types.ts'
+import { repoProfile, tempConfigDir } from '../helpers/config.ts'
 import { testDb, type TestDb } from '../helpers/db.ts'
 import { testPipeline } from '../helpers/pipeline.ts'
 
@@ -17,18 +18,10 @@ describe('warehouse delivery as an outbound 856', () => {
   afterAll(async () => db.close())
 
   it('sends a validated ASN to the warehouse partner as a valid 856 that keeps the HL tree', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'edigw-856-'))
-    mkdirSync(join(dir, 'partners'))
-    symlinkSync(resolve('maps'), join(dir, 'maps'))
-    cpSync('certs', join(dir, 'certs'), { recursive: true })
-    writeFileSync(
-      join(dir, 'partners', 'demo-x12-supplier.yaml'),
-      readFileSync('partners/demo-x12-supplier.yaml', 'utf8').replace(/warehouse:[\s\S]*$/, 'warehouse:\n  destinations:\n    - { type: x12_856, name: dc-edi, partner: dc-edi }\n')
-    )
-    writeFileSync(
-      join(dir, 'partners', 'dc-edi.yaml'),
-      `id: dc-edi\nname: DC on EDI\nstatus: live\nkind: warehouse\nidentities:\n  x12: [{ qualifier: 'ZZ', id: 'DCEDI' }]\nus:\n  x12: { qualifier: 'ZZ', id: 'OURCO' }\noutbound: sftp_mailbox\nx12: { version: '004010' }\ndocuments:\n  - { direction: out, standard: x12, version: '004010', docType: '856' }\n`
-    )
+    const dir = tempConfigDir({
+      'demo-x12-supplier': repoProfile('demo-x12-supplier', /warehouse:[\s\S]*$/, 'warehouse:\n  destinations:\n    - { type: x12_856, name: dc-edi, partner: dc-edi }\n'),
+      'dc-edi': `id: dc-edi\nname: DC on EDI\nstatus: live\nkind: warehouse\nidentities:\n  x12: [{ qualifier: 'ZZ', id: 'DCEDI' }]\nus:\n  x12: { qualifier: 'ZZ', id: 'OURCO' }\noutbound: sftp_mailbox\nx12: { version: '004010' }\ndocuments:\n  - { direction: out, standard: x12, version: '004010', docType: '856' }\n`,
+    })
     const drop = mkdtempSync(join(tmpdir(), 'edigw-856-drop-'))
     const sent: string[] = []
     const mailbox: Transport = {
