@@ -108,6 +108,12 @@ export function parsePurchaseOrders(text: string, format: 'csv' | 'json'): { ord
   const byPo = new Map<string, ErpPurchaseOrder>()
   raw.forEach((input, i) => {
     const rowNo = format === 'csv' ? i + 2 : i + 1
+    // PostgreSQL text cannot hold U+0000: a field error, not a database error later.
+    const nul = input && typeof input === 'object' ? Object.entries(input).find(([, v]) => typeof v === 'string' && v.includes('\u0000')) : undefined
+    if (nul) {
+      errors.push({ row: rowNo, field: nul[0], message: 'contains a NUL character (U+0000), which is not allowed' })
+      return
+    }
     const parsed = PoLineRow.safeParse(input)
     if (!parsed.success) {
       for (const issue of parsed.error.issues) errors.push({ row: rowNo, field: issue.path.join('.'), message: issue.message })

@@ -114,10 +114,8 @@ describe('hostile ids through the real CLI', () => {
     expect(ship.ship_to).toBe('ü💥\u202e')
   })
 
-  // Known defect (reported): PostgreSQL text cannot hold U+0000, and the ERP import passes it
-  // through, so the CLI prints a PostgresError stack (exit 1) and POST /api/v1/erp/purchase-orders
-  // answers 500. Expected: a field error naming the row (exit 2 / 422). Flip to `it` when fixed.
-  it.fails('erp import: a NUL in a field is a field error, not a stack trace', async () => {
+  // PostgreSQL text cannot hold U+0000: the ERP import reports it as a field error (exit 2 / 422).
+  it('erp import: a NUL in a field is a field error, not a stack trace', async () => {
     writeFileSync(join(dir, 'nul.json'), JSON.stringify([{ po_number: 'A\u0000B', line: '1', supplier: 'demo-x12-supplier', quantity: '1', uom: 'EA' }]))
     const r = await runCli(['erp', 'import', join(dir, 'nul.json')], env)
     expect(r.code).toBe(2)
