@@ -1,19 +1,16 @@
 /**
  * CMS (RFC 5652) for AS2: detached signatures, EnvelopedData / AuthEnvelopedData (RFC 5083),
- * CompressedData (RFC 3274) and the MIC digest. The only AS2 file that touches node:crypto.
+ * CompressedData (RFC 3274) and the MIC digest; envelope.ts holds EnvelopedData / AuthEnvelopedData.
+ * These two are the only AS2 files that touch node:crypto.
  * Structures are read with der.ts (BER tolerant) and written as DER; the RSA and symmetric
  * primitives are node:crypto's. We deliberately do NOT add the RFC 6211
  * CMS-algorithm-protection attribute: IBM Sterling rejects signatures that carry it.
  */
 import {
   constants,
-  createCipheriv,
-  createDecipheriv,
   createHash,
   createPrivateKey,
   createPublicKey,
-  privateDecrypt,
-  publicEncrypt,
   randomBytes,
   sign as rsaSign,
   verify as rsaVerify,
@@ -23,7 +20,6 @@ import {
 } from 'node:crypto'
 import { deflateSync, inflateSync } from 'node:zlib'
 import { algId, ctx, encodeOid, integer, octets, octetString, oid, read, seq, setOf, TAG, time, tlv, type Node } from './der.ts'
-import { rsaPkcs1v15Unwrap } from './rsa-pkcs1.ts'
 
 export type Digest = 'sha1' | 'sha256' | 'sha384' | 'sha512'
 
@@ -50,7 +46,7 @@ const DIGEST_OID: Record<Digest, string> = {
   sha384: '2.16.840.1.101.3.4.2.2',
   sha512: '2.16.840.1.101.3.4.2.3',
 }
-const OID_DIGEST = new Map(Object.entries(DIGEST_OID).map(([d, o]) => [o, d as Digest]))
+export const OID_DIGEST = new Map(Object.entries(DIGEST_OID).map(([d, o]) => [o, d as Digest]))
 /** sha*WithRSAEncryption signature OIDs some signers put in signatureAlgorithm. */
 const RSA_WITH = new Map<string, Digest>([
   ['1.2.840.113549.1.1.5', 'sha1'],
@@ -60,7 +56,7 @@ const RSA_WITH = new Map<string, Digest>([
 ])
 
 export type ContentCipher = 'aes128-cbc' | 'aes192-cbc' | 'aes256-cbc' | 'des3' | 'aes128-gcm' | 'aes192-gcm' | 'aes256-gcm'
-const CIPHERS: Record<ContentCipher, { oid: string; node: string; keyLen: number; ivLen: number; gcm?: boolean }> = {
+export const CIPHERS: Record<ContentCipher, { oid: string; node: string; keyLen: number; ivLen: number; gcm?: boolean }> = {
   'aes128-cbc': { oid: '2.16.840.1.101.3.4.1.2', node: 'aes-128-cbc', keyLen: 16, ivLen: 16 },
   'aes192-cbc': { oid: '2.16.840.1.101.3.4.1.22', node: 'aes-192-cbc', keyLen: 24, ivLen: 16 },
   'aes256-cbc': { oid: '2.16.840.1.101.3.4.1.42', node: 'aes-256-cbc', keyLen: 32, ivLen: 16 },
@@ -69,7 +65,7 @@ const CIPHERS: Record<ContentCipher, { oid: string; node: string; keyLen: number
   'aes192-gcm': { oid: '2.16.840.1.101.3.4.1.26', node: 'aes-192-gcm', keyLen: 24, ivLen: 12, gcm: true },
   'aes256-gcm': { oid: '2.16.840.1.101.3.4.1.46', node: 'aes-256-gcm', keyLen: 32, ivLen: 12, gcm: true },
 }
-const OID_CIPHER = new Map(Object.entries(CIPHERS).map(([k, v]) => [v.oid, k as ContentCipher]))
+export const OID_CIPHER = new Map(Object.entries(CIPHERS).map(([k, v]) => [v.oid, k as ContentCipher]))
 
 /** A certificate with the parts CMS needs, read once. */
 export interface CertInfo {
@@ -131,7 +127,7 @@ export function contentTypeOf(der: Buffer): string | undefined {
   }
 }
 
-function contentOf(der: Buffer, expected: string): Node {
+export function contentOf(der: Buffer, expected: string): Node {
   const ci = read(der)
   const type = oid(ci.children[0])
   if (type !== expected) throw new CmsError('malformed', `expected CMS ${expected}, got ${type}`)
@@ -153,7 +149,7 @@ export type VerifyResult =
   | { ok: true; digest: Digest; pss: boolean }
   | { ok: false; reason: 'signer_mismatch' | 'bad_signature' | 'digest_mismatch' | 'malformed' | 'unsupported'; detail: string }
 
-function sidMatches(sid: Node, cert: CertInfo): boolean {
+export function sidMatches(sid: Node, cert: CertInfo): boolean {
   if (sid.tag === ctx(0, false)) return !!cert.subjectKeyId && sid.value.equals(cert.subjectKeyId)
   const [issuer, serial] = sid.children
   const strip = (b: Buffer) => (b.length > 1 && b[0] === 0 ? b.subarray(1) : b)
@@ -267,118 +263,6 @@ export function signDetached(content: Buffer, key: KeyObject, cert: CertInfo, di
 }
 
 // ── encryption ─────────────────────────────────────────────────────────────────────────────────
-
-export interface Decrypted {
-  content: Buffer
-  cipher: ContentCipher
-  keyTransport: 'rsa-pkcs1' | 'rsa-oaep'
-}
-
-/**
- * Decrypt EnvelopedData or AuthEnvelopedData (RFC 5083, AES-GCM) addressed to `cert` with `key`.
- * Key transport: RSAES-PKCS1-v1_5 or RSAES-OAEP (RFC 8017 §7). Throws CmsError.
- */
-export function decryptEnvelope(der: Buffer, key: KeyObject, cert: CertInfo): Decrypted {
-  const type = contentTypeOf(der)
-  const auth = type === OID.authEnvelopedData
-  if (type !== OID.envelopedData && !auth) throw new CmsError('malformed', `not enveloped data (${type ?? 'unreadable'})`)
-  let body: Node
-  try {
-    body = contentOf(der, type)
-  } catch (err) {
-    throw new CmsError('malformed', (err as Error).message)
-  }
-  // version, [0] originatorInfo?, recipientInfos SET, (auth)encryptedContentInfo, [1] authAttrs?, mac?
-  const f = body.children.filter((n) => n.tag !== ctx(0))
-  const recipients = f[1].children
-  const eci = f[2]
-  const algNode = eci.children[1]
-  const cipher = OID_CIPHER.get(oid(algNode.children[0]))
-  if (!cipher) throw new CmsError('unsupported', `content cipher ${oid(algNode.children[0])}`)
-  const spec = CIPHERS[cipher]
-  const ktri = recipients.filter((r) => r.tag === TAG.SEQUENCE && intValue0(r) !== 3)
-  const mine = ktri.find((r) => sidMatches(r.children[1], cert)) ?? (ktri.length === 1 ? ktri[0] : undefined)
-  if (!mine) throw new CmsError('no_recipient', 'the message was not encrypted for our certificate')
-  const kta = oid(mine.children[2].children[0])
-  const encryptedKey = mine.children[3].value
-  let cek: Buffer
-  let keyTransport: Decrypted['keyTransport']
-  if (kta === OID.rsaOaep) {
-    keyTransport = 'rsa-oaep'
-    const hash = oaepHash(mine.children[2].children[1])
-    try {
-      cek = privateDecrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash }, encryptedKey)
-    } catch {
-      throw new CmsError('decrypt_failed', 'RSA-OAEP key unwrap failed')
-    }
-  } else if (kta === OID.rsaEncryption) {
-    keyTransport = 'rsa-pkcs1'
-    // RFC 3218 §2.3.2: on bad padding continue with a random key so that timing and the error
-    // reported (content decryption failed) do not reveal which step failed.
-    cek = rsaPkcs1v15Unwrap(key, encryptedKey, spec.keyLen) ?? randomBytes(spec.keyLen)
-  } else throw new CmsError('unsupported', `key transport ${kta}`)
-  const encrypted = eci.children[2] ? octets(eci.children[2]) : Buffer.alloc(0)
-  try {
-    if (spec.gcm) {
-      // GCMParameters ::= SEQUENCE { aes-nonce OCTET STRING, aes-ICVlen INTEGER DEFAULT 12 } (RFC 5084)
-      const [nonce, icv] = algNode.children[1].children
-      const tagLen = icv ? intValue(icv) : 12
-      const authAttrs = f.find((n) => n.tag === ctx(1))
-      const mac = f[f.length - 1].tag === TAG.OCTET_STRING ? f[f.length - 1].value : f[f.length - 2].value
-      const d = createDecipheriv(spec.node as 'aes-128-gcm', cek, nonce.value, { authTagLength: tagLen })
-      if (authAttrs) {
-        const aad = Buffer.from(authAttrs.raw)
-        aad[0] = TAG.SET
-        d.setAAD(aad)
-      }
-      d.setAuthTag(mac)
-      return { content: Buffer.concat([d.update(encrypted), d.final()]), cipher, keyTransport }
-    }
-    const d = createDecipheriv(spec.node, cek, algNode.children[1].value)
-    return { content: Buffer.concat([d.update(encrypted), d.final()]), cipher, keyTransport }
-  } catch {
-    throw new CmsError('decrypt_failed', `content decryption (${cipher}) failed`)
-  }
-}
-
-function intValue(n: Node): number {
-  return n.value.reduce((a, b) => a * 256 + b, 0)
-}
-/** RecipientInfo CHOICE: ktri is a plain SEQUENCE with version 0 or 2. */
-const intValue0 = (r: Node): number => (r.children[0]?.tag === TAG.INTEGER ? intValue(r.children[0]) : -1)
-
-/** RSAES-OAEP-params (RFC 4055 §4.1): [0] hashAlgorithm, default sha1. */
-function oaepHash(params: Node | undefined): Digest {
-  const h = params?.children.find((c) => c.tag === ctx(0))
-  return (h && OID_DIGEST.get(oid(h.children[0].children[0]))) || 'sha1'
-}
-
-/** EnvelopedData (CBC ciphers) or AuthEnvelopedData (GCM) for one recipient, PKCS#1 v1.5 key transport. */
-export function encryptEnvelope(content: Buffer, recipient: CertInfo, cipher: ContentCipher): Buffer {
-  const spec = CIPHERS[cipher]
-  const cek = randomBytes(spec.keyLen)
-  const iv = randomBytes(spec.ivLen)
-  const encryptedKey = publicEncrypt({ key: recipient.publicKey, padding: constants.RSA_PKCS1_PADDING }, cek)
-  const ktri = seq(
-    integer(0),
-    seq(recipient.issuer, tlv(TAG.INTEGER, recipient.serial)),
-    algId(OID.rsaEncryption),
-    octetString(encryptedKey)
-  )
-  if (spec.gcm) {
-    const c = createCipheriv(spec.node as 'aes-128-gcm', cek, iv, { authTagLength: 16 })
-    const enc = Buffer.concat([c.update(content), c.final()])
-    const eci = seq(encodeOid(OID.data), algId(spec.oid, seq(octetString(iv), integer(16))), tlv(ctx(0, false), enc))
-    const body = seq(integer(0), setOf(ktri), eci, octetString(c.getAuthTag()))
-    return seq(encodeOid(OID.authEnvelopedData), tlv(ctx(0), body))
-  }
-  const c = createCipheriv(spec.node, cek, iv)
-  const enc = Buffer.concat([c.update(content), c.final()])
-  const eci = seq(encodeOid(OID.data), algId(spec.oid, octetString(iv)), tlv(ctx(0, false), enc))
-  return seq(encodeOid(OID.envelopedData), tlv(ctx(0), seq(integer(0), setOf(ktri), eci)))
-}
-
-// ── compression ────────────────────────────────────────────────────────────────────────────────
 
 /** CompressedData (RFC 3274) with zlib, as used by AS2 (RFC 5402). */
 export function compress(content: Buffer): Buffer {

@@ -9,7 +9,8 @@
  *   plain              → the content only
  */
 import type { KeyObject } from 'node:crypto'
-import { CmsError, contentTypeOf, decompress, decryptEnvelope, OID, verifyDetached, type CertInfo, type ContentCipher, type Digest } from './cms.ts'
+import { CmsError, contentTypeOf, decompress, OID, verifyDetached, type CertInfo, type ContentCipher, type Digest } from './cms.ts'
+import { decryptEnvelope } from './envelope.ts'
 import { DISPOSITION, type Disposition } from './mdn.ts'
 import {
   decodeTransfer,

@@ -4,7 +4,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import * as cms from '../../../src/transports/as2/cms.ts'
+import * as cmsCore from '../../../src/transports/as2/cms.ts'
+import * as envelope from '../../../src/transports/as2/envelope.ts'
+
+const cms = { ...cmsCore, ...envelope }
 import { hasOpenssl, opensslPair } from './gateway.ts'
 
 describe.skipIf(!hasOpenssl)('CMS against openssl', () => {
