@@ -9,7 +9,7 @@ import type { Delimiters, ParsedGroup, ParsedInterchange, ParsedTransaction, Pos
 import { SEGMENTS_004010 } from '../dictionary/x12-segments.ts'
 import { x12TransactionDef } from '../dictionary/x12-sets.ts'
 import { createX12Lexer } from './lexer.ts'
-import { elementText, splitSegment, splitSimple } from './split.ts'
+import { elementText, LazySegment, splitSegment } from './split.ts'
 import { T_SE, tagIdAt, tagName } from './tags.ts'
 import { transactionStatus } from './status.ts'
 import { createTxValidator, SpanRef, type TxValidator } from './validate.ts'
@@ -325,7 +325,7 @@ export function createX12Reader(handlers: X12ReaderHandlers, opts: X12ReaderOpti
         // segment is kept for the map engine, split it straight from the chunk string.
         if (!hasInner(s, start, stop)) {
           if (keepSegments) {
-            const seg = splitSimple(s, te, stop, sc, tag, { offset, index, line })
+            const seg = new LazySegment(tag, { offset, index, line }, s, te, stop, sc)
             open.tx.segments.push(seg)
             v?.segmentSpan(id, seg, s, te, stop, sc)
           } else v?.segmentSpan(id, ref.set(tag, offset, index, line), s, te, stop, sc)

@@ -33,11 +33,11 @@ export function splitSegment(text: string, d: Delimiters, pos: Position): Segmen
 }
 
 /**
- * `splitSegment` for a segment known to hold no component or repetition separator, read in
- * place from the chunk string: `s[start, stop)` with its first element separator (char code
- * `sc`) at `te` (or te = stop). No intermediate text or split array.
+ * The elements of a segment known to hold no component or repetition separator, read in
+ * place from the chunk string: `s[te, stop)` starts at its first element separator (char code
+ * `sc`), or te = stop when it has none. Same result as `splitSegment(...).elements`.
  */
-export function splitSimple(s: string, te: number, stop: number, sc: number, tag: string, pos: Position): Segment {
+export function splitSimple(s: string, te: number, stop: number, sc: number): Element[] {
   let n = 0
   for (let i = te; i < stop; i++) if (s.charCodeAt(i) === sc) n++
   const elements: Element[] = new Array(n)
@@ -49,7 +49,54 @@ export function splitSimple(s: string, te: number, stop: number, sc: number, tag
     elements[k] = [s.slice(a, b)]
     p = b
   }
-  return { tag, elements, pos }
+  return elements
+}
+
+/**
+ * A kept segment without component or repetition separators whose elements are split on first
+ * read (most of a parse result is stored or mapped later, and building every element array up
+ * front dominated `parseX12`). Readers of `tag`, `elements`, `repeats` and `pos` and
+ * `JSON.stringify` see exactly what `splitSegment` would give: `elements` is read through an
+ * accessor and cached (assignable like a plain property), `repeats` is never set, and `toJSON`
+ * writes the same keys in the same order. Until `elements` is first read, the segment holds
+ * on to the chunk string it came from.
+ */
+export class LazySegment implements Segment {
+  tag: string
+  pos: Position
+  declare repeats?: Record<number, Element[]>
+  #s: string
+  #te: number
+  #stop: number
+  #sc: number
+  #elements: Element[] | undefined = undefined
+
+  constructor(tag: string, pos: Position, s: string, te: number, stop: number, sc: number) {
+    this.tag = tag
+    this.pos = pos
+    this.#s = s
+    this.#te = te
+    this.#stop = stop
+    this.#sc = sc
+  }
+
+  get elements(): Element[] {
+    if (this.#elements === undefined) {
+      this.#elements = splitSimple(this.#s, this.#te, this.#stop, this.#sc)
+      this.#s = ''
+    }
+    return this.#elements
+  }
+
+  set elements(v: Element[]) {
+    this.#elements = v
+    this.#s = ''
+  }
+
+  toJSON(): Segment {
+    const { tag, elements, repeats, pos } = this
+    return repeats === undefined ? { tag, elements, pos } : { tag, elements, repeats, pos }
+  }
 }
 
 /** The text of element `i` (0-based), components joined back; '' when absent. */
