@@ -23,7 +23,8 @@ export const edifactEngine: EdiEngine = {
     const out = buildContrl(ic, {
       reference,
       sender: usEdifact(profile, ic),
-      receiver: ic.sender,
+      // The partner as the profile knows it: a broken UNB must not decide where the CONTRL goes.
+      receiver: profile.identities.edifact[0] ? { id: profile.identities.edifact[0].id, qualifier: profile.identities.edifact[0].qualifier ?? '' } : ic.sender,
       now: new Date(),
       delimiters: profile.edifact?.separators,
     })

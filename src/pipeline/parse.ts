@@ -27,10 +27,10 @@ export interface ParseOutcome {
 }
 
 export async function parseStage(deps: PipelineDeps, q: Q, messageId: string): Promise<ParseOutcome | undefined> {
-  const payload = await getPayload(q, messageId)
+  // Row and bytes in one pipelined round trip (the bytes are wasted only on a replayed job).
+  const [payload, bytes] = await Promise.all([getPayload(q, messageId), readPayload(q, messageId)])
   // Idempotent: a replayed job for an already parsed payload does nothing.
   if (!payload || payload.status !== 'received') return undefined
-  const bytes = await readPayload(q, messageId)
   const kind = sniff(bytes)
   if (kind === 'empty' || kind === 'unknown') {
     const detail = kind === 'empty' ? 'the file is empty (0 bytes of content)' : 'the content is not X12 (ISA), EDIFACT (UNA/UNB) or JSON'
@@ -158,7 +158,7 @@ async function parseEdi(deps: PipelineDeps, q: Q, payload: PayloadRow, standard:
     await queueAcks(deps, q, engine, result, ic, profile, icId)
   }
   const outcome: ParseOutcome = {
-    status: accepted === 0 && duplicates > 0 && rejected === 0 ? 'duplicate' : accepted === 0 ? 'rejected' : rejected > 0 ? 'partially_rejected' : 'parsed',
+    status: overallStatus(txCount, accepted, rejected, duplicates, result),
     interchanges: result.interchanges.length,
     transactions: txCount,
     rejected,
@@ -166,6 +166,20 @@ async function parseEdi(deps: PipelineDeps, q: Q, payload: PayloadRow, standard:
   await setPayloadStatus(q, payload.id, { status: outcome.status, standard, partnerId, test: anyTest, outcome })
   deps.wake()
   return outcome
+}
+
+/**
+ * One word for the payload. An interchange that holds no transaction set (a TA1 on its own) and
+ * has no envelope error is simply parsed; with errors it was rejected with a reason above.
+ */
+function overallStatus(txCount: number, accepted: number, rejected: number, duplicates: number, result: ParseResult): ParseOutcome['status'] {
+  if (txCount === 0 && duplicates === 0) {
+    const errors = result.interchanges.some((ic) => ic.issues.some((i) => i.severity === 'error'))
+    return errors ? 'rejected' : 'parsed'
+  }
+  if (accepted === 0 && duplicates > 0 && rejected === 0) return 'duplicate'
+  if (accepted === 0) return 'rejected'
+  return rejected > 0 ? 'partially_rejected' : 'parsed'
 }
 
 function icRow(payloadId: string, seq: number, standard: string, partnerId: string | null, ic: ParsedInterchange, status: string) {
@@ -215,16 +229,18 @@ async function parseJson(deps: PipelineDeps, q: Q, payload: PayloadRow, bytes: B
   if (parts.length === 0) {
     return reject(q, payload, { code: 'envelope_unreadable', detail: `the JSON body holds no ${docType} document` }, 'json')
   }
-  for (const [i, part] of parts.entries()) {
-    const txId = await insertTransaction(q, {
-      payloadId: payload.id, interchangeId: null, partnerId: profile.id, standard: 'json', docType, version,
-      controlNumber: `${payload.external_id ?? payload.id}${parts.length > 1 ? `#${i + 1}` : ''}`, status: 'parsed',
-      issues: [], body: part,
-    })
-    await enqueue(q, 'translate', { messageId: payload.id, transactionId: txId, partnerId: profile.id }, { dedupeKey: `translate:${txId}` })
-  }
+  // Rows first, then their jobs and the payload status: two pipelined round trips in all, the
+  // statements still reaching the database in the order of the parts.
+  const txIds = await Promise.all(parts.map((part, i) => insertTransaction(q, {
+    payloadId: payload.id, interchangeId: null, partnerId: profile.id, standard: 'json', docType, version,
+    controlNumber: `${payload.external_id ?? payload.id}${parts.length > 1 ? `#${i + 1}` : ''}`, status: 'parsed',
+    issues: [], body: part,
+  })))
   const outcome: ParseOutcome = { status: 'parsed', interchanges: 0, transactions: parts.length, rejected: 0 }
-  await setPayloadStatus(q, payload.id, { status: 'parsed', standard: 'json', partnerId: profile.id, test: profile.status === 'testing', outcome })
+  await Promise.all([
+    ...txIds.map((txId) => enqueue(q, 'translate', { messageId: payload.id, transactionId: txId, partnerId: profile.id }, { dedupeKey: `translate:${txId}` })),
+    setPayloadStatus(q, payload.id, { status: 'parsed', standard: 'json', partnerId: profile.id, test: profile.status === 'testing', outcome }),
+  ])
   deps.wake()
   return outcome
 }
