@@ -31,6 +31,8 @@ interface Compiled {
   nextM: Int32Array
   /** loopNo[j] = number of child j when it is a loop (index into a validator's frames), else -1. */
   loopNo: Int32Array
+  /** max[j] = maximum use of child j (read here instead of on the two node shapes). */
+  max: Int32Array
 }
 
 /** Every loop node of every dictionary gets a small number once (frames are kept by number). */
@@ -58,7 +60,8 @@ function compile(children: readonly X12StructureNode[]): Compiled {
     if (no === undefined) loopNumbers.set(n, (no = loopsNumbered++))
     loopNo[i] = no
   })
-  c = { byTag, nextM, loopNo }
+  const max = Int32Array.from(children, (n) => n.max)
+  c = { byTag, nextM, loopNo, max }
   compiled.set(children, c)
   return c
 }
@@ -167,7 +170,9 @@ export function createTxValidator(def: X12TransactionDef, out: EdiIssue[]): TxVa
       while (frames.length <= no) frames.push(undefined)
       frames[no] = f = frame(node.children, node.id, 1)
     } else {
-      f.counts.fill(0)
+      // Loops have a handful of children: a plain loop beats a fill() call per iteration.
+      const counts = f.counts
+      for (let j = 0; j < counts.length; j++) counts[j] = 0
       f.pos = 0
     }
     return f
@@ -209,17 +214,18 @@ export function createTxValidator(def: X12TransactionDef, out: EdiIssue[]): TxVa
         missing(f, f.pos, i, pos)
       }
       f.pos = i
-      const node = f.children[i]
       const count = ++f.counts[i]
-      if (node.kind === 'loop') {
+      const no = f.c.loopNo[i]
+      if (no >= 0) {
+        const node = f.children[i] as X12StructureNode & { kind: 'loop' }
         if (count > node.max) out.push(issue('loop_over_max', 'segment', `loop ${node.id} occurs ${count} times, at most ${node.max}`, { segment: ref.tag, position: ref.pos, loop: node.id }))
-        const inner = loopFrame(node, f.c.loopNo[i])
+        const inner = loopFrame(node, no)
         inner.counts[0] = 1
         stack.push(inner)
         return node.id
       }
-      if (count > node.max) {
-        out.push(issue('segment_over_max', 'segment', `${ref.tag} occurs ${count} times here, at most ${node.max}`, { segment: ref.tag, position: ref.pos, loop: f.loop }))
+      if (count > f.c.max[i]) {
+        out.push(issue('segment_over_max', 'segment', `${ref.tag} occurs ${count} times here, at most ${f.c.max[i]}`, { segment: ref.tag, position: ref.pos, loop: f.loop }))
       }
       return f.loop
     }
