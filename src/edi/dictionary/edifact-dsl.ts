@@ -25,6 +25,8 @@ export interface CompositeDef {
   req: 'M' | 'C'
   components: SimpleDef[]
   composite: true
+  /** Bit k set: component k (< 31) is mandatory (see closeElement in validate-raw.ts). */
+  mandatory?: number
 }
 
 export type ElementDef = SimpleDef | CompositeDef
@@ -75,9 +77,17 @@ function simple(spec: string): SimpleDef {
   const m = /^(\w+)\s+([MC])\s+(an|a|n)(\.\.)?(\d+)(?:\s*\{([^}]*)\})?$/.exec(spec.trim())
   if (!m) throw new Error(`bad element spec: ${spec}`)
   const max = Number(m[5])
-  const d: SimpleDef = { ref: m[1], req: m[2] as 'M' | 'C', type: m[3] as SimpleDef['type'], min: m[4] ? 1 : max, max }
-  if (m[6]) d.codes = new Set(m[6].trim().split(/\s+/))
-  return d
+  // Every SimpleDef has the same properties in the same order (codes possibly undefined), so
+  // the validator's property reads see one object shape.
+  return {
+    composite: false,
+    ref: m[1],
+    req: m[2] as 'M' | 'C',
+    type: m[3] as SimpleDef['type'],
+    min: m[4] ? 1 : max,
+    max,
+    codes: m[6] ? new Set(m[6].trim().split(/\s+/)) : undefined,
+  }
 }
 
 /** Parses the segment notation into element definitions. */
@@ -86,7 +96,10 @@ export function seg(spec: string): ElementDef[] {
     const p = part.trim()
     const m = /^(\w+)\s+([MC])\s+\[(.*)\]$/.exec(p)
     if (!m) return simple(p)
-    return { ref: m[1], req: m[2] as 'M' | 'C', components: m[3].split(',').map(simple), composite: true as const }
+    const components = m[3].split(',').map(simple)
+    let mandatory = 0
+    for (let k = 0; k < components.length && k < 31; k++) if (components[k].req === 'M') mandatory |= 1 << k
+    return { ref: m[1], req: m[2] as 'M' | 'C', components, composite: true as const, mandatory }
   })
 }
 
@@ -132,6 +145,36 @@ export function structure(spec: string): StructNode[] {
 export function tagCode(tag: string): number {
   if (tag.length !== 3) return -1
   return (tag.charCodeAt(0) << 16) | (tag.charCodeAt(1) << 8) | tag.charCodeAt(2)
+}
+
+/**
+ * Dense key of a three-character tag of digits and capital letters (36^3 = 46656 keys), -1 for
+ * anything else. Every dictionary tag has this shape (ISO 9735 tags are `an3` in practice), so
+ * per-tag tables can be plain arrays indexed by key instead of hash lookups.
+ */
+export const TAG_KEYS = 46656
+const A36 = new Int8Array(256).fill(-1)
+for (let b = 0x30; b <= 0x39; b++) A36[b] = b - 0x30
+for (let b = 0x41; b <= 0x5a; b++) A36[b] = b - 0x41 + 10
+
+export function tagKey(tag: string): number {
+  if (tag.length !== 3) return -1
+  const a = A36[tag.charCodeAt(0) & 0xff]
+  const b = A36[tag.charCodeAt(1) & 0xff]
+  const c = A36[tag.charCodeAt(2) & 0xff]
+  // charCodeAt(i) & 0xff would alias non-Latin characters onto ASCII ones: reject them.
+  if (a < 0 || b < 0 || c < 0 || tag.charCodeAt(0) > 0xff || tag.charCodeAt(1) > 0xff || tag.charCodeAt(2) > 0xff) return -1
+  return (a * 36 + b) * 36 + c
+}
+
+/** tagKey of the bytes buf[start, end) (same rules, no string). */
+export function tagKeyBytes(buf: Uint8Array, start: number, end: number): number {
+  if (end - start !== 3) return -1
+  const a = A36[buf[start]]
+  const b = A36[buf[start + 1]]
+  const c = A36[buf[start + 2]]
+  if (a < 0 || b < 0 || c < 0) return -1
+  return (a * 36 + b) * 36 + c
 }
 
 export function codeMap(segments: Record<string, ElementDef[]>): Map<number, ElementDef[]> {

@@ -9,7 +9,9 @@ import type { ParsedGroup, ParsedInterchange, ParsedTransaction, Segment, Delimi
 import { findMessageDef, releaseDistance } from '../dictionary/edifact-index.ts'
 import type { MessageDef } from '../dictionary/edifact-dsl.ts'
 import { createMessageValidator, type MessageValidator, type SepView } from './validate.ts'
-import { toPlain } from './segment.ts'
+import { tagKeyBytes } from '../dictionary/edifact-dsl.ts'
+import type { SepCodes } from './segment.ts'
+import { SegCursor, SegmentStore } from './store.ts'
 import { comp, count, readUnb, readUng, readUnh, type UnbHeader, type UnhHeader } from './envelope.ts'
 
 export interface AssemblerEvents {
@@ -20,6 +22,12 @@ export interface AssemblerEvents {
 export interface Assembler {
   /** One segment with the absolute end offset (after its terminator); `view` see validate.ts. */
   segment(s: Segment, end: number, view?: SepView): void
+  /**
+   * Fast path for a printable-ASCII data segment inside a message: kept as a record, validated
+   * from its bytes, no object. Returns false (nothing done) when the segment must go through
+   * segment() instead: no open message, a service segment (UN..), other separators.
+   */
+  raw(buf: Buffer, tagStart: number, tagEnd: number, end: number, offset: number, index: number, line: number, endOffset: number, view: SepView, sep: SepCodes): boolean
   /** Issues of the message/interchange the next segment belongs to (charset problems). */
   note(i: EdiIssue): void
   end(): void
@@ -32,7 +40,7 @@ export interface Assembler {
 
 interface OpenMessage {
   h: UnhHeader
-  segments: Segment[]
+  segments: SegmentStore
   issues: EdiIssue[]
   start: number
   /** Dictionary checks run segment by segment while the bytes are at hand. */
@@ -43,9 +51,44 @@ interface OpenMessage {
   far: boolean
 }
 
+const NO_SEGMENTS: Segment[] = []
+const STORE = Symbol('segment store')
+type Lazy = ParsedTransaction & { [STORE]?: SegmentStore }
+
+/**
+ * `segments` becomes an own enumerable accessor (spreading, Object.keys and JSON.stringify
+ * see an ordinary array) that builds the array on first read; the store sits in a
+ * non-enumerable symbol property. One shared getter/setter pair: no closure per message.
+ */
+const SEGMENTS: PropertyDescriptor = {
+  enumerable: true,
+  configurable: true,
+  get(this: Lazy): Segment[] {
+    const store = this[STORE]
+    if (store === undefined) return NO_SEGMENTS
+    const v = store.toArray()
+    Object.defineProperty(this, 'segments', { value: v, writable: true, enumerable: true, configurable: true })
+    return v
+  },
+  set(this: Lazy, v: Segment[]) {
+    Object.defineProperty(this, 'segments', { value: v, writable: true, enumerable: true, configurable: true })
+  },
+}
+
+// Properties are added in the order of a plain transaction (JSON key order); the accessor is
+// added to an object that never had a data property of that name, and always with the same
+// descriptor, so every transaction shares one hidden class (no dictionary-mode objects).
+function lazyTransaction(h: UnhHeader, status: ParsedTransaction['status'], issues: EdiIssue[], store: SegmentStore, span: { start: number; end: number }): ParsedTransaction {
+  const tx = { type: h.type, controlNumber: h.ref, version: h.version, status, issues } as Lazy
+  Object.defineProperty(tx, 'segments', SEGMENTS)
+  Object.defineProperty(tx, STORE, { value: store, enumerable: false, writable: true, configurable: true })
+  tx.span = span
+  return tx
+}
+
 export function createAssembler(
   events: AssemblerEvents,
-  opts: { retain: boolean; validate: boolean; delimiters: () => Delimiters }
+  opts: { retain: boolean; validate: boolean; delimiters: () => Delimiters; sep: () => SepCodes }
 ): Assembler {
   let ich: ParsedInterchange | undefined
   let unb: UnbHeader | undefined
@@ -59,6 +102,9 @@ export function createAssembler(
   let lastEnd = 0
   let garbage = false // inside a run of segments outside any interchange
   const fileIssues: EdiIssue[] = []
+  const cur = new SegCursor(opts.sep())
+  // Records of the open message (store.ts); pre-filled so writes stay in bounds and packed.
+  const scratch: number[] = new Array(6 * 4096).fill(0)
 
   const a: Assembler = {
     fileIssues,
@@ -71,12 +117,31 @@ export function createAssembler(
         if (!ich.issues.some((x) => x.code === i.code)) ich.issues.push(i)
       } else fileIssues.push(i)
     },
+    raw(buf, tagStart, tagEnd, end, offset, index, line, endOffset, view, sep) {
+      const m = msg
+      if (m === undefined || m.segments.sep !== sep || (buf[tagStart] === 0x55 && buf[tagStart + 1] === 0x4e)) return false
+      lastEnd = endOffset
+      m.segments.pushRaw(buf, tagStart, tagEnd, end, offset, index, line)
+      const v = m.validator
+      if (v !== undefined) {
+        cur.buf = buf
+        cur.tagStart = tagStart
+        cur.start = tagEnd
+        cur.end = end
+        cur.sep = sep
+        cur.offset = offset
+        cur.index = index
+        cur.line = line
+        v.stepRaw(cur, tagKeyBytes(buf, tagStart, tagEnd), view)
+      }
+      return true
+    },
     segment(s, end, view) {
       lastEnd = end
       // Fast path: a data segment inside a message (service segments all start with "UN").
       const tag = s.tag
       if (msg !== undefined && (tag.charCodeAt(0) !== 0x55 || tag.charCodeAt(1) !== 0x4e)) {
-        msg.segments.push(s)
+        msg.segments.pushObject(s)
         if (msg.validator !== undefined) msg.validator.step(s, view)
         return
       }
@@ -95,7 +160,7 @@ export function createAssembler(
           return onUnz(s, end)
       }
       if (msg) {
-        msg.segments.push(s)
+        msg.segments.pushObject(s)
         if (msg.validator !== undefined) msg.validator.step(s, view)
         return
       }
@@ -189,7 +254,9 @@ export function createAssembler(
         else validator.reset()
       }
     }
-    msg = { h, segments: [s], issues: r.issues, start: s.pos.offset, validator, dictIssues, far }
+    const store = new SegmentStore(opts.sep(), scratch)
+    store.pushObject(s)
+    msg = { h, segments: store, issues: r.issues, start: s.pos.offset, validator, dictIssues, far }
   }
 
   function onUnt(s: Segment, end: number) {
@@ -198,7 +265,7 @@ export function createAssembler(
       ich.issues.push(issue('segment_unexpected', 'interchange', 'UNT without a UNH', { segment: 'UNT', position: s.pos }))
       return
     }
-    msg.segments.push(s)
+    msg.segments.pushObject(s)
     closeMessage(s, end)
   }
 
@@ -231,10 +298,11 @@ export function createAssembler(
   function closeMessage(unt: Segment | undefined, end: number) {
     const m = msg!
     msg = undefined
+    m.segments.close()
     const issues = m.issues
     const at = { segment: 'UNT', position: unt?.pos }
     if (!unt) {
-      issues.push(issue('transaction_trailer_missing', 'transaction', `message ${m.h.ref} has no UNT`, { segment: 'UNH', position: m.segments[0].pos }))
+      issues.push(issue('transaction_trailer_missing', 'transaction', `message ${m.h.ref} has no UNT`, { segment: 'UNH', position: m.segments.get(0).pos }))
     } else {
       const declared = count(unt)
       if (declared !== m.segments.length) {
@@ -248,17 +316,15 @@ export function createAssembler(
     if (m.validator !== undefined) {
       for (const i of m.validator.finish()) issues.push(m.far ? { ...i, severity: 'warning' } : i)
     }
-    const tx: ParsedTransaction = {
-      type: m.h.type,
-      controlNumber: m.h.ref,
-      version: m.h.version,
-      status: hasErrors(issues) ? 'rejected' : issues.length > 0 ? 'accepted_with_errors' : 'accepted',
-      issues,
-      // Retained results are plain data (stored, printed, compared); streaming callers get
-      // segments whose values are decoded on first access (segment.ts).
-      segments: opts.retain ? m.segments.map(toPlain) : m.segments,
-      span: { start: m.start, end },
-    }
+    const status = hasErrors(issues) ? 'rejected' : issues.length > 0 ? 'accepted_with_errors' : 'accepted'
+    const span = { start: m.start, end }
+    // Retained results are plain data (stored, printed, compared). Streaming callers get the
+    // segments built on first access of tx.segments (an own enumerable accessor, so spreading
+    // and JSON.stringify see an ordinary array), as RawSegments whose values are decoded on
+    // first access (segment.ts): a consumer that only reads the status builds nothing.
+    const tx: ParsedTransaction = opts.retain
+      ? { type: m.h.type, controlNumber: m.h.ref, version: m.h.version, status, issues, segments: m.segments.toPlainArray(), span }
+      : lazyTransaction(m.h, status, issues, m.segments, span)
     if (m.h.association) tx.implementation = m.h.association
     const g = groupFor(m.h.type, m.h.version)
     if (opts.retain) g.transactions.push(tx)

@@ -49,6 +49,73 @@ export interface LexerOptions {
 }
 
 const EMPTY = Buffer.alloc(0)
+
+// Byte classes for the segment loop. Precedence follows ISO 9735-1 §7.4: the release character
+// wins over everything, then the terminator, then the element/component separators; anything
+// outside printable ASCII and the v4 repetition separator mark the segment for the slow path.
+const K_TERM = 1
+const K_SEP = 2
+const K_REL = 3
+const K_ODD = 4
+let lastSvc: ServiceBytes | undefined
+let lastTable = new Uint8Array(256)
+function classTable(s: ServiceBytes): Uint8Array {
+  if (s === lastSvc) return lastTable
+  const t = new Uint8Array(256)
+  for (let b = 0; b < 256; b++) if (b < 0x20 || b > 0x7e) t[b] = K_ODD
+  if (s.repetition >= 0) t[s.repetition] = K_ODD
+  t[s.component] = K_SEP
+  t[s.element] = K_SEP
+  t[s.segment] = K_TERM
+  if (s.release >= 0) t[s.release] = K_REL
+  lastSvc = s
+  lastTable = t
+  return t
+}
+// Results of scanSegment besides the end index (module state: no object per segment).
+let scanTagEnd = -1
+let scanOdd = false
+let scanNs = 0
+
+/**
+ * One pass over the bytes of a segment from `p`: returns the index of its unreleased terminator
+ * (or `len`), and sets the end of the tag, whether anything outside printable ASCII is present,
+ * and where the element and component separators are (with the release count of each value)
+ * for the validator. One table load per byte (see classTable): an ordinary byte costs a load and
+ * a compare. Kept small and separate from run() so the optimizing compiler handles it alone.
+ */
+function scanSegment(buf: Buffer, p: number, len: number, cls: Uint8Array, seps: Int32Array, rels: Int32Array): number {
+  let tagEnd = -1
+  let odd = false
+  let ns = 0
+  let relRun = 0
+  let i = p
+  for (; i < len; i++) {
+    const k = cls[buf[i]]
+    if (k === 0) continue
+    if (k === K_SEP) {
+      if (tagEnd < 0) tagEnd = i
+      if (ns < MAX_SEPS) {
+        seps[ns] = i
+        rels[ns] = relRun
+      }
+      ns++
+      relRun = 0
+    } else if (k === K_TERM) break
+    else if (k === K_REL) {
+      if (tagEnd < 0) odd = true // a released character inside the tag: let the reader decide
+      relRun++
+      i++
+      if (i < len && (buf[i] < 0x20 || buf[i] > 0x7e)) odd = true
+    } else odd = true
+  }
+  if (ns < MAX_SEPS) rels[ns] = relRun
+  scanTagEnd = tagEnd
+  scanOdd = odd
+  scanNs = ns
+  return i
+}
+
 export function createLexer(sink: LexerSink, opts: LexerOptions = {}): Lexer {
   const maxSeg = opts.maxSegmentBytes ?? 16 * 1024 * 1024
   let pendingBuf: Buffer = EMPTY
@@ -101,11 +168,7 @@ export function createLexer(sink: LexerSink, opts: LexerOptions = {}): Lexer {
       started = true
     }
     let svc = lexer.service
-    let T = svc.segment
-    let E = svc.element
-    let C = svc.component
-    let R = svc.release
-    let P = svc.repetition
+    let cls = classTable(svc)
     const seps = lexer.seps
     const rels = lexer.rels
     let keep = len // start of the bytes to carry over
@@ -129,11 +192,7 @@ export function createLexer(sink: LexerSink, opts: LexerOptions = {}): Lexer {
           const ok = unaUsable(s)
           if (ok) {
             lexer.service = svc = s
-            T = s.segment
-            E = s.element
-            C = s.component
-            R = s.release
-            P = s.repetition
+            cls = classTable(s)
           }
           sink.una(s, base + p, ok)
           p += 9
@@ -143,34 +202,12 @@ export function createLexer(sink: LexerSink, opts: LexerOptions = {}): Lexer {
       // One pass over the bytes of the segment: terminator (minding release characters), end of
       // the tag, whether anything outside printable ASCII is present, and where the element and
       // component separators are (with the release count of each value) for the validator.
+      // One table load per byte (see classTable): ordinary bytes cost a load and a compare.
       const start = p
-      let tagEnd = -1
-      let odd = false
-      let ns = 0
-      let relRun = 0
-      let i = p
-      for (; i < len; i++) {
-        c = buf[i]
-        if (c === R) {
-          if (tagEnd < 0) odd = true // a released character inside the tag: let the reader decide
-          relRun++
-          i++
-          if (i < len && (buf[i] < 0x20 || buf[i] > 0x7e)) odd = true
-          continue
-        }
-        if (c === T) break
-        if (c === E || c === C) {
-          if (tagEnd < 0) tagEnd = i
-          if (ns < MAX_SEPS) {
-            seps[ns] = i
-            rels[ns] = relRun
-          }
-          ns++
-          relRun = 0
-        } else if (c < 0x20 || c > 0x7e || c === P) odd = true
-      }
-      if (ns < MAX_SEPS) rels[ns] = relRun
-      lexer.nseps = ns
+      const i = scanSegment(buf, p, len, cls, seps, rels)
+      let tagEnd = scanTagEnd
+      let odd = scanOdd
+      lexer.nseps = scanNs
       let terminated = true
       let end = i
       if (i >= len) {
@@ -197,7 +234,7 @@ export function createLexer(sink: LexerSink, opts: LexerOptions = {}): Lexer {
       if (lexer.service !== svc) {
         // The reader changed the separators (UNB syntax version 4 repetition separator).
         svc = lexer.service
-        P = svc.repetition
+        cls = classTable(svc)
       }
     }
     pending = keep < len

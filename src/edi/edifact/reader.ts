@@ -8,8 +8,8 @@ import type { ParsedGroup, ParsedInterchange, ParsedTransaction, Segment } from 
 import { createAssembler } from './assemble.ts'
 import { charsetFor, decode, F_C1, F_HIGH, F_NOT_A, looksUtf8, scanBytes, type Charset } from './charset.ts'
 import { toDelimiters, withSyntaxVersion, type ServiceBytes } from './delimiters.ts'
-import { createLexer } from './lexer.ts'
-import { latin1, RawSegment, type SepCodes } from './segment.ts'
+import { createLexer, MAX_SEPS } from './lexer.ts'
+import { latin1, RawSegment, tagOf, type SepCodes } from './segment.ts'
 import { tokenize, type ServiceChars } from './tokenize.ts'
 import type { SepView } from './validate.ts'
 
@@ -77,7 +77,12 @@ export function createEdifactReader(events: EdifactReaderEvents = {}, opts: Edif
     retain: opts.retain ?? false,
     validate: opts.validate ?? true,
     delimiters: () => toDelimiters(lexer.service),
+    sep: () => sep,
   })
+  // Segments may skip the object (assembler raw()) unless the caller listens to every segment;
+  // UNOA interchanges take the object path for their level A check.
+  const onSeg = events.onSegment
+  let levelA = false
 
   const lexer = createLexer(
     {
@@ -97,6 +102,14 @@ export function createEdifactReader(events: EdifactReaderEvents = {}, opts: Edif
         let asUtf8 = false
         let lf = 0
         if (ascii) {
+          const nseps = lexer.nseps
+          if (terminated && onSeg === undefined && !levelA && nseps <= MAX_SEPS) {
+            view.n = nseps
+            if (asm.raw(buf, start, tagEnd, end, offset, segCount, line, offset + (end - start) + 1, view, sep)) {
+              segCount++
+              return 0
+            }
+          }
           seg = new RawSegment(tagOf(buf, start, tagEnd), buf, tagEnd, end, sep, offset, segCount++, line)
           if (charset !== undefined && charset.id === 'UNOA' && NOT_LEVEL_A.test(latin1(buf, start, end))) flags = F_NOT_A
         } else {
@@ -136,9 +149,9 @@ export function createEdifactReader(events: EdifactReaderEvents = {}, opts: Edif
     const id = seg.elements[0]?.[0] ?? ''
     const version = seg.elements[0]?.[1] ?? ''
     charset = charsetFor(id)
+    levelA = charset !== undefined && charset.id === 'UNOA'
     lexer.service = withSyntaxVersion(lexer.service, version, hadUna)
     setSeps(lexer.service)
-  const view: SepView = { seps: lexer.seps, rels: lexer.rels, n: 0 }
     hadUna = false
     if (!charset) {
       later(() =>
@@ -192,18 +205,6 @@ export function createEdifactReader(events: EdifactReaderEvents = {}, opts: Edif
   }
 }
 
-/** Tags are interned by their three bytes: no string allocation per segment for the tag. */
-const TAGS = new Map<number, string>()
-function tagOf(buf: Buffer, start: number, end: number): string {
-  if (end - start !== 3) return latin1(buf, start, end)
-  const k = (buf[start] << 16) | (buf[start + 1] << 8) | buf[start + 2]
-  let t = TAGS.get(k)
-  if (t === undefined) {
-    t = latin1(buf, start, end)
-    if (TAGS.size < 4096) TAGS.set(k, t)
-  }
-  return t
-}
 // Printable ASCII outside ISO 9735 level A (lowercase, #, $, @, [, ], ...).
 const NOT_LEVEL_A = /[^A-Z0-9 .,\-()/='+:?!"%&*;<>]/
 const LATIN1: Charset = { id: 'LATIN1', kind: 'single', forbidden: 0, label: 'iso-8859-1' }

@@ -7,6 +7,7 @@
  */
 import type { Element, Position, Segment } from '../types.ts'
 import { tokenize, type ServiceChars, type Tokens } from './tokenize.ts'
+import { TAG_KEYS, tagKeyBytes } from '../dictionary/edifact-dsl.ts'
 
 /** Separators as char codes (-1 = none) plus the strings tokenize() wants. */
 export interface SepCodes {
@@ -15,6 +16,20 @@ export interface SepCodes {
   release: number
   repetition: number
   chars: ServiceChars
+}
+
+/**
+ * What the byte-level validator (validate-raw.ts) reads of a segment: its bytes after the tag,
+ * the separators, and the tag and position for issue texts. A RawSegment is one; so is the
+ * reader's reusable cursor for segments that never become objects (store.ts).
+ */
+export interface RawLike {
+  readonly tag: string
+  readonly buf: Buffer
+  readonly start: number
+  readonly end: number
+  readonly sep: SepCodes
+  readonly pos: Position
 }
 
 export class RawSegment implements Segment {
@@ -95,3 +110,20 @@ export function toPlain(s: Segment): Segment {
 type FastBuffer = Buffer & { latin1Slice(start: number, end: number): string }
 /** Latin-1 (here: ASCII) text of buf[start, end). */
 export const latin1 = (buf: Buffer, start: number, end: number): string => (buf as FastBuffer).latin1Slice(start, end)
+
+/**
+ * Tags are interned: one string per distinct tag for the whole process, so a segment costs no
+ * string allocation for its tag. Tags of three digits/capitals use a dense array (tagKeyBytes);
+ * other shapes (lower case, odd lengths: rare, usually errors) a bounded map.
+ */
+const DENSE: (string | undefined)[] = new Array(TAG_KEYS).fill(undefined)
+const OTHER = new Map<string, string>()
+export function tagOf(buf: Buffer, start: number, end: number): string {
+  const k = tagKeyBytes(buf, start, end)
+  if (k >= 0) return (DENSE[k] ??= latin1(buf, start, end))
+  const t = latin1(buf, start, end)
+  const known = OTHER.get(t)
+  if (known !== undefined) return known
+  if (OTHER.size < 4096) OTHER.set(t, t)
+  return t
+}

@@ -7,7 +7,7 @@
  */
 import { issue, type EdiIssue } from '../issues.ts'
 import { isComposite, type CompositeDef, type ElementDef, type SimpleDef } from '../dictionary/edifact-dsl.ts'
-import { latin1, type RawSegment } from './segment.ts'
+import { latin1, type RawLike, type RawSegment } from './segment.ts'
 import { validateElements, type SepView } from './validate.ts'
 
 export function validateElementsRaw(s: RawSegment, defs: ElementDef[], out: EdiIssue[]): void {
@@ -74,7 +74,7 @@ export function validateElementsRaw(s: RawSegment, defs: ElementDef[], out: EdiI
   for (let k = ei; k < defs.length; k++) if (defs[k].req === 'M') out.push(missing(s, k + 1, undefined, defs[k].ref))
 }
 
-function closeElement(s: RawSegment, d: ElementDef | undefined, element: number, comps: number, mask: number, out: EdiIssue[]): void {
+function closeElement(s: RawLike, d: ElementDef | undefined, element: number, comps: number, mask: number, out: EdiIssue[]): void {
   if (!d) return
   if (mask === 0) {
     if (d.req === 'M') out.push(missing(s, element, undefined, d.ref))
@@ -82,13 +82,15 @@ function closeElement(s: RawSegment, d: ElementDef | undefined, element: number,
   }
   if (isComposite(d)) {
     if (comps > d.components.length) out.push(tooManyComponents(s, element, d.ref, comps, d.components.length))
+    // Common case: every mandatory component is present (and none beyond the 31st exists).
+    if (d.mandatory !== undefined && (mask & d.mandatory) === d.mandatory && d.components.length <= 31) return
     for (let k = 0; k < d.components.length; k++) {
       if ((k >= 31 || !(mask & (1 << k))) && d.components[k].req === 'M') out.push(missing(s, element, k + 1, d.components[k].ref))
     }
   } else if (comps > 1) out.push(tooManyComponents(s, element, d.ref, comps, 1))
 }
 
-function checkRaw(s: RawSegment, d: SimpleDef, vs: number, ve: number, len: number, digits: number, intDigits: number, nonNum: boolean, rel: boolean, element: number, component: number | undefined, out: EdiIssue[]): void {
+function checkRaw(s: RawLike, d: SimpleDef, vs: number, ve: number, len: number, digits: number, intDigits: number, nonNum: boolean, rel: boolean, element: number, component: number | undefined, out: EdiIssue[]): void {
   let n = len
   if (d.type === 'n') {
     if (nonNum || digits === 0) {
@@ -110,7 +112,7 @@ function checkRaw(s: RawSegment, d: SimpleDef, vs: number, ve: number, len: numb
 }
 
 /** The unescaped value text[vs, ve), built only when an issue needs it. */
-function value(s: RawSegment, vs: number, ve: number, rel: boolean): string {
+function value(s: RawLike, vs: number, ve: number, rel: boolean): string {
   const raw = latin1(s.buf, vs, ve)
   if (!rel) return raw
   let out = ''
@@ -121,15 +123,15 @@ function value(s: RawSegment, vs: number, ve: number, rel: boolean): string {
   return out
 }
 
-function at(s: RawSegment, d: SimpleDef, v: string, element: number, component: number | undefined) {
+function at(s: RawLike, d: SimpleDef, v: string, element: number, component: number | undefined) {
   return { segment: s.tag, position: s.pos, element, component, ref: d.ref, value: v.slice(0, 35) }
 }
 
-function missing(s: RawSegment, element: number, component: number | undefined, ref: string): EdiIssue {
+function missing(s: RawLike, element: number, component: number | undefined, ref: string): EdiIssue {
   return issue('element_missing', 'element', `${s.tag} mandatory element ${ref} is missing`, { segment: s.tag, position: s.pos, element, component, ref })
 }
 
-function tooManyComponents(s: RawSegment, element: number, ref: string, got: number, max: number): EdiIssue {
+function tooManyComponents(s: RawLike, element: number, ref: string, got: number, max: number): EdiIssue {
   return issue('element_too_many_components', 'element', `${s.tag} ${ref} has ${got} components, at most ${max}`, { segment: s.tag, position: s.pos, element, ref })
 }
 
@@ -138,7 +140,7 @@ function tooManyComponents(s: RawSegment, element: number, ref: string, got: num
  * segment's bytes except for numeric values). Value k runs from seps[k] + 1 to seps[k + 1]
  * (or the segment end); its length is the byte count minus its release characters.
  */
-export function validateBySeps(s: RawSegment, view: SepView, defs: ElementDef[], out: EdiIssue[]): void {
+export function validateBySeps(s: RawLike, view: SepView, defs: ElementDef[], out: EdiIssue[]): void {
   const { seps, rels, n } = view
   const buf = s.buf
   const C = s.sep.component

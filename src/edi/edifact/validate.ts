@@ -5,26 +5,83 @@
  * one. Elements: presence, length, numeric format and small code lists. Never throws.
  */
 import { issue, type EdiIssue } from '../issues.ts'
-import type { Segment } from '../types.ts'
+import type { Position, Segment } from '../types.ts'
 import {
   isComposite,
+  TAG_KEYS,
+  tagKey,
   type ElementDef,
   type MessageDef,
   type SimpleDef,
   type StructNode,
-  tagCode,
 } from '../dictionary/edifact-dsl.ts'
-import { RawSegment } from './segment.ts'
+import { RawSegment, type RawLike } from './segment.ts'
+import type { SegCursor } from './store.ts'
 import { validateBySeps, validateElementsRaw } from './validate-raw.ts'
 import { MAX_SEPS } from './lexer.ts'
 
-interface Level {
+/**
+ * A structure level compiled for lookups by tag key (edifact-dsl.ts tagKey) instead of a scan
+ * over the node list: `at[id]` is the first node with tag id `id`, `next[j]` the next node after
+ * j with the same tag. "First node at or after position i with this tag" is then one or two
+ * array reads, whatever the length of the level (SG25 of ORDERS has 30-odd entries).
+ */
+interface CLevel {
   nodes: StructNode[]
-  idx: number
-  counts: number[]
+  at: Int16Array
+  next: Int16Array
+  /** Compiled level of each group node (undefined for segment nodes). */
+  kids: (CLevel | undefined)[]
   group: string | undefined
   /** Index of the last mandatory node (-1 none): nothing can be missing past it. */
   lastM: number
+}
+
+interface Compiled {
+  /** tagKey → tag id in this message (-1 = no such tag in its structure). */
+  ids: Int16Array
+  root: CLevel
+  /** Element definitions by tag id. */
+  elems: (ElementDef[] | undefined)[]
+}
+
+const compiled = new WeakMap<MessageDef, Compiled>()
+
+function compile(def: MessageDef): Compiled {
+  let c = compiled.get(def)
+  if (c) return c
+  const ids = new Int16Array(TAG_KEYS).fill(-1)
+  const elems: (ElementDef[] | undefined)[] = []
+  let n = 0
+  for (const tag of def.tags) {
+    const k = tagKey(tag)
+    if (k < 0 || ids[k] >= 0) continue
+    ids[k] = n++
+    elems.push(def.segments[tag])
+  }
+  const level = (nodes: StructNode[], group: string | undefined, lastM: number): CLevel => {
+    const at = new Int16Array(n).fill(-1)
+    const next = new Int16Array(nodes.length).fill(-1)
+    for (let j = nodes.length - 1; j >= 0; j--) {
+      const k = tagKey(nodes[j].tag)
+      const id = k < 0 ? -1 : ids[k]
+      if (id < 0) continue
+      next[j] = at[id]
+      at[id] = j
+    }
+    const kids = nodes.map((nd) => (nd.kind === 'group' ? level(nd.children, nd.id, nd.lastM) : undefined))
+    return { nodes, at, next, kids, group, lastM }
+  }
+  c = { ids, root: level(def.children, undefined, def.lastM), elems }
+  compiled.set(def, c)
+  return c
+}
+
+/** Runtime state of one open level. */
+interface Level {
+  c: CLevel
+  idx: number
+  counts: Int32Array
 }
 
 const label = (n: StructNode): string => (n.kind === 'seg' ? n.tag : `${n.id} (${n.tag})`)
@@ -39,6 +96,11 @@ export interface SepView {
 export interface MessageValidator {
   /** One body segment, in order. `view` (fast path) is only valid during this call. */
   step(s: Segment, view?: SepView): void
+  /**
+   * One body segment that is not an object: `cur` (the reader's cursor, valid during this call
+   * only) with its tag key and the separator positions. Same checks as step().
+   */
+  stepRaw(cur: RawLike, key: number, view: SepView): void
   /** End of the message: mandatory segments never seen; returns every issue found. */
   finish(): EdiIssue[]
   /** Start over for the next message of the same type (reuses the group stack). */
@@ -52,93 +114,131 @@ export interface MessageValidator {
  * do not count toward the length.
  */
 export function createMessageValidator(def: MessageDef): MessageValidator {
+  const cd = compile(def)
+  const ids = cd.ids
+  const elemsById = cd.elems
   let out: EdiIssue[] = []
   // Explicit stack with a depth counter: no array resizing per segment.
-  const stack: Level[] = [{ nodes: def.children, idx: 0, counts: new Array(def.children.length).fill(0), group: undefined, lastM: def.lastM }]
+  const stack: Level[] = [{ c: cd.root, idx: 0, counts: new Int32Array(cd.root.nodes.length) }]
   let depth = 1
+  // The last segment, for positions of "missing" issues at the end: an object, or the numbers
+  // of a cursor segment (the cursor itself moves on).
   let last: Segment | undefined
-  const segs = def.segmentMap
+  let lastRaw = false
+  let lastOffset = 0
+  let lastIndex = 0
+  let lastLine = 0
+  // Where "missing at the end" issues point (the last segment, or nowhere).
+  const lastAt = { get pos(): Position | undefined { return lastRaw ? { offset: lastOffset, index: lastIndex, line: lastLine } : last?.pos } }
+
+  /** Places tag `id` in the structure; false (and an issue) when it fits nowhere. */
+  function place(id: number, s: { readonly tag: string; readonly pos: Position }): boolean {
+    if (id >= 0) {
+      for (let d = depth - 1; d >= 0; d--) {
+        const lv = stack[d]
+        const c = lv.c
+        let j = c.at[id]
+        if (j < 0) continue
+        // A group's trigger (index 0) never matches inside its own group: a repeated trigger
+        // starts the next occurrence of the group, found one level up.
+        const from = c.group !== undefined && lv.idx === 0 ? 1 : lv.idx
+        while (j >= 0 && j < from) j = c.next[j]
+        if (j < 0) continue
+        found(d, lv, j, s)
+        return true
+      }
+    }
+    const tag = s.tag
+    const known = def.tags.has(tag)
+    out.push(
+      issue(
+        known ? 'segment_unexpected' : 'segment_unrecognized',
+        'segment',
+        known ? `${tag} is not allowed at this position in ${def.type} ${def.version}` : `${tag} is not a segment of ${def.type} ${def.version}`,
+        { segment: tag, position: s.pos, loop: stack[depth - 1].c.group }
+      )
+    )
+    return false
+  }
+
+  function found(d: number, lv: Level, j: number, s: { readonly tag: string; readonly pos: Position }): void {
+    const c = lv.c
+    const n = c.nodes[j]
+    // Close deeper levels, report mandatory nodes skipped at this level.
+    for (let up = depth - 1; up > d; up--) closeLevel(stack[up], s, out)
+    depth = d + 1
+    if (lv.idx <= c.lastM) for (let k = lv.idx; k < j; k++) missing(lv, k, s, out)
+    lv.idx = j
+    const cnt = ++lv.counts[j]
+    if (cnt > n.max) {
+      const grp = n.kind === 'group'
+      out.push(
+        issue(grp ? 'loop_over_max' : 'segment_over_max', 'segment', `${label(n)} occurs more than ${n.max} time(s)`, {
+          segment: s.tag,
+          position: s.pos,
+          loop: grp ? n.id : c.group,
+        })
+      )
+    }
+    if (n.kind === 'group') {
+      // Reuse the Level object of this depth (no allocation per group occurrence).
+      const kid = c.kids[j]!
+      const size = kid.nodes.length
+      const next = stack[depth]
+      if (next === undefined) {
+        const counts = new Int32Array(size)
+        counts[0] = 1
+        stack.push({ c: kid, idx: 0, counts })
+      } else {
+        next.c = kid
+        next.idx = 0
+        if (next.counts.length < size) next.counts = new Int32Array(size)
+        else {
+          // A loop, not fill(): levels are short and this runs for every group occurrence.
+          const counts = next.counts
+          for (let k = 1; k < size; k++) counts[k] = 0
+        }
+        next.counts[0] = 1
+      }
+      depth++
+    }
+  }
+
   return {
     reset() {
       out = []
       depth = 1
       last = undefined
+      lastRaw = false
       stack[0].idx = 0
       stack[0].counts.fill(0)
     },
     step(s, view) {
-      const tag = s.tag
-      const code = tagCode(tag)
+      const k = tagKey(s.tag)
+      const id = k < 0 ? -1 : ids[k]
       last = s
-      let placed = false
-      for (let d = depth - 1; d >= 0 && !placed; d--) {
-        const lv = stack[d]
-        const nodes = lv.nodes
-        // A group's trigger (index 0) never matches inside its own group: a repeated trigger
-        // starts the next occurrence of the group, found one level up.
-        for (let j = lv.group !== undefined && lv.idx === 0 ? 1 : lv.idx; j < nodes.length; j++) {
-          const n = nodes[j]
-          if (n.code !== code) continue
-          // Found: close deeper levels, report mandatory nodes skipped at this level.
-          for (let up = depth - 1; up > d; up--) closeLevel(stack[up], s, out)
-          depth = d + 1
-          if (lv.idx <= lv.lastM) for (let k = lv.idx; k < j; k++) missing(lv, k, s, out)
-          lv.idx = j
-          const cnt = ++lv.counts[j]
-          if (cnt > n.max) {
-            const grp = n.kind === 'group'
-            out.push(
-              issue(grp ? 'loop_over_max' : 'segment_over_max', 'segment', `${label(n)} occurs more than ${n.max} time(s)`, {
-                segment: tag,
-                position: s.pos,
-                loop: grp ? n.id : lv.group,
-              })
-            )
-          }
-          if (n.kind === 'group') {
-            // Reuse the Level object of this depth (no allocation per group occurrence).
-            const size = n.children.length
-            const next = stack[depth]
-            if (next === undefined) {
-              const counts = new Array(size).fill(0)
-              counts[0] = 1
-              stack.push({ nodes: n.children, idx: 0, counts, group: n.id, lastM: n.lastM })
-            } else {
-              next.nodes = n.children
-              next.idx = 0
-              next.group = n.id
-              next.lastM = n.lastM
-              if (next.counts.length < size) next.counts = new Array(size).fill(0)
-              else next.counts.fill(0, 0, size)
-              next.counts[0] = 1
-            }
-            depth++
-          }
-          placed = true
-          break
-        }
-      }
-      if (!placed) {
-        const known = def.tags.has(tag)
-        out.push(
-          issue(
-            known ? 'segment_unexpected' : 'segment_unrecognized',
-            'segment',
-            known ? `${tag} is not allowed at this position in ${def.type} ${def.version}` : `${tag} is not a segment of ${def.type} ${def.version}`,
-            { segment: tag, position: s.pos, loop: stack[depth - 1].group }
-          )
-        )
-        return
-      }
-      const elems = segs.get(code)
+      lastRaw = false
+      if (!place(id, s)) return
+      const elems = elemsById[id]
       if (elems === undefined) return
       if (s instanceof RawSegment && !s.materialized) {
         if (view !== undefined && view.n <= MAX_SEPS) validateBySeps(s, view, elems, out)
         else validateElementsRaw(s, elems, out)
       } else validateElements(s, elems, out)
     },
+    stepRaw(cur, key, view) {
+      const id = key < 0 ? -1 : ids[key]
+      lastRaw = true
+      const p = cur as SegCursor
+      lastOffset = p.offset
+      lastIndex = p.index
+      lastLine = p.line
+      if (!place(id, cur)) return
+      const elems = elemsById[id]
+      if (elems !== undefined) validateBySeps(cur, view, elems, out)
+    },
     finish() {
-      for (let d = depth - 1; d >= 0; d--) closeLevel(stack[d], last, out)
+      for (let d = depth - 1; d >= 0; d--) closeLevel(stack[d], lastAt, out)
       return out
     },
   }
@@ -151,18 +251,24 @@ export function validateMessage(def: MessageDef, body: Segment[]): EdiIssue[] {
   return v.finish()
 }
 
-function closeLevel(lv: Level, at: Segment | undefined, out: EdiIssue[]): void {
-  for (let k = lv.idx + 1; k <= lv.lastM; k++) missing(lv, k, at, out)
+/** `at` supplies the position of an issue; its `pos` is read only when there is one. */
+interface At {
+  readonly pos: Position | undefined
 }
 
-function missing(lv: Level, k: number, at: Segment | undefined, out: EdiIssue[]): void {
-  const n = lv.nodes[k]
+function closeLevel(lv: Level, at: At, out: EdiIssue[]): void {
+  for (let k = lv.idx + 1; k <= lv.c.lastM; k++) missing(lv, k, at, out)
+}
+
+function missing(lv: Level, k: number, at: At, out: EdiIssue[]): void {
+  const n = lv.c.nodes[k]
   if (n.req !== 'M' || lv.counts[k] !== 0) return
+  const group = lv.c.group
   out.push(
-    issue('segment_missing', 'segment', `mandatory ${label(n)} is missing${lv.group ? ` in ${lv.group}` : ''}`, {
+    issue('segment_missing', 'segment', `mandatory ${label(n)} is missing${group ? ` in ${group}` : ''}`, {
       segment: n.tag,
-      position: at?.pos,
-      loop: lv.group,
+      position: at.pos,
+      loop: group,
     })
   )
 }
