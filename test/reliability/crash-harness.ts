@@ -1,7 +1,7 @@
 /**
  * Crash-safety harness: runs `edi-gateway serve` as a child process, feeds it a steady mix of
- * traffic (JSON API ASNs, SFTP uploads into a hosted mailbox with the OpenSSH client, CLI ingests
- * on PostgreSQL), SIGKILLs it at random moments and restarts it, `kills` times. Then one last
+ * traffic (JSON API ASNs, SFTP uploads into a hosted mailbox with the OpenSSH client, signed and
+ * encrypted AS2 856s from the OpenSSL peer with sync signed MDNs, CLI ingests on PostgreSQL), SIGKILLs it at random moments and restarts it, `kills` times. Then one last
  * start resends what was never acknowledged (as partners do), waits until the queue is empty,
  * stops it and checks the invariants (invariants.ts) on the database.
  * Used by test/interop/crash-*.test.ts (CI size) and scripts/soak.ts (long runs).
@@ -15,6 +15,7 @@ import ssh2 from 'ssh2'
 import { openDatabase } from '../../src/db/sql.ts'
 import { rng } from '../fuzz/mutators.ts'
 import { startGateway, type GatewayProcess } from '../helpers/gateway-process.ts'
+import { as2MessageId, as2Missing, preparePeer, sendAs2, type As2Peer } from './as2-traffic.ts'
 import { verify, type Verdict } from './invariants.ts'
 import { apiAsn, configRoot, newLedger, sendApi, sendIngest, sendSftp, x12Asn, type Ledger, type Sent } from './traffic.ts'
 
@@ -29,6 +30,7 @@ export interface CrashOptions {
   seed?: number
   ingest?: boolean
   sftp?: boolean
+  as2?: boolean
   log?: (line: string) => void
 }
 
@@ -56,12 +58,18 @@ export async function runCrashHarness(o: CrashOptions): Promise<CrashReport> {
   if (!useSftp) notes.push('SFTP traffic skipped: the OpenSSH sftp client is not installed')
   const useIngest = (o.ingest ?? true) && Boolean(o.databaseUrl)
   if (!o.databaseUrl) notes.push('file ingests skipped on embedded: a second process cannot open the embedded database')
-  notes.push('AS2 traffic not included: the AS2 peer needs its own partner profile and keys (see report)')
+  // AS2 from the independent OpenSSL peer, acting as the demo X12 supplier's AS2 station.
+  const as2Skip = (o.as2 ?? true) ? as2Missing() : 'disabled by the caller'
+  if (as2Skip) notes.push(`AS2 traffic skipped: ${as2Skip}`)
+  const peer: As2Peer | undefined = as2Skip ? undefined : preparePeer(dir)
+  const salt = randomBytes(4).toString('hex')
   const schema = `crash_${randomBytes(5).toString('hex')}`
   const dataDir = join(dir, 'data')
   const env: Record<string, string> = {
-    CONFIG_DIR: configRoot(dir, { sftpPublicKey: keys.public }), DATA_DIR: dataDir, OPERATOR_TOKEN: TOKEN, DEMO_3PL_API_KEY: API_KEY,
+    CONFIG_DIR: configRoot(dir, { sftpPublicKey: keys.public, as2PartnerCert: peer?.partnerCert }), DATA_DIR: dataDir, OPERATOR_TOKEN: TOKEN, DEMO_3PL_API_KEY: API_KEY,
     RETRY_BASE_MS: '200', LOG_LEVEL: 'warn', SFTP: useSftp ? 'on' : 'off', SFTP_PORT: '0',
+    // Our AS2 key pair is the one the peer generated for "the server" (it encrypts to it, checks MDNs with it).
+    ...(peer ? { AS2_CERT_FILE: peer.serverCert, AS2_KEY_FILE: peer.serverKey } : {}),
     ...(o.databaseUrl ? { DATABASE_URL: o.databaseUrl, DATABASE_SCHEMA: schema, DATABASE_POOL: '4', WORKERS: '2' } : {}),
   }
   const ledger: Ledger = newLedger()
@@ -80,6 +88,7 @@ export async function runCrashHarness(o: CrashOptions): Promise<CrashReport> {
     const file = join(dir, `${via}-${n}.edi`)
     writeFileSync(file, x.text)
     const s: Sent = { id: `${via}-${n}`, via, businessKey: x.businessKey, attempts: 0, acked: false, file }
+    if (via === 'as2') s.as2MessageId = as2MessageId(s.id, salt)
     ledger.sent.set(s.id, s)
     return s
   }
@@ -100,6 +109,8 @@ export async function runCrashHarness(o: CrashOptions): Promise<CrashReport> {
     if (useSftp && g.sftpPort) {
       loops.push((async () => { while (!until()) await sendSftp({ port: g.sftpPort!, user: 'demo-x12-supplier', keyFile, dir }, pick('sftp'), ledger) })())
     }
+    // One AS2 sender: each message costs several openssl runs (~0.3-1 s), so more would only queue.
+    if (peer) loops.push((async () => { while (!until()) await sendAs2(peer, g.url, pick('as2'), ledger) })())
     await Promise.all(loops)
   }
 
@@ -138,12 +149,20 @@ export async function runCrashHarness(o: CrashOptions): Promise<CrashReport> {
   gw = await startGateway({ env, readyTimeoutMs: 90_000 })
   for (const s of unacked('api')) await sendApiById(gw.url, s)
   if (useSftp && gw.sftpPort) for (const s of unacked('sftp')) await sendSftp({ port: gw.sftpPort, user: 'demo-x12-supplier', keyFile, dir }, s, ledger)
+  if (peer) for (const s of unacked('as2')) await sendAs2(peer, gw.url, s, ledger)
+  // A partner whose MDN was lost in transit resends the same Message-ID although we stored it:
+  // a few acknowledged ones again, which must verify (`processed`) and still be stored once.
+  const resendProblems: string[] = []
+  const resent = peer ? [...ledger.sent.values()].filter((s) => s.via === 'as2' && s.acked).slice(0, 5) : []
+  for (const s of resent) if (!(await sendAs2(peer!, gw.url, s, ledger))) resendProblems.push(`as2 ${s.id}: resend of an acknowledged Message-ID got no verified MDN`)
   await waitIdle(gw, o.databaseUrl ? await pendingJobsProbe(o.databaseUrl, schema) : undefined)
   await gw.stop()
   const db = await openDatabase({ databaseUrl: o.databaseUrl, schema: o.databaseUrl ? schema : 'public', dataDir, max: 1 })
   let verdict: Verdict | undefined
   try {
     verdict = await verify(db.sql, ledger, { stuckAllowedStages: [] })
+    verdict.problems.push(...resendProblems)
+    verdict.counts.as2ResentAfterAck = resent.length
     // Kept for a post-mortem when something is wrong (dropped otherwise).
     if (verdict.problems.length) notes.push(o.databaseUrl ? `kept schema ${schema} for inspection` : `kept ${dir} for inspection`)
     return { ...verdict, kills: o.kills, killedBeforeReady, seconds: (Date.now() - t0) / 1000, notes }

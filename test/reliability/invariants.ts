@@ -1,7 +1,8 @@
 /**
  * What must hold after any number of crashes, once the gateway has restarted and drained:
  *   1. every acknowledged message is stored and fully processed exactly once (one payload per
- *      API idempotency key; one non-duplicate document per business key; nothing left mid-way);
+ *      API idempotency key and per AS2 Message-ID, however often it was resent; one non-duplicate
+ *      document per business key, for AS2 made from that very payload; nothing left mid-way);
  *   2. nothing unacknowledged is half-processed (every stored payload reached the same end state);
  *   3. no job is stuck (created/retry/active) except deliveries that cannot succeed in the test;
  *   4. exception and outbox counts add up (every rejected/held row has its exception, every
@@ -9,7 +10,7 @@
  * Returns the list of violations (empty = all good) and a few counts for the report.
  */
 import type { Q } from '../../src/db/sql.ts'
-import type { Ledger } from './traffic.ts'
+import type { Ledger, Sent } from './traffic.ts'
 
 export interface Verdict {
   problems: string[]
@@ -29,6 +30,11 @@ export async function verify(q: Q, ledger: Ledger, opts: { stuckAllowedStages?: 
   for (const s of ledger.sent.values()) {
     const live = (byKey.get(s.businessKey) ?? []).filter((d) => d.status !== 'duplicate')
     if (live.length > 1) problems.push(`${s.via} ${s.id}: ${live.length} documents for ${s.businessKey} (processed twice)`)
+    if (s.via === 'as2' && !s.acked) {
+      // Unacknowledged AS2 sends may or may not be stored, but never twice under one Message-ID.
+      const rows = await q<{ id: string }[]>`select id from payloads where transport = 'as2' and external_id = ${s.as2MessageId!}`
+      if (rows.length > 1) problems.push(`as2 ${s.id}: ${rows.length} payload rows for one Message-ID`)
+    }
     if (!s.acked) continue
     acked++
     if (s.via === 'api') {
@@ -36,6 +42,7 @@ export async function verify(q: Q, ledger: Ledger, opts: { stuckAllowedStages?: 
       if (rows.length !== 1) problems.push(`api ${s.id}: ${rows.length} payload rows for one idempotency key`)
       else if (rows[0].id !== s.messageId) problems.push(`api ${s.id}: acknowledged as ${s.messageId}, stored as ${rows[0].id}`)
     }
+    if (s.via === 'as2') await checkAs2(q, s, live, problems)
     if (s.messageId) {
       const [p] = await q<{ status: string }[]>`select status from payloads where id = ${s.messageId}`
       if (!p) problems.push(`${s.via} ${s.id}: acknowledged message ${s.messageId} is not stored`)
@@ -79,13 +86,19 @@ export async function verify(q: Q, ledger: Ledger, opts: { stuckAllowedStages?: 
   const deliverJobs = await q<{ id: string }[]>`select d.id from deliveries d where d.status = 'pending'
     and not exists (select 1 from jobs j where j.stage = 'deliver' and j.payload->>'deliveryId' = d.id)`
   if (deliverJobs.length) problems.push(`${deliverJobs.length} pending deliveries without a deliver job (outbox lost)`)
+  for (const b of ledger.badMdns) problems.push(`as2 MDN failed verify-mdn.sh: ${b}`)
   const by = (via: string) => [...ledger.sent.values()].filter((s) => s.via === via && s.acked).length
+  const as2 = [...ledger.sent.values()].filter((s) => s.via === 'as2')
   const counts = {
     sent: ledger.sent.size,
     acked,
     ackedApi: by('api'),
     ackedSftp: by('sftp'),
     ackedIngest: by('ingest'),
+    ackedAs2: by('as2'),
+    as2Attempts: as2.reduce((a, s) => a + s.attempts, 0),
+    // Acknowledged on a resend although an earlier attempt had already stored it (MDN lost to a kill).
+    as2StoredBeforeAck: as2Stored(await q<{ external_id: string; received_at: Date }[]>`select external_id, received_at from payloads where transport = 'as2'`, as2),
     sendFailures: ledger.failures,
     payloads: first(await q<{ n: number }[]>`select count(*)::int as n from payloads`),
     documents: docs.length,
@@ -95,4 +108,24 @@ export async function verify(q: Q, ledger: Ledger, opts: { stuckAllowedStages?: 
     jobs: first(await q<{ n: number }[]>`select count(*)::int as n from jobs`),
   }
   return { problems, counts }
+}
+
+/**
+ * An acknowledged AS2 message: exactly one payload row under its Message-ID (transport as2, the
+ * X12 supplier's), and the one live document for its business key was made from that payload.
+ */
+async function checkAs2(q: Q, s: Sent, live: { payload_id: string }[], problems: string[]): Promise<void> {
+  const rows = await q<{ id: string; partner_id: string | null }[]>`select id, partner_id from payloads where transport = 'as2' and external_id = ${s.as2MessageId!}`
+  if (rows.length !== 1) {
+    problems.push(`as2 ${s.id}: acknowledged (verified MDN) but ${rows.length} payload rows for Message-ID ${s.as2MessageId}`)
+    return
+  }
+  if (rows[0].partner_id !== 'demo-x12-supplier') problems.push(`as2 ${s.id}: stored for partner ${rows[0].partner_id}`)
+  if (live.length === 1 && live[0].payload_id !== rows[0].id) problems.push(`as2 ${s.id}: document made from payload ${live[0].payload_id}, not from ${rows[0].id}`)
+}
+
+/** How many acknowledged AS2 messages were stored before the attempt that first got a verified MDN started. */
+function as2Stored(rows: { external_id: string; received_at: Date }[], sent: Sent[]): number {
+  const at = new Map(rows.map((r) => [r.external_id, new Date(r.received_at).getTime()]))
+  return sent.filter((s) => s.acked && s.attempts > 1 && s.ackAttemptAt && (at.get(s.as2MessageId!) ?? Infinity) < s.ackAttemptAt.getTime()).length
 }

@@ -2,51 +2,73 @@
  * Senders for the crash and scale harnesses. Each keeps a ledger of what it sent and what the
  * gateway acknowledged, the way a real partner would know it: HTTP 202 + transactionId (API),
  * `sftp -b` exit 0 (the hosted mailbox answers CLOSE only after receive() committed), `ingest`
- * exit code + messageId (CLI). An unacknowledged message is resent later under the same identity
- * (Idempotency-Key, file name and control numbers), as a partner's retry would.
+ * exit code + messageId (CLI), a signed MDN that verify-mdn.sh accepts (AS2, as2-traffic.ts). An
+ * unacknowledged message is resent later under the same identity (Idempotency-Key, file name,
+ * AS2 Message-ID and control numbers), as a partner's retry would.
  */
 import { spawn } from 'node:child_process'
-import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { repoRoot } from '../helpers/gateway-process.ts'
 
 export interface Sent {
   id: string
-  via: 'api' | 'sftp' | 'ingest'
+  via: 'api' | 'sftp' | 'ingest' | 'as2'
   /** The business key the document must end up under (asn:<number>). */
   businessKey: string
   attempts: number
   acked: boolean
   /** Gateway message id from the acknowledgement (API, ingest). */
   messageId?: string
-  /** Where the bytes are (sftp, ingest). */
+  /** Where the bytes are (sftp, ingest, as2). */
   file?: string
+  /** AS2 Message-ID, the same on every resend (as2). */
+  as2MessageId?: string
+  /** When the attempt that was first acknowledged started (as2: tells a resend of a stored message from a first store). */
+  ackAttemptAt?: Date
 }
 
 export interface Ledger {
   sent: Map<string, Sent>
   /** Sends that failed (connection refused/reset, non-zero exit) and may be retried. */
   failures: number
+  /** AS2 answers that were 2xx but whose MDN failed verify-mdn.sh (a gateway bug, not a crash). */
+  badMdns: string[]
 }
 
-export const newLedger = (): Ledger => ({ sent: new Map(), failures: 0 })
+export const newLedger = (): Ledger => ({ sent: new Map(), failures: 0, badMdns: [] })
 
 /**
  * A config root for gateway children: the repository's partners, maps and certs, with the X12
  * partner's hosted mailbox opened to a test key and the 3PL's API rate limit lifted (load tests
- * would otherwise measure the limiter, which test/http covers).
+ * would otherwise measure the limiter, which test/http covers). With `as2PartnerCert`, the X12
+ * supplier's AS2 station is the test peer: its profile's `as2.cert` becomes that certificate
+ * (copied to certs/crash-as2-peer/), so the peer's 856s take the same parse/translate/match path
+ * as the SFTP ones. (A second profile would have to claim the same X12 ids, which the registry
+ * refuses.)
  */
-export function configRoot(dir: string, o: { sftpPublicKey?: string } = {}): string {
+export function configRoot(dir: string, o: { sftpPublicKey?: string; as2PartnerCert?: string } = {}): string {
   const root = join(dir, 'config')
   mkdirSync(join(root, 'partners'), { recursive: true })
   for (const f of readdirSync(join(repoRoot, 'partners'))) {
     let text = readFileSync(join(repoRoot, 'partners', f), 'utf8')
     if (f === 'demo-x12-supplier.yaml' && o.sftpPublicKey) text = text.replace(/authorizedKeys: \[[^\]]*\]/, `authorizedKeys: ['${o.sftpPublicKey}']`)
+    if (f === 'demo-x12-supplier.yaml' && o.as2PartnerCert) {
+      const before = text
+      text = text.replace(/^(\s+cert:) certs\/demo-x12-supplier\/as2\.pem$/m, '$1 certs/crash-as2-peer/as2.crt')
+      if (text === before) throw new Error('configRoot: demo-x12-supplier.yaml has no as2.cert line to replace')
+    }
     if (f === 'demo-3pl.yaml') text = text.replace(/rateLimitPerMinute: \d+/, 'rateLimitPerMinute: 1000000')
     writeFileSync(join(root, 'partners', f), text)
   }
   symlinkSync(join(repoRoot, 'maps'), join(root, 'maps'))
-  symlinkSync(join(repoRoot, 'certs'), join(root, 'certs'))
+  // certs/ is per-entry links to the repository's, so the peer's certificate can sit beside them.
+  mkdirSync(join(root, 'certs'))
+  for (const f of readdirSync(join(repoRoot, 'certs'))) symlinkSync(join(repoRoot, 'certs', f), join(root, 'certs', f))
+  if (o.as2PartnerCert) {
+    mkdirSync(join(root, 'certs', 'crash-as2-peer'))
+    copyFileSync(o.as2PartnerCert, join(root, 'certs', 'crash-as2-peer', 'as2.crt'))
+  }
   return root
 }
 
@@ -94,7 +116,7 @@ export async function sendApi(baseUrl: string, apiKey: string, s: Sent, body: un
   }
 }
 
-function run(cmd: string, args: string[], opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function run(cmd: string, args: string[], opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd: opts.cwd ?? repoRoot, env: { ...process.env, ...(opts.env ?? {}) }, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
