@@ -31,6 +31,9 @@ interface LineRow {
 
 const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v)
 
+// Same order as localeCompare(b, undefined, { numeric: true }), without building a collator per call.
+const byLineNo = new Intl.Collator(undefined, { numeric: true }).compare
+
 function toOrder(po: PoRow, lines: LineRow[]): ErpPurchaseOrder {
   return {
     poNumber: po.po_number,
@@ -40,7 +43,7 @@ function toOrder(po: PoRow, lines: LineRow[]): ErpPurchaseOrder {
     shipTo: opt(po.ship_to),
     requestedDate: opt(po.requested_date),
     lines: lines
-      .sort((a, b) => a.line_no.localeCompare(b.line_no, undefined, { numeric: true }))
+      .sort((a, b) => byLineNo(a.line_no, b.line_no))
       .map((l) => ({
         lineNo: l.line_no,
         buyerPart: opt(l.buyer_part),
@@ -65,10 +68,19 @@ export function createTablesErp(q: Q): TablesErp {
   async function load(poNumbers: readonly string[]): Promise<Map<string, ErpPurchaseOrder>> {
     const out = new Map<string, ErpPurchaseOrder>()
     if (poNumbers.length === 0) return out
-    const pos = await q<PoRow[]>`select * from erp_purchase_orders where po_number = any(${poNumbers as string[]})`
-    if (pos.length === 0) return out
-    const lines = await q<LineRow[]>`select * from erp_po_lines where po_number = any(${pos.map((p) => p.po_number)})`
-    for (const p of pos) out.set(p.po_number, toOrder(p, lines.filter((l) => l.po_number === p.po_number)))
+    // Both queries in one round trip (pipelined on the connection): a line always belongs to an
+    // existing PO (foreign key), so selecting lines by the requested numbers finds the same rows.
+    const [pos, lines] = await Promise.all([
+      q<PoRow[]>`select * from erp_purchase_orders where po_number = any(${poNumbers as string[]})`,
+      q<LineRow[]>`select * from erp_po_lines where po_number = any(${poNumbers as string[]})`,
+    ])
+    const byPo = new Map<string, LineRow[]>()
+    for (const l of lines) {
+      const list = byPo.get(l.po_number)
+      if (list) list.push(l)
+      else byPo.set(l.po_number, [l])
+    }
+    for (const p of pos) out.set(p.po_number, toOrder(p, byPo.get(p.po_number) ?? []))
     return out
   }
   return {

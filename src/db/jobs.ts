@@ -43,19 +43,36 @@ export async function enqueue(
   return rows[0]?.id
 }
 
-/** Claim up to `limit` runnable jobs of the given stages for `workerId`. */
+/**
+ * Claim up to `limit` runnable jobs of the given stages for `workerId`: the oldest by
+ * (run_after, id) among jobs due to run and `active` jobs whose lease ran out. Each half is its
+ * own ordered, limited scan of a small partial index (jobs_claim_idx, jobs_active_idx), so a
+ * claim costs the same however many completed jobs the table holds; an OR of both conditions
+ * in one scan forced a sequential scan over all of them.
+ */
 export async function claim(q: Q, workerId: string, stages: readonly string[], limit = 1): Promise<JobRow[]> {
   return q<JobRow[]>`
-    update jobs set state = 'active', attempts = attempts + 1, locked_by = ${workerId}, locked_at = now()
-    where id in (
-      select id from jobs
-      where stage = any(${stages as string[]})
-        and ((state in ('created', 'retry') and run_after <= now())
-          or (state = 'active' and locked_at < now() - ${`${LEASE_SECONDS} seconds`}::interval))
+    with due as (
+      select id, run_after from jobs
+      where state in ('created', 'retry') and run_after <= now() and stage = any(${stages as string[]})
       order by run_after, id
       for update skip locked
-      limit ${limit})
-    returning id, stage, payload, state, attempts, max_attempts, run_after, dedupe_key`
+      limit ${limit}
+    ), expired as (
+      select id, run_after from jobs
+      where state = 'active' and locked_at < now() - ${`${LEASE_SECONDS} seconds`}::interval
+        and stage = any(${stages as string[]})
+      order by run_after, id
+      for update skip locked
+      limit ${limit}
+    ), pick as (
+      select id from (select * from due union all select * from expired) c
+      order by run_after, id
+      limit ${limit}
+    )
+    update jobs set state = 'active', attempts = attempts + 1, locked_by = ${workerId}, locked_at = now()
+    from pick where jobs.id = pick.id
+    returning jobs.id, jobs.stage, jobs.payload, jobs.state, jobs.attempts, jobs.max_attempts, jobs.run_after, jobs.dedupe_key`
 }
 
 /**

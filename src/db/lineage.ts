@@ -77,6 +77,8 @@ export async function setTransactionStatus(q: Q, id: string, status: string): Pr
 }
 
 export interface DeliveryInsert {
+  /** Chosen by the caller when it must refer to the row before the insert completes (pipelining). */
+  id?: string
   partnerId: string | null
   kind: 'ack' | 'document' | 'warehouse' | 'mdn'
   docType: string
@@ -95,7 +97,7 @@ export interface DeliveryInsert {
 }
 
 export async function insertDelivery(q: Q, d: DeliveryInsert): Promise<string> {
-  const id = newId('dlv')
+  const id = d.id ?? newId('dlv')
   await q`insert into deliveries (id, partner_id, kind, doc_type, parent_table, parent_id, destination, status, bytes,
       filename, content_type, control_number, idempotency_key, ack_status, ack_deadline, receipt)
     values (${id}, ${d.partnerId}, ${d.kind}, ${d.docType}, ${d.parentTable}, ${d.parentId}, ${d.destination},

@@ -11,6 +11,7 @@ import { enqueue } from '../db/jobs.ts'
 import { insertDelivery } from '../db/lineage.ts'
 import { nextControlNumber } from '../db/control-numbers.ts'
 import type { Q } from '../db/sql.ts'
+import { newId } from '../lib/ids.ts'
 import { createTablesErp } from '../db/erp.ts'
 import type { ErpEvent } from '../erp/port.ts'
 import { holds } from '../matching/result.ts'
@@ -34,28 +35,36 @@ const MATCHABLE = new Set(['translated', 'held', 'waiting'])
 // Test documents (testing partner, ISA15=T) may see production state; production never sees
 // test documents' shipped quantities, SSCCs or invoice numbers (the `test` filters below).
 
+/**
+ * Everything the rules need, plus the document's open exceptions: independent reads issued
+ * together so they travel as one pipelined round trip on the stage's connection.
+ */
 async function loadContext(q: Q, row: DocRow, profile: PartnerProfile, today: string) {
   const erp = createTablesErp(q)
-  const orders = await erp.findOrders(row.po_numbers)
-  const prior = await q<{ kind: string; match: { quantities?: LineQty[] } | null }[]>`
-    select kind, match from documents
-    where po_numbers && ${row.po_numbers} and id <> ${row.id} and kind in ('asn', 'invoice')
-      and status in ('matched', 'released', 'delivered') and (test = false or ${row.test})`
+  const [orders, prior, ssccs, invoices, open] = await Promise.all([
+    erp.findOrders(row.po_numbers),
+    q<{ kind: string; match: { quantities?: LineQty[] } | null }[]>`
+      select kind, match from documents
+      where po_numbers && ${row.po_numbers} and id <> ${row.id} and kind in ('asn', 'invoice')
+        and status in ('matched', 'released', 'delivered') and (test = false or ${row.test})`,
+    row.kind === 'asn'
+      ? q<{ sscc: string; business_key: string }[]>`
+          select unnest(ssccs) as sscc, business_key from documents
+          where kind = 'asn' and id <> ${row.id} and business_key <> ${row.business_key}
+            and status in ('translated', 'matched', 'held', 'waiting', 'released') and (test = false or ${row.test})
+            and ssccs && ${(row.doc.kind === 'asn' ? collectSsccs(row.doc) : [])}`
+      : [],
+    row.kind === 'invoice'
+      ? q<{ business_key: string }[]>`select business_key from documents
+          where partner_id = ${row.partner_id} and kind = 'invoice' and id <> ${row.id} and status <> 'duplicate'
+            and (test = false or ${row.test})`
+      : [],
+    q<{ id: string; dedupe_key: string }[]>`select id, dedupe_key from exceptions
+      where document_id = ${row.id} and state in ('open', 'assigned') and queue in ('matching', 'warehouse')`,
+  ])
   const rows = (kind: string) =>
     prior.filter((p) => p.kind === kind).flatMap((p) => (p.match?.quantities ?? []).map((x) => ({ poNumber: x.poNumber, lineNo: x.poLineNo, qty: x.qty })))
-  const ssccs = row.kind === 'asn'
-    ? await q<{ sscc: string; business_key: string }[]>`
-        select unnest(ssccs) as sscc, business_key from documents
-        where kind = 'asn' and id <> ${row.id} and business_key <> ${row.business_key}
-          and status in ('translated', 'matched', 'held', 'waiting', 'released') and (test = false or ${row.test})
-          and ssccs && ${(row.doc.kind === 'asn' ? collectSsccs(row.doc) : [])}`
-    : []
-  const invoices = row.kind === 'invoice'
-    ? await q<{ business_key: string }[]>`select business_key from documents
-        where partner_id = ${row.partner_id} and kind = 'invoice' and id <> ${row.id} and status <> 'duplicate'
-          and (test = false or ${row.test})`
-    : []
-  return buildMatchContext({
+  const ctx = buildMatchContext({
     orders: orders.values(),
     shippedSoFar: rows('asn'),
     invoicedSoFar: rows('invoice'),
@@ -65,6 +74,7 @@ async function loadContext(q: Q, row: DocRow, profile: PartnerProfile, today: st
     config: profile.matching,
     today,
   })
+  return { ctx, open }
 }
 
 function collectSsccs(doc: CanonicalDoc): string[] {
@@ -85,28 +95,31 @@ export async function matchStage(deps: PipelineDeps, q: Q, documentId: string): 
   if (!row || !MATCHABLE.has(row.status)) return undefined
   const profile = deps.registry.get(row.partner_id)
   if (!profile) return undefined
-  const ctx = await loadContext(q, row, profile, deps.now().toISOString().slice(0, 10))
+  const { ctx, open } = await loadContext(q, row, profile, deps.now().toISOString().slice(0, 10))
   const result = matchDocument(row.doc, ctx)
   const refs = { payloadId: row.payload_id, transactionId: row.transaction_id, documentId: row.id, partnerId: row.partner_id }
+  const holding = result.reasons.filter(holds)
   // Exceptions this run no longer produces (the PO arrived, data was fixed) resolve themselves.
-  const keep = new Set(result.reasons.filter(holds).map((r) => dedupeKeyOf(r, refs)))
-  const open = await q<{ id: string; dedupe_key: string }[]>`select id, dedupe_key from exceptions
-    where document_id = ${row.id} and state in ('open', 'assigned') and queue in ('matching', 'warehouse')`
-  for (const e of open) {
-    if (!keep.has(e.dedupe_key)) {
-      await q`update exceptions set state = 'resolved', note = 'resolved automatically: no longer applies on re-match',
-        resolved_at = now(), updated_at = now() where id = ${e.id}`
-    }
-  }
-  for (const r of result.reasons.filter(holds)) await openException(q, r, refs)
+  const keep = new Set(holding.map((r) => dedupeKeyOf(r, refs)))
+  const stale = open.filter((e) => !keep.has(e.dedupe_key)).map((e) => e.id)
   const status = result.status === 'matched' ? 'matched' : result.waitingFor ? 'waiting' : 'held'
-  await q`update documents set status = ${status}, match = ${q.json(result as never)}, updated_at = now() where id = ${row.id}`
-  if (row.transaction_id) await q`update transactions set status = ${status}, updated_at = now() where id = ${row.transaction_id}`
+  // The writes touch disjoint rows and depend on nothing read back, so they are issued together
+  // (pipelined, in this order: postgres.js sends a query once executed or awaited) and the stage
+  // waits for all of them once.
+  const writes: Promise<unknown>[] = []
+  if (stale.length) {
+    writes.push(q`update exceptions set state = 'resolved', note = 'resolved automatically: no longer applies on re-match',
+      resolved_at = now(), updated_at = now() where id = any(${stale})`.execute())
+  }
+  for (const r of holding) writes.push(openException(q, r, refs))
+  writes.push(q`update documents set status = ${status}, match = ${q.json(result as never)}, updated_at = now() where id = ${row.id}`.execute())
+  if (row.transaction_id) writes.push(q`update transactions set status = ${status}, updated_at = now() where id = ${row.transaction_id}`.execute())
   if (!row.test) {
     const event = erpEventFor(row, status)
-    if (event) await createTablesErp(q).publish({ ...event, payload: { status, reasons: result.reasons.map((r) => r.code), lines: result.lines } })
-    if (status === 'matched' && row.kind === 'asn') await queueWarehouse(deps, q, profile, row)
+    if (event) writes.push(createTablesErp(q).publish({ ...event, payload: { status, reasons: result.reasons.map((r) => r.code), lines: result.lines } }))
+    if (status === 'matched' && row.kind === 'asn') writes.push(queueWarehouse(deps, q, profile, row))
   }
+  await Promise.all(writes)
   return result
 }
 
@@ -154,11 +167,17 @@ async function queueWarehouse(deps: PipelineDeps, q: Q, profile: PartnerProfile,
         receipt: { mapId: body.mapId, mapHash: body.mapHash, forPartner: profile.id },
       })
     } else {
-      deliveryId = await insertDelivery(q, {
-        partnerId: profile.id, kind: 'warehouse', docType: 'asn', parentTable: 'documents', parentId: row.id,
-        destination: `${dest.type}:${dest.name}`, bytes: Buffer.from(JSON.stringify({ documentId: row.id, asn: row.doc })),
-        filename: `asn-${shipment.replace(/[^A-Za-z0-9._-]/g, '_')}.json`, contentType: 'application/json', idempotencyKey,
-      })
+      // Row and job pipelined: the id is ours, so the job need not wait for the insert.
+      deliveryId = newId('dlv')
+      await Promise.all([
+        insertDelivery(q, {
+          id: deliveryId, partnerId: profile.id, kind: 'warehouse', docType: 'asn', parentTable: 'documents', parentId: row.id,
+          destination: `${dest.type}:${dest.name}`, bytes: Buffer.from(JSON.stringify({ documentId: row.id, asn: row.doc })),
+          filename: `asn-${shipment.replace(/[^A-Za-z0-9._-]/g, '_')}.json`, contentType: 'application/json', idempotencyKey,
+        }),
+        enqueue(q, 'deliver', { deliveryId, partnerId: profile.id, documentId: row.id }, { dedupeKey: `deliver:${deliveryId}` }),
+      ])
+      continue
     }
     await enqueue(q, 'deliver', { deliveryId, partnerId: profile.id, documentId: row.id }, { dedupeKey: `deliver:${deliveryId}` })
   }

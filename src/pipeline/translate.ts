@@ -81,18 +81,25 @@ export async function translateStage(deps: PipelineDeps, q: Q, transactionId: st
       and status <> 'duplicate'
     order by created_at limit 1`
   const id = newId('doc')
-  await q`insert into documents (id, payload_id, transaction_id, partner_id, kind, business_key, content_hash, po_numbers,
+  // The document row and what follows from it go out together (pipelined, in this order).
+  const insert = q`insert into documents (id, payload_id, transaction_id, partner_id, kind, business_key, content_hash, po_numbers,
       ssccs, doc, map_id, map_hash, status, test, duplicate_of)
     values (${id}, ${tx.payload_id}, ${transactionId}, ${profile.id}, ${doc.kind}, ${key}, ${hash}, ${poNumbersOfDoc(doc)},
       ${ssccsOfDoc(doc)}, ${q.json(doc as never)}, ${out.mapId}, ${out.mapHash}, ${prior ? 'duplicate' : 'translated'},
-      ${test}, ${prior?.id ?? null})`
+      ${test}, ${prior?.id ?? null})`.execute() // sent now: postgres.js queries are lazy until executed or awaited
   if (prior) {
-    await openException(q, { code: 'duplicate_document', businessKey: key, firstDocumentId: prior.id, sameContent: true }, { payloadId: tx.payload_id, transactionId, documentId: id, partnerId: profile.id })
-    await setTransactionStatus(q, transactionId, 'duplicate')
+    await Promise.all([
+      insert,
+      openException(q, { code: 'duplicate_document', businessKey: key, firstDocumentId: prior.id, sameContent: true }, { payloadId: tx.payload_id, transactionId, documentId: id, partnerId: profile.id }),
+      setTransactionStatus(q, transactionId, 'duplicate'),
+    ])
     return id
   }
-  await setTransactionStatus(q, transactionId, 'translated')
-  await enqueue(q, 'match', { messageId: tx.payload_id, documentId: id, partnerId: profile.id }, { dedupeKey: `match:${id}` })
+  await Promise.all([
+    insert,
+    setTransactionStatus(q, transactionId, 'translated'),
+    enqueue(q, 'match', { messageId: tx.payload_id, documentId: id, partnerId: profile.id }, { dedupeKey: `match:${id}` }),
+  ])
   deps.wake()
   return id
 }

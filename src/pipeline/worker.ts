@@ -60,9 +60,20 @@ export function createWorker(opts: WorkerOptions): Worker {
   let wakers: (() => void)[] = []
   const loops: Promise<void>[] = []
 
+  /**
+   * Wake ONE idle loop: each wake-up stands for one new job, and waking every idle loop sent all
+   * of them to claim it at once (all but one coming back empty, a wasted round trip each).
+   */
+  function wakeOne(): void {
+    wakers[0]?.()
+  }
+
   async function runOne(): Promise<boolean> {
     const [job] = await claim(opts.sql, id, stages, 1)
     if (!job) return false
+    // There may be more where this came from: pass the baton to one idle loop, so a backlog
+    // spreads over all loops within a few claims and an empty queue costs one claim at most.
+    if (running) wakeOne()
     const handler = opts.handlers[job.stage]
     const started = Date.now()
     const log = opts.log.child({ job: job.id, stage: job.stage, messageId: job.payload.messageId })
@@ -144,7 +155,7 @@ export function createWorker(opts: WorkerOptions): Worker {
       await Promise.all(loops.splice(0))
     },
     wake() {
-      for (const w of [...wakers]) w()
+      wakeOne()
     },
     async drain({ timeoutMs = 60_000 } = {}) {
       const until = Date.now() + timeoutMs
