@@ -6,7 +6,7 @@
  */
 import { z } from 'zod'
 import { partnerSubmission } from '../../db/queries.ts'
-import { createTablesErp } from '../../erp/tables.ts'
+import { createTablesErp } from '../../db/erp.ts'
 import { problem } from '../app.ts'
 import { buildApiKeyIndex } from '../api-keys.ts'
 import type { HttpContext, RouteInstaller } from '../context.ts'
