@@ -33,7 +33,11 @@ export async function deliverStage(deps: PipelineDeps, q: Q, deliveryId: string,
   const [d] = await q<DeliveryRow[]>`select * from deliveries where id = ${deliveryId}`
   if (!d || ['delivered', 'available', 'stored', 'failed'].includes(d.status)) return
   if (PARKED[d.destination]) {
-    await q`update deliveries set status = ${PARKED[d.destination]}, updated_at = now() where id = ${d.id}`
+    // Collected by the partner (API pull) or kept: a document still awaits its functional ack.
+    await q`update deliveries set status = ${PARKED[d.destination]},
+        ack_status = case when kind = 'document' and ack_deadline is not null then 'pending' else ack_status end,
+        updated_at = now()
+      where id = ${d.id}`
     return
   }
   await q`update deliveries set attempts = attempts + 1, updated_at = now() where id = ${d.id}`

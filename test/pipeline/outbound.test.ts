@@ -25,6 +25,11 @@ function fileDrop(dir: string): Transport {
   }
 }
 
+async function ordersBytes(db: TestDb): Promise<Buffer> {
+  const [row] = await db.sql<{ bytes: Buffer }[]>`select bytes from deliveries where kind = 'document' and doc_type = 'ORDERS'`
+  return row.bytes
+}
+
 describe('outbound purchase orders and their acknowledgements', () => {
   let db: TestDb
   let p: TestPipeline
@@ -47,19 +52,20 @@ describe('outbound purchase orders and their acknowledgements', () => {
 
   it('sends a valid 850 and ORDERS with allocated control numbers, then waits for the ack', async () => {
     const files = readdirSync(drop).sort()
-    expect(files).toHaveLength(2)
+    // The X12 supplier's 850 went out through its transport; the EDIFACT supplier collects (outbound: api).
+    expect(files).toHaveLength(1)
     const x12 = parseX12(readFileSync(join(drop, files.find((f) => f.startsWith('850'))!)))
     const tx = x12.interchanges[0].groups[0].transactions[0]
     expect(tx).toMatchObject({ type: '850', status: 'accepted' })
     expect(tx.segments.find((s) => s.tag === 'BEG')?.elements[2][0]).toBe('4500012345')
     expect(x12.interchanges[0].receiver.id).toBe('DEMOSUPPLY')
-    const edi = parseEdifact(readFileSync(join(drop, files.find((f) => f.startsWith('ORDERS'))!)))
+    const edi = parseEdifact(await ordersBytes(db))
     expect(edi.interchanges[0].groups[0].transactions[0]).toMatchObject({ type: 'ORDERS', status: 'accepted' })
     const rows = await db.sql<{ doc_type: string; status: string; ack_status: string }[]>`
       select doc_type, status, ack_status from deliveries where kind = 'document' order by doc_type`
     expect(rows).toEqual([
       { doc_type: '850', status: 'delivered', ack_status: 'pending' },
-      { doc_type: 'ORDERS', status: 'delivered', ack_status: 'pending' },
+      { doc_type: 'ORDERS', status: 'available', ack_status: 'pending' },
     ])
   })
 
@@ -76,7 +82,7 @@ describe('outbound purchase orders and their acknowledgements', () => {
   })
 
   it('reconciles a CONTRL that rejects our ORDERS and opens ack_rejected', async () => {
-    const sent = parseEdifact(readFileSync(join(drop, readdirSync(drop).find((f) => f.startsWith('ORDERS'))!)))
+    const sent = parseEdifact(await ordersBytes(db))
     const ic = sent.interchanges[0]
     ic.groups[0].transactions[0].status = 'rejected'
     ic.groups[0].transactions[0].issues = [{ code: 'segment_missing', level: 'segment', severity: 'error', message: 'NAD+SU missing', segment: 'NAD' }]
