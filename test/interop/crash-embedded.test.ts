@@ -1,6 +1,6 @@
 /**
  * Crash safety on the embedded PGlite default (issue 10): fewer kill -9s than on PostgreSQL
- * (each start opens the database and replays its WAL), API and SFTP traffic only (a second
+ * (each start opens the database and replays its WAL), API, SFTP and AS2 traffic only (a second
  * process cannot open the embedded database, so no CLI ingests), same invariants.
  */
 import { describe, expect, it } from 'vitest'
@@ -12,5 +12,6 @@ describe('crash safety on embedded PGlite', () => {
     console.log(`crash-embedded: ${r.kills} kills (${r.killedBeforeReady} during start-up) in ${r.seconds.toFixed(0)} s; ${JSON.stringify(r.counts)}\n  ${r.notes.join('\n  ')}`)
     expect(r.problems).toEqual([])
     expect(r.counts.acked).toBeGreaterThan(r.kills)
+    if (r.as2) expect(r.counts.ackedAs2).toBeGreaterThan(0)
   })
 })

@@ -1,6 +1,7 @@
 /**
  * Crash safety on PostgreSQL (issue 10): ≥50 kill -9s of a real `edi-gateway serve` under API,
- * SFTP and CLI-ingest traffic, then the invariants of test/reliability/invariants.ts. Uses
+ * SFTP, AS2 (the OpenSSL peer of ../shared/as2-peer; skipped with a note when it, bash, openssl or
+ * curl is missing) and CLI-ingest traffic, then the invariants of test/reliability/invariants.ts. Uses
  * DATABASE_URL, else the local PostgreSQL every machine of the project runs (INFRA.md); skips
  * with a message when none answers. Longer runs: scripts/soak.ts.
  */
@@ -29,5 +30,6 @@ describe.skipIf(!reachable)('crash safety on PostgreSQL', () => {
     expect(r.problems).toEqual([])
     expect(r.counts.acked).toBeGreaterThan(r.kills)
     expect(r.counts.documents).toBeGreaterThanOrEqual(r.counts.acked)
+    if (r.as2) expect(r.counts.ackedAs2).toBeGreaterThan(0)
   })
 })

@@ -38,6 +38,8 @@ export interface CrashReport extends Verdict {
   kills: number
   killedBeforeReady: number
   seconds: number
+  /** AS2 traffic ran (false: skipped, the reason is in notes). */
+  as2: boolean
   notes: string[]
 }
 
@@ -165,7 +167,7 @@ export async function runCrashHarness(o: CrashOptions): Promise<CrashReport> {
     verdict.counts.as2ResentAfterAck = resent.length
     // Kept for a post-mortem when something is wrong (dropped otherwise).
     if (verdict.problems.length) notes.push(o.databaseUrl ? `kept schema ${schema} for inspection` : `kept ${dir} for inspection`)
-    return { ...verdict, kills: o.kills, killedBeforeReady, seconds: (Date.now() - t0) / 1000, notes }
+    return { ...verdict, kills: o.kills, killedBeforeReady, seconds: (Date.now() - t0) / 1000, as2: Boolean(peer), notes }
   } finally {
     const keep = (verdict?.problems.length ?? 1) > 0
     if (o.databaseUrl && !keep) await db.sql.unsafe(`drop schema if exists "${schema}" cascade`).catch(() => {})
