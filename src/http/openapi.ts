@@ -124,6 +124,21 @@ export function buildOpenApi(): Json {
     responses: { '200': json({ type: 'object' }, 'A page of purchase orders and the next cursor'), '422': problemResponse('Bad query'), ...partnerErrors },
   })
 
+  add('/api/v1/outbox', 'get', {
+    tags: ['supplier api'], summary: 'Files waiting for the caller (acks, purchase orders) when its profile says outbound: api', security: partnerSecurity,
+    responses: { '200': json({ type: 'object' }, 'The files, oldest first'), ...partnerErrors },
+  })
+  add('/api/v1/outbox/{id}', 'get', {
+    tags: ['supplier api'], summary: 'Download one waiting file (raw bytes)', security: partnerSecurity,
+    parameters: [pathParam('id', 'file id from the list')],
+    responses: { '200': { description: 'The file', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } }, '404': problemResponse('Not yours or unknown'), ...partnerErrors },
+  })
+  add('/api/v1/outbox/{id}/received', 'post', {
+    tags: ['supplier api'], summary: 'Confirm a file was received; it is then delivered', security: partnerSecurity,
+    parameters: [pathParam('id', 'file id from the list')],
+    responses: { '200': json({ type: 'object' }, 'Delivered'), '404': problemResponse('Not yours or unknown'), ...partnerErrors },
+  })
+
   // ── operations API (operator token) ──
   const ops = (summary: string, extra: Json = {}, ok: Json = { type: 'object' }) => ({
     tags: ['operations'], summary, security: operatorSecurity,

@@ -67,6 +67,7 @@ async function parseEdi(deps: PipelineDeps, q: Q, payload: PayloadRow, standard:
   let rejected = 0
   let accepted = 0
   let duplicates = 0
+  let icRejected = 0
   let partnerId = payload.partner_id
   let anyTest = false
   for (const [seq, ic] of result.interchanges.entries()) {
@@ -86,6 +87,7 @@ async function parseEdi(deps: PipelineDeps, q: Q, payload: PayloadRow, standard:
       const icId = await insertInterchange(q, icRow(payload.id, seq, standard, null, ic, 'rejected'))
       await openException(q, reason!, { ...refs, transactionId: null, partnerId: profile?.id ?? payload.partner_id }, `${reason!.code}:${icId}`)
       rejected += ic.groups.reduce((n, g) => n + g.transactions.length, 0)
+      icRejected++
       continue
     }
     partnerId = profile.id
@@ -109,6 +111,7 @@ async function parseEdi(deps: PipelineDeps, q: Q, payload: PayloadRow, standard:
     }
     if (status === 'rejected') {
       await openException(q, { code: 'test_indicator', policy: profile.testIndicator }, { ...refs, partnerId: profile.id }, `test_indicator:${icId}`)
+      icRejected++
       continue
     }
     // A readable envelope with nothing inside it but errors (cut off after ISA/UNB) is rejected
@@ -158,7 +161,7 @@ async function parseEdi(deps: PipelineDeps, q: Q, payload: PayloadRow, standard:
     await queueAcks(deps, q, engine, result, ic, profile, icId)
   }
   const outcome: ParseOutcome = {
-    status: overallStatus(txCount, accepted, rejected, duplicates, result),
+    status: overallStatus(txCount, accepted, rejected, duplicates, result, icRejected),
     interchanges: result.interchanges.length,
     transactions: txCount,
     rejected,
@@ -172,10 +175,10 @@ async function parseEdi(deps: PipelineDeps, q: Q, payload: PayloadRow, standard:
  * One word for the payload. An interchange that holds no transaction set (a TA1 on its own) and
  * has no envelope error is simply parsed; with errors it was rejected with a reason above.
  */
-function overallStatus(txCount: number, accepted: number, rejected: number, duplicates: number, result: ParseResult): ParseOutcome['status'] {
+function overallStatus(txCount: number, accepted: number, rejected: number, duplicates: number, result: ParseResult, icRejected: number): ParseOutcome['status'] {
   if (txCount === 0 && duplicates === 0) {
     const errors = result.interchanges.some((ic) => ic.issues.some((i) => i.severity === 'error'))
-    return errors ? 'rejected' : 'parsed'
+    return errors || icRejected > 0 ? 'rejected' : 'parsed'
   }
   if (accepted === 0 && duplicates > 0 && rejected === 0) return 'duplicate'
   if (accepted === 0) return 'rejected'

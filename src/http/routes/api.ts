@@ -15,6 +15,7 @@ import { partnerAuth } from './api-auth.ts'
 import { createRateLimiter } from './api-limits.ts'
 import { submitHandler } from './api-submit.ts'
 import { validationProblem } from './api-validate.ts'
+import { installOutbox } from './api-outbox.ts'
 
 /** JSON documents are far smaller than EDI batches: 10 MiB per submit unless the app limit is lower. */
 export const API_SUBMIT_LIMIT = 10 * 1024 * 1024
@@ -59,6 +60,8 @@ export const installApi: RouteInstaller = (app, ctx: HttpContext) => {
       errors: s.exceptions.map((e) => ({ code: e.code, message: e.explanation, state: e.state, severity: e.severity, details: e.reason })),
     })
   })
+
+  installOutbox(app, ctx, auth)
 
   app.get('/api/v1/purchase-orders', auth, async (c) => {
     const q = PurchaseOrdersQuery.safeParse(c.req.query())
