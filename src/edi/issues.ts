@@ -99,6 +99,12 @@ export const ISSUE_CODES = {
   // Informational note (X12 engine): no dictionary for this set/version, envelope checked only.
   // Empty codes: never reported in a 997/999/CONTRL and never changes a status.
   transaction_not_validated: { x12Kind: 'AK5', x12: '', contrl: '' },
+  // Memory bounds (EDIFACT engine, src/edi/edifact/limits.ts). transaction_too_large = a message
+  // over the size limit, rejected and its body not kept; issues_truncated = one summary standing
+  // for the issues past the per-message/interchange cap (exact count in `value`). CONTRL 0085 has
+  // no code for either: 18 (unspecified error); X12 AK5 5 (one or more segments in error).
+  transaction_too_large: { x12Kind: 'AK5', x12: '5', contrl: '18' },
+  issues_truncated: { x12Kind: 'AK5', x12: '5', contrl: '18' },
 } as const satisfies Record<string, { x12Kind: 'TA1' | 'AK9' | 'AK5' | 'AK3' | 'AK4'; x12: string; contrl: string }>
 
 export type EdiIssueCode = keyof typeof ISSUE_CODES

@@ -13,6 +13,7 @@ import { tagKeyBytes } from '../dictionary/edifact-dsl.ts'
 import type { SepCodes } from './segment.ts'
 import { SegCursor, SegmentStore } from './store.ts'
 import { comp, count, readUnb, readUng, readUnh, type UnbHeader, type UnhHeader } from './envelope.ts'
+import { compactIssue, keepIssue, MAX_ISSUES, MAX_MESSAGE_BYTES, MAX_MESSAGE_SEGMENTS, Overflow, overflowIssue, trimIssues } from './limits.ts'
 
 export interface AssemblerEvents {
   onMessage?(tx: ParsedTransaction, group: ParsedGroup, interchange: ParsedInterchange): void
@@ -49,6 +50,12 @@ interface OpenMessage {
   dictIssues: EdiIssue[]
   /** Substitute more than two release-years away: findings become warnings. */
   far: boolean
+  /**
+   * Over the size limit (limits.ts): rejected, the store holds only UNH (and UNT at the end)
+   * and `skipped` counts the body segments seen but not kept, for the UNT check.
+   */
+  big: boolean
+  skipped: number
 }
 
 const NO_SEGMENTS: Segment[] = []
@@ -102,6 +109,9 @@ export function createAssembler(
   let lastEnd = 0
   let garbage = false // inside a run of segments outside any interchange
   const fileIssues: EdiIssue[] = []
+  // Issues past the caps (limits.ts), counted for the summary issue of each level.
+  const fileOver = new Overflow()
+  const ichOver = new Overflow()
   const cur = new SegCursor(opts.sep())
   // Records of the open message (store.ts); pre-filled so writes stay in bounds and packed.
   const scratch: number[] = new Array(6 * 4096).fill(0)
@@ -111,17 +121,19 @@ export function createAssembler(
     interchanges: 0,
     current: () => unb,
     note(i) {
+      // One note per code in a message or interchange; file-level notes are capped (limits.ts).
       if (msg) {
-        if (!msg.issues.some((x) => x.code === i.code)) msg.issues.push(i)
+        if (!msg.issues.some((x) => x.code === i.code)) msg.issues.push(compactIssue(i))
       } else if (ich) {
-        if (!ich.issues.some((x) => x.code === i.code)) ich.issues.push(i)
-      } else fileIssues.push(i)
+        if (!ich.issues.some((x) => x.code === i.code)) keepIssue(ich.issues, compactIssue(i), ichOver)
+      } else keepIssue(fileIssues, compactIssue(i), fileOver)
     },
     raw(buf, tagStart, tagEnd, end, offset, index, line, endOffset, view, sep) {
       const m = msg
       if (m === undefined || m.segments.sep !== sep || (buf[tagStart] === 0x55 && buf[tagStart + 1] === 0x4e)) return false
       lastEnd = endOffset
-      m.segments.pushRaw(buf, tagStart, tagEnd, end, offset, index, line)
+      if (m.big || endOffset - m.start > MAX_MESSAGE_BYTES || m.segments.n >= MAX_MESSAGE_SEGMENTS) drop(m, offset, line)
+      else m.segments.pushRaw(buf, tagStart, tagEnd, end, offset, index, line)
       const v = m.validator
       if (v !== undefined) {
         cur.buf = buf
@@ -141,8 +153,10 @@ export function createAssembler(
       // Fast path: a data segment inside a message (service segments all start with "UN").
       const tag = s.tag
       if (msg !== undefined && (tag.charCodeAt(0) !== 0x55 || tag.charCodeAt(1) !== 0x4e)) {
-        msg.segments.pushObject(s)
-        if (msg.validator !== undefined) msg.validator.step(s, view)
+        const m = msg
+        if (m.big || end - m.start > MAX_MESSAGE_BYTES || m.segments.n >= MAX_MESSAGE_SEGMENTS) drop(m, s.pos.offset, s.pos.line)
+        else m.segments.pushObject(s)
+        if (m.validator !== undefined) m.validator.step(s, view)
         return
       }
       switch (tag) {
@@ -160,12 +174,14 @@ export function createAssembler(
           return onUnz(s, end)
       }
       if (msg) {
-        msg.segments.pushObject(s)
-        if (msg.validator !== undefined) msg.validator.step(s, view)
+        const m = msg
+        if (m.big || end - m.start > MAX_MESSAGE_BYTES || m.segments.n >= MAX_MESSAGE_SEGMENTS) drop(m, s.pos.offset, s.pos.line)
+        else m.segments.pushObject(s)
+        if (m.validator !== undefined) m.validator.step(s, view)
         return
       }
       if (ich) {
-        ich.issues.push(issue('segment_unexpected', 'interchange', `${s.tag} outside a message (UNH..UNT)`, { segment: s.tag, position: s.pos }))
+        ichIssue(issue('segment_unexpected', 'interchange', `${s.tag} outside a message (UNH..UNT)`, { segment: s.tag, position: s.pos }))
         return
       }
       outside(s)
@@ -175,7 +191,39 @@ export function createAssembler(
       if (a.interchanges === 0) {
         fileIssues.unshift(issue('envelope_unreadable', 'file', 'no UNB interchange header found', {}))
       }
+      const more = overflowIssue('file', fileOver)
+      if (more) fileIssues.push(more)
     },
+  }
+
+  /** An interchange-level finding about one segment: kept while under the cap, else counted. */
+  function ichIssue(i: EdiIssue): void {
+    if (ich!.issues.length < MAX_ISSUES) ich!.issues.push(compactIssue(i))
+    else ichOver.add(i)
+  }
+
+  /**
+   * A body segment of a message over the size limit: the first time, the message is rejected
+   * and its body dropped (UNH stays, for CONTRL UCM S009); from then on only counted.
+   */
+  function drop(m: OpenMessage, offset: number, line: number): void {
+    m.skipped++
+    if (m.big) return
+    m.big = true
+    const unh = m.segments.get(0)
+    m.skipped += m.segments.n - 1
+    const store = new SegmentStore(m.segments.sep, scratch)
+    store.pushObject(unh)
+    m.segments = store
+    const bySegs = m.skipped >= MAX_MESSAGE_SEGMENTS
+    const why = bySegs ? `${MAX_MESSAGE_SEGMENTS} segments` : `${MAX_MESSAGE_BYTES} bytes`
+    m.issues.push(compactIssue(
+      issue('transaction_too_large', 'transaction', `message ${m.h.ref} is over the limit of ${why} (reached at offset ${offset}, line ${line}); rejected, its content is not kept`, {
+        segment: 'UNH',
+        position: unh.pos,
+        value: String(bySegs ? MAX_MESSAGE_SEGMENTS : MAX_MESSAGE_BYTES),
+      })
+    ))
   }
 
   function outside(s: Segment) {
@@ -200,13 +248,14 @@ export function createAssembler(
       syntax: `${r.header.syntaxId}:${r.header.syntaxVersion}`,
       ackRequested: r.header.ackRequested,
       delimiters: opts.delimiters(),
-      issues: r.issues,
+      issues: r.issues.map(compactIssue),
       groups: [],
       span: { start: s.pos.offset, end: s.pos.offset },
     }
     synthetic = new Map()
     msgsInIch = 0
     groupsInIch = 0
+    ichOver.reset()
   }
 
   function onUng(s: Segment) {
@@ -256,13 +305,13 @@ export function createAssembler(
     }
     const store = new SegmentStore(opts.sep(), scratch)
     store.pushObject(s)
-    msg = { h, segments: store, issues: r.issues, start: s.pos.offset, validator, dictIssues, far }
+    msg = { h, segments: store, issues: r.issues.map(compactIssue), start: s.pos.offset, validator, dictIssues, far, big: false, skipped: 0 }
   }
 
   function onUnt(s: Segment, end: number) {
     if (!ich) return outside(s)
     if (!msg) {
-      ich.issues.push(issue('segment_unexpected', 'interchange', 'UNT without a UNH', { segment: 'UNT', position: s.pos }))
+      ichIssue(issue('segment_unexpected', 'interchange', 'UNT without a UNH', { segment: 'UNT', position: s.pos }))
       return
     }
     msg.segments.pushObject(s)
@@ -273,7 +322,7 @@ export function createAssembler(
     if (!ich) return outside(s)
     if (msg) closeMessage(undefined, s.pos.offset)
     if (!group) {
-      ich.issues.push(issue('segment_unexpected', 'interchange', 'UNE without a UNG', { segment: 'UNE', position: s.pos }))
+      ichIssue(issue('segment_unexpected', 'interchange', 'UNE without a UNG', { segment: 'UNE', position: s.pos }))
       return
     }
     closeGroup(s, s)
@@ -305,17 +354,25 @@ export function createAssembler(
       issues.push(issue('transaction_trailer_missing', 'transaction', `message ${m.h.ref} has no UNT`, { segment: 'UNH', position: m.segments.get(0).pos }))
     } else {
       const declared = count(unt)
-      if (declared !== m.segments.length) {
-        issues.push(issue('transaction_count_mismatch', 'transaction', `UNT says ${comp(unt, 0)} segments, message has ${m.segments.length}`, { ...at, element: 1, ref: '0074', value: comp(unt, 0) }))
+      const actual = m.segments.length + m.skipped
+      if (declared !== actual) {
+        issues.push(issue('transaction_count_mismatch', 'transaction', `UNT says ${comp(unt, 0)} segments, message has ${actual}`, { ...at, element: 1, ref: '0074', value: comp(unt, 0) }))
       }
       if (comp(unt, 1) !== m.h.ref) {
         issues.push(issue('transaction_control_mismatch', 'transaction', `UNT reference "${comp(unt, 1)}" differs from UNH "${m.h.ref}"`, { ...at, element: 2, ref: '0062', value: comp(unt, 1) }))
       }
     }
     for (const i of m.dictIssues) issues.push(i)
+    // The first MAX_ISSUES in order (header, trailer, dictionary, body), then one summary that
+    // counts the rest exactly, the validator's overflow included.
+    const over = new Overflow()
     if (m.validator !== undefined) {
       for (const i of m.validator.finish()) issues.push(m.far ? { ...i, severity: 'warning' } : i)
+      over.merge(m.validator.overflow(), m.far)
     }
+    trimIssues(issues, over)
+    const more = overflowIssue('transaction', over)
+    if (more) issues.push(more)
     const status = hasErrors(issues) ? 'rejected' : issues.length > 0 ? 'accepted_with_errors' : 'accepted'
     const span = { start: m.start, end }
     // Retained results are plain data (stored, printed, compared). Streaming callers get the
@@ -366,6 +423,8 @@ export function createAssembler(
         x.issues.push(issue('interchange_control_mismatch', 'interchange', `UNZ reference "${comp(unz, 1)}" differs from UNB "${x.controlNumber}"`, { segment: 'UNZ', position: unz.pos, element: 2, ref: '0020', value: comp(unz, 1) }))
       }
     }
+    const more = overflowIssue('interchange', ichOver)
+    if (more) x.issues.push(more)
     x.span.end = end
     ich = undefined
     unb = undefined

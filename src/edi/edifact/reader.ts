@@ -1,7 +1,8 @@
 /**
  * Streaming EDIFACT reader: lexer (bytes → segment boundaries) → charset decode (per UNB S001)
  * → tokenize (release characters) → assembler (envelopes, validation). Memory is bounded by one
- * segment of lexer buffer plus one message of segments; results are identical for any chunking.
+ * segment of lexer buffer (maxSegmentBytes) plus one message of segments, itself capped with the
+ * issue lists (limits.ts), whatever the input; results are identical for any chunking.
  */
 import { issue, type EdiIssue } from '../issues.ts'
 import type { ParsedGroup, ParsedInterchange, ParsedTransaction, Segment } from '../types.ts'

@@ -19,6 +19,7 @@ import { RawSegment, type RawLike } from './segment.ts'
 import type { SegCursor } from './store.ts'
 import { validateBySeps, validateElementsRaw } from './validate-raw.ts'
 import { MAX_SEPS } from './lexer.ts'
+import { compactIssue, Overflow, overflowIssue, MAX_ISSUES } from './limits.ts'
 
 /**
  * A structure level compiled for lookups by tag key (edifact-dsl.ts tagKey) instead of a scan
@@ -101,8 +102,13 @@ export interface MessageValidator {
    * only) with its tag key and the separator positions. Same checks as step().
    */
   stepRaw(cur: RawLike, key: number, view: SepView): void
-  /** End of the message: mandatory segments never seen; returns every issue found. */
+  /**
+   * End of the message: mandatory segments never seen; returns the first MAX_ISSUES issues
+   * found (limits.ts), the rest are counted in overflow().
+   */
   finish(): EdiIssue[]
+  /** Issues found past MAX_ISSUES (counted by code, not kept); valid until reset(). */
+  overflow(): Overflow
   /** Start over for the next message of the same type (reuses the group stack). */
   reset(): void
 }
@@ -118,6 +124,18 @@ export function createMessageValidator(def: MessageDef): MessageValidator {
   const ids = cd.ids
   const elemsById = cd.elems
   let out: EdiIssue[] = []
+  // Garbage in a message finds an issue per segment: only the first MAX_ISSUES are kept, the rest
+  // counted (settled before each segment, so the list never holds more than one segment's worth
+  // extra), and kept ones are compacted so they pin no segment text (limits.ts).
+  const over = new Overflow()
+  let settled = 0
+  function settle(): void {
+    const n = Math.min(out.length, MAX_ISSUES)
+    for (let k = settled; k < n; k++) out[k] = compactIssue(out[k])
+    for (let k = n; k < out.length; k++) over.add(out[k])
+    out.length = n
+    settled = n
+  }
   // Explicit stack with a depth counter: no array resizing per segment.
   const stack: Level[] = [{ c: cd.root, idx: 0, counts: new Int32Array(cd.root.nodes.length) }]
   let depth = 1
@@ -207,6 +225,8 @@ export function createMessageValidator(def: MessageDef): MessageValidator {
   return {
     reset() {
       out = []
+      over.reset()
+      settled = 0
       depth = 1
       last = undefined
       lastRaw = false
@@ -214,6 +234,7 @@ export function createMessageValidator(def: MessageDef): MessageValidator {
       stack[0].counts.fill(0)
     },
     step(s, view) {
+      if (out.length > settled) settle()
       const k = tagKey(s.tag)
       const id = k < 0 ? -1 : ids[k]
       last = s
@@ -227,6 +248,7 @@ export function createMessageValidator(def: MessageDef): MessageValidator {
       } else validateElements(s, elems, out)
     },
     stepRaw(cur, key, view) {
+      if (out.length > settled) settle()
       const id = key < 0 ? -1 : ids[key]
       lastRaw = true
       const p = cur as SegCursor
@@ -239,8 +261,10 @@ export function createMessageValidator(def: MessageDef): MessageValidator {
     },
     finish() {
       for (let d = depth - 1; d >= 0; d--) closeLevel(stack[d], lastAt, out)
+      settle()
       return out
     },
+    overflow: () => over,
   }
 }
 
@@ -248,7 +272,10 @@ export function createMessageValidator(def: MessageDef): MessageValidator {
 export function validateMessage(def: MessageDef, body: Segment[]): EdiIssue[] {
   const v = createMessageValidator(def)
   for (let i = 0; i < body.length; i++) v.step(body[i])
-  return v.finish()
+  const out = v.finish()
+  const more = overflowIssue('transaction', v.overflow())
+  if (more) out.push(more)
+  return out
 }
 
 /** `at` supplies the position of an issue; its `pos` is read only when there is one. */
