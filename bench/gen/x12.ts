@@ -5,17 +5,9 @@
  * written without holding it in memory.
  */
 
-/** mulberry32: tiny seeded PRNG, good enough for test data. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { prng } from './prng.ts'
+
+export { prng }
 
 export interface X12GenOptions {
   type: '856' | '850'

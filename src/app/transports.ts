@@ -90,7 +90,7 @@ export async function startTransports(gw: Gateway, ctx: HttpContext, prep: Prepa
     const out: string[] = []
     for (const reason of certificateExpiryReasons(registry, prep.as2Keys, new Date())) {
       if (reason.code !== 'certificate_expiring') continue
-      await openException(sql, reason, { partnerId: reason.partnerId === '(ours)' ? null : reason.partnerId })
+      await openException(sql, reason, { partnerId: registry.get(reason.partnerId)?.id ?? null })
       out.push(`warning: certificate ${reason.file} expires ${reason.notAfter}`)
     }
     return out

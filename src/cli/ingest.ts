@@ -13,8 +13,9 @@ import { messageOutcome } from './outcome.ts'
 export async function ingestCommand(a: Args): Promise<number> {
   const file = a.positional[0]
   const bytes = readInput(file)
-  const partner = typeof a.flags.partner === 'string' ? a.flags.partner : undefined
-  if (a.flags.partner === true) throw new UserError('--partner needs a partner id')
+  const flag = a.flags.partner
+  if (flag === true) throw new UserError('--partner needs a partner id')
+  const partner = flag || undefined
   const gw = await openGateway({ deliver: false, log: (await import('../lib/log.ts')).createLogger(process.env.LOG_LEVEL === 'debug' ? 'debug' : 'error') })
   try {
     if (partner && !gw.registry.get(partner)) {

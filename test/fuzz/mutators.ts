@@ -6,16 +6,10 @@
  * free-text fields, deep HL (X12 856) / CPS (EDIFACT DESADV) trees, and the wrong encoding.
  */
 
-/** mulberry32: tiny, fast, seedable; good enough to spread mutations. */
-export function rng(seed: number): () => number {
-  let s = seed | 0
-  return () => {
-    s = (s + 0x6d2b79f5) | 0
-    let t = Math.imul(s ^ (s >>> 15), 1 | s)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { prng } from '../../bench/gen/prng.ts'
+
+/** mulberry32 (bench/gen/prng.ts): seeded, so every mutation is reproducible. */
+export const rng = prng
 
 export type Rand = () => number
 export const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]
