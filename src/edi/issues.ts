@@ -105,6 +105,12 @@ export const ISSUE_CODES = {
   // no code for either: 18 (unspecified error); X12 AK5 5 (one or more segments in error).
   transaction_too_large: { x12Kind: 'AK5', x12: '5', contrl: '18' },
   issues_truncated: { x12Kind: 'AK5', x12: '5', contrl: '18' },
+  // X12 engine: an ST..SE directly in the interchange, outside any GS..GE. An envelope error:
+  // TA105 024 (X12.5 I18 "invalid interchange content": an interchange holds functional groups,
+  // not bare sets; 022 is about the ISA/IEA control structure itself), TA104 E (the interchange
+  // and its groups stand). On the set itself it rejects it (no AK1 can acknowledge it).
+  // CONTRL 0085 15 (not supported in this position) should EDIFACT ever need it.
+  transaction_outside_group: { x12Kind: 'TA1', x12: '024', contrl: '15' },
 } as const satisfies Record<string, { x12Kind: 'TA1' | 'AK9' | 'AK5' | 'AK3' | 'AK4'; x12: string; contrl: string }>
 
 export type EdiIssueCode = keyof typeof ISSUE_CODES

@@ -26,7 +26,7 @@ async function runCases(seed: number, count: number, start: number) {
   const stats = {
     seeds: seeds.length, notes, cases: 0, failures: 0,
     outcomes: {} as Record<string, number>, ops: {} as Record<string, number>, kinds: {} as Record<string, number>,
-    acks: 0, echoedInvalid: 0, transactions: 0, rejectedTransactions: 0, maxCaseMs: 0, maxCase: -1, maxRss: 0, maxHeap: 0, bytes: 0,
+    acks: 0, transactions: 0, rejectedTransactions: 0, maxCaseMs: 0, maxCase: -1, maxRss: 0, maxHeap: 0, bytes: 0,
   }
   for (let i = start; i < start + count; i++) {
     send({ t: 'start', i })
@@ -37,7 +37,6 @@ async function runCases(seed: number, count: number, start: number) {
       stats.outcomes[o.outcome] = (stats.outcomes[o.outcome] ?? 0) + 1
       stats.kinds[o.kind] = (stats.kinds[o.kind] ?? 0) + 1
       stats.acks += o.acks
-      stats.echoedInvalid += o.echoedInvalid
       stats.transactions += o.transactions
       stats.rejectedTransactions += o.rejectedTransactions
     } catch (err) {

@@ -8,6 +8,7 @@ import { ISSUE_CODES, type EdiIssue } from '../issues.ts'
 import type { ParsedTransaction } from '../types.ts'
 import { reportable } from './status.ts'
 import type { X12WriteSegment } from './write.ts'
+import { anMandatory, anOptional, elementRef, idFit, position, type Clean } from './ack-values.ts'
 
 const AK5_CODE = { accepted: 'A', accepted_with_errors: 'E', rejected: 'R' } as const
 
@@ -18,10 +19,16 @@ function positionInSet(tx: ParsedTransaction, i: EdiIssue): number {
   return i.position.index - st + 1
 }
 
-export function aksForTransaction(tx: ParsedTransaction, type: '997' | '999', clean: (v: string) => string): X12WriteSegment[] {
+/**
+ * Every echoed value is fitted to the 997/999 dictionary (ack-values): AK201 ID 3/3, AK202 AN
+ * 4/9, AK203 AN 1/35, AK301 ID 2/3, AK302 N0 1/6 (IK302 1/10), AK303 AN 1/4, C030 N0 1/2,
+ * AK402 N0 1/4, AK404 AN 1/99. The fault behind a replaced value is reported by its own code.
+ */
+export function aksForTransaction(tx: ParsedTransaction, type: '997' | '999', clean: Clean): X12WriteSegment[] {
   const is999 = type === '999'
   const out: X12WriteSegment[] = []
-  out.push({ tag: 'AK2', elements: [[clean(tx.type)], [clean(tx.controlNumber)], ...(is999 && tx.implementation ? [[clean(tx.implementation)]] : [])] })
+  const implementation = is999 ? anOptional(tx.implementation, clean, 35) : ''
+  out.push({ tag: 'AK2', elements: [[idFit(tx.type, 3, 3)], [anMandatory(tx.controlNumber, clean, 4, 9)], ...(implementation ? [[implementation]] : [])] })
   // Group segment and element issues by the segment they sit on, in file order.
   const bySegment = new Map<string, { seg: EdiIssue | undefined; elements: EdiIssue[]; first: EdiIssue }>()
   for (const i of tx.issues) {
@@ -38,12 +45,14 @@ export function aksForTransaction(tx: ParsedTransaction, type: '997' | '999', cl
   for (const e of entries) {
     const i = e.seg ?? e.first
     const code = e.seg ? ISSUE_CODES[e.seg.code].x12 : '8'
-    const pos = String(Math.max(1, positionInSet(tx, i)))
-    out.push({ tag: is999 ? 'IK3' : 'AK3', elements: [[clean(i.segment ?? '')], [pos], [clean(i.loop ?? '')], [code]] })
+    const pos = position(positionInSet(tx, i), is999 ? 10 : 6)
+    out.push({ tag: is999 ? 'IK3' : 'AK3', elements: [[idFit(i.segment, 2, 3)], [pos], [anOptional(i.loop, clean, 4)], [code]] })
     for (const el of e.elements.slice(0, 99)) {
-      const c030 = el.component ? [String(el.element ?? 1), String(el.component)] : [String(el.element ?? 1)]
-      const bad = el.value !== undefined && el.value !== '' ? [[clean(el.value).slice(0, 99)]] : []
-      out.push({ tag: is999 ? 'IK4' : 'AK4', elements: [c030, [el.ref ?? ''], [ISSUE_CODES[el.code].x12], ...(bad.length ? bad : [])] })
+      const c030 = el.component ? [position(el.element, 2), position(el.component, 2)] : [position(el.element, 2)]
+      // AK404/IK404: a copy of the bad data, cut to 99; left out when nothing printable remains.
+      const copy = anOptional(el.value, clean, 99)
+      const bad = copy.trim() !== '' ? [[copy]] : []
+      out.push({ tag: is999 ? 'IK4' : 'AK4', elements: [c030, [elementRef(el.ref)], [ISSUE_CODES[el.code].x12], ...bad] })
     }
   }
   const codes: string[] = []

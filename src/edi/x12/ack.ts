@@ -9,11 +9,17 @@ import type { Delimiters, ParsedGroup, ParsedInterchange, ParseResult, PartyId, 
 import { groupStatus, reportable, type GroupAckCode } from './status.ts'
 import { writeX12, type X12WriteGroup, type X12WriteSegment } from './write.ts'
 import { aksForTransaction } from './ack-detail.ts'
+import { anOptional, applicationReceiver, cleaner, functionalId, groupControl, ta1Reference, type Clean } from './ack-values.ts'
 
 export interface X12AckOptions {
   ackType: '997' | '999'
   /** Our interchange id (ack ISA05/ISA06). */
   sender: PartyId
+  /**
+   * The partner's interchange id for the ack's ISA07/ISA08, as the profile knows it; default: the
+   * inbound ISA05/ISA06 (a broken ISA with a blank ISA06 then gives an unaddressable ack).
+   */
+  receiver?: PartyId
   /** Our application id (ack GS02); defaults to sender.id. */
   applicationSender?: string
   /** Ack GS08: `004010` (997) or `005010X231` (999). */
@@ -104,11 +110,11 @@ export function buildX12Acks(result: ParseResult, opts: X12AckOptions): X12AckRe
     // From 00501 the writer puts a repetition separator in ISA11: keep it out of the data too.
     if (isaVersion >= '00501') d.repetition ??= '^'
     else delete d.repetition
-    const clean = (v: string): string => sanitize(v, d)
+    const clean = cleaner(d)
     const isaCtl = String(next.interchange++)
     used.interchange++
     const preamble: X12WriteSegment[] = ta1
-      ? [{ tag: 'TA1', elements: [ic.controlNumber, ic.date ?? '', ic.time ?? '', ta1.code, ta1.note].map((v) => [clean(v).slice(0, 9)]) }]
+      ? [{ tag: 'TA1', elements: [...ta1Reference(ic, opts), ta1.code, ta1.note].map((v) => [v]) }]
       : []
     const wgroups: X12WriteGroup[] = []
     const gctls: string[] = []
@@ -123,18 +129,18 @@ export function buildX12Acks(result: ParseResult, opts: X12AckOptions): X12AckRe
       wgroups.push({
         functionalId: 'FA',
         senderId: opts.applicationSender ?? opts.sender.id,
-        receiverId: clean(g.senderId ?? ic.sender.id),
+        receiverId: applicationReceiver(g.senderId, ic.sender.id, clean),
         date: opts.date,
         time: opts.time,
         controlNumber: gctl,
         version: opts.version,
-        transactions: [{ type: opts.ackType, controlNumber: tctl, ...(opts.ackType === '999' ? { implementation: opts.version } : {}), segments: ackBody(g, opts.ackType, d) }],
+        transactions: [{ type: opts.ackType, controlNumber: tctl, ...(opts.ackType === '999' ? { implementation: opts.version } : {}), segments: ackBody(g, opts.ackType, clean) }],
       })
     }
     const written = writeX12({
       sender: opts.sender,
       // A damaged inbound ISA can carry over-long ids: cut them to the X12.5 widths.
-      receiver: { qualifier: clean(ic.sender.qualifier).slice(0, 2), id: clean(ic.sender.id).slice(0, 15) },
+      receiver: opts.receiver ?? { qualifier: clean(ic.sender.qualifier).slice(0, 2), id: clean(ic.sender.id).slice(0, 15) },
       controlNumber: isaCtl,
       date: opts.date,
       time: opts.time,
@@ -167,18 +173,21 @@ function outcome(ic: ParsedInterchange, g: ParsedGroup): X12AckGroupOutcome {
   }
 }
 
-/** AK1, the AK2 loops, AK9 for one inbound group. */
-function ackBody(g: ParsedGroup, type: '997' | '999', d: Delimiters): X12WriteSegment[] {
-  const clean = (v: string): string => sanitize(v, d)
+/** AK1, the AK2 loops, AK9 for one inbound group; every echoed value fitted by ack-values. */
+function ackBody(g: ParsedGroup, type: '997' | '999', clean: Clean): X12WriteSegment[] {
   const out: X12WriteSegment[] = []
-  out.push({ tag: 'AK1', elements: [[clean(g.type)], [clean(g.controlNumber)], ...(type === '999' ? [[clean(g.version)]] : [])] })
+  const version = type === '999' ? anOptional(g.version, clean, 12) : ''
+  out.push({ tag: 'AK1', elements: [[functionalId(g.type, g.transactions[0]?.type)], [groupControl(g.controlNumber)], ...(version ? [[version]] : [])] })
   for (const tx of g.transactions) out.push(...aksForTransaction(tx, type, clean))
   const status = groupStatus(g)
   const declared = g.issues.find((i) => i.code === 'group_count_mismatch')?.value
   const included = declared && /^\d{1,6}$/.test(declared) ? declared : String(g.transactions.length)
   const accepted = g.transactions.filter((t) => t.status !== 'rejected').length
   const codes = groupCodes(g.issues)
-  out.push({ tag: 'AK9', elements: [[status], [included], [String(g.transactions.length)], [String(accepted)], ...codes.map((c) => [c])] })
+  // A GS01/GS06 we could not echo is reported even when the parse result did not say so.
+  if (groupControl(g.controlNumber) !== g.controlNumber && !codes.includes('6')) codes.push('6')
+  if (functionalId(g.type, undefined) !== g.type && !codes.includes('1')) codes.push('1')
+  out.push({ tag: 'AK9', elements: [[status], [included], [String(g.transactions.length)], [String(accepted)], ...codes.slice(0, 5).map((c) => [c])] })
   return out
 }
 
@@ -188,7 +197,7 @@ function groupCodes(issues: readonly EdiIssue[]): string[] {
     const c = ISSUE_CODES[i.code]
     if (c.x12Kind === 'AK9' && !codes.includes(c.x12)) codes.push(c.x12)
   }
-  return codes.slice(0, 5)
+  return codes
 }
 
 /** The partner's separators, unless a damaged ISA gave unusable ones: then X12 defaults. */
@@ -198,11 +207,7 @@ function usableSeparators(d: Delimiters & { lineBreak?: string }): Delimiters & 
   return ok ? d : { element: '*', component: '>', segment: '~', repetition: '^', lineBreak: d.lineBreak }
 }
 
-/** Bad data copied into AK404/IK404 must not carry the ack's own delimiters. */
+/** Bad data copied into an ack must not carry the ack's own delimiters (see ack-values). */
 export function sanitize(v: string, d: Delimiters): string {
-  let out = ''
-  for (const ch of v) {
-    out += ch === d.element || ch === d.component || ch === d.segment || ch === d.repetition || ch === '\n' || ch === '\r' ? ' ' : ch
-  }
-  return out
+  return cleaner(d)(v)
 }

@@ -189,6 +189,14 @@ export function createX12Reader(handlers: X12ReaderHandlers, opts: X12ReaderOpti
     const found: EdiIssue[] = []
     validateElements(gs, GS_DEF, undefined, found)
     for (const i of found) g.issues.push({ ...i, level: 'group', severity: 'warning' })
+    // GS01/GS06 that a 997/999 cannot echo (AK101 ID 2/2 from 479, AK102 N0 1/9): the ack writes
+    // a placeholder there, so the fault itself is named in AK905 (X12.5: 1 and 6).
+    if (!GS_DEF.elements[0].codes?.has(g.type)) {
+      g.issues.push(issue('group_unsupported', 'group', `GS01 '${g.type}' is not a functional identifier code (479)`, { segment: 'GS', position: gs.pos, element: 1, ref: '479', value: g.type, severity: 'warning' }))
+    }
+    if (!/^\d{1,9}$/.test(g.controlNumber)) {
+      g.issues.push(issue('group_control_invalid', 'group', `GS06 '${g.controlNumber}' is not a 1-9 digit group control number`, { segment: 'GS', position: gs.pos, element: 6, ref: '28', value: g.controlNumber, severity: 'warning' }))
+    }
     if (!/^\d{6}/.test(g.version)) {
       g.issues.push(issue('group_version_unsupported', 'group', `GS08 '${g.version}' is not an X12 version/release code`, { segment: 'GS', position: gs.pos, element: 8, value: g.version }))
     }
@@ -198,8 +206,9 @@ export function createX12Reader(handlers: X12ReaderHandlers, opts: X12ReaderOpti
   function openTx(st: Segment): void {
     if (!ic) return
     if (!grp) {
-      // ST outside GS: keep it readable in a made-up group, and say so.
-      ic.issues.push(issue('segment_unexpected', 'interchange', 'ST outside a GS..GE functional group', { segment: 'ST', position: st.pos }))
+      // ST outside GS: an envelope error (X12.5: an interchange holds functional groups, a set
+      // sits in one). Kept readable in a made-up group so the pipeline can store and show it.
+      ic.issues.push(issue('transaction_outside_group', 'interchange', 'ST outside a GS..GE functional group', { segment: 'ST', position: st.pos }))
       grp = { type: '', controlNumber: '', version: '', explicit: false, issues: [], transactions: [] }
     }
     txCount++
@@ -222,6 +231,13 @@ export function createX12Reader(handlers: X12ReaderHandlers, opts: X12ReaderOpti
     }
     if (tx.controlNumber === '') {
       tx.issues.push(issue('transaction_control_invalid', 'transaction', 'ST02 control number is empty', { segment: 'ST', position: st.pos, element: 2 }))
+    } else if (tx.controlNumber.length < 4 || tx.controlNumber.length > 9) {
+      // AK202/IK202 (329, AN 4/9) cannot echo it: AK502 7 says why the ack shows a placeholder.
+      tx.issues.push(issue('transaction_control_invalid', 'transaction', `ST02 '${tx.controlNumber}' is not a 4-9 character control number`, { segment: 'ST', position: st.pos, element: 2, value: tx.controlNumber }))
+    }
+    if (!grp.explicit) {
+      // No group, so no 997/999 can answer for it (no AK1): rejected, and the TA1 says 024.
+      tx.issues.push(issue('transaction_outside_group', 'transaction', `ST ${tx.controlNumber} is outside a GS..GE functional group and cannot be acknowledged or processed`, { segment: 'ST', position: st.pos }))
     }
     const def = validate ? x12TransactionDef(type, grp.version) : undefined
     if (validate && !def) {
