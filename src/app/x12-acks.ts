@@ -35,6 +35,8 @@ export async function x12Acks(result: ParseResult, ic: ParsedInterchange, p: Par
   const built = buildX12Acks(withGroups, {
     ackType,
     sender: p.us.x12 ?? ic.receiver,
+    // The partner as its profile knows it: a damaged ISA06 must not decide where the ack goes.
+    receiver: p.identities.x12[0] ?? ic.sender,
     applicationSender: p.us.gs,
     version: ackType === '999' ? '005010X231' : cfg.version,
     separators: cfg.separators,
