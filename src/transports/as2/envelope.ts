@@ -42,6 +42,7 @@ export function decryptEnvelope(der: Buffer, key: KeyObject, cert: CertInfo): De
   const kta = oid(mine.children[2].children[0])
   const encryptedKey = mine.children[3].value
   let cek: Buffer
+  let cekOk = true
   let keyTransport: Decrypted['keyTransport']
   if (kta === OID.rsaOaep) {
     keyTransport = 'rsa-oaep'
@@ -54,8 +55,12 @@ export function decryptEnvelope(der: Buffer, key: KeyObject, cert: CertInfo): De
   } else if (kta === OID.rsaEncryption) {
     keyTransport = 'rsa-pkcs1'
     // RFC 3218 §2.3.2: on bad padding continue with a random key so that timing and the error
-    // reported (content decryption failed) do not reveal which step failed.
-    cek = rsaPkcs1v15Unwrap(key, encryptedKey, spec.keyLen) ?? randomBytes(spec.keyLen)
+    // reported (content decryption failed) do not reveal which step failed. The outcome is still
+    // a failure: a random key can pass the CBC padding check by chance (about 1 in 256), and that
+    // garbage must never be taken for the partner's content.
+    const unwrapped = rsaPkcs1v15Unwrap(key, encryptedKey, spec.keyLen)
+    cekOk = unwrapped !== undefined
+    cek = unwrapped ?? randomBytes(spec.keyLen)
   } else throw new CmsError('unsupported', `key transport ${kta}`)
   const encrypted = eci.children[2] ? octets(eci.children[2]) : Buffer.alloc(0)
   try {
@@ -72,10 +77,14 @@ export function decryptEnvelope(der: Buffer, key: KeyObject, cert: CertInfo): De
         d.setAAD(aad)
       }
       d.setAuthTag(mac)
-      return { content: Buffer.concat([d.update(encrypted), d.final()]), cipher, keyTransport }
+      const content = Buffer.concat([d.update(encrypted), d.final()])
+      if (!cekOk) throw new Error('key unwrap failed')
+      return { content, cipher, keyTransport }
     }
     const d = createDecipheriv(spec.node, cek, algNode.children[1].value)
-    return { content: Buffer.concat([d.update(encrypted), d.final()]), cipher, keyTransport }
+    const content = Buffer.concat([d.update(encrypted), d.final()])
+    if (!cekOk) throw new Error('key unwrap failed')
+    return { content, cipher, keyTransport }
   } catch {
     throw new CmsError('decrypt_failed', `content decryption (${cipher}) failed`)
   }
