@@ -19,6 +19,10 @@ const REPLACEMENT = '\uFFFD'
 export function pgSafe<T>(v: T): T {
   if (typeof v === 'string') return (v.includes('\u0000') ? v.replaceAll('\u0000', REPLACEMENT) : v) as T
   if (v === null || typeof v !== 'object' || Buffer.isBuffer(v) || v instanceof Date) return v
+  // Lazily materialised values (the X12 engine's LazySegment keeps `elements` behind a getter)
+  // are stored through their toJSON: clean that plain form, which is what reaches jsonb.
+  const toJSON = (v as { toJSON?: () => unknown }).toJSON
+  if (typeof toJSON === 'function') return pgSafe(toJSON.call(v)) as T
   if (Array.isArray(v)) {
     let out: unknown[] | undefined
     for (let i = 0; i < v.length; i++) {

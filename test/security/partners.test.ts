@@ -92,18 +92,24 @@ describe('envelope vs transport identity', () => {
     expect(d.n).toBe(0)
   })
 
-  it('a NUL byte anywhere in an interchange is stored and rejected with a reason, not a crashed stage', async () => {
+  it('a NUL byte in an interchange is stored, flagged as an invalid character and reported in the 997, never a crashed stage', async () => {
     const text = readFileSync(join(repoRoot, 'fixtures/demo-x12-supplier/855-po-4500012345.edi'), 'latin1')
       .replace('000000101', '000009901')
       .replace('PO1*', 'PO1*\u0000')
     const { messageId } = await gw.receive({ transport: 'cli', filename: 'nul.edi', body: Buffer.from(text, 'latin1') })
     await gw.worker.drain({ timeoutMs: 30_000 })
     const ex = await gw.db.sql<{ code: string }[]>`select code from exceptions where payload_id = ${messageId}`
-    expect(ex.length).toBeGreaterThan(0)
     expect(ex.map((e) => e.code)).not.toContain('stage_failed')
-    // Stored as parsed, the NUL kept visible as U+FFFD (text/jsonb cannot hold U+0000).
-    const [t] = await gw.db.sql<{ segments: string }[]>`select segments::text as segments from transactions where payload_id = ${messageId}`
+    // PO101 is optional: X12.5 accepts the set with errors (AK5 E) and names the element (AK4 code 6).
+    const [t] = await gw.db.sql<{ segments: string; issues: { code: string }[] }[]>`select segments::text as segments, issues from transactions where payload_id = ${messageId}`
+    expect(t.issues.map((i) => i.code)).toContain('element_invalid_character')
+    // Stored with the NUL kept visible as U+FFFD (text/jsonb cannot hold U+0000).
     expect(t.segments).toContain('\uFFFD')
+    const acks = await gw.db.sql<{ bytes: Buffer }[]>`select d.bytes from deliveries d join interchanges i on i.id = d.parent_id where i.payload_id = ${messageId} and d.doc_type = '997'`
+    expect(acks).toHaveLength(1)
+    const ack = acks[0].bytes.toString('latin1')
+    expect(ack).toMatch(/AK4\*1\*350\*6\*/)
+    expect(ack).toMatch(/AK5\*E/)
   })
 })
 

@@ -14,6 +14,11 @@ export function checkValue(def: X12ElementDef, value: string): EdiIssueCode | nu
   let len = value.length
   switch (t) {
     case 'AN':
+      // X12.6 basic/extended character sets exclude control characters (NUL, BEL, ...).
+      for (let i = 0; i < len; i++) {
+        const c = value.charCodeAt(i)
+        if (c < 32 || c === 127) return 'element_invalid_character'
+      }
       break
     case 'ID':
       if (def.codes !== undefined && !def.codes.has(value)) {

@@ -219,6 +219,11 @@ function checkPlanSpan(ep: ElementPlan, s: string, a: number, b: number): EdiIss
   let len = b - a
   switch (ep.kind) {
     case K_AN:
+      // X12.6 basic/extended character sets exclude control characters (NUL, BEL, ...).
+      for (let i = a; i < b; i++) {
+        const c = s.charCodeAt(i)
+        if (c < 32 || c === 127) return 'element_invalid_character'
+      }
       break
     case K_ID:
       if (ep.keys !== undefined) {
