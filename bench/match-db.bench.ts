@@ -17,7 +17,7 @@ import { newId } from '../src/lib/ids.ts'
 import { silentLogger } from '../src/lib/log.ts'
 import type { PipelineDeps } from '../src/pipeline/deps.ts'
 import { matchStage } from '../src/pipeline/match.ts'
-import { contentHash, poNumbersOfDoc } from '../src/pipeline/translate.ts'
+import { contentHash, poNumbersOf } from '../src/matching/index.ts'
 import { median, medianOf, percentile, type BenchContext, type Figure } from './harness.ts'
 
 const LINES_PER_PO = 100
@@ -80,7 +80,7 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
       const doc = asnFor(1 + ((seq * 7919) % pos), `SH-${seq++}`)
       const id = newId('doc')
       await sql`insert into documents (id, payload_id, partner_id, kind, business_key, content_hash, po_numbers, doc, status)
-        values (${id}, 'bench', 'demo-x12-supplier', 'asn', ${`asn:${doc.shipmentId}`}, ${contentHash(doc)}, ${poNumbersOfDoc(doc)},
+        values (${id}, 'bench', 'demo-x12-supplier', 'asn', ${`asn:${doc.shipmentId}`}, ${contentHash(doc)}, ${poNumbersOf(doc)},
           ${sql.json(doc as never)}, 'translated')`
       ids.push(id)
     }

@@ -15,7 +15,7 @@ import { newId } from '../lib/ids.ts'
 import { createTablesErp } from '../db/erp.ts'
 import type { ErpEvent } from '../erp/port.ts'
 import { holds } from '../matching/result.ts'
-import { buildMatchContext, matchDocument, type LineQty, type MatchResult } from '../matching/index.ts'
+import { buildMatchContext, matchDocument, ssccsOf, type LineQty, type MatchResult } from '../matching/index.ts'
 import type { PipelineDeps } from './deps.ts'
 
 interface DocRow {
@@ -52,7 +52,7 @@ async function loadContext(q: Q, row: DocRow, profile: PartnerProfile, today: st
           select unnest(ssccs) as sscc, business_key from documents
           where kind = 'asn' and id <> ${row.id} and business_key <> ${row.business_key}
             and status in ('translated', 'matched', 'held', 'waiting', 'released') and (test = false or ${row.test})
-            and ssccs && ${(row.doc.kind === 'asn' ? collectSsccs(row.doc) : [])}`
+            and ssccs && ${row.doc.kind === 'asn' ? ssccsOf(row.doc) : []}`
       : [],
     row.kind === 'invoice'
       ? q<{ business_key: string }[]>`select business_key from documents
@@ -75,19 +75,6 @@ async function loadContext(q: Q, row: DocRow, profile: PartnerProfile, today: st
     today,
   })
   return { ctx, open }
-}
-
-function collectSsccs(doc: CanonicalDoc): string[] {
-  if (doc.kind !== 'asn') return []
-  const out: string[] = []
-  const walk = (packs: { sscc?: string; packs: unknown[] }[]) => {
-    for (const p of packs) {
-      if (p.sscc) out.push(p.sscc)
-      walk(p.packs as never)
-    }
-  }
-  for (const o of doc.orders) walk(o.packs as never)
-  return out
 }
 
 export async function matchStage(deps: PipelineDeps, q: Q, documentId: string): Promise<MatchResult | undefined> {

@@ -4,12 +4,13 @@
  * new control numbers (same business key, same content) is recorded as a duplicate and never
  * processed twice.
  */
-import { businessKey, type CanonicalDoc } from '../canonical/index.ts'
+import { businessKey } from '../canonical/index.ts'
 import { openException } from '../db/exceptions.ts'
 import { enqueue } from '../db/jobs.ts'
 import { setTransactionStatus } from '../db/lineage.ts'
 import type { Q } from '../db/sql.ts'
-import { newId, sha256, stableStringify } from '../lib/ids.ts'
+import { newId } from '../lib/ids.ts'
+import { contentHash, poNumbersOf, ssccsOf } from '../matching/index.ts'
 import type { PipelineDeps } from './deps.ts'
 
 interface TxRow {
@@ -25,29 +26,6 @@ interface TxRow {
   status: string
   segments: unknown[] | null
   body: unknown
-}
-
-/** The business content: provenance (control numbers, map version) excluded. */
-export function contentHash(doc: CanonicalDoc): string {
-  const { provenance: _p, ...content } = doc
-  return sha256(stableStringify(content))
-}
-
-export function poNumbersOfDoc(doc: CanonicalDoc): string[] {
-  return doc.kind === 'asn' ? [...new Set(doc.orders.map((o) => o.poNumber))] : [doc.poNumber]
-}
-
-export function ssccsOfDoc(doc: CanonicalDoc): string[] {
-  if (doc.kind !== 'asn') return []
-  const out: string[] = []
-  const walk = (packs: { sscc?: string; packs: unknown[] }[]) => {
-    for (const p of packs) {
-      if (p.sscc) out.push(p.sscc)
-      walk(p.packs as never)
-    }
-  }
-  for (const o of doc.orders) walk(o.packs as never)
-  return out
 }
 
 export async function translateStage(deps: PipelineDeps, q: Q, transactionId: string): Promise<string | undefined> {
@@ -84,8 +62,8 @@ export async function translateStage(deps: PipelineDeps, q: Q, transactionId: st
   // The document row and what follows from it go out together (pipelined, in this order).
   const insert = q`insert into documents (id, payload_id, transaction_id, partner_id, kind, business_key, content_hash, po_numbers,
       ssccs, doc, map_id, map_hash, status, test, duplicate_of)
-    values (${id}, ${tx.payload_id}, ${transactionId}, ${profile.id}, ${doc.kind}, ${key}, ${hash}, ${poNumbersOfDoc(doc)},
-      ${ssccsOfDoc(doc)}, ${q.json(doc as never)}, ${out.mapId}, ${out.mapHash}, ${prior ? 'duplicate' : 'translated'},
+    values (${id}, ${tx.payload_id}, ${transactionId}, ${profile.id}, ${doc.kind}, ${key}, ${hash}, ${poNumbersOf(doc)},
+      ${doc.kind === 'asn' ? ssccsOf(doc) : []}, ${q.json(doc as never)}, ${out.mapId}, ${out.mapHash}, ${prior ? 'duplicate' : 'translated'},
       ${test}, ${prior?.id ?? null})`.execute() // sent now: postgres.js queries are lazy until executed or awaited
   if (prior) {
     await Promise.all([

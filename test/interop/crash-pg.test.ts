@@ -6,22 +6,11 @@
  * with a message when none answers. Longer runs: scripts/soak.ts.
  */
 import { describe, expect, it } from 'vitest'
-import postgres from 'postgres'
+import { postgresReachable, postgresUrl } from '../helpers/postgres.ts'
 import { runCrashHarness } from '../reliability/crash-harness.ts'
 
-const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
-const reachable = await (async () => {
-  const sql = postgres(url, { max: 1, connect_timeout: 3, onnotice: () => {} })
-  try {
-    await sql`select 1`
-    return true
-  } catch {
-    return false
-  } finally {
-    await sql.end({ timeout: 1 }).catch(() => {})
-  }
-})()
-if (!reachable) console.warn(`crash-pg: skipped, no PostgreSQL answers at ${url.replace(/:[^:@/]*@/, ':***@')}`)
+const url = postgresUrl
+const reachable = await postgresReachable('crash-pg')
 
 describe.skipIf(!reachable)('crash safety on PostgreSQL', () => {
   it(`survives ${process.env.CRASH_KILLS ?? 50} kill -9s: acknowledged = stored once and processed, nothing half-done, nothing stuck`, { timeout: 900_000 }, async () => {

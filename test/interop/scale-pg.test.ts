@@ -12,25 +12,14 @@ import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import postgres from 'postgres'
 import { afterAll, describe, expect, it } from 'vitest'
+import { postgresReachable, postgresUrl } from '../helpers/postgres.ts'
 import { openDatabase, type Database } from '../../src/db/sql.ts'
 import { startGateway, type GatewayProcess } from '../helpers/gateway-process.ts'
 import { apiAsn, configRoot, newLedger, sendApi, type Sent } from '../reliability/traffic.ts'
 
-const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
-const reachable = await (async () => {
-  const sql = postgres(url, { max: 1, connect_timeout: 3, onnotice: () => {} })
-  try {
-    await sql`select 1`
-    return true
-  } catch {
-    return false
-  } finally {
-    await sql.end({ timeout: 1 }).catch(() => {})
-  }
-})()
-if (!reachable) console.warn(`scale-pg: skipped, no PostgreSQL answers at ${url.replace(/:[^:@/]*@/, ':***@')}`)
+const url = postgresUrl
+const reachable = await postgresReachable('scale-pg')
 
 const AUDIT = `
 create table job_audit (job_id bigint not null, event text not null, worker text, at timestamptz not null default clock_timestamp());
