@@ -18,7 +18,7 @@ import {
 } from 'node:fs'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import ssh2 from 'ssh2'
+import { generateEd25519KeyPair } from '../src/transports/sftp/host-key.ts'
 import { loadRegistry } from '../src/config/registry.ts'
 import { migrate } from '../src/db/migrate.ts'
 import { createSftpStore, sftpProblemSink } from '../src/db/sftp.ts'
@@ -49,7 +49,7 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
   const dir = join(ctx.dir, 'sftp')
   rmSync(dir, { recursive: true, force: true })
   mkdirSync(join(dir, 'cfg', 'partners'), { recursive: true })
-  const key = ssh2.utils.generateKeyPairSync('ed25519')
+  const key = generateEd25519KeyPair()
   writeFileSync(join(dir, 'client.key'), key.private)
   chmodSync(join(dir, 'client.key'), 0o600)
   writeFileSync(

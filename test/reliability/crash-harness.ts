@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import ssh2 from 'ssh2'
+import { generateEd25519KeyPair } from '../../src/transports/sftp/host-key.ts'
 import { openDatabase } from '../../src/db/sql.ts'
 import { rng } from '../fuzz/mutators.ts'
 import { startGateway, type GatewayProcess } from '../helpers/gateway-process.ts'
@@ -53,7 +53,7 @@ export async function runCrashHarness(o: CrashOptions): Promise<CrashReport> {
   const [wMin, wMax] = o.window ?? [150, 900]
   const dir = mkdtempSync(join(tmpdir(), 'edi-crash-'))
   const notes: string[] = []
-  const keys = ssh2.utils.generateKeyPairSync('ed25519')
+  const keys = generateEd25519KeyPair()
   const keyFile = join(dir, 'id_ed25519')
   writeFileSync(keyFile, keys.private, { mode: 0o600 })
   const useSftp = (o.sftp ?? true) && hasSftpClient

@@ -9,9 +9,26 @@ import { dirname } from 'node:path'
 import ssh2 from 'ssh2'
 import type { KnownHostKey } from './ports.ts'
 
+/**
+ * A fresh ed25519 pair in OpenSSH format. ssh2's generator drops a leading zero byte of the
+ * public key (about 1 key in 128 across public and private halves), and it cannot parse what it
+ * wrote then; such a key would be a dead host key on first start. Generate until ssh2 reads both
+ * halves back.
+ */
+export function generateEd25519KeyPair(comment?: string): { private: string; public: string } {
+  for (;;) {
+    const pair = ssh2.utils.generateKeyPairSync('ed25519', comment ? { comment } : undefined)
+    const priv = ssh2.utils.parseKey(pair.private)
+    const pub = ssh2.utils.parseKey(pair.public)
+    if (priv instanceof Error || pub instanceof Error) continue
+    if (priv.getPublicSSH().length !== 51) continue // 4+11 type, 4+32 key
+    return { private: pair.private, public: pair.public }
+  }
+}
+
 export function loadOrCreateHostKey(path: string): Buffer {
   if (!existsSync(path)) {
-    const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'edi-gateway host key' })
+    const pair = generateEd25519KeyPair('edi-gateway host key')
     mkdirSync(dirname(path), { recursive: true })
     // wx: if another process created it in between, keep theirs (both then read the same file).
     try {

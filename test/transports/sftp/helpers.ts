@@ -6,14 +6,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import ssh2 from 'ssh2'
+import { generateEd25519KeyPair } from '../../../src/transports/sftp/host-key.ts'
 import type { Connection } from 'ssh2'
 import { loadRegistry, formatConfigError, type Registry } from '../../../src/config/registry.ts'
 import { createJail } from '../../../src/transports/sftp/jail.ts'
 import { serveSftp, type SftpPolicy } from '../../../src/transports/sftp/session.ts'
 
 export function keyPair(): { private: string; public: string } {
-  const k = ssh2.utils.generateKeyPairSync('ed25519')
-  return { private: k.private, public: k.public }
+  return generateEd25519KeyPair()
 }
 
 export interface PartnerServer {
