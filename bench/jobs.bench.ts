@@ -1,14 +1,15 @@
 /**
- * Raw job-queue throughput (src/db/jobs.ts): enqueue in one transaction, then claim 1 + complete
+ * Raw job-queue throughput (src/db/jobs.ts): enqueue in one transaction, then claim + complete
  * with a no-op stage until the queue is empty, with 1 loop and (PostgreSQL only: the embedded
- * database has one connection) 4 concurrent loops. Embedded PGlite always; PostgreSQL when
- * DATABASE_URL is set.
+ * database has one connection) 4 concurrent loops; one job per claim, and batches of 16 as the
+ * worker claims a backlog (one claim, one completion and one commit for all 16). Embedded PGlite
+ * always; PostgreSQL when DATABASE_URL is set.
  */
 import { randomBytes } from 'node:crypto'
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { claim, complete, enqueue } from '../src/db/jobs.ts'
+import { claim, complete, completeAll, enqueue } from '../src/db/jobs.ts'
 import { migrate } from '../src/db/migrate.ts'
 import { openDatabase, type Sql } from '../src/db/sql.ts'
 import { medianOf, type BenchContext, type Figure } from './harness.ts'
@@ -22,15 +23,16 @@ async function fill(sql: Sql, n: number): Promise<number> {
   return n / ((performance.now() - t0) / 1000)
 }
 
-async function drain(sql: Sql, loops: number): Promise<number> {
+async function drain(sql: Sql, loops: number, batch = 1): Promise<number> {
   const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n from jobs where state = 'created'`
   const t0 = performance.now()
   await Promise.all(Array.from({ length: loops }, async (_, k) => {
     const me = `bench:${k}`
     for (;;) {
-      const [job] = await claim(sql, me, ['bench'], 1)
-      if (!job) return
-      await complete(sql, job, me)
+      const jobs = await claim(sql, me, ['bench'], batch)
+      if (jobs.length === 0) return
+      if (batch === 1) await complete(sql, jobs[0], me)
+      else await sql.begin((tx) => completeAll(tx, jobs, me))
     }
   }))
   return n / ((performance.now() - t0) / 1000)
@@ -46,6 +48,11 @@ async function backend(name: string, sql: Sql, n: number, runs: number, concurre
   })
   figures.push({ group, name: `enqueue (one transaction, ${n} jobs)`, value: Math.round(enq), unit: 'jobs/s' })
   figures.push({ group, name: 'claim 1 + complete, 1 loop', value: Math.round(single), unit: 'jobs/s' })
+  const batched = await medianOf(runs, async () => {
+    await fill(sql, n)
+    return drain(sql, 1, 16)
+  })
+  figures.push({ group, name: 'claim 16 + complete in one transaction, 1 loop', value: Math.round(batched), unit: 'jobs/s', ratio: { against: 'claim 1', value: Number((batched / single).toFixed(2)) } })
   if (concurrent) {
     const four = await medianOf(runs, async () => {
       await fill(sql, n)

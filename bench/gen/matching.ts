@@ -6,16 +6,8 @@ import type { Asn, AsnPack } from '../../src/canonical/asn.ts'
 import type { ErpPurchaseOrder } from '../../src/erp/port.ts'
 import { gs1CheckDigit } from '../../src/matching/sscc.ts'
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** The shared seeded PRNG (prng.ts) under the name this module's callers use. */
+export { prng as rng } from './prng.ts'
 
 export const poNumberOf = (i: number): string => `45${String(i).padStart(8, '0')}`
 

@@ -14,7 +14,7 @@ import { loadMaps, type ResolvedMap } from '../mapping/index.ts'
 import type { PipelineDeps } from '../pipeline/deps.ts'
 import { receive } from '../pipeline/receive.ts'
 import { pipelineStages } from '../pipeline/stages.ts'
-import { createWorker, type StageHandler, type Worker } from '../pipeline/worker.ts'
+import { createWorker, type StageHandler, type Worker, type WorkerOptions } from '../pipeline/worker.ts'
 import type { OnReceive, Transport } from '../transports/types.ts'
 import { ENGINES } from './engines.ts'
 import { createMapper } from './mapper.ts'
@@ -70,6 +70,10 @@ export interface OpenOptions {
    * whose transports (AS2, SFTP) can actually send them.
    */
   deliver?: boolean
+  /** Called after each job (metrics, benchmarks). */
+  onJobDone?: WorkerOptions['onDone']
+  /** Jobs one worker loop claims and runs in one transaction (WorkerOptions.batchSize). */
+  batchSize?: number
 }
 
 export async function openGateway(opts: OpenOptions = {}): Promise<Gateway> {
@@ -100,6 +104,8 @@ export async function openGateway(opts: OpenOptions = {}): Promise<Gateway> {
     log,
     concurrency: db.kind === 'pglite' || env.DATABASE_POOL === 1 ? 1 : Math.max(1, Math.min(env.WORKERS, env.DATABASE_POOL - 1)),
     backoffBaseMs: env.RETRY_BASE_MS,
+    onDone: opts.onJobDone,
+    batchSize: opts.batchSize,
   })
   const w = worker
   return {

@@ -70,9 +70,11 @@ export function createTablesErp(q: Q): TablesErp {
     if (poNumbers.length === 0) return out
     // Both queries in one round trip (pipelined on the connection): a line always belongs to an
     // existing PO (foreign key), so selecting lines by the requested numbers finds the same rows.
+    // `in ($1, …)` rather than `= any($1)`: PostgreSQL knows the list's length, so the prepared
+    // statement settles on a generic plan instead of being planned again on every match.
     const [pos, lines] = await Promise.all([
-      q<PoRow[]>`select * from erp_purchase_orders where po_number = any(${poNumbers as string[]})`,
-      q<LineRow[]>`select * from erp_po_lines where po_number = any(${poNumbers as string[]})`,
+      q<PoRow[]>`select * from erp_purchase_orders where po_number in ${q([...poNumbers])}`,
+      q<LineRow[]>`select * from erp_po_lines where po_number in ${q([...poNumbers])}`,
     ])
     const byPo = new Map<string, LineRow[]>()
     for (const l of lines) {

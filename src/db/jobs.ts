@@ -23,6 +23,8 @@ export interface EnqueueOptions {
   maxAttempts?: number
   /** At most one pending job per key (re-running a stage does not queue it twice). */
   dedupeKey?: string
+  /** How much of a worker's batch the job takes (default 1): a parse job weighs its payload in MiB. */
+  weight?: number
 }
 
 /** Seconds a claimed job may stay `active` before another worker may take it over. */
@@ -35,40 +37,50 @@ export async function enqueue(
   opts: EnqueueOptions = {}
 ): Promise<string | undefined> {
   const rows = await q<{ id: string }[]>`
-    insert into jobs (stage, payload, run_after, max_attempts, dedupe_key)
+    insert into jobs (stage, payload, run_after, max_attempts, dedupe_key, weight)
     values (${stage}, ${q.json(payload as never)}, now() + ${`${opts.delayMs ?? 0} milliseconds`}::interval,
-            ${opts.maxAttempts ?? 5}, ${opts.dedupeKey ?? null})
+            ${opts.maxAttempts ?? 5}, ${opts.dedupeKey ?? null}, ${Math.max(1, Math.ceil(opts.weight ?? 1))})
     on conflict (dedupe_key) where dedupe_key is not null and state in ('created', 'retry', 'active') do nothing
     returning id`
   return rows[0]?.id
 }
 
 /**
- * Claim up to `limit` runnable jobs of the given stages for `workerId`: the oldest by
- * (run_after, id) among jobs due to run and `active` jobs whose lease ran out. Each half is its
- * own ordered, limited scan of a small partial index (jobs_claim_idx, jobs_active_idx), so a
- * claim costs the same however many completed jobs the table holds; an OR of both conditions
- * in one scan forced a sequential scan over all of them.
+ * Claim runnable jobs of the given stages for `workerId`: the oldest by (run_after, id) among
+ * jobs due to run and `active` jobs whose lease ran out. Each half is its own ordered, limited
+ * scan of a small partial index (jobs_claim_idx, jobs_active_idx), so a claim costs the same
+ * however many completed jobs the table holds; an OR of both conditions in one scan forced a
+ * sequential scan over all of them.
+ *
+ * `limit` bounds the claim's total weight (a job weighs 1 unless enqueued heavier): the oldest
+ * job is always taken, and younger ones while the running total stays within `limit`. A job of a
+ * stage in `alone` (network I/O outside a transaction: each needs its whole lease to itself) is
+ * never claimed together with others: when the oldest candidate is one of them, the claim is
+ * that job only; otherwise such jobs are left for a later claim. Rows locked but not picked are
+ * free again when the statement ends.
  */
-export async function claim(q: Q, workerId: string, stages: readonly string[], limit = 1): Promise<JobRow[]> {
+export async function claim(q: Q, workerId: string, stages: readonly string[], limit = 1, alone: readonly string[] = []): Promise<JobRow[]> {
   return q<JobRow[]>`
     with due as (
-      select id, run_after from jobs
+      select id, run_after, stage, weight from jobs
       where state in ('created', 'retry') and run_after <= now() and stage = any(${stages as string[]})
       order by run_after, id
       for update skip locked
       limit ${limit}
     ), expired as (
-      select id, run_after from jobs
+      select id, run_after, stage, weight from jobs
       where state = 'active' and locked_at < now() - ${`${LEASE_SECONDS} seconds`}::interval
         and stage = any(${stages as string[]})
       order by run_after, id
       for update skip locked
       limit ${limit}
+    ), candidates as (
+      select id, stage, row_number() over w as rn, first_value(stage) over w as first_stage, sum(weight) over w as total
+      from (select * from due union all select * from expired) c
+      window w as (order by run_after, id)
     ), pick as (
-      select id from (select * from due union all select * from expired) c
-      order by run_after, id
-      limit ${limit}
+      select id from candidates
+      where rn = 1 or (total <= ${limit} and first_stage <> all(${alone as string[]}) and stage <> all(${alone as string[]}))
     )
     update jobs set state = 'active', attempts = attempts + 1, locked_by = ${workerId}, locked_at = now()
     from pick where jobs.id = pick.id
@@ -100,6 +112,20 @@ export async function complete(q: Q, job: JobRow, workerId: string): Promise<boo
   const r = await q`update jobs set state = 'completed', completed_at = now(), locked_by = null
     where id = ${job.id} and state = 'active' and locked_by = ${workerId}`
   return r.count === 1
+}
+
+/**
+ * Completes several jobs in one statement; true only if this worker still held every one of
+ * them (the caller's transaction must then roll back: a job taken over is not ours to finish).
+ */
+export async function completeAll(q: Q, jobs: readonly JobRow[], workerId: string): Promise<boolean> {
+  // Joined to the ids (one primary-key lookup each): with `id = any(…) and state = 'active'` the
+  // planner could AND in a scan of all of jobs_active_idx, which holds an entry for every job
+  // ever claimed until vacuum removes it.
+  const r = await q`update jobs set state = 'completed', completed_at = now(), locked_by = null
+    from unnest(${jobs.map((j) => j.id)}::bigint[]) as mine(id)
+    where jobs.id = mine.id and jobs.state = 'active' and jobs.locked_by = ${workerId}`
+  return r.count === jobs.length
 }
 
 /** Exponential backoff: 1 s, 2 s, 4 s … capped at 10 minutes (scaled by `baseMs` in tests). */

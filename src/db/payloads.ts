@@ -67,6 +67,21 @@ export async function getPayload(q: Q, id: string): Promise<PayloadRow | undefin
   return row
 }
 
+/**
+ * The row and, only while it is still `received` (not yet parsed), its bytes: one statement for
+ * the parse stage instead of a row read and a chunk read. `bytes` is undefined otherwise.
+ */
+export async function getPayloadForParse(q: Q, id: string): Promise<{ row: PayloadRow; bytes?: Buffer } | undefined> {
+  const rows = await q<(PayloadRow & { chunk: Buffer | null })[]>`
+    select p.*, c.data as chunk from payloads p
+    left join payload_chunks c on c.payload_id = p.id and p.status = 'received'
+    where p.id = ${id}
+    order by c.seq`
+  if (rows.length === 0) return undefined
+  const { chunk: _chunk, ...row } = rows[0]
+  return { row, bytes: row.status === 'received' ? Buffer.concat(rows.flatMap((r) => (r.chunk ? [r.chunk] : []))) : undefined }
+}
+
 export async function setPayloadStatus(
   q: Q,
   id: string,

@@ -27,6 +27,29 @@ export interface EdiIssue {
   value?: string
   /** Loop identifier (X12 AK303/IK303) when known. */
   loop?: string
+  /**
+   * What made this segment or element required or forbidden, when it is another segment or
+   * element than the one in error (X12 999 CTX "SITUATIONAL TRIGGER", CTX02..CTX06).
+   */
+  trigger?: IssueTrigger
+}
+
+/**
+ * The trigger of an issue (X12 999 CTX): the segment that started the loop iteration a missing
+ * mandatory segment belongs to, or the present element whose syntax note (X12.6 P/C/L/E) the
+ * element in error breaks.
+ */
+export interface IssueTrigger {
+  /** Segment tag of the trigger (CTX02). */
+  segment: string
+  /** Where the trigger segment is (CTX03 is computed from `position.index`). */
+  position: Position
+  /** Loop the trigger segment sits in (CTX04). */
+  loop?: string
+  /** 1-based position of the trigger element in its segment (CTX05), for element triggers. */
+  element?: number
+  /** Data element reference number of the trigger element (CTX06). */
+  ref?: string
 }
 
 /**
@@ -64,6 +87,11 @@ export const ISSUE_CODES = {
   transaction_count_mismatch: { x12Kind: 'AK5', x12: '4', contrl: '29' },
   transaction_segments_in_error: { x12Kind: 'AK5', x12: '5', contrl: '18' },
   transaction_id_invalid: { x12Kind: 'AK5', x12: '6', contrl: '12' },
+  // ST01 names a set that belongs in another functional group than GS01 says (850 in an IN
+  // group). 6 (missing or invalid transaction set identifier) in every version; acks of version
+  // 005010 and later say 18 (transaction set not in functional group): X12_CODES_005010.
+  // CONTRL 0085 14 (value not supported in this position).
+  transaction_not_in_group: { x12Kind: 'AK5', x12: '6', contrl: '14' },
   transaction_control_invalid: { x12Kind: 'AK5', x12: '7', contrl: '12' },
   transaction_duplicate: { x12Kind: 'AK5', x12: '23', contrl: '26' },
   // Segment (AK304 / IK304 codes, CONTRL UCS)
@@ -114,6 +142,14 @@ export const ISSUE_CODES = {
 } as const satisfies Record<string, { x12Kind: 'TA1' | 'AK9' | 'AK5' | 'AK3' | 'AK4'; x12: string; contrl: string }>
 
 export type EdiIssueCode = keyof typeof ISSUE_CODES
+
+/**
+ * Codes that 005010 and later acks (997 AK5 / 999 IK5) report differently, because the code
+ * exists only from that version on; `ISSUE_CODES[code].x12` is the one every version knows.
+ */
+export const X12_CODES_005010: Readonly<Partial<Record<EdiIssueCode, string>>> = {
+  transaction_not_in_group: '18',
+}
 
 /** Build an issue; keeps call sites short and the shape uniform. */
 export function issue(

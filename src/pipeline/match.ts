@@ -41,26 +41,40 @@ const MATCHABLE = new Set(['translated', 'held', 'waiting'])
  */
 async function loadContext(q: Q, row: DocRow, profile: PartnerProfile, today: string) {
   const erp = createTablesErp(q)
+  const ownSsccs = row.kind === 'asn' && row.doc.kind === 'asn' ? ssccsOf(row.doc) : []
   const [orders, prior, ssccs, invoices, open] = await Promise.all([
     erp.findOrders(row.po_numbers),
-    q<{ kind: string; match: { quantities?: LineQty[] } | null }[]>`
-      select kind, match from documents
-      where po_numbers && ${row.po_numbers} and id <> ${row.id} and kind in ('asn', 'invoice')
-        and status in ('matched', 'released', 'delivered') and (test = false or ${row.test})`,
-    row.kind === 'asn'
+    // By PO number first (documents_po_idx: the few documents of these POs), then the rest: on
+    // a table without fresh statistics the planner ANDed in documents_status_idx for `kind` and
+    // read an entry for every ASN ever stored, once per match.
+    row.po_numbers.length > 0
+      ? q<{ kind: string; match: { quantities?: LineQty[] } | null }[]>`
+          with same_po as materialized (
+            select id, kind, match, status, test from documents where po_numbers && ${row.po_numbers}
+          )
+          select kind, match from same_po
+          where id <> ${row.id} and kind in ('asn', 'invoice')
+            and status in ('matched', 'released', 'delivered') and (test = false or ${row.test})`
+      : [],
+    // Overlap (`&&`) with an empty array is always false: no PO numbers or no SSCCs, no query.
+    ownSsccs.length > 0
       ? q<{ sscc: string; business_key: string }[]>`
           select unnest(ssccs) as sscc, business_key from documents
           where kind = 'asn' and id <> ${row.id} and business_key <> ${row.business_key}
             and status in ('translated', 'matched', 'held', 'waiting', 'released') and (test = false or ${row.test})
-            and ssccs && ${row.doc.kind === 'asn' ? ssccsOf(row.doc) : []}`
+            and ssccs && ${ownSsccs}`
       : [],
     row.kind === 'invoice'
       ? q<{ business_key: string }[]>`select business_key from documents
           where partner_id = ${row.partner_id} and kind = 'invoice' and id <> ${row.id} and status <> 'duplicate'
             and (test = false or ${row.test})`
       : [],
-    q<{ id: string; dedupe_key: string }[]>`select id, dedupe_key from exceptions
-      where document_id = ${row.id} and state in ('open', 'assigned') and queue in ('matching', 'warehouse')`,
+    // By document first (exceptions_doc_idx, a handful of rows), then by state: without fresh
+    // statistics the planner preferred exceptions_state_idx and read every open exception.
+    q<{ id: string; dedupe_key: string }[]>`with mine as materialized (
+        select id, dedupe_key, state, queue from exceptions where document_id = ${row.id}
+      )
+      select id, dedupe_key from mine where state in ('open', 'assigned') and queue in ('matching', 'warehouse')`,
   ])
   const rows = (kind: string) =>
     prior.filter((p) => p.kind === kind).flatMap((p) => (p.match?.quantities ?? []).map((x) => ({ poNumber: x.poNumber, lineNo: x.poLineNo, qty: x.qty })))

@@ -9,7 +9,7 @@ import { nextControlNumber } from '../db/control-numbers.ts'
 import { openException } from '../db/exceptions.ts'
 import { enqueue } from '../db/jobs.ts'
 import { findDuplicateInterchange, findDuplicateTransaction, insertDelivery, insertInterchange, insertTransaction } from '../db/lineage.ts'
-import { getPayload, readPayload, setPayloadStatus, type PayloadRow } from '../db/payloads.ts'
+import { getPayloadForParse, setPayloadStatus, type PayloadRow } from '../db/payloads.ts'
 import { pgSafe } from '../db/pg-safe.ts'
 import type { Q } from '../db/sql.ts'
 import { sniff } from '../edi/sniff.ts'
@@ -27,10 +27,11 @@ export interface ParseOutcome {
 }
 
 export async function parseStage(deps: PipelineDeps, q: Q, messageId: string): Promise<ParseOutcome | undefined> {
-  // Row and bytes in one pipelined round trip (the bytes are wasted only on a replayed job).
-  const [payload, bytes] = await Promise.all([getPayload(q, messageId), readPayload(q, messageId)])
-  // Idempotent: a replayed job for an already parsed payload does nothing.
-  if (!payload || payload.status !== 'received') return undefined
+  // Row and bytes in one statement; idempotent: a replayed job for an already parsed payload
+  // does nothing (and reads no bytes).
+  const got = await getPayloadForParse(q, messageId)
+  if (!got?.bytes) return undefined
+  const { row: payload, bytes } = got
   const kind = sniff(bytes)
   if (kind === 'empty' || kind === 'unknown') {
     const detail = kind === 'empty' ? 'the file is empty (0 bytes of content)' : 'the content is not X12 (ISA), EDIFACT (UNA/UNB) or JSON'

@@ -36,7 +36,8 @@ export async function receive(deps: ReceiveDeps, p: InboundPayload): Promise<Rec
                     ${p.externalId ?? null}, '', 0, ${tx.json((p.meta ?? {}) as never)})`
           const { sha256, size } = await writeChunks(tx, id, p.body)
           await tx`update payloads set sha256 = ${sha256}, size = ${size} where id = ${id}`
-          await enqueue(tx, 'parse', { messageId: id }, { dedupeKey: `parse:${id}` })
+          // A large file weighs its size in MiB: a worker's batch never holds many of them at once.
+          await enqueue(tx, 'parse', { messageId: id }, { dedupeKey: `parse:${id}`, weight: size / CHUNK })
           return { messageId: id, sha256, size, duplicate: false }
         })
     if (!receipt.duplicate) deps.wake?.()

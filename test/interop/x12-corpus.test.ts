@@ -27,7 +27,6 @@ const ack997 = (r: ParseResult) =>
 const CLEAN = [
   'EdiFabric__X12.NET__Invoice.txt',
   'Stedi-Demos__bootstrap-archived__inbound.edi',
-  'Stedi-Demos__bootstrap-archived__input.edi',
   'aaronhuggins__node-x12__850.edi',
   'aaronhuggins__node-x12__850_2.edi',
   'aaronhuggins__node-x12__850_fat.edi',
@@ -44,7 +43,10 @@ const CLEAN = [
 /** SOURCES.md findings per file: issue codes that must appear, transaction statuses. */
 const EXPECT: Record<string, { codes: string[]; statuses?: string[]; ack?: string[] }> = {
   'EdiFabric__X12.NET__997.txt': { codes: ['element_too_short'], statuses: ['accepted'], ack: ['AK9*E*1*1*1~'] },
-  'EdiFabric__X12.NET__PurchaseOrdersAcknowledgement.txt': { codes: ['group_count_mismatch'], statuses: ['accepted'], ack: ['AK9*E*2*1*1*5~'] },
+  // An 855 in a GS01=IN (invoice) group: not in its functional group (X12.5), rejected.
+  'EdiFabric__X12.NET__PurchaseOrdersAcknowledgement.txt': { codes: ['group_count_mismatch', 'transaction_not_in_group'], statuses: ['rejected'], ack: ['AK5*R*6~', 'AK9*R*2*1*0*5~'] },
+  // A 5010 850 in a GS01=OW (warehouse shipping order) group: rejected; otherwise clean under 5010.
+  'Stedi-Demos__bootstrap-archived__input.edi': { codes: ['transaction_not_in_group'], statuses: ['rejected'], ack: ['AK1*OW*', 'AK2*850*000000057~', 'AK5*R*6~', 'AK9*R*1*1*0~'] },
   'indice-co__EDI.Net__x12.850.issue135.edi': { codes: ['group_control_mismatch', 'interchange_control_mismatch'], statuses: ['rejected', 'rejected'], ack: ['TA1*000000001*190805*1134*E*001'] },
   'indice-co__EDI.Net__x12.850a.edi': { codes: ['interchange_control_mismatch', 'isa_field_width'], ack: ['TA1*000000055*090827*0936*E*'] },
   'olmelabs__EdiEngine__850.SyntaxNotes.ERR.edi': { codes: ['element_conditional_missing', 'element_conditional_missing'], statuses: ['rejected'], ack: ['AK4*7*234*2', 'AK4*6*384*2', 'AK5*R*5', 'AK9*R*1*1*0'] },
@@ -106,6 +108,13 @@ describe.skipIf(!present)('x12 corpus', () => {
     expect(po.controlNumber).toBe('000003438') // leading zeros kept (node-x12 strips them)
     const wrong = parseX12(load('olmelabs__EdiEngine__WrongGroupsAndTranCount.edi')).interchanges[0]
     expect(wrong.issues.find((i) => i.code === 'interchange_control_mismatch')?.value).toBe('3438')
+  })
+
+  it('Stedi 5010 850 in a GS01=OW group: the group fit is its only issue; a 999 says IK5 R 18', () => {
+    const r = parseX12(load('Stedi-Demos__bootstrap-archived__input.edi'))
+    expect(codes(r)).toEqual(['transaction_not_in_group'])
+    const ack = buildX12Acks(r, { ackType: '999', sender: { qualifier: 'ZZ', id: 'OURCO' }, version: '005010X231', controlNumbers: { interchange: 1, group: 1, transaction: 1 }, date: '20240101', time: '0000' })
+    expect(ack.interchanges[0].text).toContain('AK2*850*000000057~IK5*R*18~AK9*R*1*1*0~')
   })
 
   for (const f of ['indice-co__EDI.Net__x12.850a.edi', 'indice-co__EDI.Net__x12.850.issue135.edi', 'EdiFabric__X12.NET__997.txt', 'olmelabs__EdiEngine__856.Crossdock.OK.edi', 'walmartlabs__gozer__po850.txt', 'xlate__staedi__simple999.edi']) {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { readPayload } from '../../src/db/payloads.ts'
+import { getPayloadForParse, readPayload } from '../../src/db/payloads.ts'
 import { openDatabase } from '../../src/db/sql.ts'
 import { receive } from '../../src/pipeline/receive.ts'
 import { testDb, type TestDb } from '../helpers/db.ts'
@@ -22,8 +22,17 @@ describe('receive()', () => {
       expect(Number(row.size)).toBe(body.length)
       expect(row.sha256).toBe(r.sha256)
       expect((await readPayload(other.sql, r.messageId)).equals(body)).toBe(true)
-      const jobs = await other.sql<{ stage: string }[]>`select stage from jobs where payload->>'messageId' = ${r.messageId}`
-      expect(jobs.map((j) => j.stage)).toEqual(['parse'])
+      const jobs = await other.sql<{ stage: string; weight: number }[]>`select stage, weight from jobs where payload->>'messageId' = ${r.messageId}`
+      // A worker's batch counts the parse job as its size in MiB (3 MiB and a few bytes: 4).
+      expect(jobs.map((j) => [j.stage, j.weight])).toEqual([['parse', 4]])
+      // What the parse stage reads: the row and the same bytes, in one statement, only while unparsed.
+      const got = await getPayloadForParse(other.sql, r.messageId)
+      expect(got?.row).toMatchObject({ id: r.messageId, status: 'received', sha256: r.sha256 })
+      expect(got?.row).not.toHaveProperty('chunk')
+      expect(got?.bytes?.equals(body)).toBe(true)
+      await other.sql`update payloads set status = 'parsed' where id = ${r.messageId}`
+      expect((await getPayloadForParse(other.sql, r.messageId))?.bytes).toBeUndefined()
+      expect(await getPayloadForParse(other.sql, 'msg_none')).toBeUndefined()
     } finally {
       await other.close()
     }

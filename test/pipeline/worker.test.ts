@@ -10,6 +10,7 @@ describe('job worker', () => {
   beforeAll(async () => {
     db = await testDb()
     await db.sql`create table runs (job text, attempt int)`
+    await db.sql`create table batch_runs (job text, xid text)`
   })
   afterAll(async () => db.close())
 
@@ -81,5 +82,110 @@ describe('job worker', () => {
     const b = await enqueue(db.sql, 'dedupe', {}, { dedupeKey: 'k1' })
     expect(a).toBeDefined()
     expect(b).toBeUndefined()
+  })
+
+  it('runs a backlog in batches: several jobs per claim and transaction, each job once', async () => {
+    const ids: string[] = []
+    for (let i = 0; i < 10; i++) ids.push((await enqueue(db.sql, 'batched', { i }))!)
+    const worker = createWorker({
+      sql: db.sql,
+      log: silentLogger,
+      batchSize: 4,
+      handlers: { batched: { async run(q, _p, job) { await q`insert into batch_runs values (${job.id}, txid_current()::text)` } } },
+    })
+    await worker.drain({ timeoutMs: 10_000 })
+    const runs = await db.sql<{ job: string; xid: string }[]>`select job, xid from batch_runs where job = any(${ids})`
+    expect(runs.map((r) => r.job).sort()).toEqual([...ids].sort())
+    const perTx = new Map<string, number>()
+    for (const r of runs) perTx.set(r.xid, (perTx.get(r.xid) ?? 0) + 1)
+    expect([...perTx.values()].sort((a, b) => b - a)).toEqual([4, 4, 2])
+    const states = await db.sql<{ state: string }[]>`select state from jobs where id = any(${ids}::bigint[])`
+    expect(states.every((j) => j.state === 'completed')).toBe(true)
+  })
+
+  it('a job failing inside a batch takes nobody down: the others complete once, it is retried and dead-lettered alone', async () => {
+    const ids: string[] = []
+    for (let i = 0; i < 6; i++) ids.push((await enqueue(db.sql, 'mixed', { i }, { maxAttempts: 2 }))!)
+    const bad = ids[2]
+    const worker = createWorker({
+      sql: db.sql,
+      log: silentLogger,
+      batchSize: 8,
+      backoffBaseMs: 5,
+      handlers: {
+        mixed: {
+          async run(q, p, job) {
+            await q`insert into batch_runs values (${job.id}, txid_current()::text)`
+            if (p.i === 2) throw new Error('bad one')
+          },
+        },
+      },
+    })
+    await worker.drain({ timeoutMs: 10_000 })
+    const jobs = await db.sql<{ id: string; state: string; attempts: number }[]>`select id, state, attempts from jobs where id = any(${ids}::bigint[]) order by id`
+    expect(jobs.map((j) => [String(j.id), j.state])).toEqual(ids.map((id) => [id, id === bad ? 'failed' : 'completed']))
+    // The good jobs' first run (in the batch) was rolled back with it: one committed run each.
+    const runs = await db.sql<{ job: string; n: number }[]>`select job, count(*)::int as n from batch_runs where job = any(${ids}) group by job`
+    expect(Object.fromEntries(runs.map((r) => [r.job, r.n]))).toEqual(Object.fromEntries(ids.filter((id) => id !== bad).map((id) => [id, 1])))
+    // Attempts count claims, not batch rollbacks: the bad job used up its two and no more.
+    expect(jobs.find((j) => String(j.id) === bad)?.attempts).toBe(2)
+    const exc = (await listExceptions(db.sql, { code: 'stage_failed' })).filter((e) => (e.reason as { stage?: string }).stage === 'mixed')
+    expect(exc).toHaveLength(1)
+  })
+
+  it('runs a non-transactional job as the only job its worker holds', async () => {
+    const ids: string[] = []
+    for (let i = 0; i < 6; i++) ids.push((await enqueue(db.sql, i % 2 ? 'net' : 'local', { i }))!)
+    const heldWhileSending: number[] = []
+    const worker = createWorker({
+      sql: db.sql,
+      log: silentLogger,
+      batchSize: 8,
+      handlers: {
+        local: { async run(q, _p, job) { await q`insert into batch_runs values (${job.id}, txid_current()::text)` } },
+        net: {
+          transactional: false,
+          async run(q, _p, job) {
+            const [r] = await q<{ n: number }[]>`select count(*)::int as n from jobs
+              where state = 'active' and locked_by = (select locked_by from jobs where id = ${job.id})`
+            heldWhileSending.push(r.n)
+          },
+        },
+      },
+    })
+    await worker.drain({ timeoutMs: 10_000 })
+    expect(heldWhileSending).toEqual([1, 1, 1])
+    const states = await db.sql<{ state: string }[]>`select state from jobs where id = any(${ids}::bigint[])`
+    expect(states.map((j) => j.state)).toEqual(Array(6).fill('completed'))
+  })
+
+  // A second connection steals a lease while the batch runs: PostgreSQL only (PGlite has one).
+  it.runIf(Boolean(process.env.DATABASE_URL))('a batch whose lease on one job was taken over commits nothing of that job', async () => {
+    const ids: string[] = []
+    for (let i = 0; i < 4; i++) ids.push((await enqueue(db.sql, 'stolen', { i }))!)
+    const victim = ids[1]
+    let stolen = false
+    const worker = createWorker({
+      sql: db.sql,
+      log: silentLogger,
+      batchSize: 8,
+      handlers: {
+        stolen: {
+          async run(q, _p, job) {
+            if (job.id === victim && !stolen) {
+              stolen = true
+              await db.sql`update jobs set locked_by = 'thief', locked_at = now() where id = ${job.id}`
+            }
+            await q`insert into batch_runs values (${job.id}, txid_current()::text)`
+          },
+        },
+      },
+    })
+    await worker.drain({ timeoutMs: 10_000 })
+    const jobs = await db.sql<{ id: string; state: string; locked_by: string | null }[]>`select id, state, locked_by from jobs where id = any(${ids}::bigint[]) order by id`
+    expect(jobs.map((j) => [String(j.id), j.state])).toEqual(ids.map((id) => [id, id === victim ? 'active' : 'completed']))
+    expect(jobs.find((j) => String(j.id) === victim)?.locked_by).toBe('thief')
+    const runs = await db.sql<{ job: string }[]>`select job from batch_runs where job = any(${ids})`
+    expect(runs.map((r) => r.job).sort()).toEqual(ids.filter((id) => id !== victim).sort())
   })
 })

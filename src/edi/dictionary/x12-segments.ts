@@ -1,8 +1,25 @@
 /**
  * X12 segment definitions used by 850/855/856/810/997/999 (X12.3 element dictionary, X12.6
- * syntax notes). One table serves 004010 and 005010; `OVERRIDES_005010` holds the few length
- * changes that matter to us (REF02 1/30 → 1/50, PER04 1/80 → 1/256, N407 usage).
+ * syntax notes). `SPECS` is the 004010 table; `OVERRIDES_005010` holds the 005010 changes that
+ * matter to validation, and `ONLY_005010` the segments 004010 does not have (999).
  * Not the whole standard: the segments real supply-chain files use (see corpus/SOURCES.md).
+ *
+ * 004010 → 005010 differences encoded here:
+ * - 127 Reference Identification AN 1/30 → 1/50: REF02, N902, SAC13, CAD08, C040-02/04/06;
+ * - 364 Communication Number AN 1/80 → 1/256: PER04/06/08;
+ * - N4: N407 (1715 Country Subdivision Code) is new, with syntax notes E0207 and C0704
+ *   (N402 and N404 become conditional); 004010 N4 ends at N406;
+ * - 997: AK103 (480) and AK203 (1705) are new; 719 Segment Position in Transaction Set
+ *   (AK302) N0 1/6 → 1/10; C030 (AK401) gains C030-03 (1686 repeating data element position);
+ *   AK502..506 (718) code list (004010 has no 18; see x12-codes.ts);
+ * - IK3/IK4/IK5/CTX and C998/C999 exist only for the 005010 999.
+ * Known but not encoded (not sure enough of the exact 005010 values, or outside the sets):
+ * - the envelope (ISA/GS/ST/SE/GE/IEA) is one table for both versions: ST03 (1705) is 005010
+ *   only but stays in the shared ST definition the reader uses for every version;
+ * - element 723 (AK403) codes 12/13 and element 716 (AK905) list changes between versions;
+ * - new trailing elements some 005010 segments gained (MEA, PRF, BSN, PID) and changed code
+ *   lists (353, 92, 587, 735, 88) — every code list here is the 004010 one;
+ * - segment name changes (REF "Reference Information") that do not affect validation.
  */
 import * as C from './x12-codes.ts'
 import {
@@ -18,15 +35,31 @@ function composite(specs: string): readonly X12ElementDef[] {
   return specs.split(',').map((s) => parseElementSpec(s, {}))
 }
 
-/** Composites we meet: C001 unit of measure, C040 reference id, C030/C998/C999 for acks. */
-const COMPOSITES: Record<string, readonly X12ElementDef[]> = {
+type Composites = Record<string, readonly X12ElementDef[]>
+
+/** Composites we meet: C001 unit of measure, C040 reference id, C030 for acks (004010). */
+const COMPOSITES_004010: Composites = {
   C001: composite(
     'M ID 2/2 355, O R 1/15 1018, O R 1/10 649, X ID 2/2 355, X R 1/15 1018, X R 1/10 649, X ID 2/2 355, X R 1/15 1018, X R 1/10 649, X ID 2/2 355, X R 1/15 1018, X R 1/10 649, X ID 2/2 355, X R 1/15 1018, X R 1/10 649'
   ),
+  C040: composite('M ID 2/3 128, M AN 1/30 127, X ID 2/3 128, X AN 1/30 127, X ID 2/3 128, X AN 1/30 127'),
+  C030: composite('M N0 1/2 722, O N0 1/2 1528'),
+}
+
+/** 005010: 127 grew to 1/50, C030 has the repetition position, C998/C999 serve the 999 CTX. */
+const COMPOSITES_005010: Composites = {
+  ...COMPOSITES_004010,
   C040: composite('M ID 2/3 128, M AN 1/50 127, X ID 2/3 128, X AN 1/50 127, X ID 2/3 128, X AN 1/50 127'),
   C030: composite('M N0 1/2 722, O N0 1/2 1528, O N0 1/4 1686'),
   C998: composite('M AN 1/35 9999, O AN 1/35 9998'),
   C999: composite('M N0 1/4 725, O N0 1/4 725'),
+}
+
+/** The same code list at several element positions, plus other lists: `{ 2: list, 3: list, ... }`. */
+function codesAt(positions: number[], list: string, others: Record<number, string> = {}): Record<number, string> {
+  const out: Record<number, string> = { ...others }
+  for (const p of positions) out[p] = list
+  return out
 }
 
 const generic = (n: number): string => Array.from({ length: n }, () => 'O AN 1/80').join(', ')
@@ -39,6 +72,7 @@ const SPECS: Record<string, SegmentSpec> = {
     codes: { 1: C.FUNCTIONAL_ID_479, 7: C.AGENCY_455 },
   },
   GE: { name: 'Functional Group Trailer', elements: 'M N0 1/6 97, M N0 1/9 28' },
+  // ST03 is 005010 only; kept here because the reader checks every version's ST with this table.
   ST: { name: 'Transaction Set Header', elements: 'M ID 3/3 143, M AN 4/9 329, O AN 1/35 1705' },
   SE: { name: 'Transaction Set Trailer', elements: 'M N0 1/10 96, M AN 4/9 329' },
   IEA: { name: 'Interchange Control Trailer', elements: 'M N0 1/5 I16, M N0 9/9 I12' },
@@ -120,7 +154,7 @@ const SPECS: Record<string, SegmentSpec> = {
   },
   N9: {
     name: 'Reference Identification',
-    elements: 'M ID 2/3 128, X AN 1/50 127, X AN 1/45 369, O DT 8/8 373, O TM 4/8 337, O ID 2/2 623, O C040',
+    elements: 'M ID 2/3 128, X AN 1/30 127, X AN 1/45 369, O DT 8/8 373, O TM 4/8 337, O ID 2/2 623, O C040',
     rules: 'R0203',
   },
   MSG: { name: 'Message Text', elements: 'M AN 1/264 933, X ID 2/2 934, O N0 1/9 1470' },
@@ -134,7 +168,7 @@ const SPECS: Record<string, SegmentSpec> = {
   N3: { name: 'Address Information', elements: 'M AN 1/55 166, O AN 1/55 166' },
   N4: {
     name: 'Geographic Location',
-    elements: 'O AN 2/30 19, O ID 2/2 156, O ID 3/15 116, O ID 2/3 26, X ID 1/2 309, O AN 1/30 310, O ID 1/3 1715',
+    elements: 'O AN 2/30 19, O ID 2/2 156, O ID 3/15 116, O ID 2/3 26, X ID 1/2 309, O AN 1/30 310',
     rules: 'C0605',
   },
   TAX: {
@@ -243,12 +277,12 @@ const SPECS: Record<string, SegmentSpec> = {
   // 997 / 999 (X12.5 functional acknowledgments)
   AK1: {
     name: 'Functional Group Response Header',
-    elements: 'M ID 2/2 479, M N0 1/9 28, O AN 1/12 480',
+    elements: 'M ID 2/2 479, M N0 1/9 28',
     codes: { 1: C.FUNCTIONAL_ID_479 },
   },
   AK2: {
     name: 'Transaction Set Response Header',
-    elements: 'M ID 3/3 143, M AN 4/9 329, O AN 1/35 1705',
+    elements: 'M ID 3/3 143, M AN 4/9 329',
   },
   AK3: {
     name: 'Data Segment Note',
@@ -263,27 +297,54 @@ const SPECS: Record<string, SegmentSpec> = {
   AK5: {
     name: 'Transaction Set Response Trailer',
     elements: 'M ID 1/1 717, O ID 1/3 718, O ID 1/3 718, O ID 1/3 718, O ID 1/3 718, O ID 1/3 718',
-    codes: { 1: C.TX_ACK_717, 2: C.TX_ERROR_718, 3: C.TX_ERROR_718, 4: C.TX_ERROR_718, 5: C.TX_ERROR_718, 6: C.TX_ERROR_718 },
+    codes: codesAt([2, 3, 4, 5, 6], C.TX_ERROR_718_004010, { 1: C.TX_ACK_717 }),
   },
   AK9: {
     name: 'Functional Group Response Trailer',
     elements: 'M ID 1/1 715, M N0 1/6 97, M N0 1/6 123, M N0 1/6 2, O ID 1/3 716, O ID 1/3 716, O ID 1/3 716, O ID 1/3 716, O ID 1/3 716',
     codes: { 1: C.GROUP_ACK_715, 5: C.GROUP_ERROR_716, 6: C.GROUP_ERROR_716, 7: C.GROUP_ERROR_716, 8: C.GROUP_ERROR_716, 9: C.GROUP_ERROR_716 },
   },
+}
+
+/** 005010 changes relative to 004010 for the segments above (see the header comment). */
+const OVERRIDES_005010: Record<string, Partial<SegmentSpec>> = {
+  REF: { elements: 'M ID 2/3 128, X AN 1/50 127, X AN 1/80 352, O C040' },
+  N9: { elements: 'M ID 2/3 128, X AN 1/50 127, X AN 1/45 369, O DT 8/8 373, O TM 4/8 337, O ID 2/2 623, O C040' },
+  PER: {
+    elements: 'M ID 2/2 366, O AN 1/60 93, X ID 2/2 365, X AN 1/256 364, X ID 2/2 365, X AN 1/256 364, X ID 2/2 365, X AN 1/256 364, O AN 1/20 443',
+  },
+  N4: {
+    elements: 'O AN 2/30 19, X ID 2/2 156, O ID 3/15 116, X ID 2/3 26, X ID 1/2 309, O AN 1/30 310, X ID 1/3 1715',
+    rules: 'E0207 C0605 C0704',
+  },
+  SAC: {
+    elements: 'M ID 1/1 248, X ID 4/4 1300, X ID 2/2 559, X AN 1/10 1301, O N2 1/15 610, X ID 1/1 378, X R 1/6 332, X R 1/9 118, X ID 2/2 355, X R 1/15 380, O R 1/15 380, O ID 2/2 331, O AN 1/50 127, O AN 1/16 770, X AN 1/80 352, O ID 2/3 819',
+  },
+  CAD: {
+    elements: 'O ID 1/2 91, X AN 2/4 206, X AN 1/10 207, X ID 2/4 140, X AN 1/35 387, O ID 2/2 368, X ID 2/3 128, X AN 1/50 127, O ID 2/2 284',
+  },
+  AK1: { elements: 'M ID 2/2 479, M N0 1/9 28, O AN 1/12 480' },
+  AK2: { elements: 'M ID 3/3 143, M AN 4/9 329, O AN 1/35 1705' },
+  AK3: { elements: 'M ID 2/3 721, M N0 1/10 719, O AN 1/4 447, O ID 1/3 720' },
+  AK5: { codes: codesAt([2, 3, 4, 5, 6], C.TX_ERROR_718, { 1: C.TX_ACK_717 }) },
+}
+
+/** Segments of the 005010 999 (X12.5 005010 introduced it), absent from 004010. */
+const ONLY_005010: Record<string, SegmentSpec> = {
   IK3: {
     name: 'Implementation Data Segment Note',
     elements: 'M ID 2/3 721, M N0 1/10 719, O AN 1/4 447, M ID 1/3 620',
-    codes: { 4: C.SEGMENT_ERROR_720 },
+    codes: { 4: C.SEGMENT_ERROR_620 },
   },
   IK4: {
     name: 'Implementation Data Element Note',
     elements: 'M C030, O N0 1/4 725, M ID 1/3 621, O AN 1/99 724',
-    codes: { 3: C.ELEMENT_ERROR_723 },
+    codes: { 3: C.ELEMENT_ERROR_621 },
   },
   IK5: {
     name: 'Implementation Transaction Set Response Trailer',
     elements: 'M ID 1/1 717, O ID 1/3 618, O ID 1/3 618, O ID 1/3 618, O ID 1/3 618, O ID 1/3 618',
-    codes: { 1: C.TX_ACK_717, 2: C.TX_ERROR_718, 3: C.TX_ERROR_718, 4: C.TX_ERROR_718, 5: C.TX_ERROR_718, 6: C.TX_ERROR_718 },
+    codes: codesAt([2, 3, 4, 5, 6], C.TX_ERROR_618, { 1: C.TX_ACK_717 }),
   },
   CTX: {
     name: 'Context',
@@ -291,24 +352,13 @@ const SPECS: Record<string, SegmentSpec> = {
   },
 }
 
-/** 005010 length changes relative to 004010 for the segments above. */
-const OVERRIDES_005010: Record<string, Partial<SegmentSpec>> = {
-  REF: { elements: 'M ID 2/3 128, X AN 1/50 127, X AN 1/80 352, O C040' },
-  PER: {
-    elements: 'M ID 2/2 366, O AN 1/60 93, X ID 2/2 365, X AN 1/256 364, X ID 2/2 365, X AN 1/256 364, X ID 2/2 365, X AN 1/256 364, O AN 1/20 443',
-  },
-  N4: {
-    elements: 'O AN 2/30 19, O ID 2/2 156, O ID 3/15 116, O ID 2/3 26, X ID 1/2 309, O AN 1/30 310, X ID 1/3 1715',
-  },
-}
-
-function build(overrides: Record<string, Partial<SegmentSpec>>): Record<string, X12SegmentDef> {
+function build(specs: Record<string, SegmentSpec>, overrides: Record<string, Partial<SegmentSpec>>, composites: Composites): Record<string, X12SegmentDef> {
   const out: Record<string, X12SegmentDef> = {}
-  for (const [tag, spec] of Object.entries(SPECS)) {
-    out[tag] = compileSegment(tag, { ...spec, ...overrides[tag] }, COMPOSITES)
+  for (const [tag, spec] of Object.entries(specs)) {
+    out[tag] = compileSegment(tag, { ...spec, ...overrides[tag] }, composites)
   }
   return out
 }
 
-export const SEGMENTS_004010: Readonly<Record<string, X12SegmentDef>> = build({})
-export const SEGMENTS_005010: Readonly<Record<string, X12SegmentDef>> = build(OVERRIDES_005010)
+export const SEGMENTS_004010: Readonly<Record<string, X12SegmentDef>> = build(SPECS, {}, COMPOSITES_004010)
+export const SEGMENTS_005010: Readonly<Record<string, X12SegmentDef>> = build({ ...SPECS, ...ONLY_005010 }, OVERRIDES_005010, COMPOSITES_005010)

@@ -2,9 +2,15 @@
  * Transaction set structures (segment order, loops, usage, max use) for 850, 855, 856, 810,
  * 997 and 999, as published in the X12 004010 and 005010 tables. Positions follow the
  * standard's table order; a subset: segments real partners send (see corpus/SOURCES.md).
- * The 005010 structures equal the 004010 ones for these sets; only element lengths differ
- * (see x12-segments.ts).
+ * Each set's GS01 comes from the GS01 → ST01 table (x12-groups.ts).
+ *
+ * 004010 and 005010 share one structure per set; what differs between them is in the segment
+ * tables (x12-segments.ts: element lengths, new elements, syntax notes, ack code lists), and the
+ * 999 exists only from 005010 on. Known but not encoded here: segments and max-use changes the
+ * 005010 tables bring to these sets beyond that subset (we do not carry the full 005010 tables,
+ * so a segment they added is reported as not in the set).
  */
+import { functionalIdOf } from './x12-groups.ts'
 import { SEGMENTS_004010, SEGMENTS_005010 } from './x12-segments.ts'
 import { loop, MANY, s, type X12StructureNode, type X12TransactionDef } from './x12-types.ts'
 
@@ -186,20 +192,22 @@ const IA_999: X12StructureNode[] = [
   s('AK9', 'M'),
 ]
 
-const TABLE: Array<[id: string, fid: string, name: string, body: X12StructureNode[]]> = [
-  ['850', 'PO', 'Purchase Order', PO_850],
-  ['855', 'PR', 'Purchase Order Acknowledgment', POACK_855],
-  ['856', 'SH', 'Ship Notice/Manifest', ASN_856],
-  ['810', 'IN', 'Invoice', INVOICE_810],
-  ['997', 'FA', 'Functional Acknowledgment', FA_997],
-  ['999', 'FA', 'Implementation Acknowledgment', IA_999],
+const TABLE: Array<[id: string, name: string, body: X12StructureNode[]]> = [
+  ['850', 'Purchase Order', PO_850],
+  ['855', 'Purchase Order Acknowledgment', POACK_855],
+  ['856', 'Ship Notice/Manifest', ASN_856],
+  ['810', 'Invoice', INVOICE_810],
+  ['997', 'Functional Acknowledgment', FA_997],
+  ['999', 'Implementation Acknowledgment', IA_999],
 ]
 
 const DEFS = new Map<string, X12TransactionDef>()
 for (const [version, segments] of [['004010', SEGMENTS_004010], ['005010', SEGMENTS_005010]] as const) {
-  for (const [id, functionalId, name, body] of TABLE) {
+  for (const [id, name, body] of TABLE) {
     // 999 exists only from 005010 on (X12.5 005010 introduced it).
     if (id === '999' && version === '004010') continue
+    const functionalId = functionalIdOf(id)
+    if (functionalId === undefined) throw new Error(`x12-groups.ts has no GS01 for ${id}`)
     DEFS.set(`${id}/${version}`, { id, version, functionalId, name, body, segments })
   }
 }

@@ -4,10 +4,20 @@
  * the header/trailer comparisons live in assemble.ts.
  */
 import { issue, type EdiIssue } from '../issues.ts'
-import type { PartyId, Segment } from '../types.ts'
+import type { Element, PartyId, Segment } from '../types.ts'
+import { RawSegment, rawComponent, rawElement } from './segment.ts'
+
+/**
+ * Element e (0-based) of a segment. A RawSegment not yet tokenized is read from its bytes
+ * (same values), so reading UNH/UNT builds no token arrays for the whole segment.
+ */
+export function element(s: Segment, e: number): Element | undefined {
+  return s instanceof RawSegment && !s.materialized ? rawElement(s, e) : s.elements[e]
+}
 
 /** Component c (0-based) of element e (0-based), '' when absent. */
-export const comp = (s: Segment, e: number, c = 0): string => s.elements[e]?.[c] ?? ''
+export const comp = (s: Segment, e: number, c = 0): string =>
+  s instanceof RawSegment && !s.materialized ? rawComponent(s, e, c) : (s.elements[e]?.[c] ?? '')
 
 export interface UnbHeader {
   syntaxId: string
@@ -106,8 +116,9 @@ export interface UnhHeader {
 export function readUnh(s: Segment): { header: UnhHeader; issues: EdiIssue[] } {
   const issues: EdiIssue[] = []
   const at = { segment: 'UNH', position: s.pos }
-  let v = comp(s, 1, 1)
-  const rel = comp(s, 1, 2)
+  const s009 = element(s, 1) ?? []
+  let v = s009[1] ?? ''
+  const rel = s009[2] ?? ''
   if (v !== 'D' && v !== '' && /^\d\d[A-C]$/.test(rel)) {
     // e.g. `DESADV:0:96A:UN` (corpus): 0052 must be D for directory releases (UNCL 0052).
     issues.push(issue('element_invalid_code', 'transaction', `UNH message version number (0052) "${v}" should be D; read as D${rel}`, { ...at, element: 2, component: 2, ref: '0052', value: v, severity: 'warning' }))
@@ -115,19 +126,40 @@ export function readUnh(s: Segment): { header: UnhHeader; issues: EdiIssue[] } {
   }
   const h: UnhHeader = {
     ref: comp(s, 0),
-    type: comp(s, 1, 0),
+    type: s009[0] ?? '',
     version: v + rel,
-    agency: comp(s, 1, 3),
-    association: comp(s, 1, 4),
-    s009: s.elements[1] ?? [],
+    agency: s009[3] ?? '',
+    association: s009[4] ?? '',
+    s009,
   }
   if (!h.ref) issues.push(issue('transaction_control_invalid', 'transaction', 'UNH message reference (0062) is missing', { ...at, element: 1, ref: '0062' }))
-  if (!/^[A-Z]{6}$/.test(h.type)) issues.push(issue('transaction_id_invalid', 'transaction', `UNH message type (0065) "${h.type}" is not a 6-letter message type`, { ...at, element: 2, component: 1, ref: '0065', value: h.type }))
+  if (!isMessageType(h.type)) issues.push(issue('transaction_id_invalid', 'transaction', `UNH message type (0065) "${h.type}" is not a 6-letter message type`, { ...at, element: 2, component: 1, ref: '0065', value: h.type }))
   return { header: h, issues }
+}
+
+/** Six capital letters (UNCL 0065 message type shape). */
+function isMessageType(t: string): boolean {
+  if (t.length !== 6) return false
+  for (let i = 0; i < 6; i++) {
+    const c = t.charCodeAt(i)
+    if (c < 0x41 || c > 0x5a) return false
+  }
+  return true
 }
 
 /** Trailer count (UNT 0074, UNE 0060, UNZ 0036): a non-negative integer or NaN. */
 export function count(s: Segment): number {
-  const v = comp(s, 0)
-  return /^\d{1,10}$/.test(v) ? Number(v) : NaN
+  return countOf(comp(s, 0))
+}
+
+/** A trailer count value: a non-negative integer of at most 10 digits, or NaN. */
+export function countOf(v: string): number {
+  if (v.length === 0 || v.length > 10) return NaN
+  let n = 0
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i)
+    if (c < 0x30 || c > 0x39) return NaN
+    n = n * 10 + (c - 0x30)
+  }
+  return n
 }

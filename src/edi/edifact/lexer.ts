@@ -1,8 +1,11 @@
 /**
- * Streaming EDIFACT lexer: bytes → tokenized segments, knowing no schema and no envelope
- * (StAEDI's lexer/validator split). Built for throughput on large files:
+ * Streaming EDIFACT lexer: bytes → tokenized segments, knowing no envelope (StAEDI's
+ * lexer/validator split). Built for throughput on large files:
  * - one byte loop per segment finds the unreleased terminator, the end of the tag and any byte
- *   outside printable ASCII; no string is built per element (see segment.ts);
+ *   outside printable ASCII; no string is built per element (see segment.ts). The loop runs in
+ *   WebAssembly where available (scan-wasm.ts), which also checks the values of the segment
+ *   against the element programs the validator hands it (SepView.table), so a clean segment
+ *   needs no second pass; scanSegment() below is the reference and the fallback;
  * - nothing is decoded here: segments keep (buffer, start, end) and decode on demand;
  * - segments holding bytes outside printable ASCII come without text so the reader decodes
  *   them under the declared character set.
@@ -11,6 +14,7 @@
  * and the BOM and the 9-byte UNA are read only once complete.
  */
 import { DEFAULT_SERVICE, parseUna, unaUsable, type ServiceBytes } from './delimiters.ts'
+import { acquireScanner, MAX_SEPS, releaseScanner, type WasmScanner } from './scan-wasm.ts'
 
 export interface LexerSink {
   /** A UNA service string advice at `offset`; `usable` false = ignored (bad separators). */
@@ -23,6 +27,13 @@ export interface LexerSink {
    * input or by the size guard. Returns the number of line feeds inside the segment.
    */
   segment(ascii: boolean, tagEnd: number, buf: Buffer, start: number, end: number, offset: number, line: number, terminated: boolean): number
+  /**
+   * Tried first for every terminated printable-ASCII segment (the bulk of a file): the same
+   * segment with its separator count `nseps` (positions in seps/rels). Returns true when it
+   * took the segment; false sends it on to segment(). Such a segment holds no line feed.
+   * `view` describes the segment (separators, scanner results) during the call.
+   */
+  body(buf: Buffer, start: number, tagEnd: number, end: number, offset: number, line: number, nseps: number): boolean
 }
 
 export interface Lexer {
@@ -39,9 +50,33 @@ export interface Lexer {
   readonly seps: Int32Array
   readonly rels: Int32Array
   nseps: number
+  /** The WebAssembly scanner (undefined where not available); seps/rels live in its memory. */
+  readonly wasm: WasmScanner | undefined
+  /** What the scan found out about the segment being delivered (valid during the callback). */
+  readonly view: SepView
 }
 
-export const MAX_SEPS = 1024
+/**
+ * The segment being delivered, as the scan saw it: separator positions (seps[0] ends the tag),
+ * release counts (rels[k]: in the value seps[k] closes), their number `n`; with the WebAssembly
+ * scanner, where the bytes are in its window (`base`, -1: not there) and, when the scan also
+ * checked the values with element programs (table `scanned`, 0: no check), whether they are
+ * clean. `table` is set by the validator: the programs to check the next segments with.
+ */
+export interface SepView {
+  seps: Int32Array
+  rels: Int32Array
+  n: number
+  wasm: WasmScanner | undefined
+  base: number
+  table: number
+  scanned: number
+  clean: boolean
+  /** The tag key (edifact-dsl.ts tagKey) if the scan computed it (-1: not a dictionary tag), else -2. */
+  key: number
+}
+
+export { MAX_SEPS }
 
 export interface LexerOptions {
   /** A segment longer than this is cut (defends memory against input with no terminator). */
@@ -73,28 +108,27 @@ function classTable(s: ServiceBytes): Uint8Array {
   return t
 }
 // Results of scanSegment besides the end index (module state: no object per segment).
-let scanTagEnd = -1
 let scanOdd = false
 let scanNs = 0
 
 /**
  * One pass over the bytes of a segment from `p`: returns the index of its unreleased terminator
- * (or `len`), and sets the end of the tag, whether anything outside printable ASCII is present,
+ * (or `len`), and sets whether anything outside printable ASCII is present,
  * and where the element and component separators are (with the release count of each value)
  * for the validator. One table load per byte (see classTable): an ordinary byte costs a load and
  * a compare. Kept small and separate from run() so the optimizing compiler handles it alone.
  */
 function scanSegment(buf: Buffer, p: number, len: number, cls: Uint8Array, seps: Int32Array, rels: Int32Array): number {
-  let tagEnd = -1
   let odd = false
   let ns = 0
   let relRun = 0
   let i = p
-  for (; i < len; i++) {
-    const k = cls[buf[i]]
-    if (k === 0) continue
+  for (;;) {
+    // Ordinary bytes: one load, one table read, one compare each, in a loop of its own.
+    let k = 0
+    while (i < len && (k = cls[buf[i]]) === 0) i++
+    if (i >= len) break
     if (k === K_SEP) {
-      if (tagEnd < 0) tagEnd = i
       if (ns < MAX_SEPS) {
         seps[ns] = i
         rels[ns] = relRun
@@ -103,14 +137,14 @@ function scanSegment(buf: Buffer, p: number, len: number, cls: Uint8Array, seps:
       relRun = 0
     } else if (k === K_TERM) break
     else if (k === K_REL) {
-      if (tagEnd < 0) odd = true // a released character inside the tag: let the reader decide
+      if (ns === 0) odd = true // a released character inside the tag: let the reader decide
       relRun++
       i++
       if (i < len && (buf[i] < 0x20 || buf[i] > 0x7e)) odd = true
     } else odd = true
+    i++
   }
   if (ns < MAX_SEPS) rels[ns] = relRun
-  scanTagEnd = tagEnd
   scanOdd = odd
   scanNs = ns
   return i
@@ -126,11 +160,21 @@ export function createLexer(sink: LexerSink, opts: LexerOptions = {}): Lexer {
   let scanFrom = 0 // where to look for a terminator in an unfinished segment
   let line = 1
   let ended = false
+  // The segment scan runs in WebAssembly where available (scan-wasm.ts): its memory holds the
+  // class table, the separator positions (lexer.seps/rels are views on it) and a window of the
+  // buffer; scanSegment() below takes over for a segment longer than the window.
+  const ws = acquireScanner()
+  let wsTable: Uint8Array | undefined // class table last copied into the scanner
+  const seps0 = ws !== undefined ? ws.seps : new Int32Array(MAX_SEPS)
+  const rels0 = ws !== undefined ? ws.rels : new Int32Array(MAX_SEPS + 1)
+  const view: SepView = { seps: seps0, rels: rels0, n: 0, wasm: ws, base: -1, table: 0, scanned: 0, clean: false, key: -2 }
 
   const lexer: Lexer = {
     service: { ...DEFAULT_SERVICE },
-    seps: new Int32Array(MAX_SEPS),
-    rels: new Int32Array(MAX_SEPS + 1),
+    seps: seps0,
+    rels: rels0,
+    wasm: ws,
+    view,
     nseps: 0,
     get bytes() {
       return total
@@ -138,22 +182,41 @@ export function createLexer(sink: LexerSink, opts: LexerOptions = {}): Lexer {
     push(chunk: Buffer) {
       if (ended || chunk.length === 0) return
       total += chunk.length
-      const buf = (pendingBuf = pendingBuf.length === 0 ? chunk : Buffer.concat([pendingBuf, chunk]))
-      // A long unfinished segment: skip the full pass until a terminator can be in the buffer.
-      if (pending && buf.length - scanFrom > 0 && buf.length < maxSeg) {
-        if (buf.indexOf(lexer.service.segment, scanFrom) < 0) {
-          scanFrom = buf.length
-          return
+      // An unfinished segment is joined with the head of the chunk up to the next terminator
+      // byte only, not with the whole chunk: one small copy per chunk instead of a copy of every
+      // chunk. Feeding the chunk in two pieces gives the same result (output never depends on
+      // chunking), whether or not that terminator turns out to be released (then the rest is
+      // joined as before: once per chunk, so a long segment costs no repeated copies).
+      let c = chunk
+      if (pendingBuf.length > 0) {
+        const t = c.indexOf(lexer.service.segment)
+        if (t >= 0 && t + 1 < c.length) {
+          feed(c.subarray(0, t + 1))
+          c = c.subarray(t + 1)
         }
       }
-      run()
+      feed(c)
     },
     end() {
       if (ended) return
       ended = true
       run()
       pendingBuf = EMPTY
+      // No segment callback comes after this: the scanner's memory is free for another lexer.
+      if (ws !== undefined) releaseScanner(ws)
     },
+  }
+
+  function feed(chunk: Buffer): void {
+    const buf = (pendingBuf = pendingBuf.length === 0 ? chunk : Buffer.concat([pendingBuf, chunk]))
+    // A long unfinished segment: skip the full pass until a terminator can be in the buffer.
+    if (pending && buf.length - scanFrom > 0 && buf.length < maxSeg) {
+      if (buf.indexOf(lexer.service.segment, scanFrom) < 0) {
+        scanFrom = buf.length
+        return
+      }
+    }
+    run()
   }
 
   function run(): void {
@@ -172,6 +235,8 @@ export function createLexer(sink: LexerSink, opts: LexerOptions = {}): Lexer {
     const seps = lexer.seps
     const rels = lexer.rels
     let keep = len // start of the bytes to carry over
+    let winStart = 0
+    let winEnd = 0
     for (;;) {
       let c = 0
       while (p < len) {
@@ -204,10 +269,59 @@ export function createLexer(sink: LexerSink, opts: LexerOptions = {}): Lexer {
       // component separators are (with the release count of each value) for the validator.
       // One table load per byte (see classTable): ordinary bytes cost a load and a compare.
       const start = p
-      const i = scanSegment(buf, p, len, cls, seps, rels)
-      let tagEnd = scanTagEnd
-      let odd = scanOdd
-      lexer.nseps = scanNs
+      let i: number
+      let ns: number
+      let odd: boolean
+      let wbase = -1
+      if (ws === undefined) {
+        i = scanSegment(buf, p, len, cls, seps, rels)
+        ns = scanNs
+        odd = scanOdd
+      } else {
+        if (cls !== wsTable) {
+          ws.u8.set(cls, 0)
+          wsTable = cls
+        }
+        // The window holds buf[winStart, winEnd); a scan that reaches its end before the end of
+        // the buffer is redone on a window starting at the segment.
+        if (p >= winEnd) {
+          winEnd = Math.min(len, p + ws.window)
+          buf.copy(ws.u8, ws.data, p, winEnd)
+          winStart = p
+        }
+        const table = view.table
+        i = ws.scan(p, winEnd, ws.data - winStart, table, svc.component)
+        if (i >= winEnd && winEnd < len && p !== winStart) {
+          winEnd = Math.min(len, p + ws.window)
+          buf.copy(ws.u8, ws.data, p, winEnd)
+          winStart = p
+          i = ws.scan(p, winEnd, ws.data - winStart, table, svc.component)
+        }
+        if (i >= winEnd && winEnd < len) {
+          // Longer than the window: the JavaScript scan, straight on the buffer.
+          i = scanSegment(buf, p, len, cls, seps, rels)
+          ns = scanNs
+          odd = scanOdd
+          view.scanned = 0
+          view.key = -2
+        } else {
+          const res = ws.res
+          ns = res[0]
+          odd = res[1] !== 0
+          wbase = ws.data - winStart
+          view.scanned = table
+          view.clean = res[2] === 1
+          view.key = res[3]
+        }
+      }
+      let tagEnd = ns > 0 ? seps[0] : -1
+      view.n = ns
+      view.base = wbase
+      if (i < len && !odd && sink.body(buf, start, tagEnd < 0 ? i : tagEnd, i, base + start, line, ns)) {
+        p = i + 1
+        continue
+      }
+      lexer.nseps = ns
       let terminated = true
       let end = i
       if (i >= len) {

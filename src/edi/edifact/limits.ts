@@ -39,12 +39,14 @@ export class Overflow {
 
   /** Another overflow's counts; `warningsOnly` when its issues were downgraded to warnings. */
   merge(o: Overflow, warningsOnly = false): void {
+    if (o.n === 0) return
     this.n += o.n
     if (!warningsOnly) this.errors += o.errors
     for (const [c, k] of o.codes) this.codes.set(c, (this.codes.get(c) ?? 0) + k)
   }
 
   reset(): void {
+    if (this.n === 0) return
     this.n = 0
     this.errors = 0
     this.codes.clear()

@@ -127,3 +127,136 @@ export function tagOf(buf: Buffer, start: number, end: number): string {
   if (OTHER.size < 4096) OTHER.set(t, t)
   return t
 }
+
+/**
+ * Element `e` (0-based) of a RawSegment read straight from its bytes, as tokenize() would give
+ * it in `elements[e]`: components split at unreleased component separators, release characters
+ * removed. undefined when the segment has no element `e`. For the envelope readers (UNH, UNT),
+ * which need a few values per message and no more.
+ */
+export function rawElement(s: RawSegment, e: number): string[] | undefined {
+  let i = elementStart(s, e)
+  if (i < 0) return undefined
+  const buf = s.buf
+  const end = s.end
+  const { element: E, component: C, release: R } = s.sep
+  // The same bytes as last time (UNH S009 is the same in every message of a stream): the same
+  // strings, in a new array.
+  let to = i
+  while (to < end && buf[to] !== E) to += buf[to] === R ? 2 : 1
+  if (to > end) to = end
+  const n = to - i
+  if (n <= LAST_MAX && n === lastLen && E === lastE && C === lastC && R === lastR) {
+    let k = 0
+    while (k < n && buf[i + k] === lastBytes[k]) k++
+    if (k === n) return lastOut.slice()
+  }
+  const out = rawElementAt(buf, i, end, E, C, R)
+  if (n <= LAST_MAX) {
+    for (let k = 0; k < n; k++) lastBytes[k] = buf[i + k]
+    lastLen = n
+    lastE = E
+    lastC = C
+    lastR = R
+    lastOut = out.slice()
+  }
+  return out
+}
+
+const LAST_MAX = 64
+const lastBytes = new Uint8Array(LAST_MAX)
+let lastLen = -1
+let lastE = -1
+let lastC = -1
+let lastR = -1
+let lastOut: string[] = []
+
+function rawElementAt(buf: Buffer, i: number, end: number, E: number, C: number, R: number): string[] {
+  const out: string[] = []
+  let from = i
+  let rel = false
+  for (;;) {
+    const b = i < end ? buf[i] : E
+    if (b === R && i < end) {
+      rel = true
+      i += 2
+      continue
+    }
+    if (b === C || b === E) {
+      out.push(text(buf, from, Math.min(i, end), rel, R))
+      if (b === E) return out
+      from = ++i
+      rel = false
+      continue
+    }
+    i++
+  }
+}
+
+/** Component c of element e of a RawSegment from its bytes ('' when absent), as comp() gives it. */
+export function rawComponent(s: RawSegment, e: number, c: number): string {
+  let i = elementStart(s, e)
+  if (i < 0) return ''
+  const buf = s.buf
+  const end = s.end
+  const { element: E, component: C, release: R } = s.sep
+  let k = 0
+  let from = i
+  let rel = false
+  for (;;) {
+    const b = i < end ? buf[i] : E
+    if (b === R && i < end) {
+      rel = true
+      i += 2
+      continue
+    }
+    if (b === C || b === E) {
+      if (k === c) return text(buf, from, Math.min(i, end), rel, R)
+      if (b === E) return ''
+      k++
+      from = ++i
+      rel = false
+      continue
+    }
+    i++
+  }
+}
+
+/**
+ * Where element e (0-based) of a RawSegment starts in its bytes, -1 when it has no such element.
+ * elements[0] starts after the first unreleased element separator (the tag part before it,
+ * components included, is not an element), as in tokenize().
+ */
+function elementStart(s: RawSegment, e: number): number {
+  const buf = s.buf
+  const end = s.end
+  const { element: E, release: R } = s.sep
+  let i = s.start
+  for (let k = -1; k < e; k++) {
+    while (i < end && buf[i] !== E) i += buf[i] === R ? 2 : 1
+    if (i >= end) return -1
+    i++
+  }
+  return i
+}
+
+function text(buf: Buffer, from: number, to: number, rel: boolean, R: number): string {
+  return rel ? unrelease(buf, from, to, R) : to - from <= 12 ? shortText(buf, from, to) : latin1(buf, from, to)
+}
+
+/** Text of a few bytes: cheaper built here than through the native slice call. */
+function shortText(buf: Buffer, from: number, to: number): string {
+  let out = ''
+  for (let i = from; i < to; i++) out += String.fromCharCode(buf[i])
+  return out
+}
+
+/** Text of buf[from, to) without its release characters (a lone trailing one stays as data). */
+function unrelease(buf: Buffer, from: number, to: number, R: number): string {
+  let out = ''
+  for (let i = from; i < to; i++) {
+    if (buf[i] === R && i + 1 < to) i++
+    out += String.fromCharCode(buf[i])
+  }
+  return out
+}

@@ -196,3 +196,115 @@ export function validateBySeps(s: RawLike, view: SepView, defs: ElementDef[], ou
   }
   for (let k = ei; k < defs.length; k++) if (defs[k].req === 'M') out.push(missing(s, k + 1, undefined, defs[k].ref))
 }
+
+/**
+ * The element definitions of one segment compiled into small integers, for elementsClean():
+ * [0] element count, [1] index of the last mandatory element (-1: none), then three words per
+ * element (index of its first component word, info bits, mandatory-component mask), then one
+ * word per component (or one for a simple element): max length, min length, numeric, code list.
+ */
+export type ElementProgram = Int32Array
+
+const P_HEAD = 2
+const I_COMPOSITE = 1 << 16
+const I_REQ = 1 << 17
+const W_NUMERIC = 1 << 24
+/** Code list, or lengths too large to pack: elementsClean() leaves the segment to the full check. */
+const W_SLOW = 1 << 25
+
+function packValue(d: SimpleDef): number {
+  if (d.max > 0xfff || d.min > 0xfff || d.codes !== undefined) return W_SLOW
+  return d.max | (d.min << 12) | (d.type === 'n' ? W_NUMERIC : 0)
+}
+
+export function compileElements(defs: ElementDef[]): ElementProgram {
+  let words = P_HEAD + 3 * defs.length
+  for (const d of defs) words += isComposite(d) ? d.components.length : 1
+  const p = new Int32Array(words)
+  p[0] = defs.length
+  p[1] = -1
+  let at = P_HEAD + 3 * defs.length
+  for (let e = 0; e < defs.length; e++) {
+    const d = defs[e]
+    const r = P_HEAD + 3 * e
+    if (d.req === 'M') p[1] = e
+    p[r] = at
+    if (isComposite(d)) {
+      const n = d.components.length
+      // More than 31 components: the mask cannot hold them; leave such elements to the full check.
+      p[r + 1] = Math.min(n, 0xffff) | I_COMPOSITE | (d.req === 'M' ? I_REQ : 0)
+      p[r + 2] = n > 31 || d.mandatory === undefined ? -1 : d.mandatory
+      for (let c = 0; c < n; c++) p[at++] = packValue(d.components[c])
+    } else {
+      p[r + 1] = 1 | (d.req === 'M' ? I_REQ : 0)
+      p[r + 2] = 0
+      p[at++] = packValue(d)
+    }
+  }
+  return p
+}
+
+/** closeElement() would report nothing for element `e` with `comps` components and `mask`. */
+function closeClean(p: ElementProgram, e: number, comps: number, mask: number): boolean {
+  const r = P_HEAD + 3 * e
+  const info = p[r + 1]
+  if (mask === 0) return (info & I_REQ) === 0
+  if ((info & I_COMPOSITE) === 0) return comps <= 1
+  const mand = p[r + 2]
+  return comps <= (info & 0xffff) && mand >= 0 && (mask & mand) === mand
+}
+
+/**
+ * True when validateBySeps() would find nothing in this segment, decided from the separator
+ * positions and the compiled program without touching the definitions' objects. False means
+ * "maybe an issue": the caller then runs validateBySeps(), which reports exactly what it
+ * always did. Every check of validateBySeps is mirrored here (status, component count,
+ * length, numeric shape, element count); code lists always take the full check.
+ */
+export function elementsClean(buf: Buffer, seps: Int32Array, rels: Int32Array, n: number, end: number, C: number, p: ElementProgram): boolean {
+  const nEl = p[0]
+  let ei = 0
+  if (n > 0) {
+    let ci = 0
+    let mask = 0
+    for (let k = 0; k < n; k++) {
+      const vs = seps[k] + 1
+      if (k > 0) {
+        if (buf[vs - 1] === C) ci++
+        else {
+          if (ei < nEl && !closeClean(p, ei, ci + 1, mask)) return false
+          ei++
+          ci = 0
+          mask = 0
+        }
+      }
+      const ve = k + 1 < n ? seps[k + 1] : end
+      const nrel = rels[k + 1]
+      const len = ve - vs - nrel
+      if (len <= 0) continue
+      if (ci < 31) mask |= 1 << ci
+      if (ei >= nEl) continue
+      const r = P_HEAD + 3 * ei
+      if (ci >= (p[r + 1] & 0xffff)) continue
+      const w = p[p[r] + ci]
+      if (w & W_SLOW) return false
+      const max = w & 0xfff
+      const min = (w >> 12) & 0xfff
+      if (w & W_NUMERIC) {
+        if (nrel > 0) return false
+        let digits = 0
+        let intDigits = -1
+        for (let i = vs; i < ve; i++) {
+          const c = buf[i]
+          if (c >= 0x30 && c <= 0x39) digits++
+          else if ((c === 0x2e || c === 0x2c) && intDigits < 0) intDigits = digits
+          else if (c !== 0x2d || i !== vs) return false
+        }
+        if (digits === 0 || intDigits === 0 || digits > max || digits < min) return false
+      } else if (len > max || len < min) return false
+    }
+    if (ei < nEl && !closeClean(p, ei, ci + 1, mask)) return false
+    ei++
+  }
+  return ei <= nEl && ei > p[1]
+}

@@ -17,8 +17,9 @@ import {
 } from '../dictionary/edifact-dsl.ts'
 import { RawSegment, type RawLike } from './segment.ts'
 import type { SegCursor } from './store.ts'
-import { validateBySeps, validateElementsRaw } from './validate-raw.ts'
-import { MAX_SEPS } from './lexer.ts'
+import { compileElements, elementsClean, validateBySeps, validateElementsRaw, type ElementProgram } from './validate-raw.ts'
+import { MAX_SEPS, type SepView } from './lexer.ts'
+import type { WasmScanner } from './scan-wasm.ts'
 import { compactIssue, Overflow, overflowIssue, MAX_ISSUES } from './limits.ts'
 
 /**
@@ -36,6 +37,11 @@ interface CLevel {
   group: string | undefined
   /** Index of the last mandatory node (-1 none): nothing can be missing past it. */
   lastM: number
+  /** nextM[k]: first mandatory node at or after k (nodes.length: none), for the "missing" scans. */
+  nextM: Int16Array
+  /** Repeat limit of each node, and 1 for group nodes in group1 (read per segment: no node objects). */
+  max: Int32Array
+  group1: Uint8Array
 }
 
 interface Compiled {
@@ -44,6 +50,10 @@ interface Compiled {
   root: CLevel
   /** Element definitions by tag id. */
   elems: (ElementDef[] | undefined)[]
+  /** The same, compiled for the clean-segment check (validate-raw.ts elementsClean). */
+  progs: (ElementProgram | undefined)[]
+  /** The programs by tag key, for the WebAssembly scanner's table (scan-wasm.ts). */
+  byKey: Map<number, ElementProgram>
 }
 
 const compiled = new WeakMap<MessageDef, Compiled>()
@@ -53,12 +63,18 @@ function compile(def: MessageDef): Compiled {
   if (c) return c
   const ids = new Int16Array(TAG_KEYS).fill(-1)
   const elems: (ElementDef[] | undefined)[] = []
+  const progs: (ElementProgram | undefined)[] = []
+  const byKey = new Map<number, ElementProgram>()
   let n = 0
   for (const tag of def.tags) {
     const k = tagKey(tag)
     if (k < 0 || ids[k] >= 0) continue
     ids[k] = n++
-    elems.push(def.segments[tag])
+    const defs = def.segments[tag]
+    elems.push(defs)
+    const prog = defs === undefined ? undefined : compileElements(defs)
+    progs.push(prog)
+    if (prog !== undefined) byKey.set(k, prog)
   }
   const level = (nodes: StructNode[], group: string | undefined, lastM: number): CLevel => {
     const at = new Int16Array(n).fill(-1)
@@ -71,9 +87,13 @@ function compile(def: MessageDef): Compiled {
       at[id] = j
     }
     const kids = nodes.map((nd) => (nd.kind === 'group' ? level(nd.children, nd.id, nd.lastM) : undefined))
-    return { nodes, at, next, kids, group, lastM }
+    const nextM = new Int16Array(nodes.length + 1).fill(nodes.length)
+    for (let j = nodes.length - 1; j >= 0; j--) nextM[j] = nodes[j].req === 'M' ? j : nextM[j + 1]
+    const max = Int32Array.from(nodes, (nd) => Math.min(nd.max, 0x7fffffff))
+    const group1 = Uint8Array.from(nodes, (nd) => (nd.kind === 'group' ? 1 : 0))
+    return { nodes, at, next, kids, group, lastM, nextM, max, group1 }
   }
-  c = { ids, root: level(def.children, undefined, def.lastM), elems }
+  c = { ids, root: level(def.children, undefined, def.lastM), elems, progs, byKey }
   compiled.set(def, c)
   return c
 }
@@ -87,12 +107,7 @@ interface Level {
 
 const label = (n: StructNode): string => (n.kind === 'seg' ? n.tag : `${n.id} (${n.tag})`)
 
-/** Separator positions the lexer recorded for the segment being delivered (see lexer.ts). */
-export interface SepView {
-  seps: Int32Array
-  rels: Int32Array
-  n: number
-}
+export type { SepView } from './lexer.ts'
 
 export interface MessageValidator {
   /** One body segment, in order. `view` (fast path) is only valid during this call. */
@@ -123,6 +138,10 @@ export function createMessageValidator(def: MessageDef): MessageValidator {
   const cd = compile(def)
   const ids = cd.ids
   const elemsById = cd.elems
+  const progs = cd.progs
+  // This definition's programs in a WebAssembly scanner's memory (0: no room there).
+  let table = 0
+  let tableFor: WasmScanner | undefined
   let out: EdiIssue[] = []
   // Garbage in a message finds an issue per segment: only the first MAX_ISSUES are kept, the rest
   // counted (settled before each segment, so the list never holds more than one segment's worth
@@ -133,7 +152,7 @@ export function createMessageValidator(def: MessageDef): MessageValidator {
     const n = Math.min(out.length, MAX_ISSUES)
     for (let k = settled; k < n; k++) out[k] = compactIssue(out[k])
     for (let k = n; k < out.length; k++) over.add(out[k])
-    out.length = n
+    if (out.length !== n) out.length = n
     settled = n
   }
   // Explicit stack with a depth counter: no array resizing per segment.
@@ -142,12 +161,16 @@ export function createMessageValidator(def: MessageDef): MessageValidator {
   // The last segment, for positions of "missing" issues at the end: an object, or the numbers
   // of a cursor segment (the cursor itself moves on).
   let last: Segment | undefined
+  // The reader's cursor is not touched between a message's last body segment and finish().
   let lastRaw = false
-  let lastOffset = 0
-  let lastIndex = 0
-  let lastLine = 0
+  let lastCur: SegCursor | undefined
   // Where "missing at the end" issues point (the last segment, or nowhere).
-  const lastAt = { get pos(): Position | undefined { return lastRaw ? { offset: lastOffset, index: lastIndex, line: lastLine } : last?.pos } }
+  const lastAt = { get pos(): Position | undefined { return lastRaw ? lastCur!.pos : last?.pos } }
+
+  /** Places tag `id` in the structure; false (and an issue) when it fits nowhere. */
+  // The per-segment functions below are kept small, their rare paths (issues, a new group
+  // level) in functions of their own, so the optimizing compiler can inline the common path
+  // into the reader's loop.
 
   /** Places tag `id` in the structure; false (and an issue) when it fits nowhere. */
   function place(id: number, s: { readonly tag: string; readonly pos: Position }): boolean {
@@ -166,6 +189,11 @@ export function createMessageValidator(def: MessageDef): MessageValidator {
         return true
       }
     }
+    unplaced(s)
+    return false
+  }
+
+  function unplaced(s: { readonly tag: string; readonly pos: Position }): void {
     const tag = s.tag
     const known = def.tags.has(tag)
     out.push(
@@ -176,50 +204,80 @@ export function createMessageValidator(def: MessageDef): MessageValidator {
         { segment: tag, position: s.pos, loop: stack[depth - 1].c.group }
       )
     )
-    return false
   }
 
   function found(d: number, lv: Level, j: number, s: { readonly tag: string; readonly pos: Position }): void {
     const c = lv.c
-    const n = c.nodes[j]
     // Close deeper levels, report mandatory nodes skipped at this level.
+    if (depth - 1 > d) closeDeeper(d, s)
+    const idx = lv.idx
+    // A mandatory node between the current position (itself included while not yet counted,
+    // the start of the root level) and j was skipped: report it.
+    if (idx <= c.lastM && c.nextM[lv.counts[idx] === 0 ? idx : idx + 1] < j) skipped(lv, j, s)
+    lv.idx = j
+    if (++lv.counts[j] > c.max[j]) overMax(c, j, s)
+    if (c.group1[j] === 1) enter(c.kids[j]!)
+  }
+
+  function closeDeeper(d: number, s: { readonly tag: string; readonly pos: Position }): void {
     for (let up = depth - 1; up > d; up--) closeLevel(stack[up], s, out)
     depth = d + 1
-    if (lv.idx <= c.lastM) for (let k = lv.idx; k < j; k++) missing(lv, k, s, out)
-    lv.idx = j
-    const cnt = ++lv.counts[j]
-    if (cnt > n.max) {
-      const grp = n.kind === 'group'
-      out.push(
-        issue(grp ? 'loop_over_max' : 'segment_over_max', 'segment', `${label(n)} occurs more than ${n.max} time(s)`, {
-          segment: s.tag,
-          position: s.pos,
-          loop: grp ? n.id : c.group,
-        })
-      )
-    }
-    if (n.kind === 'group') {
-      // Reuse the Level object of this depth (no allocation per group occurrence).
-      const kid = c.kids[j]!
-      const size = kid.nodes.length
-      const next = stack[depth]
-      if (next === undefined) {
-        const counts = new Int32Array(size)
-        counts[0] = 1
-        stack.push({ c: kid, idx: 0, counts })
-      } else {
-        next.c = kid
-        next.idx = 0
-        if (next.counts.length < size) next.counts = new Int32Array(size)
-        else {
-          // A loop, not fill(): levels are short and this runs for every group occurrence.
-          const counts = next.counts
-          for (let k = 1; k < size; k++) counts[k] = 0
-        }
-        next.counts[0] = 1
+  }
+
+  function skipped(lv: Level, j: number, s: { readonly tag: string; readonly pos: Position }): void {
+    const nextM = lv.c.nextM
+    for (let k = nextM[lv.idx]; k < j; k = nextM[k + 1]) missing(lv, k, s, out)
+  }
+
+  function overMax(c: CLevel, j: number, s: { readonly tag: string; readonly pos: Position }): void {
+    const n = c.nodes[j]
+    const grp = n.kind === 'group'
+    out.push(
+      issue(grp ? 'loop_over_max' : 'segment_over_max', 'segment', `${label(n)} occurs more than ${n.max} time(s)`, {
+        segment: s.tag,
+        position: s.pos,
+        loop: grp ? n.id : c.group,
+      })
+    )
+  }
+
+  /** A group occurrence starts: a level of its own (the Level object of this depth is reused). */
+  function enter(kid: CLevel): void {
+    const size = kid.nodes.length
+    const next = stack[depth]
+    if (next === undefined) {
+      const counts = new Int32Array(size)
+      counts[0] = 1
+      stack.push({ c: kid, idx: 0, counts })
+    } else {
+      // The previous occupant of this depth counted nodes up to its last position only
+      // (positions never go back within an occurrence): clear that much, not the whole level.
+      const used = next.idx
+      next.c = kid
+      next.idx = 0
+      if (next.counts.length < size) next.counts = new Int32Array(size)
+      else {
+        const counts = next.counts
+        for (let k = 1; k <= used; k++) counts[k] = 0
       }
-      depth++
+      next.counts[0] = 1
     }
+    depth++
+  }
+
+  /** The element check without the scanner's verdict; the scanner gets the programs for next time. */
+  function checkElements(cur: RawLike, view: SepView, id: number): boolean {
+    const clean = elementsClean(cur.buf, view.seps, view.rels, view.n, cur.end, cur.sep.component, progs[id]!)
+    const w = view.wasm
+    if (w !== undefined) {
+      if (w !== tableFor) {
+        tableFor = w
+        table = w.table(cd.byKey)
+      }
+      // From the next segment on, the scanner checks with this definition's programs.
+      view.table = table
+    }
+    return clean
   }
 
   return {
@@ -243,7 +301,9 @@ export function createMessageValidator(def: MessageDef): MessageValidator {
       const elems = elemsById[id]
       if (elems === undefined) return
       if (s instanceof RawSegment && !s.materialized) {
-        if (view !== undefined && view.n <= MAX_SEPS) validateBySeps(s, view, elems, out)
+        if (view !== undefined && view.n <= MAX_SEPS) {
+          if (!elementsClean(s.buf, view.seps, view.rels, view.n, s.end, s.sep.component, progs[id]!)) validateBySeps(s, view, elems, out)
+        }
         else validateElementsRaw(s, elems, out)
       } else validateElements(s, elems, out)
     },
@@ -251,13 +311,13 @@ export function createMessageValidator(def: MessageDef): MessageValidator {
       if (out.length > settled) settle()
       const id = key < 0 ? -1 : ids[key]
       lastRaw = true
-      const p = cur as SegCursor
-      lastOffset = p.offset
-      lastIndex = p.index
-      lastLine = p.line
+      lastCur = cur as SegCursor
       if (!place(id, cur)) return
       const elems = elemsById[id]
-      if (elems !== undefined) validateBySeps(cur, view, elems, out)
+      if (elems === undefined) return
+      // The scanner checked the values while scanning (scan-wasm.ts), with our programs.
+      const clean = view.scanned === table && table !== 0 && view.base >= 0 && view.wasm === tableFor ? view.clean : checkElements(cur, view, id)
+      if (!clean) validateBySeps(cur, view, elems, out)
     },
     finish() {
       for (let d = depth - 1; d >= 0; d--) closeLevel(stack[d], lastAt, out)
@@ -284,7 +344,10 @@ interface At {
 }
 
 function closeLevel(lv: Level, at: At, out: EdiIssue[]): void {
-  for (let k = lv.idx + 1; k <= lv.c.lastM; k++) missing(lv, k, at, out)
+  const c = lv.c
+  if (lv.idx >= c.lastM) return
+  const nextM = c.nextM
+  for (let k = nextM[lv.idx + 1]; k <= c.lastM; k = nextM[k + 1]) missing(lv, k, at, out)
 }
 
 function missing(lv: Level, k: number, at: At, out: EdiIssue[]): void {

@@ -74,6 +74,13 @@ export function readX12Ack(tx: ParsedTransaction): X12AckReading {
       case 'IK3':
         current?.notes.push(`${s.tag} ${v(s, 0)} at position ${v(s, 1)}${v(s, 2) ? ` in loop ${v(s, 2)}` : ''}: code ${v(s, 3)}`)
         break
+      case 'CTX': {
+        // 999 context: a situational trigger (CTX02..06) or a business unit id (CTX01-2).
+        const name = s.elements[0] ?? []
+        const where = [v(s, 1) && `${v(s, 1)} at position ${v(s, 2)}`, v(s, 3) && `in loop ${v(s, 3)}`, v(s, 4) && `element ${(s.elements[4] ?? []).join('.')}`]
+        current?.notes.push(`CTX ${name.filter(Boolean).join(' ')}${where.some(Boolean) ? `: ${where.filter(Boolean).join(' ')}` : ''}`)
+        break
+      }
       case 'AK4':
       case 'IK4':
         current?.notes.push(`${s.tag} element ${(s.elements[0] ?? []).join('.')} (ref ${v(s, 1)}): code ${v(s, 2)}${v(s, 3) ? ` '${v(s, 3)}'` : ''}`)

@@ -8,6 +8,7 @@
  */
 import type { Delimiters } from '../types.ts'
 import { FUNCTIONAL_ID_479 } from '../dictionary/x12-codes.ts'
+import { functionalIdOf } from '../dictionary/x12-groups.ts'
 import { isDate, isTime } from './elements.ts'
 
 /** Cleans one value for an ack: bound to the ack's separators (see `cleaner`). */
@@ -66,21 +67,16 @@ export const groupControl = (v: string): string => (isDigits(v, 9) ? v : '0')
 export const position = (n: number | undefined, digits: number): string =>
   String(Math.min(Math.max(1, Math.trunc(n ?? 1) || 1), 10 ** digits - 1))
 
-/** GS01 codes for the sets we meet, to name a group whose own GS01 is unusable. */
-const GS01_BY_SET: Record<string, string> = {
-  '810': 'IN', '820': 'RA', '846': 'IB', '850': 'PO', '855': 'PR', '856': 'SH', '860': 'PC', '865': 'CA',
-  '940': 'OW', '945': 'SW', '997': 'FA', '999': 'FA',
-}
 const FUNCTIONAL_IDS = new Set(FUNCTIONAL_ID_479.split(' '))
 
 /**
  * AK101 (479, ID 2/2 with its code list) from GS01. An unusable GS01 is replaced by the code its
- * first transaction set implies (X12.5 pairs each set with one functional id), else 'FA';
- * AK905 1 (functional group not supported) reports the bad GS01.
+ * first transaction set implies (X12.5 pairs each set with one functional id, x12-groups.ts),
+ * else 'FA'; AK905 1 (functional group not supported) reports the bad GS01.
  */
 export function functionalId(gs01: string, firstSet: string | undefined): string {
   if (FUNCTIONAL_IDS.has(gs01)) return gs01
-  return GS01_BY_SET[firstSet ?? ''] ?? 'FA'
+  return functionalIdOf(firstSet ?? '') ?? 'FA'
 }
 
 /** AK402/IK402 (725, N0 1/4): a simple element's reference number; composites ('C030') have none. */

@@ -134,7 +134,7 @@ export function buildX12Acks(result: ParseResult, opts: X12AckOptions): X12AckRe
         time: opts.time,
         controlNumber: gctl,
         version: opts.version,
-        transactions: [{ type: opts.ackType, controlNumber: tctl, ...(opts.ackType === '999' ? { implementation: opts.version } : {}), segments: ackBody(g, opts.ackType, clean) }],
+        transactions: [{ type: opts.ackType, controlNumber: tctl, ...(opts.ackType === '999' ? { implementation: opts.version } : {}), segments: ackBody(g, opts.ackType, clean, opts.version) }],
       })
     }
     const written = writeX12({
@@ -173,12 +173,15 @@ function outcome(ic: ParsedInterchange, g: ParsedGroup): X12AckGroupOutcome {
   }
 }
 
-/** AK1, the AK2 loops, AK9 for one inbound group; every echoed value fitted by ack-values. */
-function ackBody(g: ParsedGroup, type: '997' | '999', clean: Clean): X12WriteSegment[] {
+/**
+ * AK1, the AK2 loops, AK9 for one inbound group; every echoed value fitted by ack-values.
+ * `ackVersion` is the ack's own GS08 (which AK5 codes exist).
+ */
+function ackBody(g: ParsedGroup, type: '997' | '999', clean: Clean, ackVersion: string): X12WriteSegment[] {
   const out: X12WriteSegment[] = []
   const version = type === '999' ? anOptional(g.version, clean, 12) : ''
   out.push({ tag: 'AK1', elements: [[functionalId(g.type, g.transactions[0]?.type)], [groupControl(g.controlNumber)], ...(version ? [[version]] : [])] })
-  for (const tx of g.transactions) out.push(...aksForTransaction(tx, type, clean))
+  for (const tx of g.transactions) out.push(...aksForTransaction(tx, type, clean, ackVersion))
   const status = groupStatus(g)
   const declared = g.issues.find((i) => i.code === 'group_count_mismatch')?.value
   const included = declared && /^\d{1,6}$/.test(declared) ? declared : String(g.transactions.length)

@@ -21,9 +21,11 @@ export interface X12LexerSink {
    * `s` is a view of the whole chunk, or the UTF-8 decoded segment when it holds non-ASCII bytes.
    * Its position comes as plain numbers (no object per segment: the reader builds a `Position`
    * only when it keeps the segment or reports on it). `end` is the byte offset just after the
-   * terminator. Splitting is the reader's choice.
+   * terminator. Splitting is the reader's choice. Returning true promises that `s[start, stop)`
+   * holds no line break (the sink read every char of it anyway): the lexer then skips its own
+   * search when it counts lines.
    */
-  segment(s: string, start: number, stop: number, offset: number, index: number, line: number, end: number): void
+  segment(s: string, start: number, stop: number, offset: number, index: number, line: number, end: number): boolean | void
   /** A new string that the following `segment` calls index into (caches keyed on it reset). */
   view(s: string): void
   /** Bytes outside any interchange, unreadable ISA headers. */
@@ -164,22 +166,26 @@ export function createX12Lexer(sink: X12LexerSink): X12Lexer {
       if (term === '\n' && s.charCodeAt(to - 1) === 13) to--
       const segLine = line
       const segIndex = index++
-      if (term !== '\n') {
-        // Line breaks inside a segment: the next LF of the chunk is found once, not per segment.
-        if (nextLf === -2 || (nextLf !== -1 && nextLf < p)) nextLf = s.indexOf('\n', p)
-        if (nextLf !== -1 && nextLf < e) line += countLf(s, p, e)
-      } else if (e < n) line++
       // IEA ends the interchange: what follows must be a new ISA (or is garbage).
       if (c === 73 && s.charCodeAt(p + 1) === 69 && s.charCodeAt(p + 2) === 65 && s[p + 3] === (d as Delimiters).element) inside = false
       const next = e + 1 > n ? n : e + 1
+      let clean: boolean | void = false
       if (ascii || isAscii(buf.subarray(p, to))) {
         if (!ascii) sink.view(s)
-        sink.segment(s, p, to, base + p, segIndex, segLine, base + next)
+        clean = sink.segment(s, p, to, base + p, segIndex, segLine, base + next)
       } else {
         const text = buf.toString('utf8', p, to)
         sink.view(text)
         sink.segment(text, 0, text.length, base + p, segIndex, segLine, base + next)
       }
+      if (term !== '\n') {
+        // Line breaks inside a segment (lines of later segments count them), unless the sink
+        // read the segment and saw none. The next LF of the chunk is searched once, not per segment.
+        if (clean !== true) {
+          if (nextLf === -2 || (nextLf !== -1 && nextLf < p)) nextLf = s.indexOf('\n', p)
+          if (nextLf !== -1 && nextLf < e) line += countLf(s, p, e)
+        }
+      } else if (e < n) line++
       p = e + 1
     }
     if (p > n) p = n

@@ -8,6 +8,8 @@ import { issue, type EdiIssue } from '../issues.ts'
 import type { Delimiters, ParsedGroup, ParsedInterchange, ParsedTransaction, Position, Segment } from '../types.ts'
 import { SEGMENTS_004010 } from '../dictionary/x12-segments.ts'
 import { x12TransactionDef } from '../dictionary/x12-sets.ts'
+import { functionalIdOf } from '../dictionary/x12-groups.ts'
+import { recordTriggers } from './ack-context.ts'
 import { createX12Lexer } from './lexer.ts'
 import { elementText, LazySegment, splitSegment } from './split.ts'
 import { T_SE, tagIdAt, tagName } from './tags.ts'
@@ -238,6 +240,17 @@ export function createX12Reader(handlers: X12ReaderHandlers, opts: X12ReaderOpti
     if (!grp.explicit) {
       // No group, so no 997/999 can answer for it (no AK1): rejected, and the TA1 says 024.
       tx.issues.push(issue('transaction_outside_group', 'transaction', `ST ${tx.controlNumber} is outside a GS..GE functional group and cannot be acknowledged or processed`, { segment: 'ST', position: st.pos }))
+    } else {
+      // X12.5: a group holds sets of its GS01 only. A GS01 outside 479 is the group's own fault
+      // (group_unsupported, AK905 1), so the sets are judged against a real code only.
+      const belongs = functionalIdOf(type)
+      if (belongs !== undefined && belongs !== grp.type && GS_DEF.elements[0].codes?.has(grp.type)) {
+        tx.issues.push(
+          issue('transaction_not_in_group', 'transaction', `transaction set ${type} belongs in a '${belongs}' functional group, not in GS01 '${grp.type}'`, {
+            segment: 'ST', position: st.pos, element: 1, ref: '143', value: type,
+          })
+        )
+      }
     }
     const def = validate ? x12TransactionDef(type, grp.version) : undefined
     if (validate && !def) {
@@ -245,7 +258,9 @@ export function createX12Reader(handlers: X12ReaderHandlers, opts: X12ReaderOpti
         issue('transaction_not_validated', 'transaction', `no dictionary for ${type} in version '${grp.version}': envelope checked only`, { severity: 'warning', segment: 'ST', position: st.pos })
       )
     }
-    open = { tx, count: 1, validator: def ? createTxValidator(def, tx.issues) : undefined }
+    // 999 CTX context (ack-context) from the kept segments, once per set: off the per-segment path.
+    const validator = def ? createTxValidator(def, tx.issues, keepSegments ? () => recordTriggers(tx.issues, tx.segments, def) : undefined) : undefined
+    open = { tx, count: 1, validator }
   }
 
   function stray(seg: Segment): void {
@@ -325,7 +340,7 @@ export function createX12Reader(handlers: X12ReaderHandlers, opts: X12ReaderOpti
       nextComp = -1
       nextRep = -1
     },
-    segment(s: string, start: number, stop: number, offset: number, index: number, line: number, end: number) {
+    segment(s: string, start: number, stop: number, offset: number, index: number, line: number, end: number): boolean {
       segments++
       const sc = sepCode
       // Tags are 2-3 characters: a char loop beats a native indexOf call.
@@ -343,16 +358,18 @@ export function createX12Reader(handlers: X12ReaderHandlers, opts: X12ReaderOpti
           if (keepSegments) {
             const seg = new LazySegment(tag, { offset, index, line }, s, te, stop, sc)
             open.tx.segments.push(seg)
-            v?.segmentSpan(id, seg, s, te, stop, sc)
-          } else v?.segmentSpan(id, ref.set(tag, offset, index, line), s, te, stop, sc)
-          return
+            return v !== undefined && v.segmentSpan(id, seg, s, te, stop, sc)
+          }
+          // The validator's "read it all, nothing below 32" spares the lexer its LF search.
+          return v !== undefined && v.segmentSpan(id, ref.set(tag, offset, index, line), s, te, stop, sc)
         }
         const seg = splitSegment(s.slice(start, stop), delims, { offset, index, line })
         if (keepSegments) open.tx.segments.push(seg)
         v?.segment(seg)
-        return
+        return false
       }
       envelope(splitSegment(s.slice(start, stop), delims, { offset, index, line }), end)
+      return false
     },
     fileIssue(i: EdiIssue) {
       fileIssues.push(i)

@@ -54,6 +54,48 @@ export interface SegmentPlan {
   /** nextMand[i] = first index ≥ i of a mandatory element (els.length when none). */
   nextMand: Int32Array
   rules: boolean
+  /** The syntax notes as bit masks over element presence (see RulePlan). */
+  compiled: readonly RulePlan[]
+  /**
+   * Presence patterns (lo, hi pairs) that satisfied every note: a note's outcome depends on the
+   * pattern alone, and a file repeats a few patterns (every PO1 alike), so these skip the notes.
+   */
+  passed: Int32Array
+  passedCount: number
+}
+
+/** Patterns remembered per segment definition. */
+const PASSED = 4
+
+/**
+ * A syntax note compiled to masks: element position p (1-based) is bit p-1 of `lo` for p ≤ 31,
+ * bit p-32 of `hi` for 32 ≤ p ≤ 63 (later positions are never present). `head*` is the first
+ * position's bit (C and L notes test it).
+ */
+interface RulePlan {
+  rule: X12SegmentDef['rules'][number]
+  lo: number
+  hi: number
+  headLo: number
+  headHi: number
+}
+
+function bitLo(p: number): number {
+  return p >= 1 && p <= 31 ? 1 << (p - 1) : 0
+}
+function bitHi(p: number): number {
+  return p >= 32 && p <= 63 ? 1 << (p - 32) : 0
+}
+
+function compileRule(rule: X12SegmentDef['rules'][number]): RulePlan {
+  let lo = 0
+  let hi = 0
+  for (const p of rule.positions) {
+    lo |= bitLo(p)
+    hi |= bitHi(p)
+  }
+  const head = rule.positions[0] ?? 0
+  return { rule, lo, hi, headLo: bitLo(head), headHi: bitHi(head) }
 }
 
 const plans = new WeakMap<X12SegmentDef, SegmentPlan>()
@@ -107,24 +149,9 @@ export function planOf(def: X12SegmentDef): SegmentPlan {
   })
   const nextMand = new Int32Array(els.length + 1).fill(els.length)
   for (let i = els.length - 1; i >= 0; i--) nextMand[i] = els[i].mandatory ? i : nextMand[i + 1]
-  plan = { def, els, nextMand, rules: def.rules.length > 0 }
+  plan = { def, els, nextMand, rules: def.rules.length > 0, compiled: def.rules.map(compileRule), passed: new Int32Array(PASSED * 2), passedCount: 0 }
   plans.set(def, plan)
   return plan
-}
-
-/** Presence of elements 1..63 of the segment being checked (syntax notes read it). */
-const present = new Int32Array(128)
-/**
- * Element i is present when present[i] === mark. A new segment takes a new mark instead of
- * clearing the array (syntax notes name positions up to 99; only 1..63 are ever marked).
- */
-let mark = 0
-
-function nextMark(): void {
-  if (++mark === 0x7fffffff) {
-    present.fill(0)
-    mark = 1
-  }
 }
 
 function isEmpty(el: Element | undefined): boolean {
@@ -161,9 +188,14 @@ export function validateElements(seg: Segment, def: X12SegmentDef, loop: string 
     }
   }
   if (def.rules.length > 0) {
-    nextMark()
-    for (let i = 0; i < n && i < 63; i++) if (!isEmpty(els[i])) present[i + 1] = mark
-    checkRules(seg, def, loop, out)
+    let lo = 0
+    let hi = 0
+    for (let i = 0; i < n && i < 63; i++) {
+      if (isEmpty(els[i])) continue
+      if (i < 31) lo |= 1 << i
+      else hi |= 1 << (i - 31)
+    }
+    checkRules(seg, planOf(def), lo, hi, loop, out)
   }
 }
 
@@ -171,34 +203,49 @@ export function validateElements(seg: Segment, def: X12SegmentDef, loop: string 
  * Fast path for the common segment: no component or repetition separator inside, so every
  * element is one value checked in place on the chunk string `s` ([start, end), first element
  * separator at `p`, its char code `sc`). Nothing is sliced unless an issue is reported.
+ * Returns true when every char of `s[p, end)` was read and all lie in 32..126 (so, for one, the
+ * span holds no line break: the lexer then needs no search of its own to count lines).
  */
 export function validateSpan(
   s: string, p: number, end: number, sc: number, seg: SegRef, plan: SegmentPlan, loop: string | undefined, out: EdiIssue[]
-): void {
+): boolean {
   const els = plan.els
   const nd = els.length
   const rules = plan.rules
-  if (rules) nextMark()
+  // Presence of elements 1..63 for the syntax notes (bit layout: RulePlan).
+  let lo = 0
+  let hi = 0
   let i = 0
+  let seen = 0
   while (p < end) {
     const a = p + 1
-    // Elements are short: a char loop beats a native indexOf call per element.
+    // Elements are short: a char loop beats a native indexOf call per element. The same pass
+    // notes whether any char falls outside 32..126 (negative `odd`), so the AN check below
+    // reads the value again only then (control characters, or non-ASCII text to tell apart).
     let b = a
-    while (b < end && s.charCodeAt(b) !== sc) b++
+    let odd = 0
+    while (b < end) {
+      const c = s.charCodeAt(b)
+      if (c === sc) break
+      odd |= (c - 32) | (126 - c)
+      b++
+    }
+    seen |= odd
     if (i >= nd) {
       if (b > a) {
         out.push(issue('element_too_many', 'element', `${seg.tag} has more elements than its definition (${nd})`, { segment: seg.tag, position: seg.pos, element: i + 1, value: s.slice(a, b), loop }))
-        break
+        return false
       }
     } else {
       const ep = els[i]
       if (a === b) {
         if (ep.mandatory) push(out, seg, 'element_missing', ep.ed, i, 0, '', loop, 'error')
       } else {
-        if (rules && i < 63) present[i + 1] = mark
+        if (i < 31) lo |= 1 << i
+        else if (i < 63) hi |= 1 << (i - 31)
         if (ep.kind === K_C) checkElement(out, seg, ep.ed, i, [s.slice(a, b)], loop)
         else {
-          const code = checkPlanSpan(ep, s, a, b)
+          const code = ep.kind === K_AN ? (odd < 0 ? checkAnSpan(ep, s, a, b) : checkLength(ep, b - a)) : checkPlanSpan(ep, s, a, b)
           if (code !== null) push(out, seg, code, ep.ed, i, 0, s.slice(a, b), loop, ep.mandatory ? 'error' : 'warning')
         }
       }
@@ -210,7 +257,21 @@ export function validateSpan(
     const nextMand = plan.nextMand
     for (i = nextMand[i]; i < nd; i = nextMand[i + 1]) push(out, seg, 'element_missing', els[i].ed, i, 0, '', loop, 'error')
   }
-  if (rules) checkRules(seg, plan.def, loop, out)
+  if (rules) checkRules(seg, plan, lo, hi, loop, out)
+  return seen >= 0
+}
+
+function checkLength(ep: ElementPlan, len: number): EdiIssueCode | null {
+  return len < ep.ed.min ? 'element_too_short' : len > ep.ed.max ? 'element_too_long' : null
+}
+
+/** AN value holding a char outside 32..126: control characters are not in the X12.6 sets. */
+function checkAnSpan(ep: ElementPlan, s: string, a: number, b: number): EdiIssueCode | null {
+  for (let i = a; i < b; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 32 || c === 127) return 'element_invalid_character'
+  }
+  return checkLength(ep, b - a)
 }
 
 /** checkValue on `s[a..b)` (a < b) without cutting a substring: most elements are valid. */
@@ -300,44 +361,68 @@ function push(
   )
 }
 
-/** X12.6 §3.5 syntax notes; positions are 1-based element numbers. Plain loops: hot path. */
-function checkRules(seg: SegRef, def: X12SegmentDef, loop: string | undefined, out: EdiIssue[]): void {
-  for (let r = 0; r < def.rules.length; r++) {
-    const rule = def.rules[r]
-    const ps = rule.positions
-    let count = 0
-    let second = 0
-    for (let k = 0; k < ps.length; k++) {
-      if (present[ps[k]] === mark) {
-        count++
-        if (count === 2) second = ps[k]
-      }
-    }
-    if (count === 0 && rule.kind !== 'R') continue
-    const head = present[ps[0]] === mark
-    switch (rule.kind) {
+/**
+ * X12.6 §3.5 syntax notes; positions are 1-based element numbers, presence comes as the bit
+ * masks `lo`/`hi` (RulePlan). A few integer operations per note: this is on the hot path.
+ */
+function checkRules(seg: SegRef, plan: SegmentPlan, lo: number, hi: number, loop: string | undefined, out: EdiIssue[]): void {
+  const passed = plan.passed
+  const known = plan.passedCount < PASSED ? plan.passedCount : PASSED
+  for (let k = 0; k < known; k++) if (passed[2 * k] === lo && passed[2 * k + 1] === hi) return
+  const before = out.length
+  checkEveryRule(seg, plan, lo, hi, loop, out)
+  if (out.length === before) {
+    // Round robin over the slots once they are full.
+    const k = plan.passedCount++ % PASSED
+    passed[2 * k] = lo
+    passed[2 * k + 1] = hi
+  }
+}
+
+function checkEveryRule(seg: SegRef, plan: SegmentPlan, lo: number, hi: number, loop: string | undefined, out: EdiIssue[]): void {
+  const rules = plan.compiled
+  for (let r = 0; r < rules.length; r++) {
+    const rp = rules[r]
+    const xl = lo & rp.lo
+    const xh = hi & rp.hi
+    const none = xl === 0 && xh === 0
+    const kind = rp.rule.kind
+    if (none && kind !== 'R') continue
+    const all = xl === rp.lo && xh === rp.hi
+    if (all && kind !== 'E') continue
+    const head = (lo & rp.headLo) !== 0 || (hi & rp.headHi) !== 0
+    const ps = rp.rule.positions
+    switch (kind) {
       case 'P':
-        if (count < ps.length) report(seg, def, rule, missingOf(ps, 0), 'element_conditional_missing', loop, out)
+        report(seg, plan.def, rp.rule, missingOf(ps, 0, lo, hi), 'element_conditional_missing', loop, out)
         break
       case 'R':
-        if (count === 0) report(seg, def, rule, [ps[0]], 'element_conditional_missing', loop, out)
+        if (none) report(seg, plan.def, rp.rule, [ps[0]], 'element_conditional_missing', loop, out)
         break
       case 'C':
-        if (head && count < ps.length) report(seg, def, rule, missingOf(ps, 1), 'element_conditional_missing', loop, out)
+        if (head) report(seg, plan.def, rp.rule, missingOf(ps, 1, lo, hi), 'element_conditional_missing', loop, out)
         break
       case 'L':
-        if (head && count === 1) report(seg, def, rule, [ps[1]], 'element_conditional_missing', loop, out)
+        // Only the first is present: the note wants at least one of the others.
+        if (head && xl === rp.headLo && xh === rp.headHi) report(seg, plan.def, rp.rule, [ps[1]], 'element_conditional_missing', loop, out)
         break
       case 'E':
-        if (count > 1) report(seg, def, rule, [second], 'element_exclusion_violated', loop, out)
+        // More than one bit set among the note's positions.
+        if ((xl & (xl - 1)) !== 0 || (xh & (xh - 1)) !== 0 || (xl !== 0 && xh !== 0)) {
+          report(seg, plan.def, rp.rule, [ps.filter((p) => isPresent(p, lo, hi))[1]], 'element_exclusion_violated', loop, out)
+        }
         break
     }
   }
 }
 
-function missingOf(ps: readonly number[], from: number): number[] {
+function isPresent(p: number, lo: number, hi: number): boolean {
+  return (lo & bitLo(p)) !== 0 || (hi & bitHi(p)) !== 0
+}
+
+function missingOf(ps: readonly number[], from: number, lo: number, hi: number): number[] {
   const out: number[] = []
-  for (let k = from; k < ps.length; k++) if (present[ps[k]] !== mark) out.push(ps[k])
+  for (let k = from; k < ps.length; k++) if (!isPresent(ps[k], lo, hi)) out.push(ps[k])
   return out
 }
 

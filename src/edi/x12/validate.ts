@@ -16,9 +16,10 @@ export interface TxValidator {
   /**
    * Same for a segment left as text: s[te..end) holds its elements (no components inside),
    * `sc` is the element separator's char code, `id` the tag id (tags.ts; -1 = not internable).
-   * `ref.pos` is read only when an issue is reported.
+   * `ref.pos` is read only when an issue is reported. Returns true when the element text was
+   * read in full and holds only chars 32..126 (no line break inside: see validateSpan).
    */
-  segmentSpan(id: number, ref: SegRef, s: string, te: number, end: number, sc: number): void
+  segmentSpan(id: number, ref: SegRef, s: string, te: number, end: number, sc: number): boolean
   /** Closes every open loop (missing mandatory segments are reported at `at`, the SE). */
   finish(at: Position | undefined): void
 }
@@ -142,33 +143,59 @@ function refOf(seg: Segment): SegRef {
 /** Keeps a pathological file from growing the issue list without bound. */
 export const MAX_ISSUES_PER_TRANSACTION = 200
 
-export function createTxValidator(def: X12TransactionDef, out: EdiIssue[]): TxValidator {
-  let tags = tagCache.get(def)
-  if (!tags) {
-    tagCache.set(def, (tags = collectTags(def.body, new Set())))
-    // Every tag of the structure gets its id now, so lookups by id never miss a nested loop.
-    for (const t of tags) tagId(t)
+/**
+ * @param onFinish runs after `finish` (the reader records 999 CTX context there).
+ */
+export function createTxValidator(def: X12TransactionDef, out: EdiIssue[], onFinish?: () => void): TxValidator {
+  return new TxValidation(def, out, onFinish)
+}
+
+function frameOf(children: readonly X12StructureNode[], loop: string | undefined, first: number): Frame {
+  return { children, c: compile(children), loop, pos: 0, counts: new Array(children.length).fill(0), first }
+}
+
+/**
+ * One transaction set's structure walk. A class, not closures: one object per set instead of a
+ * closure per function, and its methods are the same functions for every set (the reader's call
+ * sites stay monomorphic).
+ */
+class TxValidation implements TxValidator {
+  private readonly known: Set<string>
+  private readonly plans: (SegmentPlan | undefined)[]
+  private readonly stack: Frame[]
+  /** HL01 values seen so far: canonical integers as numbers (no string cut), anything else as text. */
+  private readonly hlNum: IdSet
+  private hlText: Set<string> | undefined
+  /** One frame per loop node (by its number), reused across iterations: a loop is open at most once at a time. */
+  private readonly frames: (Frame | undefined)[] = []
+
+  private readonly def: X12TransactionDef
+  private readonly out: EdiIssue[]
+  private readonly onFinish: (() => void) | undefined
+  private finished = false
+
+  constructor(def: X12TransactionDef, out: EdiIssue[], onFinish: (() => void) | undefined) {
+    this.def = def
+    this.out = out
+    this.onFinish = onFinish
+    let tags = tagCache.get(def)
+    if (!tags) {
+      tagCache.set(def, (tags = collectTags(def.body, new Set())))
+      // Every tag of the structure gets its id now, so lookups by id never miss a nested loop.
+      for (const t of tags) tagId(t)
+    }
+    this.known = tags
+    this.plans = plansOf(def)
+    this.stack = [frameOf(def.body, undefined, 0)]
+    this.hlNum = takeIdSet()
   }
-  const known = tags
-  const plans = plansOf(def)
-  const stack: Frame[] = [frame(def.body, undefined, 0)]
-  // HL01 values seen so far: canonical integers as numbers (no string cut), anything else as text.
-  const hlNum = new IdSet()
-  const hlText = new Set<string>()
 
-  // One frame per loop node (by its number), reused across iterations: a loop is open at most
-  // once at a time.
-  const frames: (Frame | undefined)[] = []
-
-  function frame(children: readonly X12StructureNode[], loop: string | undefined, first: number): Frame {
-    return { children, c: compile(children), loop, pos: 0, counts: new Array(children.length).fill(0), first }
-  }
-
-  function loopFrame(node: X12StructureNode & { kind: 'loop' }, no: number): Frame {
+  private loopFrame(node: X12StructureNode & { kind: 'loop' }, no: number): Frame {
+    const frames = this.frames
     let f = no < frames.length ? frames[no] : undefined
     if (f === undefined) {
       while (frames.length <= no) frames.push(undefined)
-      frames[no] = f = frame(node.children, node.id, 1)
+      frames[no] = f = frameOf(node.children, node.id, 1)
     } else {
       // Loops have a handful of children: a plain loop beats a fill() call per iteration.
       const counts = f.counts
@@ -178,19 +205,21 @@ export function createTxValidator(def: X12TransactionDef, out: EdiIssue[]): TxVa
     return f
   }
 
-  function missing(f: Frame, from: number, to: number, at: Position | undefined): void {
+  private missing(f: Frame, from: number, to: number, at: Position | undefined): void {
     const nextM = f.c.nextM
     for (let j = nextM[from]; j < to; j = nextM[j + 1]) {
       const c = f.children[j]
       if (f.counts[j] === 0) {
         const tag = nodeTag(c)
-        out.push(issue('segment_missing', 'segment', `mandatory segment ${tag} is missing${f.loop ? ` in loop ${f.loop}` : ''}`, { segment: tag, position: at, loop: f.loop }))
+        this.out.push(issue('segment_missing', 'segment', `mandatory segment ${tag} is missing${f.loop ? ` in loop ${f.loop}` : ''}`, { segment: tag, position: at, loop: f.loop }))
       }
     }
   }
 
   /** Moves the structure cursor for tag `id`; returns its loop id, or NOT_FOUND (issue reported). */
-  function place(id: number, ref: SegRef): string | undefined {
+  private place(id: number, ref: SegRef): string | undefined {
+    const stack = this.stack
+    const out = this.out
     for (let depth = id < 0 ? -1 : stack.length - 1; depth >= 0; depth--) {
       const f = stack[depth]
       const byTag = f.c.byTag
@@ -209,9 +238,9 @@ export function createTxValidator(def: X12TransactionDef, out: EdiIssue[]): TxVa
         const pos = ref.pos
         while (stack.length - 1 > depth) {
           const done = stack.pop() as Frame
-          missing(done, done.pos, done.children.length, pos)
+          this.missing(done, done.pos, done.children.length, pos)
         }
-        missing(f, f.pos, i, pos)
+        this.missing(f, f.pos, i, pos)
       }
       f.pos = i
       const count = ++f.counts[i]
@@ -219,7 +248,7 @@ export function createTxValidator(def: X12TransactionDef, out: EdiIssue[]): TxVa
       if (no >= 0) {
         const node = f.children[i] as X12StructureNode & { kind: 'loop' }
         if (count > node.max) out.push(issue('loop_over_max', 'segment', `loop ${node.id} occurs ${count} times, at most ${node.max}`, { segment: ref.tag, position: ref.pos, loop: node.id }))
-        const inner = loopFrame(node, no)
+        const inner = this.loopFrame(node, no)
         inner.counts[0] = 1
         stack.push(inner)
         return node.id
@@ -232,77 +261,84 @@ export function createTxValidator(def: X12TransactionDef, out: EdiIssue[]): TxVa
     const tag = ref.tag
     const pos = ref.pos
     const where = stack[stack.length - 1].loop
-    if (known.has(tag)) {
+    if (this.known.has(tag)) {
       out.push(issue('segment_out_of_order', 'segment', `${tag} is not allowed at this position${where ? ` (in loop ${where})` : ''}`, { segment: tag, position: pos, loop: where }))
     } else if (TAG_SHAPE.test(tag)) {
-      out.push(issue('segment_not_in_set', 'segment', `${tag} is not part of transaction set ${def.id} (${def.version})`, { segment: tag, position: pos, loop: where }))
+      out.push(issue('segment_not_in_set', 'segment', `${tag} is not part of transaction set ${this.def.id} (${this.def.version})`, { segment: tag, position: pos, loop: where }))
     } else {
       out.push(issue('segment_unrecognized', 'segment', `'${tag.slice(0, 20)}' is not a segment identifier`, { segment: tag.slice(0, 3), position: pos, loop: where }))
     }
     return NOT_FOUND
   }
 
-  function segment(seg: Segment): void {
+  segment(seg: Segment): void {
+    const out = this.out
     if (out.length >= MAX_ISSUES_PER_TRANSACTION) return
     const id = tagIdAt(seg.tag, 0, seg.tag.length)
-    const loop = place(id, refOf(seg))
+    const loop = this.place(id, refOf(seg))
     if (loop === NOT_FOUND) return
+    const plans = this.plans
     const plan = id >= 0 && id < plans.length ? plans[id] : undefined
     if (plan !== undefined) validateElements(seg, plan.def, loop, out)
-    if (id === T_HL) checkHl(seg.elements[0]?.[0] ?? '', 0, -1, seg.elements[1]?.[0] ?? '', 0, -1, seg, loop)
+    if (id === T_HL) this.checkHl(seg.elements[0]?.[0] ?? '', 0, -1, seg.elements[1]?.[0] ?? '', 0, -1, seg, loop)
   }
 
-  function segmentSpan(id: number, ref: SegRef, s: string, te: number, end: number, sc: number): void {
-    if (out.length >= MAX_ISSUES_PER_TRANSACTION) return
-    const loop = place(id, ref)
-    if (loop === NOT_FOUND) return
+  segmentSpan(id: number, ref: SegRef, s: string, te: number, end: number, sc: number): boolean {
+    const out = this.out
+    if (out.length >= MAX_ISSUES_PER_TRANSACTION) return false
+    const loop = this.place(id, ref)
+    if (loop === NOT_FOUND) return false
+    const plans = this.plans
     const plan = id >= 0 && id < plans.length ? plans[id] : undefined
-    if (plan !== undefined) validateSpan(s, te, end, sc, ref, plan, loop, out)
+    const clean = plan !== undefined && validateSpan(s, te, end, sc, ref, plan, loop, out)
     if (id === T_HL) {
       // HL01 and HL02 read in place, without splitting the segment.
       let a = te + 1
       while (a < end && s.charCodeAt(a) !== sc) a++
       let b = a < end ? a + 1 : end
       while (b < end && s.charCodeAt(b) !== sc) b++
-      if (a < end) checkHl(s, te + 1, a, s, a + 1, b, ref, loop)
-      else checkHl(s, te + 1, a, '', 0, 0, ref, loop)
+      if (a < end) this.checkHl(s, te + 1, a, s, a + 1, b, ref, loop)
+      else this.checkHl(s, te + 1, a, '', 0, 0, ref, loop)
     }
+    return clean
+  }
+
+  private hasHl(n: number, s: string, a: number, b: number): boolean {
+    return n >= 0 ? this.hlNum.has(n) : this.hlText !== undefined && this.hlText.has(s.slice(a, b))
   }
 
   /**
    * 856 hierarchy: HL01 unique, HL02 names an earlier HL01 (X12.6 HL semantics). Values are
    * `id[ia, ib)` and `parent[pa, pb)`; an end of -1 means the whole string.
    */
-  function checkHl(id: string, ia: number, ib: number, parent: string, pa: number, pb: number, ref: SegRef, loop: string | undefined): void {
+  private checkHl(id: string, ia: number, ib: number, parent: string, pa: number, pb: number, ref: SegRef, loop: string | undefined): void {
     if (ib < 0) ib = id.length
     if (pb < 0) pb = parent.length
     const idNum = canonicalInt(id, ia, ib)
-    if (ib > ia && (idNum >= 0 ? hlNum.has(idNum) : hlText.has(id.slice(ia, ib)))) {
+    if (ib > ia && this.hasHl(idNum, id, ia, ib)) {
       const value = id.slice(ia, ib)
-      out.push(issue('element_invalid_code', 'element', `HL01 '${value}' repeats an earlier hierarchical id`, { segment: 'HL', position: ref.pos, element: 1, ref: '628', value, loop }))
+      this.out.push(issue('element_invalid_code', 'element', `HL01 '${value}' repeats an earlier hierarchical id`, { segment: 'HL', position: ref.pos, element: 1, ref: '628', value, loop }))
     }
-    if (pb > pa) {
-      const pNum = canonicalInt(parent, pa, pb)
-      if (!(pNum >= 0 ? hlNum.has(pNum) : hlText.has(parent.slice(pa, pb)))) {
-        const value = parent.slice(pa, pb)
-        out.push(issue('element_invalid_code', 'element', `HL02 parent '${value}' is not an earlier HL01`, { segment: 'HL', position: ref.pos, element: 2, ref: '734', value, loop }))
-      }
+    if (pb > pa && !this.hasHl(canonicalInt(parent, pa, pb), parent, pa, pb)) {
+      const value = parent.slice(pa, pb)
+      this.out.push(issue('element_invalid_code', 'element', `HL02 parent '${value}' is not an earlier HL01`, { segment: 'HL', position: ref.pos, element: 2, ref: '734', value, loop }))
     }
     if (ib > ia) {
-      if (idNum >= 0) hlNum.add(idNum)
-      else hlText.add(id.slice(ia, ib))
+      if (idNum >= 0) this.hlNum.add(idNum)
+      else (this.hlText ??= new Set()).add(id.slice(ia, ib))
     }
   }
 
-  return {
-    segment,
-    segmentSpan,
-    finish(at: Position | undefined): void {
-      while (stack.length > 0) {
-        const f = stack.pop() as Frame
-        missing(f, f.pos, f.children.length, at)
-      }
-    },
+  finish(at: Position | undefined): void {
+    if (this.finished) return
+    this.finished = true
+    const stack = this.stack
+    while (stack.length > 0) {
+      const f = stack.pop() as Frame
+      this.missing(f, f.pos, f.children.length, at)
+    }
+    giveIdSet(this.hlNum)
+    this.onFinish?.()
   }
 }
 
@@ -312,6 +348,14 @@ const BITSET_LIMIT = 1 << 22
 class IdSet {
   private bits = new Uint32Array(64)
   private big: Set<number> | undefined
+  /** Highest word written since the last clear (clear zeroes only up to it). */
+  private top = -1
+
+  clear(): void {
+    if (this.top >= 0) this.bits.fill(0, 0, this.top + 1)
+    this.top = -1
+    this.big = undefined
+  }
 
   has(n: number): boolean {
     if (n < BITSET_LIMIT) return n >>> 5 < this.bits.length && (this.bits[n >>> 5] & (1 << (n & 31))) !== 0
@@ -330,7 +374,27 @@ class IdSet {
       this.bits = grown
     }
     this.bits[w] |= 1 << (n & 31)
+    if (w > this.top) this.top = w
   }
+}
+
+/**
+ * A finished set hands its IdSet back for the next one (a typed array per set costs more than
+ * clearing the few words an 856 touches). One spare is enough: sets are validated one at a time
+ * per reader, and a set that is never finished simply keeps its own.
+ */
+let spareIdSet: IdSet | undefined
+
+function takeIdSet(): IdSet {
+  const s = spareIdSet
+  if (s === undefined) return new IdSet()
+  spareIdSet = undefined
+  return s
+}
+
+function giveIdSet(s: IdSet): void {
+  s.clear()
+  spareIdSet = s
 }
 
 /**

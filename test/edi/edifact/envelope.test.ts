@@ -94,4 +94,26 @@ describe('EDIFACT envelope', () => {
   it('never throws on truncations of a clean file', () => {
     for (let i = 0; i <= clean.length; i++) expect(() => parseEdifact(clean.subarray(0, i))).not.toThrow()
   })
+
+  // A plain UNT is read from its bytes (assemble.ts rawUnt); one with release characters takes
+  // the ordinary way. Both must report the same values and point at the UNT.
+  it('reads the UNT values and position alike on the fast and the ordinary path', () => {
+    const body = ORDERS_BODY.join("'\n") + "'\n"
+    const make = (unt: string) => Buffer.from(`${UNB}'\nUNH+M1+ORDERS:D:96A:UN'\n${body}${unt}'\nUNZ+1+REF1'`, 'latin1')
+    // Fast: plain, values in components, a component separator right after the tag (part of
+    // the tag, not element 1); ordinary: a released character; last, a wrong reference.
+    const variants = ['UNT+99+M1', 'UNT+99:x+M1:y', 'UNT:z+99+M1', 'UNT+99+M?1', 'UNT+99+M2']
+    const found = variants.map((unt) => {
+      const buf = make(unt)
+      const tx = txs(parseEdifact(buf))[0]
+      const at = buf.indexOf(unt.slice(0, 4), buf.indexOf('CNT'))
+      for (const i of tx.issues) expect(i.position, unt).toEqual({ offset: at, index: ORDERS_BODY.length + 2, line: ORDERS_BODY.length + 3 })
+      expect(tx.segments.at(-1)!.tag).toBe('UNT')
+      return tx.issues.map((i) => `${i.code}:${i.value}`).join(' ')
+    })
+    expect(found).toEqual([...Array(4).fill('transaction_count_mismatch:99'), 'transaction_count_mismatch:99 transaction_control_mismatch:M2'])
+    // The right count: no issue either way.
+    expect(txs(parseEdifact(make(`UNT+${ORDERS_BODY.length + 2}+M1`)))[0].issues).toEqual([])
+    expect(txs(parseEdifact(make(`UNT+${ORDERS_BODY.length + 2}+M?1`)))[0].issues).toEqual([])
+  })
 })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { parseEdifact } from '../../../src/edi/edifact/index.ts'
+import { generateEdifact } from '../../../bench/gen/edifact.ts'
 import { edi, interchange, ORDERS_BODY, parseInPieces, txs } from './helpers.ts'
 
 const seg = (buf: Buffer, tag: string) => txs(parseEdifact(buf))[0].segments.find((s) => s.tag === tag)!
@@ -75,5 +76,30 @@ describe('EDIFACT lexer', () => {
     const r = parseEdifact(buf)
     expect(r.interchanges[0].issues.map((i) => i.code)).not.toContain('interchange_trailer_missing')
     expect(r.interchanges[0].issues.map((i) => i.code)).toContain('trailing_garbage')
+  })
+
+  // The scan works on a window of the buffer (scan-wasm.ts, 240 KiB): segments crossing the
+  // window's end are scanned again from a new window, and one longer than the window is scanned
+  // by the JavaScript loop. None of that may show in the results.
+  it('gives the same results across scan-window boundaries and for a segment longer than the window', () => {
+    const big = generateEdifact({ type: 'ORDERS', bytes: 700_000, seed: 3 })
+    const whole = parseEdifact(big)
+    expect(txs(whole).every((t) => t.status === 'accepted')).toBe(true)
+    const json = JSON.stringify(whole)
+    expect(JSON.stringify(parseInPieces(big, [65_536, 300_001, 300_002, 650_000]))).toBe(json)
+    const cuts: number[] = []
+    for (let c = 4096; c < big.length; c += 4096) cuts.push(c)
+    expect(JSON.stringify(parseInPieces(big, cuts))).toBe(json)
+
+    const text = 'A?+B?:C '.repeat(40_000) // 320,000 bytes, 240,000 characters after release
+    const long = interchange([{ body: [...ORDERS_BODY.slice(0, 2), `FTX+AAI+++${text}`, ...ORDERS_BODY.slice(2)] }])
+    const r = parseEdifact(long)
+    const ftx = txs(r)[0].segments.find((s) => s.tag === 'FTX')!
+    expect(ftx.elements[3][0]).toBe('A+B:C '.repeat(40_000))
+    // 4440 is an..70: the one value is far too long, and reported once.
+    expect(txs(r)[0].issues.map((i) => i.code)).toEqual(['element_too_long'])
+    const jl = JSON.stringify(r)
+    expect(JSON.stringify(parseInPieces(long, [100, 200_000, 250_000]))).toBe(jl)
+    expect(JSON.stringify(parseInPieces(long, [long.length - 10]))).toBe(jl)
   })
 })

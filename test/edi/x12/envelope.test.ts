@@ -30,6 +30,7 @@ const cases: Array<[string, () => string]> = [
   ['envelope_unreadable', () => 'ISA*00*short~'],
   ['trailing_garbage', () => good() + 'junk'],
   ['transaction_not_validated', () => good().replace('ST*850*', 'ST*940*')],
+  ['transaction_not_in_group', () => good().replace('GS*PO*', 'GS*IN*')],
 ]
 
 describe('x12 envelope checks', () => {

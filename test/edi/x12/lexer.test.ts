@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { parseX12 } from '../../../src/edi/x12/index.ts'
 import { envelope, isaText, PO_850 } from './fixtures.ts'
-import { codes, firstTx, parse } from './helpers.ts'
+import { codes, edit, firstTx, parse } from './helpers.ts'
 
 const po = (o = {}) => envelope([{ type: '850', ctl: '0001', body: PO_850 }], o)
 
@@ -97,3 +97,35 @@ describe('x12 lexer', () => {
 function edit850(from: string, to: string): string[] {
   return PO_850.map((s) => (s === from ? to : s))
 }
+
+describe('x12 line numbers with line breaks inside segments', () => {
+  // Terminator '~' then LF; one LF (and one CRLF) sits inside N3 and PID values, so every later
+  // segment's line must count it, whichever path (kept segments or in-place validation) read it.
+  const body = PO_850.map((s) => (s.startsWith('N3') ? 'N3*1 MAIN\nST' : s.startsWith('PID') ? s.replace('*', '*\r\n') : s))
+  const text = envelope([{ type: '850', ctl: '0001', body: edit(body, 'CTT', 'CTT*2X') }])
+  const want = text.slice(0, text.indexOf('CTT*2X')).split('\n').length
+
+  it('has the line breaks it claims to have', () => {
+    expect(text).toContain('MAIN\nST')
+    expect(text).toMatch(/PID\*\r\n/)
+  })
+
+  it('counts them on the streaming path, at every chunk size', async () => {
+    const { createX12Reader } = await import('../../../src/edi/x12/index.ts')
+    const buf = Buffer.from(text, 'latin1')
+    for (const size of [1, 2, 3, 7, 64, 1000, buf.length]) {
+      const lines: number[] = []
+      const r = createX12Reader({ onTransaction: (t) => lines.push(...t.issues.filter((i) => i.code === 'element_invalid_numeric').map((i) => i.position?.line ?? -1)) }, { keepSegments: false })
+      for (let i = 0; i < buf.length; i += size) r.push(buf.subarray(i, i + size))
+      r.end()
+      expect(lines, `chunk size ${size}`).toEqual([want])
+    }
+  })
+
+  it('counts them when segments are kept', () => {
+    const tx = firstTx(parse(text))
+    const ctt = tx.segments.find((s) => s.tag === 'CTT')
+    expect(ctt?.pos.line).toBe(want)
+    expect(tx.issues.find((i) => i.code === 'element_invalid_numeric')?.position?.line).toBe(want)
+  })
+})

@@ -88,3 +88,70 @@ describe('x12 dictionary validation', () => {
     expect(check(body).codes).toContain('segment_missing')
   })
 })
+
+/**
+ * 004010 vs 005010 tables (x12-segments.ts): the same data is valid under 005010 only where the
+ * standard grew (127 1/30 → 1/50, 364 1/80 → 1/256, N407 and its notes, 997 AK103/AK203/AK302/C030-03).
+ */
+describe('x12 dictionaries: 005010 differs from 004010 where the standard does', () => {
+  const ref40 = 'R'.repeat(40)
+  const phone = `mailto:${'a'.repeat(100)}@example.com`
+  const grown = [
+    'BEG*00*SA*PO12345**20240102',
+    `REF*DP*${ref40}`,
+    `PER*BD*PAT*EM*${phone}`,
+    `SAC*A*C310***100********${ref40}`,
+    `N9*ZZ*${ref40}`,
+    'N1*ST*STORE 12*92*0012',
+    'N4*SPRINGFIELD**62701*US***ON',
+    'PO1*1*10*EA*9.25**BP*ITEM-1',
+    'CTT*1',
+  ]
+  const issuesOf = (version: string) => check(grown, '850', version).tx.issues.map((i) => [i.code, `${i.segment}${String(i.element).padStart(2, '0')}`])
+
+  it('a 005010 850 valid only under 005010 lengths and elements passes', () => {
+    expect(issuesOf('005010')).toEqual([])
+  })
+
+  it('the same data under 004010 reports each length and the unknown N407', () => {
+    expect(issuesOf('004010')).toEqual([
+      ['element_too_long', 'REF02'],
+      ['element_too_long', 'PER04'],
+      ['element_too_long', 'SAC13'],
+      ['element_too_long', 'N902'],
+      ['element_too_many', 'N407'],
+    ])
+  })
+
+  it('005010 N4 notes: N402 and N407 exclude each other (E0207), N407 needs N404 (C0704)', () => {
+    const n4 = (seg: string) => check(edit(PO_850, 'N4', seg), '850', '005010').codes
+    expect(n4('N4*SPRINGFIELD*IL*62701*US***IL')).toEqual(['element_exclusion_violated'])
+    expect(n4('N4*TORONTO**M5V****ON')).toEqual(['element_conditional_missing'])
+    expect(n4('N4*TORONTO**M5V*CA***ON')).toEqual([])
+  })
+
+  it('REF02 is 1/50 in 005010: 51 characters are still too long', () => {
+    expect(check(edit(PO_850, 'REF', `REF*DP*${'R'.repeat(51)}`), '850', '005010').codes).toEqual(['element_too_long'])
+  })
+
+  it('997: AK103, AK203, a 7-digit AK302 and a C030-03 are 005010 only', () => {
+    const fa = ['AK1*PO*7001*004010', 'AK2*850*0001*X', 'AK3*PO1*1000000*PO1*8', 'AK4*2>1>3*330*6*X', 'AK5*R*5', 'AK9*R*1*1*0']
+    const codesOf = (version: string) => check(fa, '997', version).tx.issues.map((i) => [i.code, `${i.segment}${String(i.element).padStart(2, '0')}`])
+    expect(codesOf('005010')).toEqual([])
+    expect(codesOf('004010')).toEqual([
+      ['element_too_many', 'AK103'],
+      ['element_too_many', 'AK203'],
+      ['element_too_long', 'AK302'],
+      ['element_too_many_components', 'AK401'],
+    ])
+  })
+
+  it('AK502 code lists: 18 exists from 005010 on, I5/I6 only in a 999 (IK502)', () => {
+    const ak5 = (v: string, version: string) => check(['AK1*PO*7001', 'AK2*850*0001', `AK5*R*${v}`, 'AK9*R*1*1*0'], '997', version).codes
+    expect(ak5('18', '005010')).toEqual([])
+    expect(ak5('18', '004010')).toEqual(['element_invalid_code'])
+    expect(ak5('I6', '005010')).toEqual(['element_invalid_code'])
+    const ik5 = check(['AK1*PO*7001*005010', 'AK2*850*0001', 'IK5*R*I6', 'AK9*R*1*1*0'], '999', '005010X231').codes
+    expect(ik5).toEqual([])
+  })
+})
