@@ -1,0 +1,119 @@
+/**
+ * Outbound control numbers (ISA13, GS06, ST02, UNB 0020, UNH 0062) are allocated in PostgreSQL:
+ * many transactions on several connection pools at once (what several gateway processes are to
+ * the database) never get the same number, and the committed numbers have no gaps, because a
+ * rolled-back transaction gives its number back. On the embedded backend the transactions
+ * serialise on its one connection; with DATABASE_URL they really run side by side.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ENGINES } from '../../src/app/engines.ts'
+import { loadConfig } from '../../src/app/gateway.ts'
+import { nextControlNumber, type ControlKind } from '../../src/db/control-numbers.ts'
+import { openDatabase, type Database, type Sql } from '../../src/db/sql.ts'
+import { parseEdifact } from '../../src/edi/edifact/index.ts'
+import { parseX12 } from '../../src/edi/x12/index.ts'
+import { testDb, type TestDb } from '../helpers/db.ts'
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1)
+const sorted = (v: number[]) => [...v].sort((a, b) => a - b)
+
+class Rollback extends Error {}
+
+describe('outbound control numbers in PostgreSQL', () => {
+  let db: TestDb
+  /** The test pool plus, on real PostgreSQL, a second pool: a second "process". */
+  let pools: Sql[]
+  let extra: Database | undefined
+  beforeAll(async () => {
+    db = await testDb()
+    pools = [db.sql]
+    if (!db.embedded) {
+      extra = await openDatabase({ databaseUrl: db.url, schema: db.schema, dataDir: '.tmp/unused', max: 6 })
+      pools.push(extra.sql)
+    }
+  })
+  afterAll(async () => {
+    await extra?.close()
+    await db.close()
+  })
+
+  /**
+   * `n` concurrent transactions spread over the pools, each allocating `kinds` in order with a
+   * pause in between (so allocators overlap while holding the row); every `rollbackEvery`-th
+   * one rolls back. Returns the numbers of the committed transactions per kind.
+   */
+  async function race(partnerId: string, kinds: ControlKind[], n: number, rollbackEvery = 0): Promise<Record<string, number[]>> {
+    const committed: Record<string, number[]> = Object.fromEntries(kinds.map((k) => [k, []]))
+    await Promise.all(range(n).map(async (i) => {
+      const got: [ControlKind, number][] = []
+      try {
+        await pools[i % pools.length].begin(async (tx) => {
+          for (const k of kinds) {
+            got.push([k, await nextControlNumber(tx, partnerId, k)])
+            await tx`select pg_sleep(0.002)`
+          }
+          if (rollbackEvery && i % rollbackEvery === 0) throw new Rollback()
+        })
+        for (const [k, v] of got) committed[k].push(v)
+      } catch (e) {
+        if (!(e instanceof Rollback)) throw e
+      }
+    }))
+    return committed
+  }
+
+  it('hands out 1..n exactly once per kind under concurrency, independently per partner', async () => {
+    const kinds: ControlKind[] = ['isa', 'gs', 'st', 'unb', 'unh']
+    const [a, b] = await Promise.all([race('p-a', kinds, 30), race('p-b', ['unb', 'unh'], 20)])
+    for (const k of kinds) expect(sorted(a[k]), k).toEqual(range(30))
+    for (const k of ['unb', 'unh']) expect(sorted(b[k]), k).toEqual(range(20))
+  })
+
+  it('a rolled-back transaction gives its number back: the committed numbers have no gap', async () => {
+    const r = await race('p-rollback', ['unb', 'unh'], 30, 3)
+    // i = 3, 6, ..., 30 roll back: 20 commit, and they hold exactly 1..20.
+    expect(sorted(r.unb)).toEqual(range(20))
+    expect(sorted(r.unh)).toEqual(range(20))
+    expect(await nextControlNumber(db.sql, 'p-rollback', 'unb')).toBe(21)
+  })
+
+  it('ISA13 wraps from 999999999 to 1', async () => {
+    expect(await nextControlNumber(db.sql, 'p-wrap', 'isa')).toBe(1)
+    await db.sql`update control_numbers set value = 999999999 where partner_id = 'p-wrap' and kind = 'isa'`
+    expect(await nextControlNumber(db.sql, 'p-wrap', 'isa')).toBe(1)
+  })
+
+  it('documents written concurrently carry gap-free, distinct UNB 0020/UNH 0062 and ISA13/GS06/ST02', async () => {
+    const { registry } = loadConfig(process.cwd())
+    const edifact = registry.get('demo-edifact-supplier')!
+    const x12 = registry.get('demo-x12-supplier')!
+    const n = 16
+    const texts = await Promise.all(range(n).map((i) =>
+      pools[i % pools.length].begin(async (tx) => {
+        const e = await ENGINES.edifact.write!(edifact, 'ORDERS', [{ tag: 'BGM', elements: [['220'], [`PO${i}`], ['9']] }], (k) => nextControlNumber(tx, edifact.id, k))
+        await tx`select pg_sleep(0.002)`
+        const x = await ENGINES.x12.write!(x12, '850', [{ tag: 'BEG', elements: [['00'], ['SA'], [`PO${i}`], [''], ['20240101']] }], (k) => nextControlNumber(tx, x12.id, k))
+        return { e, x }
+      })
+    ))
+    const unb: number[] = []
+    const unh: number[] = []
+    const isa: number[] = []
+    const gs: number[] = []
+    const st: number[] = []
+    for (const { e, x } of texts) {
+      const ic = parseEdifact(Buffer.from(e.text, 'latin1')).interchanges[0]
+      unb.push(Number(ic.controlNumber))
+      unh.push(Number(ic.groups[0].transactions[0].controlNumber))
+      // The reference a CONTRL answers is the UNB 0020 written.
+      expect(e.controlNumber).toBe(ic.controlNumber)
+      const xi = parseX12(Buffer.from(x.text, 'latin1')).interchanges[0]
+      isa.push(Number(xi.controlNumber))
+      gs.push(Number(xi.groups[0].controlNumber))
+      st.push(Number(xi.groups[0].transactions[0].controlNumber))
+      // The reference a 997 answers (AK102) is the GS06 written.
+      expect(x.controlNumber).toBe(xi.groups[0].controlNumber)
+    }
+    for (const [name, v] of Object.entries({ unb, unh, isa, gs, st })) expect(sorted(v), name).toEqual(range(n))
+  })
+})
