@@ -14,11 +14,20 @@ function usEdifact(profile: PartnerProfile, ic: ParsedInterchange): PartyId {
   return profile.us.edifact ? { id: profile.us.edifact.id, qualifier: profile.us.edifact.qualifier ?? '' } : ic.receiver
 }
 
+/** An interchange that holds messages, all of them CONTRL. */
+function onlyContrl(ic: ParsedInterchange): boolean {
+  const types = ic.groups.flatMap((g) => g.transactions.map((t) => t.type))
+  return types.length > 0 && types.every((t) => t === 'CONTRL')
+}
+
 export const edifactEngine: EdiEngine = {
   parse: (buf) => parseEdifact(buf),
   async acks(_result, ic, profile, allocate): Promise<OutboundAck[]> {
     const policy = profile.edifact?.contrl ?? 'requested'
     if (policy === 'never' || (policy === 'requested' && !ic.ackRequested)) return []
+    // A CONTRL is never answered by a CONTRL (ISO 9735-1), whatever the profile or UNB 0031 say:
+    // two gateways acknowledging acknowledgements would never stop.
+    if (onlyContrl(ic)) return []
     const reference = String(await allocate('unb'))
     const out = buildContrl(ic, {
       reference,
@@ -58,16 +67,22 @@ export const edifactEngine: EdiEngine = {
   readAck(tx): AckReconciliation | undefined {
     if (tx.type !== 'CONTRL') return undefined
     const r = readContrl(tx)
+    // UCI 0083 = 4 rejects the interchange and everything in it, whatever a UCM line says.
+    const icRejected = r.interchange === 'rejected'
+    const icNote = r.error ? [`interchange error ${r.error}`] : []
     return {
       ack: 'CONTRL',
       reference: r.interchangeRef,
       results: r.messages.length
         ? r.messages.map((m) => ({
             controlNumber: m.ref,
-            status: m.status === 'rejected' ? 'rejected' : m.errors.length ? 'accepted_with_errors' : 'accepted',
-            notes: m.errors.map((e) => `segment ${e.segment}${e.element ? ` element ${e.element}` : ''}: error ${e.code}`),
+            status: icRejected || m.status === 'rejected' ? 'rejected' : m.errors.length ? 'accepted_with_errors' : 'accepted',
+            notes: [
+              ...(icRejected ? icNote : []),
+              ...m.errors.map((e) => `segment ${e.segment}${e.element ? ` element ${e.element}` : ''}: error ${e.code}`),
+            ],
           }))
-        : [{ controlNumber: r.interchangeRef, status: r.interchange === 'rejected' ? 'rejected' : 'accepted', notes: r.error ? [`error ${r.error}`] : [] }],
+        : [{ controlNumber: r.interchangeRef, status: icRejected ? 'rejected' : 'accepted', notes: r.error ? [`error ${r.error}`] : [] }],
     }
   },
 }

@@ -42,6 +42,8 @@ export function uniquify(b: Buffer, n: number): Buffer {
   return out
 }
 
+const ACK_TYPES = new Set(['997', '999', 'CONTRL'])
+
 export interface Judged {
   status: string
   exceptions: string[]
@@ -60,7 +62,7 @@ export async function judge(q: Q, messageId: string): Promise<Judged> {
   const problems: string[] = []
   const [p] = await q<{ status: string; standard: string | null }[]>`select status, standard from payloads where id = ${messageId}`
   const ex = await q<{ code: string; transaction_id: string | null }[]>`select code, transaction_id from exceptions where payload_id = ${messageId}`
-  const txs = await q<{ id: string; status: string; interchange_id: string | null }[]>`select id, status, interchange_id from transactions where payload_id = ${messageId}`
+  const txs = await q<{ id: string; status: string; interchange_id: string | null; doc_type: string }[]>`select id, status, interchange_id, doc_type from transactions where payload_id = ${messageId}`
   const ics = await q<{ id: string; status: string; partner_id: string | null }[]>`select id, status, partner_id from interchanges where payload_id = ${messageId}`
   const docs = await q<{ id: string }[]>`select id from documents where payload_id = ${messageId}`
   const pending = await q<{ stage: string; state: string }[]>`select stage, state from jobs
@@ -79,6 +81,9 @@ export async function judge(q: Q, messageId: string): Promise<Judged> {
   for (const ic of ics) {
     // An identified, non-duplicate interchange of the demo X12/EDIFACT partner earns an ack (997 / CONTRL always).
     if (!ic.partner_id || ic.status !== 'parsed') continue
+    // Acks are not acknowledged (X12 997, ISO 9735 CONTRL): an interchange of acks only earns none.
+    const types = txs.filter((t) => t.interchange_id === ic.id).map((t) => t.doc_type)
+    if (types.length > 0 && types.every((t) => ACK_TYPES.has(t))) continue
     const mine = acks.filter((a) => a.parent_id === ic.id)
     if (mine.length === 0) {
       problems.push(`interchange ${ic.id} of ${ic.partner_id} got no 997/999/CONTRL`)

@@ -1,0 +1,107 @@
+/**
+ * Acks that come back for what WE sent, through the real pipeline: a partner's CONTRL (or
+ * 997/999) updates the delivery it answers to accepted / accepted_with_errors / rejected, a
+ * rejection opens `ack_rejected`, a missing ack turns overdue with `ack_overdue`. An ack is never
+ * acknowledged in turn (ISO 9735 CONTRL, X12 997: that would make an endless cycle).
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { listExceptions } from '../../src/db/exceptions.ts'
+import { insertDelivery } from '../../src/db/lineage.ts'
+import { sweepOverdueAcks } from '../../src/pipeline/acks.ts'
+import { testDb, type TestDb } from '../helpers/db.ts'
+import { testPipeline, type TestPipeline } from '../helpers/pipeline.ts'
+
+const PARTNER = 'demo-edifact-supplier'
+const THEM = '5412345000013:14'
+const US = '5400000000003:14'
+
+let unb = 0
+/** A CONTRL interchange from the partner about our interchange `ref`; `body` is UCI.. (no UNH/UNT). */
+function contrl(body: string[], opts: { ackRequested?: boolean } = {}): Buffer {
+  const ref = `C${++unb}`
+  const segs = [
+    `UNB+UNOC:3+${THEM}+${US}+240101:1200+${ref}${opts.ackRequested ? '++++1' : ''}`,
+    'UNH+1+CONTRL:D:3:UN',
+    ...body,
+    `UNT+${body.length + 2}+1`,
+    `UNZ+1+${ref}`,
+  ]
+  return Buffer.from(segs.map((s) => s + "'").join(''), 'latin1')
+}
+
+describe('CONTRL for our EDIFACT interchanges', () => {
+  let db: TestDb
+  let p: TestPipeline
+  beforeAll(async () => {
+    db = await testDb()
+    p = testPipeline(db)
+  })
+  afterAll(async () => db.close())
+  beforeEach(async () => {
+    await db.sql`delete from exceptions`
+  })
+
+  /** An ORDERS interchange we sent with UNB 0020 = `ref`, waiting for its CONTRL. */
+  async function sent(ref: string, deadline = new Date(Date.now() + 3_600_000)): Promise<string> {
+    return insertDelivery(db.sql, {
+      partnerId: PARTNER, kind: 'document', docType: 'ORDERS', parentTable: 'erp_purchase_orders', parentId: `po-${ref}`,
+      destination: 'api', controlNumber: ref, ackStatus: 'pending', ackDeadline: deadline, status: 'available',
+    })
+  }
+  const ackOf = async (id: string) =>
+    (await db.sql<{ ack_status: string; receipt: { ack?: string; results?: { status: string }[] } | null }[]>`select ack_status, receipt from deliveries where id = ${id}`)[0]
+  const ackDeliveries = async () => (await db.sql<{ n: number }[]>`select count(*)::int as n from deliveries where kind = 'ack'`)[0].n
+
+  it('UCI 7 and UCM 7: accepted, no exception, and no CONTRL sent back for the CONTRL', async () => {
+    const id = await sent('501')
+    const msg = await p.ingest({ transport: 'cli', body: contrl([`UCI+501+${US}+${THEM}+7`, 'UCM+1+ORDERS:D:96A:UN+7']) })
+    expect(await ackOf(id)).toMatchObject({ ack_status: 'accepted', receipt: { ack: 'CONTRL', results: [{ status: 'accepted' }] } })
+    expect(await listExceptions(db.sql, {})).toEqual([])
+    const [t] = await db.sql<{ status: string; doc_type: string }[]>`select status, doc_type from transactions where payload_id = ${msg}`
+    expect(t).toEqual({ status: 'reconciled', doc_type: 'CONTRL' })
+    // The profile says `contrl: always`, and even UNB 0031 = 1 does not make a CONTRL answer a CONTRL.
+    await p.ingest({ transport: 'cli', body: contrl([`UCI+501+${US}+${THEM}+7`], { ackRequested: true }) })
+    expect(await ackDeliveries()).toBe(0)
+  })
+
+  it('UCM 7 with UCS/UCD errors: accepted_with_errors, no exception', async () => {
+    const id = await sent('502')
+    await p.ingest({ transport: 'cli', body: contrl([`UCI+502+${US}+${THEM}+7`, 'UCM+1+ORDERS:D:96A:UN+7', 'UCS+4', 'UCD+12+2:1']) })
+    expect((await ackOf(id)).ack_status).toBe('accepted_with_errors')
+    expect(await listExceptions(db.sql, {})).toEqual([])
+  })
+
+  it('UCM 4 rejects the message and opens ack_rejected with the reason', async () => {
+    const id = await sent('503')
+    await p.ingest({ transport: 'cli', body: contrl([`UCI+503+${US}+${THEM}+7`, 'UCM+1+ORDERS:D:96A:UN+4', 'UCS+3+13']) })
+    expect((await ackOf(id)).ack_status).toBe('rejected')
+    const exc = await listExceptions(db.sql, { code: 'ack_rejected' })
+    expect(exc).toHaveLength(1)
+    expect(exc[0]).toMatchObject({ partner_id: PARTNER, delivery_id: id })
+    expect(exc[0].reason).toMatchObject({ ack: 'CONTRL', controlNumber: '503', notes: ['1: segment 3: error 13'] })
+  })
+
+  it('UCI 4 rejects the whole interchange, also when UCM lines say 7', async () => {
+    const a = await sent('504')
+    await p.ingest({ transport: 'cli', body: contrl([`UCI+504+${US}+${THEM}+4+23`]) })
+    expect((await ackOf(a)).ack_status).toBe('rejected')
+    const b = await sent('505')
+    await p.ingest({ transport: 'cli', body: contrl([`UCI+505+${US}+${THEM}+4+23`, 'UCM+1+ORDERS:D:96A:UN+7']) })
+    expect((await ackOf(b)).ack_status).toBe('rejected')
+    expect((await listExceptions(db.sql, { code: 'ack_rejected' })).map((e) => e.delivery_id).sort()).toEqual([a, b].sort())
+  })
+
+  it('no CONTRL by the deadline: overdue once, with an ack_overdue row; a late CONTRL still reconciles', async () => {
+    const late = await sent('506', new Date(Date.now() - 60_000))
+    const onTime = await sent('507')
+    expect(await sweepOverdueAcks(db.sql)).toBe(1)
+    expect(await sweepOverdueAcks(db.sql)).toBe(0)
+    expect((await ackOf(late)).ack_status).toBe('overdue')
+    expect((await ackOf(onTime)).ack_status).toBe('pending')
+    const exc = await listExceptions(db.sql, { code: 'ack_overdue' })
+    expect(exc).toHaveLength(1)
+    expect(exc[0]).toMatchObject({ partner_id: PARTNER, delivery_id: late, reason: { ack: 'ORDERS', controlNumber: '506' } })
+    await p.ingest({ transport: 'cli', body: contrl([`UCI+506+${US}+${THEM}+7`]) })
+    expect((await ackOf(late)).ack_status).toBe('accepted')
+  })
+})
