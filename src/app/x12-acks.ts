@@ -21,9 +21,11 @@ async function range(allocate: Allocate, kind: 'isa' | 'gs' | 'st', n: number): 
 export async function x12Acks(result: ParseResult, ic: ParsedInterchange, p: PartnerProfile, allocate: Allocate): Promise<OutboundAck[]> {
   const cfg = p.x12 ?? { ack: '997' as const, ta1: 'auto' as const, version: '004010' as const, separators: undefined }
   if (cfg.ack === 'none' && cfg.ta1 === 'never') return []
-  const one: ParseResult = { ...result, interchanges: [ic] }
   const ackType = cfg.ack === '999' ? '999' : '997'
-  const withGroups: ParseResult = cfg.ack === 'none' ? { ...one, interchanges: [{ ...ic, groups: [] }] } : one
+  // Acks are not acknowledged (X12 997/999: that would be an endless cycle): a group of 997/999
+  // sets earns no 997/999. A TA1 (ISA14=1, broken envelope) still answers the interchange.
+  const groups = cfg.ack === 'none' ? [] : ic.groups.filter((g) => !onlyAcks(g))
+  const withGroups: ParseResult = { ...result, interchanges: [groups.length === ic.groups.length ? ic : { ...ic, groups }] }
   const plan = planX12Acks(withGroups, cfg.ta1)
   if (plan.interchange === 0) return []
   const controlNumbers = {
@@ -50,6 +52,11 @@ export async function x12Acks(result: ParseResult, ic: ParsedInterchange, p: Par
     text: toLatin1(a.text),
     controlNumber: a.controlNumbers.interchange,
   }))
+}
+
+/** A group that holds sets, all of them 997/999. */
+function onlyAcks(g: ParsedInterchange['groups'][number]): boolean {
+  return g.transactions.length > 0 && g.transactions.every((t) => t.type === '997' || t.type === '999')
 }
 
 /**

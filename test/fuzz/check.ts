@@ -105,7 +105,9 @@ async function checkEdi(e: Engines, kind: Standard, bytes: Buffer, variant: numb
   for (const ic of r.interchanges) {
     const built = await engine.acks(r, ic, profile, allocate)
     // A 997/999/CONTRL answers for groups; a transaction outside any GS/UNG has no AK1 to sit under.
-    const icRejected = ic.groups.some((g) => (kind === 'edifact' || g.explicit) && g.transactions.some((t) => t.status === 'rejected'))
+    // A group of 997/999 sets is not acknowledged (acks are never acked), so it reports nothing.
+    const ackOnly = (g: (typeof ic.groups)[number]) => kind === 'x12' && g.transactions.length > 0 && g.transactions.every((t) => t.type === '997' || t.type === '999')
+    const icRejected = ic.groups.some((g) => (kind === 'edifact' || g.explicit) && !ackOnly(g) && g.transactions.some((t) => t.status === 'rejected'))
     // Their envelope was broken (blank sender, garbage syntax id): our reply's address echoes it.
     const brokenEnvelope = ic.issues.some((i) => i.severity === 'error')
     let reportsRejection = false

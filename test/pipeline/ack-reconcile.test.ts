@@ -105,3 +105,56 @@ describe('CONTRL for our EDIFACT interchanges', () => {
     expect((await ackOf(late)).ack_status).toBe('accepted')
   })
 })
+
+let isa = 0
+/** A 997 or 999 interchange from the X12 supplier; `body` is AK1.. (no ST/SE). */
+function x12Ack(type: '997' | '999', body: string[], opts: { ackRequested?: boolean } = {}): Buffer {
+  const ctl = String(8000 + ++isa).padStart(9, '0')
+  const version = type === '999' ? '005010X231' : '004010'
+  const lines = [
+    `ISA*00*          *00*          *ZZ*DEMOSUPPLY     *ZZ*OURCO          *250302*0915*${type === '999' ? '^*00501' : 'U*00401'}*${ctl}*${opts.ackRequested ? '1' : '0'}*P*>`,
+    `GS*FA*DEMOSUPPLY*OURCO*20250302*0915*${isa}*X*${version}`,
+    `ST*${type}*0001${type === '999' ? `*${version}` : ''}`,
+    ...body,
+    `SE*${body.length + 2}*0001`,
+    `GE*1*${isa}`,
+    `IEA*1*${ctl}`,
+  ]
+  return Buffer.from(lines.map((l) => l + '~').join(''), 'latin1')
+}
+
+describe('997/999 for our X12 groups', () => {
+  let db: TestDb
+  let p: TestPipeline
+  beforeAll(async () => {
+    db = await testDb()
+    p = testPipeline(db)
+  })
+  afterAll(async () => db.close())
+
+  /** An 850 we sent with GS06 = `gs`, waiting for its 997. */
+  const sent = (gs: string) => insertDelivery(db.sql, {
+    partnerId: 'demo-x12-supplier', kind: 'document', docType: '850', parentTable: 'erp_purchase_orders', parentId: `po-${gs}`,
+    destination: 'sftp_mailbox', controlNumber: gs, ackStatus: 'pending', ackDeadline: new Date(Date.now() + 3_600_000), status: 'delivered',
+  })
+  const ackStatus = async (id: string) => (await db.sql<{ ack_status: string }[]>`select ack_status from deliveries where id = ${id}`)[0].ack_status
+  const groupAcks = async () => (await db.sql<{ doc_type: string }[]>`select doc_type from deliveries where kind = 'ack'`).map((r) => r.doc_type)
+
+  it('a 997 accepting our group: accepted, and no 997 goes back for the 997', async () => {
+    const id = await sent('601')
+    const msg = await p.ingest({ transport: 'cli', body: x12Ack('997', ['AK1*PO*601', 'AK2*850*0001', 'AK5*A', 'AK9*A*1*1*1']) })
+    expect(await ackStatus(id)).toBe('accepted')
+    const [t] = await db.sql<{ status: string }[]>`select status from transactions where payload_id = ${msg}`
+    expect(t.status).toBe('reconciled')
+    expect(await groupAcks()).toEqual([])
+  })
+
+  it('a 999 rejecting our set: rejected with ack_rejected; ISA14=1 earns a TA1 but still no 999/997', async () => {
+    const id = await sent('602')
+    await p.ingest({ transport: 'cli', body: x12Ack('999', ['AK1*PO*602*005010', 'AK2*850*0001', 'IK3*BEG*1**8', 'IK5*R*5', 'AK9*R*1*1*0'], { ackRequested: true }) })
+    expect(await ackStatus(id)).toBe('rejected')
+    const exc = await listExceptions(db.sql, { code: 'ack_rejected' })
+    expect(exc.map((e) => e.delivery_id)).toEqual([id])
+    expect(await groupAcks()).toEqual(['TA1'])
+  })
+})
