@@ -63,6 +63,36 @@ describe('EDIFACT character sets (UNB S001)', () => {
     expect(charsetIssues(buf)[0].value).toBe('UNOZ')
   })
 
+  // Every declared set reports what falls outside it, as a warning on the segment, and the
+  // message is still processed; the same text is clean under a set that holds it.
+  const violations: [string, Buffer, string][] = [
+    ['UNOA', Buffer.from('a#b'), 'a#b'],
+    ['UNOA', Buffer.from([0x41, 0xe9, 0x42]), '\\xe9'],
+    ['UNOB', Buffer.from([0x41, 0xe9, 0x42]), '\\xe9'],
+    ['UNOC', Buffer.from([0x41, 0x9f, 0x42]), '\\x9f'],
+    ['UNOD', Buffer.from([0xa3, 0x85, 0x64]), '\\x85'],
+    ['UNOE', Buffer.from([0xbc, 0x1b, 0xde]), '\x1b'],
+    ['UNOW', Buffer.from([0x41, 0xc3, 0x28]), '\\xc3'],
+    ['UNOW', Buffer.from([0xed, 0xa0, 0x80]), '\\xed'], // a UTF-16 surrogate, invalid in UTF-8
+    ['UNOY', Buffer.from([0xc0, 0xaf]), '\\xc0'], // overlong '/'
+  ]
+  it.each(violations)('%s (case %#): bytes outside the set are a charset_violation warning on FTX; the message is accepted_with_errors', (id, bytes, shown) => {
+    const buf = withText(id, bytes)
+    const found = charsetIssues(buf)
+    expect(found).toHaveLength(1)
+    expect(found[0]).toMatchObject({ severity: 'warning', segment: 'FTX' })
+    expect(found[0].value).toContain(shown)
+    expect(found[0].message).toContain(id)
+    expect(txs(parseEdifact(buf)).map((t) => t.status)).toEqual(['accepted_with_errors'])
+  })
+
+  it('the same bytes are clean under a set that holds them', () => {
+    expect(charsetIssues(withText('UNOB', Buffer.from('a#b')))).toEqual([])
+    expect(charsetIssues(withText('UNOC', Buffer.from([0x41, 0xe9, 0x42])))).toEqual([])
+    expect(charsetIssues(withText('UNOD', Buffer.from([0xa3, 0xf3, 0x64])))).toEqual([])
+    expect(charsetIssues(withText('UNOW', Buffer.from('A\u00e9B', 'utf8')))).toEqual([])
+  })
+
   it('never throws on arbitrary bytes in any set', () => {
     for (const id of ['UNOA', 'UNOB', 'UNOC', 'UNOD', 'UNOE', 'UNOW', 'UNOY']) {
       const bytes = Buffer.from(Array.from({ length: 256 }, (_, i) => i).filter((b) => ![0x27, 0x2b, 0x3a, 0x3f].includes(b)))
