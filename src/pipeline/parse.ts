@@ -217,7 +217,8 @@ async function parseJson(deps: PipelineDeps, q: Q, payload: PayloadRow, bytes: B
   try {
     body = pgSafe(JSON.parse(bytes.toString('utf8')))
   } catch (e) {
-    return reject(q, payload, { code: 'envelope_unreadable', detail: `invalid JSON: ${(e as Error).message}` }, 'json')
+    // V8's message quotes the input around the error, NUL bytes included: storable first.
+    return reject(q, payload, { code: 'envelope_unreadable', detail: pgSafe(`invalid JSON: ${(e as Error).message}`) }, 'json')
   }
   const profile = payload.partner_id ? deps.registry.get(payload.partner_id) : undefined
   if (!profile) {
