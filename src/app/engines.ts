@@ -62,7 +62,7 @@ export const edifactEngine: EdiEngine = {
       { delimiters: cfg.separators, lineBreak: '\n' }
     )
     // CONTRL UCI 0020 answers the UNB reference.
-    return { text: bytes.toString('latin1'), controlNumber: unb }
+    return { text: bytes.toString('latin1'), controlNumber: unb, references: { interchange: unb, message: unh } }
   },
   readAck(tx): AckReconciliation | undefined {
     if (tx.type !== 'CONTRL') return undefined
@@ -124,7 +124,10 @@ export const x12Engine: EdiEngine = {
     })
     if (!r.ok) throw new Error(`X12 writer refused the document: ${r.issues.map((i) => i.message).join('; ')}`)
     // 997 AK102 answers GS06: that is the reference acks are reconciled against.
-    return { text: r.text, controlNumber: String(gs) }
+    return {
+      text: r.text, controlNumber: String(gs),
+      references: { interchange: String(isa).padStart(9, '0'), group: String(gs), message: String(st).padStart(4, '0') },
+    }
   },
 }
 

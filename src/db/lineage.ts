@@ -76,6 +76,16 @@ export async function setTransactionStatus(q: Q, id: string, status: string): Pr
   await q`update transactions set status = ${status}, updated_at = now() where id = ${id}`
 }
 
+/**
+ * The envelope references of an outbound EDI document: X12 ISA13 / GS06 / ST02, EDIFACT
+ * UNB 0020 / (no group) / UNH 0062.
+ */
+export interface DeliveryReferences {
+  interchange: string
+  group?: string
+  message?: string
+}
+
 export interface DeliveryInsert {
   /** Chosen by the caller when it must refer to the row before the insert completes (pipelining). */
   id?: string
@@ -89,6 +99,9 @@ export interface DeliveryInsert {
   filename?: string
   contentType?: string
   controlNumber?: string
+  /** An outbound EDI document: its standard and envelope references, what acks are matched against. */
+  standard?: 'x12' | 'edifact' | null
+  references?: DeliveryReferences
   idempotencyKey?: string
   ackDeadline?: Date | null
   ackStatus?: string | null
@@ -98,11 +111,14 @@ export interface DeliveryInsert {
 
 export async function insertDelivery(q: Q, d: DeliveryInsert): Promise<string> {
   const id = d.id ?? newId('dlv')
+  const r = d.references
   await q`insert into deliveries (id, partner_id, kind, doc_type, parent_table, parent_id, destination, status, bytes,
-      filename, content_type, control_number, idempotency_key, ack_status, ack_deadline, receipt)
+      filename, content_type, control_number, standard, interchange_control, group_control, message_control,
+      idempotency_key, ack_status, ack_deadline, receipt)
     values (${id}, ${d.partnerId}, ${d.kind}, ${d.docType}, ${d.parentTable}, ${d.parentId}, ${d.destination},
       ${d.status ?? 'pending'}, ${d.bytes ?? null}, ${d.filename ?? null}, ${d.contentType ?? null},
-      ${d.controlNumber ?? null}, ${d.idempotencyKey ?? id}, ${d.ackStatus ?? null}, ${d.ackDeadline ?? null},
+      ${d.controlNumber ?? null}, ${d.standard ?? null}, ${r?.interchange ?? null}, ${r?.group ?? null}, ${r?.message ?? null},
+      ${d.idempotencyKey ?? id}, ${d.ackStatus ?? null}, ${d.ackDeadline ?? null},
       ${d.receipt ? q.json(d.receipt as never) : null})`
   return id
 }

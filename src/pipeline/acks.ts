@@ -7,16 +7,52 @@ import { openException } from '../db/exceptions.ts'
 import type { Q } from '../db/sql.ts'
 import type { AckReconciliation } from './deps.ts'
 
+/**
+ * What each ack answers: its standard and the envelope level its reference names (X12.5: 997/999
+ * AK102 = our GS06, TA1 TA101 = our ISA13; ISO 9735: CONTRL UCI 0020 = our UNB 0020, its UCM
+ * lines name our UNH 0062). A delivery of the other standard, or a number at another level, is
+ * never the one acknowledged, whatever its control number.
+ */
+const ACK_MATCH = {
+  '997': { standard: 'x12', level: 'group' },
+  '999': { standard: 'x12', level: 'group' },
+  TA1: { standard: 'x12', level: 'interchange' },
+  CONTRL: { standard: 'edifact', level: 'interchange' },
+} as const satisfies Record<AckReconciliation['ack'], { standard: 'x12' | 'edifact'; level: 'interchange' | 'group' }>
+
+interface SentRow {
+  id: string
+  ack_status: string | null
+  message_control: string | null
+}
+
+/** Our outbound documents this ack answers (the partner's, in the ack's standard, at its level). */
+async function sentFor(q: Q, partnerId: string, ack: AckReconciliation): Promise<SentRow[]> {
+  const { standard, level } = ACK_MATCH[ack.ack]
+  return level === 'group'
+    ? q<SentRow[]>`select id, ack_status, message_control from deliveries
+        where partner_id = ${partnerId} and kind = 'document' and standard = ${standard} and group_control = ${ack.reference}`
+    : q<SentRow[]>`select id, ack_status, message_control from deliveries
+        where partner_id = ${partnerId} and kind = 'document' and standard = ${standard} and interchange_control = ${ack.reference}`
+}
+
+function verdict(results: AckReconciliation['results']): 'accepted' | 'accepted_with_errors' | 'rejected' {
+  const rejected = results.filter((r) => r.status === 'rejected')
+  return results.length === 0 ? 'accepted' : rejected.length === results.length ? 'rejected'
+    : rejected.length > 0 || results.some((r) => r.status === 'accepted_with_errors') ? 'accepted_with_errors' : 'accepted'
+}
+
 export async function reconcileAck(q: Q, partnerId: string, ack: AckReconciliation, transactionId: string): Promise<number> {
-  const sent = await q<{ id: string; ack_status: string | null }[]>`
-    select id, ack_status from deliveries
-    where partner_id = ${partnerId} and kind = 'document' and control_number = ${ack.reference}`
-  const rejected = ack.results.filter((r) => r.status === 'rejected')
-  const status = ack.results.length === 0 ? 'accepted' : rejected.length === ack.results.length ? 'rejected'
-    : rejected.length > 0 || ack.results.some((r) => r.status === 'accepted_with_errors') ? 'accepted_with_errors' : 'accepted'
+  const sent = await sentFor(q, partnerId, ack)
   for (const d of sent) {
+    // The lines about our message (ST02 / UNH 0062) when the ack names it; otherwise every line
+    // (a message without a line of its own shares the fate of its group or interchange).
+    const own = d.message_control ? ack.results.filter((r) => r.controlNumber === d.message_control) : []
+    const results = own.length ? own : ack.results
+    const status = verdict(results)
+    const rejected = results.filter((r) => r.status === 'rejected')
     await q`update deliveries set ack_status = ${status},
-        receipt = coalesce(receipt, '{}'::jsonb) || ${q.json({ ack: ack.ack, ackTransactionId: transactionId, results: ack.results } as never)},
+        receipt = coalesce(receipt, '{}'::jsonb) || ${q.json({ ack: ack.ack, ackTransactionId: transactionId, results } as never)},
         updated_at = now()
       where id = ${d.id}`
     if (rejected.length) {

@@ -6,6 +6,7 @@
 import type { CanonicalDoc } from '../canonical/index.ts'
 import type { PartnerProfile } from '../config/partner.ts'
 import type { Registry } from '../config/registry.ts'
+import type { DeliveryReferences } from '../db/lineage.ts'
 import type { Q, Sql } from '../db/sql.ts'
 import type { ParseResult, ParsedInterchange, ParsedTransaction, Standard } from '../edi/types.ts'
 import type { ExceptionReason } from '../exceptions/reasons.ts'
@@ -22,7 +23,7 @@ export interface OutboundAck {
 /** What an inbound 997/999/CONTRL says about something WE sent. */
 export interface AckReconciliation {
   ack: '997' | '999' | 'CONTRL' | 'TA1'
-  /** Our group (GS06) or interchange (UNB 0020) reference the ack answers. */
+  /** Our group (GS06: 997/999) or interchange (ISA13: TA1, UNB 0020: CONTRL) reference the ack answers. */
   reference: string
   results: { controlNumber: string; status: 'accepted' | 'accepted_with_errors' | 'rejected'; notes: string[] }[]
 }
@@ -37,7 +38,8 @@ export interface EdiEngine {
   /** Set when the transaction is itself an acknowledgement (997/999/CONTRL). */
   readAck(tx: ParsedTransaction): AckReconciliation | undefined
   /** Envelope + serialise an outbound document body for the partner. */
-  write?(profile: PartnerProfile, docType: string, body: { tag: string; elements: string[][] }[], allocate: Allocate): Promise<{ text: string; controlNumber: string }>
+  /** `controlNumber` is what acks answer (GS06, UNB 0020); `references` every envelope level. */
+  write?(profile: PartnerProfile, docType: string, body: { tag: string; elements: string[][] }[], allocate: Allocate): Promise<{ text: string; controlNumber: string; references: DeliveryReferences }>
 }
 
 export type MapOutcome =

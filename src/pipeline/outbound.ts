@@ -94,7 +94,7 @@ export async function queuePurchaseOrders(
       destination: profile.outbound, bytes: Buffer.from(written.text, 'latin1'),
       filename: `${entry.docType}-${po.poNumber}-${written.controlNumber}.${entry.standard === 'x12' ? 'x12' : 'edi'}`,
       contentType: entry.standard === 'x12' ? 'application/edi-x12' : 'application/edifact',
-      controlNumber: written.controlNumber,
+      controlNumber: written.controlNumber, standard: entry.standard, references: written.references,
       ackDeadline: expectsAck && hours ? new Date(deps.now().getTime() + hours * 3_600_000) : null,
       receipt: { mapId: sel.map.id, mapHash: sel.map.hash },
     })

@@ -45,7 +45,8 @@ describe('CONTRL for our EDIFACT interchanges', () => {
   async function sent(ref: string, deadline = new Date(Date.now() + 3_600_000)): Promise<string> {
     return insertDelivery(db.sql, {
       partnerId: PARTNER, kind: 'document', docType: 'ORDERS', parentTable: 'erp_purchase_orders', parentId: `po-${ref}`,
-      destination: 'api', controlNumber: ref, ackStatus: 'pending', ackDeadline: deadline, status: 'available',
+      destination: 'api', controlNumber: ref, standard: 'edifact', references: { interchange: ref, message: '1' },
+      ackStatus: 'pending', ackDeadline: deadline, status: 'available',
     })
   }
   const ackOf = async (id: string) =>
@@ -135,7 +136,8 @@ describe('997/999 for our X12 groups', () => {
   /** An 850 we sent with GS06 = `gs`, waiting for its 997. */
   const sent = (gs: string) => insertDelivery(db.sql, {
     partnerId: 'demo-x12-supplier', kind: 'document', docType: '850', parentTable: 'erp_purchase_orders', parentId: `po-${gs}`,
-    destination: 'sftp_mailbox', controlNumber: gs, ackStatus: 'pending', ackDeadline: new Date(Date.now() + 3_600_000), status: 'delivered',
+    destination: 'sftp_mailbox', controlNumber: gs, standard: 'x12', references: { interchange: gs.padStart(9, '0'), group: gs, message: '0001' },
+    ackStatus: 'pending', ackDeadline: new Date(Date.now() + 3_600_000), status: 'delivered',
   })
   const ackStatus = async (id: string) => (await db.sql<{ ack_status: string }[]>`select ack_status from deliveries where id = ${id}`)[0].ack_status
   const groupAcks = async () => (await db.sql<{ doc_type: string }[]>`select doc_type from deliveries where kind = 'ack'`).map((r) => r.doc_type)
@@ -156,5 +158,54 @@ describe('997/999 for our X12 groups', () => {
     const exc = await listExceptions(db.sql, { code: 'ack_rejected' })
     expect(exc.map((e) => e.delivery_id)).toEqual([id])
     expect(await groupAcks()).toEqual(['TA1'])
+  })
+})
+
+describe('an ack matches only what we sent in its standard, at its reference level', () => {
+  let db: TestDb
+  let p: TestPipeline
+  beforeAll(async () => {
+    db = await testDb()
+    p = testPipeline(db)
+  })
+  afterAll(async () => db.close())
+
+  const send = (partnerId: string, standard: 'x12' | 'edifact', refs: { interchange: string; group?: string; message: string }) => insertDelivery(db.sql, {
+    partnerId, kind: 'document', docType: standard === 'x12' ? '850' : 'ORDERS', parentTable: 'erp_purchase_orders', parentId: `po-${standard}-${refs.interchange}`,
+    destination: 'api', controlNumber: refs.group ?? refs.interchange, standard, references: refs,
+    ackStatus: 'pending', ackDeadline: new Date(Date.now() + 3_600_000), status: 'delivered',
+  })
+  const ackStatus = async (id: string) => (await db.sql<{ ack_status: string }[]>`select ack_status from deliveries where id = ${id}`)[0].ack_status
+
+  it('an X12 997 for GS06 701 leaves the same partner\'s EDIFACT ORDERS with UNB 0020 701 alone', async () => {
+    const orders = await send('demo-x12-supplier', 'edifact', { interchange: '701', message: '1' })
+    const po850 = await send('demo-x12-supplier', 'x12', { interchange: '000000701', group: '701', message: '0001' })
+    await p.ingest({ transport: 'cli', body: x12Ack('997', ['AK1*PO*701', 'AK2*850*0001', 'AK5*R*5', 'AK9*R*1*1*0']) })
+    expect(await ackStatus(po850)).toBe('rejected')
+    expect(await ackStatus(orders)).toBe('pending')
+    expect((await listExceptions(db.sql, { code: 'ack_rejected' })).map((e) => e.delivery_id)).toEqual([po850])
+  })
+
+  it('an EDIFACT CONTRL for UNB 0020 702 leaves the same partner\'s X12 850 with GS06 702 alone', async () => {
+    const po850 = await send('demo-edifact-supplier', 'x12', { interchange: '000000702', group: '702', message: '0001' })
+    const orders = await send('demo-edifact-supplier', 'edifact', { interchange: '702', message: '1' })
+    await p.ingest({ transport: 'cli', body: contrl([`UCI+702+${US}+${THEM}+7`, 'UCM+1+ORDERS:D:96A:UN+7']) })
+    expect(await ackStatus(orders)).toBe('accepted')
+    expect(await ackStatus(po850)).toBe('pending')
+  })
+
+  it('a 997 answers GS06, never ISA13: AK1 703 does not reconcile the 850 in ISA 000000703 whose GS06 is 9703', async () => {
+    const po850 = await send('demo-x12-supplier', 'x12', { interchange: '000000703', group: '9703', message: '0001' })
+    await p.ingest({ transport: 'cli', body: x12Ack('997', ['AK1*PO*703', 'AK9*A*1*1*1']) })
+    expect(await ackStatus(po850)).toBe('pending')
+    await p.ingest({ transport: 'cli', body: x12Ack('997', ['AK1*PO*9703', 'AK9*A*1*1*1']) })
+    expect(await ackStatus(po850)).toBe('accepted')
+  })
+
+  it('a CONTRL judges our message by its own UCM line (UNH 0062)', async () => {
+    const orders = await send('demo-edifact-supplier', 'edifact', { interchange: '704', message: '2' })
+    await p.ingest({ transport: 'cli', body: contrl([`UCI+704+${US}+${THEM}+7`, 'UCM+1+ORDERS:D:96A:UN+4', 'UCM+2+ORDERS:D:96A:UN+7']) })
+    expect(await ackStatus(orders)).toBe('accepted')
+    expect((await listExceptions(db.sql, { code: 'ack_rejected' })).filter((e) => e.delivery_id === orders)).toEqual([])
   })
 })

@@ -1,0 +1,20 @@
+-- What an inbound ack is matched against (src/pipeline/acks.ts). An ack answers one standard at
+-- one reference level: a 997/999 names our group (GS06, AK102), a TA1 our interchange (ISA13,
+-- TA101), a CONTRL our interchange (UNB 0020, UCI 0020) and its messages (UNH 0062, UCM 0062).
+-- control_number alone (GS06 for X12, UNB 0020 for EDIFACT) let an X12 997 reconcile an EDIFACT
+-- ORDERS that happened to carry the same number, and vice versa.
+alter table deliveries add column standard text;
+alter table deliveries add column interchange_control text;
+alter table deliveries add column group_control text;
+alter table deliveries add column message_control text;
+
+-- Outbound documents so far were written by src/pipeline/outbound.ts, whose content type names
+-- the standard and whose control_number is GS06 (X12) or UNB 0020 (EDIFACT).
+update deliveries set standard = case content_type
+    when 'application/edi-x12' then 'x12' when 'application/edifact' then 'edifact' end
+  where kind = 'document';
+update deliveries set group_control = control_number where kind = 'document' and standard = 'x12';
+update deliveries set interchange_control = control_number where kind = 'document' and standard = 'edifact';
+
+create index deliveries_ack_interchange_idx on deliveries (partner_id, standard, interchange_control) where kind = 'document';
+create index deliveries_ack_group_idx on deliveries (partner_id, standard, group_control) where kind = 'document';
