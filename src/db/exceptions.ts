@@ -111,6 +111,21 @@ export async function setExceptionState(
   return row
 }
 
+/**
+ * Resolve, as the system, the open (or assigned) exceptions of one code on one delivery, through
+ * the same state change an operator's resolve makes; the note says what closed them.
+ */
+export async function resolveOpenExceptions(q: Q, where: { code: ExceptionRow['code']; deliveryId: string }, note: string): Promise<ExceptionRow[]> {
+  const open = await q<{ id: string }[]>`select id from exceptions
+    where code = ${where.code} and delivery_id = ${where.deliveryId} and state in ('open', 'assigned')`
+  const out: ExceptionRow[] = []
+  for (const e of open) {
+    const row = await setExceptionState(q, e.id, 'resolved', { note: `resolved automatically: ${note}` })
+    if (row) out.push(row)
+  }
+  return out
+}
+
 /** Open exceptions still blocking a document (held until all are resolved/ignored). */
 export async function openCountFor(q: Q, documentId: string): Promise<number> {
   const [r] = await q<{ n: number }[]>`select count(*)::int as n from exceptions

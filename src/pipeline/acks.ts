@@ -1,9 +1,10 @@
 /**
  * Functional acks for what WE sent. An inbound 997/999/CONTRL updates the delivery it answers
  * (accepted / accepted_with_errors / rejected); a rejection opens `ack_rejected`. A sweep marks
- * deliveries whose ack deadline passed as overdue and opens `ack_overdue`.
+ * deliveries whose ack deadline passed as overdue and opens `ack_overdue`, which the late ack
+ * resolves when it comes.
  */
-import { openException } from '../db/exceptions.ts'
+import { openException, resolveOpenExceptions } from '../db/exceptions.ts'
 import type { Q } from '../db/sql.ts'
 import type { AckReconciliation } from './deps.ts'
 
@@ -55,6 +56,8 @@ export async function reconcileAck(q: Q, partnerId: string, ack: AckReconciliati
         receipt = coalesce(receipt, '{}'::jsonb) || ${q.json({ ack: ack.ack, ackTransactionId: transactionId, results } as never)},
         updated_at = now()
       where id = ${d.id}`
+    // A late ack closes the overdue exception it answers (a rejection still opens ack_rejected).
+    await resolveOpenExceptions(q, { code: 'ack_overdue', deliveryId: d.id }, `the partner's ${ack.ack} for ${ack.reference} arrived (transaction ${transactionId}), verdict ${status}`)
     if (rejected.length) {
       await openException(q, { code: 'ack_rejected', ack: ack.ack, controlNumber: ack.reference, notes: rejected.flatMap((r) => [`${r.controlNumber}: ${r.notes.join('; ') || 'rejected'}`]) }, { partnerId, deliveryId: d.id })
     }

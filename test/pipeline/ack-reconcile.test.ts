@@ -5,7 +5,7 @@
  * acknowledged in turn (ISO 9735 CONTRL, X12 997: that would make an endless cycle).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { listExceptions } from '../../src/db/exceptions.ts'
+import { listExceptions, setExceptionState } from '../../src/db/exceptions.ts'
 import { insertDelivery } from '../../src/db/lineage.ts'
 import { sweepOverdueAcks } from '../../src/pipeline/acks.ts'
 import { testDb, type TestDb } from '../helpers/db.ts'
@@ -104,6 +104,28 @@ describe('CONTRL for our EDIFACT interchanges', () => {
     expect(exc[0]).toMatchObject({ partner_id: PARTNER, delivery_id: late, reason: { ack: 'ORDERS', controlNumber: '506' } })
     await p.ingest({ transport: 'cli', body: contrl([`UCI+506+${US}+${THEM}+7`]) })
     expect((await ackOf(late)).ack_status).toBe('accepted')
+    // The late CONTRL closes the overdue exception, as the system, saying which ack and verdict.
+    const [closed] = await listExceptions(db.sql, { code: 'ack_overdue' })
+    expect(closed).toMatchObject({ id: exc[0].id, state: 'resolved', assigned_to: null })
+    expect(closed.resolved_at).toBeInstanceOf(Date)
+    expect(closed.note).toMatch(/^resolved automatically: the partner's CONTRL for 506 arrived \(transaction \S+\), verdict accepted$/)
+    expect(await listExceptions(db.sql, { state: 'open' })).toEqual([])
+  })
+
+  it('a late CONTRL that rejects: ack_overdue resolved with verdict rejected, ack_rejected opened', async () => {
+    const late = await sent('508', new Date(Date.now() - 60_000))
+    expect(await sweepOverdueAcks(db.sql)).toBe(1)
+    const [overdue] = await listExceptions(db.sql, { code: 'ack_overdue', state: 'open' })
+    expect(overdue.delivery_id).toBe(late)
+    // An operator had picked it up already: assigned is closed too, the assignee kept.
+    await setExceptionState(db.sql, overdue.id, 'assigned', { assignee: 'ops@example.com' })
+    await p.ingest({ transport: 'cli', body: contrl([`UCI+508+${US}+${THEM}+4+23`]) })
+    expect((await ackOf(late)).ack_status).toBe('rejected')
+    const [closed] = await listExceptions(db.sql, { code: 'ack_overdue' })
+    expect(closed).toMatchObject({ id: overdue.id, state: 'resolved', assigned_to: 'ops@example.com' })
+    expect(closed.note).toMatch(/CONTRL for 508 .*verdict rejected$/)
+    const open = await listExceptions(db.sql, { state: 'open' })
+    expect(open.map((e) => [e.code, e.delivery_id])).toEqual([['ack_rejected', late]])
   })
 })
 
