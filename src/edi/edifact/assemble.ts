@@ -6,6 +6,7 @@
  */
 import { hasErrors, issue, type EdiIssue } from '../issues.ts'
 import type { ParsedGroup, ParsedInterchange, ParsedTransaction, Segment, Delimiters } from '../types.ts'
+import { LazyTransaction } from './transaction.ts'
 import { findMessageDef, releaseDistance, type DictionaryMatch } from '../dictionary/edifact-index.ts'
 import type { MessageDef } from '../dictionary/edifact-dsl.ts'
 import { createMessageValidator, type MessageValidator, type SepView } from './validate.ts'
@@ -58,220 +59,220 @@ interface OpenMessage {
   skipped: number
 }
 
-const NO_SEGMENTS: Segment[] = []
 /** No dictionary issues (shared, never written to). */
 const NO_ISSUES: EdiIssue[] = []
-let SEGMENTS: PropertyDescriptor
 
-/**
- * A streamed message whose `segments` is an own enumerable accessor (spreading, Object.keys and
- * JSON.stringify see an ordinary array) that builds the array on first read; the store sits in
- * a private field, invisible to all of those. Own properties come in the order of a plain
- * transaction (JSON key order). A class rather than a plain object: every instance shares one
- * hidden class, and the store needs no second defineProperty (measured: less than half the
- * cost per message).
- */
-class LazyTransaction {
-  declare type: string
-  declare controlNumber: string
-  declare version: string
-  declare status: ParsedTransaction['status']
-  declare issues: EdiIssue[]
-  declare segments: Segment[]
-  declare span: { start: number; end: number }
-  #store: SegmentStore | undefined
+type AssemblerOptions = { retain: boolean; validate: boolean; delimiters: () => Delimiters; sep: () => SepCodes }
 
-  constructor(h: UnhHeader, status: ParsedTransaction['status'], issues: EdiIssue[], store: SegmentStore, span: { start: number; end: number }) {
-    this.type = h.type
-    this.controlNumber = h.ref
-    this.version = h.version
-    this.status = status
-    this.issues = issues
-    this.#store = store
-    Object.defineProperty(this, 'segments', SEGMENTS)
-    this.span = span
-  }
-
-  static {
-    // One shared getter/setter pair: no closure per message.
-    SEGMENTS = {
-      enumerable: true,
-      configurable: true,
-      get(this: LazyTransaction): Segment[] {
-        const store = this.#store
-        if (store === undefined) return NO_SEGMENTS
-        this.#store = undefined
-        const v = store.toArray()
-        Object.defineProperty(this, 'segments', { value: v, writable: true, enumerable: true, configurable: true })
-        return v
-      },
-      set(this: LazyTransaction, v: Segment[]) {
-        this.#store = undefined
-        Object.defineProperty(this, 'segments', { value: v, writable: true, enumerable: true, configurable: true })
-      },
-    }
-  }
+export function createAssembler(events: AssemblerEvents, opts: AssemblerOptions): Assembler {
+  return new EnvelopeAssembler(events, opts)
 }
 
-export function createAssembler(
-  events: AssemblerEvents,
-  opts: { retain: boolean; validate: boolean; delimiters: () => Delimiters; sep: () => SepCodes }
-): Assembler {
-  let ich: ParsedInterchange | undefined
-  let unb: UnbHeader | undefined
-  let group: ParsedGroup | undefined // explicit UNG group in progress
-  let groupMsgs = 0
-  let synthetic = new Map<string, ParsedGroup>()
-  let msg: OpenMessage | undefined
-  let msgsInIch = 0
-  let groupsInIch = 0
-  const validators = new Map<MessageDef, MessageValidator>()
-  let lastEnd = 0
-  let garbage = false // inside a run of segments outside any interchange
-  const fileIssues: EdiIssue[] = []
-  // Issues past the caps (limits.ts), counted for the summary issue of each level.
-  const fileOver = new Overflow()
-  const ichOver = new Overflow()
-  // Per message, reset after each use (closeMessage).
-  const msgOver = new Overflow()
-  // The last dictionary lookup: a stream is usually one message type and version throughout.
-  let lastType = ''
-  let lastVersion = ''
-  let lastFound: DictionaryMatch | undefined
-  let lastDef: MessageDef | undefined
-  let lastValidator: MessageValidator | undefined
-  const cur = new SegCursor(opts.sep())
-  // Records of the open message (store.ts), reused from message to message.
-  // Doubles from the start (records are; store.ts); grown by appending as messages need.
-  const scratch: number[] = new Array(2 * 64).fill(0.5).fill(0)
+/** A segment with no position of its own, for issues about an interchange without messages. */
+const msgLessPos = (x: ParsedInterchange): Segment => ({ tag: 'UNE', elements: [], pos: { offset: x.span.start, index: 0, line: 0 } })
 
-  const a: Assembler = {
-    fileIssues,
-    interchanges: 0,
-    current: () => unb,
-    note(i) {
-      // One note per code in a message or interchange; file-level notes are capped (limits.ts).
-      if (msg) {
-        if (!msg.issues.some((x) => x.code === i.code)) msg.issues.push(compactIssue(i))
-      } else if (ich) {
-        if (!ich.issues.some((x) => x.code === i.code)) keepIssue(ich.issues, compactIssue(i), ichOver)
-      } else keepIssue(fileIssues, compactIssue(i), fileOver)
-    },
-    raw(buf, tagStart, tagEnd, end, offset, index, line, endOffset, view, sep) {
-      const m = msg
-      if (m === undefined || m.segments.sep !== sep) return false
-      if (buf[tagStart] === 0x55 && buf[tagStart + 1] === 0x4e) {
-        // Service segments take segment(), except a plain UNT closing the open message.
-        return tagEnd - tagStart === 3 && buf[tagStart + 2] === 0x54 && rawUnt(m, buf, tagStart, tagEnd, end, offset, index, line, endOffset)
-      }
-      lastEnd = endOffset
-      if (m.big || endOffset - m.start > MAX_MESSAGE_BYTES || m.segments.n >= MAX_MESSAGE_SEGMENTS) drop(m, offset, line)
-      else m.segments.pushRaw(buf, tagStart, tagEnd, end, offset, index, line)
-      const v = m.validator
-      if (v !== undefined) {
-        cur.buf = buf
-        cur.tagStart = tagStart
-        cur.start = tagEnd
-        cur.end = end
-        cur.sep = sep
-        cur.offset = offset
-        cur.index = index
-        cur.line = line
-        // The scanner looked the tag up already when it checked the values (view.key >= -1).
-        v.stepRaw(cur, view.key !== -2 ? view.key : tagKeyBytes(buf, tagStart, tagEnd), view)
-      }
-      return true
-    },
-    segment(s, end, view) {
-      lastEnd = end
-      // Fast path: a data segment inside a message (service segments all start with "UN").
-      const tag = s.tag
-      if (msg !== undefined && (tag.charCodeAt(0) !== 0x55 || tag.charCodeAt(1) !== 0x4e)) {
-        const m = msg
-        if (m.big || end - m.start > MAX_MESSAGE_BYTES || m.segments.n >= MAX_MESSAGE_SEGMENTS) drop(m, s.pos.offset, s.pos.line)
-        else m.segments.pushObject(s)
-        if (m.validator !== undefined) m.validator.step(s, view)
-        return
-      }
-      switch (tag) {
-        case 'UNB':
-          return onUnb(s)
-        case 'UNG':
-          return onUng(s)
-        case 'UNH':
-          return onUnh(s)
-        case 'UNT':
-          return onUnt(s, end)
-        case 'UNE':
-          return onUne(s)
-        case 'UNZ':
-          return onUnz(s, end)
-      }
-      if (msg) {
-        const m = msg
-        if (m.big || end - m.start > MAX_MESSAGE_BYTES || m.segments.n >= MAX_MESSAGE_SEGMENTS) drop(m, s.pos.offset, s.pos.line)
-        else m.segments.pushObject(s)
-        if (m.validator !== undefined) m.validator.step(s, view)
-        return
-      }
-      if (ich) {
-        ichIssue(issue('segment_unexpected', 'interchange', `${s.tag} outside a message (UNH..UNT)`, { segment: s.tag, position: s.pos }))
-        return
-      }
-      outside(s)
-    },
-    end() {
-      if (ich) closeInterchange(undefined, lastEnd)
-      if (a.interchanges === 0) {
-        fileIssues.unshift(issue('envelope_unreadable', 'file', 'no UNB interchange header found', {}))
-      }
-      const more = overflowIssue('file', fileOver)
-      if (more) fileIssues.push(more)
-    },
+/**
+ * A class, not a closure per reader: the methods exist once per process, so their optimized
+ * code survives between files (see validate.ts IncrementalValidator).
+ */
+class EnvelopeAssembler implements Assembler {
+  declare readonly events: AssemblerEvents
+  declare readonly opts: AssemblerOptions
+  declare readonly fileIssues: EdiIssue[]
+  declare interchanges: number
+  declare ich: ParsedInterchange | undefined
+  declare unb: UnbHeader | undefined
+  /** Explicit UNG group in progress. */
+  declare group: ParsedGroup | undefined
+  declare groupMsgs: number
+  declare synthetic: Map<string, ParsedGroup>
+  declare msg: OpenMessage | undefined
+  declare msgsInIch: number
+  declare groupsInIch: number
+  declare readonly validators: Map<MessageDef, MessageValidator>
+  declare lastEnd: number
+  /** Inside a run of segments outside any interchange. */
+  declare garbage: boolean
+  /** Issues past the caps (limits.ts), counted for the summary issue of each level. */
+  declare readonly fileOver: Overflow
+  declare readonly ichOver: Overflow
+  /** Per message, reset after each use (closeWith). */
+  declare readonly msgOver: Overflow
+  // The last dictionary lookup: a stream is usually one message type and version throughout.
+  declare lastType: string
+  declare lastVersion: string
+  declare lastFound: DictionaryMatch | undefined
+  declare lastDef: MessageDef | undefined
+  declare lastValidator: MessageValidator | undefined
+  declare readonly cur: SegCursor
+  /** Records of the open message (store.ts), reused from message to message. */
+  declare readonly scratch: number[]
+
+  constructor(events: AssemblerEvents, opts: AssemblerOptions) {
+    this.events = events
+    this.opts = opts
+    this.fileIssues = []
+    this.interchanges = 0
+    this.ich = undefined
+    this.unb = undefined
+    this.group = undefined
+    this.groupMsgs = 0
+    this.synthetic = new Map()
+    this.msg = undefined
+    this.msgsInIch = 0
+    this.groupsInIch = 0
+    this.validators = new Map()
+    this.lastEnd = 0
+    this.garbage = false
+    this.fileOver = new Overflow()
+    this.ichOver = new Overflow()
+    this.msgOver = new Overflow()
+    this.lastType = ''
+    this.lastVersion = ''
+    this.lastFound = undefined
+    this.lastDef = undefined
+    this.lastValidator = undefined
+    this.cur = new SegCursor(opts.sep())
+    // Doubles from the start (records are; store.ts); grown by appending as messages need.
+    this.scratch = new Array(2 * 64).fill(0.5).fill(0)
+  }
+
+  current(): UnbHeader | undefined {
+    return this.unb
+  }
+
+  note(i: EdiIssue): void {
+    // One note per code in a message or interchange; file-level notes are capped (limits.ts).
+    const msg = this.msg
+    const ich = this.ich
+    if (msg) {
+      if (!msg.issues.some((x) => x.code === i.code)) msg.issues.push(compactIssue(i))
+    } else if (ich) {
+      if (!ich.issues.some((x) => x.code === i.code)) keepIssue(ich.issues, compactIssue(i), this.ichOver)
+    } else keepIssue(this.fileIssues, compactIssue(i), this.fileOver)
+  }
+
+  raw(buf: Buffer, tagStart: number, tagEnd: number, end: number, offset: number, index: number, line: number, endOffset: number, view: SepView, sep: SepCodes): boolean {
+    const m = this.msg
+    if (m === undefined || m.segments.sep !== sep) return false
+    if (buf[tagStart] === 0x55 && buf[tagStart + 1] === 0x4e) {
+      // Service segments take segment(), except a plain UNT closing the open message.
+      return tagEnd - tagStart === 3 && buf[tagStart + 2] === 0x54 && this.rawUnt(m, buf, tagStart, tagEnd, end, offset, index, line, endOffset)
+    }
+    this.lastEnd = endOffset
+    if (!this.overLimit(m, endOffset, offset, line)) m.segments.pushRaw(buf, tagStart, tagEnd, end, offset, index, line)
+    const v = m.validator
+    if (v !== undefined) {
+      const cur = this.cur
+      cur.buf = buf
+      cur.tagStart = tagStart
+      cur.start = tagEnd
+      cur.end = end
+      cur.sep = sep
+      cur.offset = offset
+      cur.index = index
+      cur.line = line
+      // The scanner looked the tag up already when it checked the values (view.key >= -1).
+      v.stepRaw(cur, view.key !== -2 ? view.key : tagKeyBytes(buf, tagStart, tagEnd), view)
+    }
+    return true
+  }
+
+  segment(s: Segment, end: number, view?: SepView): void {
+    this.lastEnd = end
+    // Fast path: a data segment inside a message (service segments all start with "UN").
+    const tag = s.tag
+    const msg = this.msg
+    if (msg !== undefined && (tag.charCodeAt(0) !== 0x55 || tag.charCodeAt(1) !== 0x4e)) return this.body(msg, s, end, view)
+    switch (tag) {
+      case 'UNB':
+        return this.onUnb(s)
+      case 'UNG':
+        return this.onUng(s)
+      case 'UNH':
+        return this.onUnh(s)
+      case 'UNT':
+        return this.onUnt(s, end)
+      case 'UNE':
+        return this.onUne(s)
+      case 'UNZ':
+        return this.onUnz(s, end)
+    }
+    if (msg) return this.body(msg, s, end, view)
+    if (this.ich) {
+      this.ichIssue(issue('segment_unexpected', 'interchange', `${s.tag} outside a message (UNH..UNT)`, { segment: s.tag, position: s.pos }))
+      return
+    }
+    this.outside(s)
+  }
+
+  end(): void {
+    if (this.ich) this.closeInterchange(undefined, this.lastEnd)
+    if (this.interchanges === 0) {
+      this.fileIssues.unshift(issue('envelope_unreadable', 'file', 'no UNB interchange header found', {}))
+    }
+    const more = overflowIssue('file', this.fileOver)
+    if (more) this.fileIssues.push(more)
+  }
+
+  /** A body segment as an object: kept (unless over the limits) and validated. */
+  body(m: OpenMessage, s: Segment, end: number, view: SepView | undefined): void {
+    if (!this.overLimit(m, end, s.pos.offset, s.pos.line)) m.segments.pushObject(s)
+    if (m.validator !== undefined) m.validator.step(s, view)
+  }
+
+  /** True when the message is (now) over a size limit (limits.ts): the segment is not kept. */
+  overLimit(m: OpenMessage, end: number, offset: number, line: number): boolean {
+    if (!m.big && end - m.start <= MAX_MESSAGE_BYTES && m.segments.n < MAX_MESSAGE_SEGMENTS) return false
+    this.drop(m, offset, line)
+    return true
   }
 
   /** An interchange-level finding about one segment: kept while under the cap, else counted. */
-  function ichIssue(i: EdiIssue): void {
-    if (ich!.issues.length < MAX_ISSUES) ich!.issues.push(compactIssue(i))
-    else ichOver.add(i)
+  ichIssue(i: EdiIssue): void {
+    const ich = this.ich!
+    if (ich.issues.length < MAX_ISSUES) ich.issues.push(compactIssue(i))
+    else this.ichOver.add(i)
   }
 
   /**
    * A body segment of a message over the size limit: the first time, the message is rejected
    * and its body dropped (UNH stays, for CONTRL UCM S009); from then on only counted.
    */
-  function drop(m: OpenMessage, offset: number, line: number): void {
+  drop(m: OpenMessage, offset: number, line: number): void {
     m.skipped++
     if (m.big) return
     m.big = true
     const unh = m.segments.get(0)
     m.skipped += m.segments.n - 1
-    const store = new SegmentStore(m.segments.sep, scratch)
+    const store = new SegmentStore(m.segments.sep, this.scratch)
     store.pushObject(unh)
     m.segments = store
     const bySegs = m.skipped >= MAX_MESSAGE_SEGMENTS
     const why = bySegs ? `${MAX_MESSAGE_SEGMENTS} segments` : `${MAX_MESSAGE_BYTES} bytes`
-    m.issues.push(compactIssue(
-      issue('transaction_too_large', 'transaction', `message ${m.h.ref} is over the limit of ${why} (reached at offset ${offset}, line ${line}); rejected, its content is not kept`, {
-        segment: 'UNH',
-        position: unh.pos,
-        value: String(bySegs ? MAX_MESSAGE_SEGMENTS : MAX_MESSAGE_BYTES),
-      })
-    ))
+    m.issues.push(
+      compactIssue(
+        issue('transaction_too_large', 'transaction', `message ${m.h.ref} is over the limit of ${why} (reached at offset ${offset}, line ${line}); rejected, its content is not kept`, {
+          segment: 'UNH',
+          position: unh.pos,
+          value: String(bySegs ? MAX_MESSAGE_SEGMENTS : MAX_MESSAGE_BYTES),
+        })
+      )
+    )
   }
 
-  function outside(s: Segment) {
-    if (garbage) return
-    garbage = true
-    fileIssues.push(issue('trailing_garbage', 'file', `${s.tag || 'data'} outside any UNB..UNZ interchange`, { segment: s.tag, position: s.pos }))
+  outside(s: Segment): void {
+    if (this.garbage) return
+    this.garbage = true
+    this.fileIssues.push(issue('trailing_garbage', 'file', `${s.tag || 'data'} outside any UNB..UNZ interchange`, { segment: s.tag, position: s.pos }))
   }
 
-  function onUnb(s: Segment) {
-    if (ich) closeInterchange(undefined, s.pos.offset)
-    garbage = false
+  onUnb(s: Segment): void {
+    if (this.ich) this.closeInterchange(undefined, s.pos.offset)
+    this.garbage = false
     const r = readUnb(s)
-    unb = r.header
-    ich = {
+    this.unb = r.header
+    this.ich = {
       standard: 'edifact',
       sender: r.header.sender,
       receiver: r.header.receiver,
@@ -281,23 +282,24 @@ export function createAssembler(
       time: r.header.time,
       syntax: `${r.header.syntaxId}:${r.header.syntaxVersion}`,
       ackRequested: r.header.ackRequested,
-      delimiters: opts.delimiters(),
+      delimiters: this.opts.delimiters(),
       issues: r.issues.map(compactIssue),
       groups: [],
       span: { start: s.pos.offset, end: s.pos.offset },
     }
-    synthetic = new Map()
-    msgsInIch = 0
-    groupsInIch = 0
-    ichOver.reset()
+    this.synthetic = new Map()
+    this.msgsInIch = 0
+    this.groupsInIch = 0
+    this.ichOver.reset()
   }
 
-  function onUng(s: Segment) {
-    if (!ich) return outside(s)
-    if (msg) closeMessage(undefined, s.pos.offset)
-    if (group) closeGroup(undefined, s)
+  onUng(s: Segment): void {
+    const ich = this.ich
+    if (!ich) return this.outside(s)
+    if (this.msg) this.closeMessage(undefined, s.pos.offset)
+    if (this.group) this.closeGroup(undefined, s)
     const r = readUng(s)
-    group = {
+    const group: ParsedGroup = {
       type: r.header.type,
       controlNumber: r.header.controlNumber,
       version: r.header.version,
@@ -307,26 +309,27 @@ export function createAssembler(
       issues: r.issues,
       transactions: [],
     }
+    this.group = group
     ich.groups.push(group)
-    groupsInIch++
-    groupMsgs = 0
+    this.groupsInIch++
+    this.groupMsgs = 0
   }
 
-  function onUnh(s: Segment) {
-    if (!ich) return outside(s)
-    if (msg) closeMessage(undefined, s.pos.offset)
+  onUnh(s: Segment): void {
+    if (!this.ich) return this.outside(s)
+    if (this.msg) this.closeMessage(undefined, s.pos.offset)
     const r = readUnh(s)
     const h = r.header
     let validator: MessageValidator | undefined
     let dictIssues = NO_ISSUES
     let far = false
-    if (opts.validate) {
-      if (h.type !== lastType || h.version !== lastVersion) {
-        lastType = h.type
-        lastVersion = h.version
-        lastFound = h.type ? findMessageDef(h.type, h.version) : undefined
+    if (this.opts.validate) {
+      if (h.type !== this.lastType || h.version !== this.lastVersion) {
+        this.lastType = h.type
+        this.lastVersion = h.version
+        this.lastFound = h.type ? findMessageDef(h.type, h.version) : undefined
       }
-      const found = lastFound
+      const found = this.lastFound
       if (!found) {
         dictIssues = [issue('dictionary_unavailable', 'transaction', `no dictionary for ${h.type} ${h.version}; envelope checked only`, { segment: 'UNH', position: s.pos, severity: 'warning', value: `${h.type}:${h.version}` })]
       } else {
@@ -337,50 +340,51 @@ export function createAssembler(
           far = releaseDistance(h.version, found.def.version) > 2
         }
         // One validator per message definition, reset per message (messages never overlap).
-        validator = found.def === lastDef ? lastValidator : validators.get(found.def)
-        if (validator === undefined) validators.set(found.def, (validator = createMessageValidator(found.def)))
+        validator = found.def === this.lastDef ? this.lastValidator : this.validators.get(found.def)
+        if (validator === undefined) this.validators.set(found.def, (validator = createMessageValidator(found.def)))
         else validator.reset()
-        lastDef = found.def
-        lastValidator = validator
+        this.lastDef = found.def
+        this.lastValidator = validator
       }
     }
-    const store = new SegmentStore(opts.sep(), scratch)
+    const store = new SegmentStore(this.opts.sep(), this.scratch)
     store.pushObject(s)
-    msg = { h, segments: store, issues: r.issues.length === 0 ? [] : r.issues.map(compactIssue), start: s.pos.offset, validator, dictIssues, far, big: false, skipped: 0 }
+    this.msg = { h, segments: store, issues: r.issues.length === 0 ? [] : r.issues.map(compactIssue), start: s.pos.offset, validator, dictIssues, far, big: false, skipped: 0 }
   }
 
-  function onUnt(s: Segment, end: number) {
-    if (!ich) return outside(s)
+  onUnt(s: Segment, end: number): void {
+    if (!this.ich) return this.outside(s)
+    const msg = this.msg
     if (!msg) {
-      ichIssue(issue('segment_unexpected', 'interchange', 'UNT without a UNH', { segment: 'UNT', position: s.pos }))
+      this.ichIssue(issue('segment_unexpected', 'interchange', 'UNT without a UNH', { segment: 'UNT', position: s.pos }))
       return
     }
     msg.segments.pushObject(s)
-    closeMessage(s, end)
+    this.closeMessage(s, end)
   }
 
-  function onUne(s: Segment) {
-    if (!ich) return outside(s)
-    if (msg) closeMessage(undefined, s.pos.offset)
-    if (!group) {
-      ichIssue(issue('segment_unexpected', 'interchange', 'UNE without a UNG', { segment: 'UNE', position: s.pos }))
+  onUne(s: Segment): void {
+    if (!this.ich) return this.outside(s)
+    if (this.msg) this.closeMessage(undefined, s.pos.offset)
+    if (!this.group) {
+      this.ichIssue(issue('segment_unexpected', 'interchange', 'UNE without a UNG', { segment: 'UNE', position: s.pos }))
       return
     }
-    closeGroup(s, s)
+    this.closeGroup(s, s)
   }
 
-  function onUnz(s: Segment, end: number) {
-    if (!ich) return outside(s)
-    closeInterchange(s, end)
+  onUnz(s: Segment, end: number): void {
+    if (!this.ich) return this.outside(s)
+    this.closeInterchange(s, end)
   }
 
-  function groupFor(type: string, version: string): ParsedGroup {
-    if (group) return group
-    let g = synthetic.get(type)
+  groupFor(type: string, version: string): ParsedGroup {
+    if (this.group) return this.group
+    let g = this.synthetic.get(type)
     if (!g) {
       g = { type, controlNumber: '', version, explicit: false, issues: [], transactions: [] }
-      synthetic.set(type, g)
-      ich!.groups.push(g)
+      this.synthetic.set(type, g)
+      this.ich!.groups.push(g)
     }
     return g
   }
@@ -390,7 +394,7 @@ export function createAssembler(
    * record like the body segments, its two values read without tokenizing. False (nothing
    * done) sends it the ordinary way.
    */
-  function rawUnt(m: OpenMessage, buf: Buffer, tagStart: number, tagEnd: number, end: number, offset: number, index: number, line: number, endOffset: number): boolean {
+  rawUnt(m: OpenMessage, buf: Buffer, tagStart: number, tagEnd: number, end: number, offset: number, index: number, line: number, endOffset: number): boolean {
     const { element: E, component: C, release: R } = m.segments.sep
     if (R >= 0) for (let i = tagEnd; i < end; i++) if (buf[i] === R) return false
     // Element 0 starts after the first element separator (tokenize()); component 0 of each.
@@ -409,24 +413,24 @@ export function createAssembler(
         c1 = latin1(buf, from, i)
       }
     }
-    lastEnd = endOffset
+    this.lastEnd = endOffset
     m.segments.pushRaw(buf, tagStart, tagEnd, end, offset, index, line)
-    closeWith(true, c0, c1, undefined, endOffset)
+    this.closeWith(true, c0, c1, undefined, endOffset)
     return true
   }
 
-  function closeMessage(unt: Segment | undefined, end: number) {
-    if (unt === undefined) closeWith(false, '', '', undefined, end)
-    else closeWith(true, comp(unt, 0), comp(unt, 1), unt, end)
+  closeMessage(unt: Segment | undefined, end: number): void {
+    if (unt === undefined) this.closeWith(false, '', '', undefined, end)
+    else this.closeWith(true, comp(unt, 0), comp(unt, 1), unt, end)
   }
 
   /**
    * Closes the open message; with a UNT whose first components are c0 (0074) and c1 (0062).
    * `unt` undefined with hasUnt: the UNT is the last segment of the store (read for positions).
    */
-  function closeWith(hasUnt: boolean, c0: string, c1: string, unt: Segment | undefined, end: number) {
-    const m = msg!
-    msg = undefined
+  closeWith(hasUnt: boolean, c0: string, c1: string, unt: Segment | undefined, end: number): void {
+    const m = this.msg!
+    this.msg = undefined
     m.segments.close()
     const issues = m.issues
     if (!hasUnt) {
@@ -445,7 +449,7 @@ export function createAssembler(
     for (let k = 0; k < m.dictIssues.length; k++) issues.push(m.dictIssues[k])
     // The first MAX_ISSUES in order (header, trailer, dictionary, body), then one summary that
     // counts the rest exactly, the validator's overflow included.
-    const over = msgOver
+    const over = this.msgOver
     over.reset()
     if (m.validator !== undefined) {
       for (const i of m.validator.finish()) issues.push(m.far ? { ...i, severity: 'warning' } : i)
@@ -460,60 +464,58 @@ export function createAssembler(
     // segments built on first access of tx.segments (an own enumerable accessor, so spreading
     // and JSON.stringify see an ordinary array), as RawSegments whose values are decoded on
     // first access (segment.ts): a consumer that only reads the status builds nothing.
-    const tx: ParsedTransaction = opts.retain
+    const retain = this.opts.retain
+    const tx: ParsedTransaction = retain
       ? { type: m.h.type, controlNumber: m.h.ref, version: m.h.version, status, issues, segments: m.segments.toPlainArray(), span }
       : (new LazyTransaction(m.h, status, issues, m.segments, span) as ParsedTransaction)
     if (m.h.association) tx.implementation = m.h.association
-    const g = groupFor(m.h.type, m.h.version)
-    if (opts.retain) g.transactions.push(tx)
-    msgsInIch++
-    groupMsgs++
-    events.onMessage?.(tx, g, ich!)
+    const g = this.groupFor(m.h.type, m.h.version)
+    if (retain) g.transactions.push(tx)
+    this.msgsInIch++
+    this.groupMsgs++
+    this.events.onMessage?.(tx, g, this.ich!)
   }
 
-  function closeGroup(une: Segment | undefined, at: Segment) {
-    const g = group!
-    group = undefined
+  closeGroup(une: Segment | undefined, at: Segment): void {
+    const g = this.group!
+    this.group = undefined
     if (!une) {
       g.issues.push(issue('group_trailer_missing', 'group', `group ${g.controlNumber} has no UNE`, { segment: 'UNE', position: at.pos }))
       return
     }
     const declared = count(une)
-    if (declared !== groupMsgs) {
-      g.issues.push(issue('group_count_mismatch', 'group', `UNE says ${comp(une, 0)} messages, group has ${groupMsgs}`, { segment: 'UNE', position: une.pos, element: 1, ref: '0060', value: comp(une, 0) }))
+    if (declared !== this.groupMsgs) {
+      g.issues.push(issue('group_count_mismatch', 'group', `UNE says ${comp(une, 0)} messages, group has ${this.groupMsgs}`, { segment: 'UNE', position: une.pos, element: 1, ref: '0060', value: comp(une, 0) }))
     }
     if (comp(une, 1) !== g.controlNumber) {
       g.issues.push(issue('group_control_mismatch', 'group', `UNE reference "${comp(une, 1)}" differs from UNG "${g.controlNumber}"`, { segment: 'UNE', position: une.pos, element: 2, ref: '0048', value: comp(une, 1) }))
     }
   }
 
-  function closeInterchange(unz: Segment | undefined, end: number) {
-    const x = ich!
-    if (msg) closeMessage(undefined, unz ? unz.pos.offset : end)
-    if (group) closeGroup(undefined, unz ?? msgLessPos(x))
+  closeInterchange(unz: Segment | undefined, end: number): void {
+    const x = this.ich!
+    if (this.msg) this.closeMessage(undefined, unz ? unz.pos.offset : end)
+    if (this.group) this.closeGroup(undefined, unz ?? msgLessPos(x))
     if (!unz) {
       x.issues.push(issue('interchange_trailer_missing', 'interchange', `interchange ${x.controlNumber} has no UNZ`, { segment: 'UNZ' }))
     } else {
       // UNZ 0036 counts groups when UNG is used, otherwise messages (ISO 9735-1 §6.1).
-      const actual = groupsInIch > 0 ? groupsInIch : msgsInIch
+      const groups = this.groupsInIch
+      const actual = groups > 0 ? groups : this.msgsInIch
       const declared = count(unz)
       if (declared !== actual) {
-        x.issues.push(issue('interchange_count_mismatch', 'interchange', `UNZ says ${comp(unz, 0)} ${groupsInIch > 0 ? 'groups' : 'messages'}, interchange has ${actual}`, { segment: 'UNZ', position: unz.pos, element: 1, ref: '0036', value: comp(unz, 0) }))
+        x.issues.push(issue('interchange_count_mismatch', 'interchange', `UNZ says ${comp(unz, 0)} ${groups > 0 ? 'groups' : 'messages'}, interchange has ${actual}`, { segment: 'UNZ', position: unz.pos, element: 1, ref: '0036', value: comp(unz, 0) }))
       }
       if (comp(unz, 1) !== x.controlNumber) {
         x.issues.push(issue('interchange_control_mismatch', 'interchange', `UNZ reference "${comp(unz, 1)}" differs from UNB "${x.controlNumber}"`, { segment: 'UNZ', position: unz.pos, element: 2, ref: '0020', value: comp(unz, 1) }))
       }
     }
-    const more = overflowIssue('interchange', ichOver)
+    const more = overflowIssue('interchange', this.ichOver)
     if (more) x.issues.push(more)
     x.span.end = end
-    ich = undefined
-    unb = undefined
-    a.interchanges++
-    events.onInterchange?.(x)
+    this.ich = undefined
+    this.unb = undefined
+    this.interchanges++
+    this.events.onInterchange?.(x)
   }
-
-  const msgLessPos = (x: ParsedInterchange): Segment => ({ tag: 'UNE', elements: [], pos: { offset: x.span.start, index: 0, line: 0 } })
-
-  return a
 }

@@ -151,89 +151,128 @@ function scanSegment(buf: Buffer, p: number, len: number, cls: Uint8Array, seps:
 }
 
 export function createLexer(sink: LexerSink, opts: LexerOptions = {}): Lexer {
-  const maxSeg = opts.maxSegmentBytes ?? 16 * 1024 * 1024
-  let pendingBuf: Buffer = EMPTY
-  let base = 0 // absolute offset of buf[0]
-  let total = 0
-  let started = false // BOM handled
-  let pending = false // buf starts with an unfinished segment
-  let scanFrom = 0 // where to look for a terminator in an unfinished segment
-  let line = 1
-  let ended = false
-  // The segment scan runs in WebAssembly where available (scan-wasm.ts): its memory holds the
-  // class table, the separator positions (lexer.seps/rels are views on it) and a window of the
-  // buffer; scanSegment() below takes over for a segment longer than the window.
-  const ws = acquireScanner()
-  let wsTable: Uint8Array | undefined // class table last copied into the scanner
-  const seps0 = ws !== undefined ? ws.seps : new Int32Array(MAX_SEPS)
-  const rels0 = ws !== undefined ? ws.rels : new Int32Array(MAX_SEPS + 1)
-  const view: SepView = { seps: seps0, rels: rels0, n: 0, wasm: ws, base: -1, table: 0, scanned: 0, clean: false, key: -2 }
+  return new StreamLexer(sink, opts.maxSegmentBytes ?? 16 * 1024 * 1024)
+}
 
-  const lexer: Lexer = {
-    service: { ...DEFAULT_SERVICE },
-    seps: seps0,
-    rels: rels0,
-    wasm: ws,
-    view,
-    nseps: 0,
-    get bytes() {
-      return total
-    },
-    push(chunk: Buffer) {
-      if (ended || chunk.length === 0) return
-      total += chunk.length
-      // An unfinished segment is joined with the head of the chunk up to the next terminator
-      // byte only, not with the whole chunk: one small copy per chunk instead of a copy of every
-      // chunk. Feeding the chunk in two pieces gives the same result (output never depends on
-      // chunking), whether or not that terminator turns out to be released (then the rest is
-      // joined as before: once per chunk, so a long segment costs no repeated copies).
-      let c = chunk
-      if (pendingBuf.length > 0) {
-        const t = c.indexOf(lexer.service.segment)
-        if (t >= 0 && t + 1 < c.length) {
-          feed(c.subarray(0, t + 1))
-          c = c.subarray(t + 1)
-        }
-      }
-      feed(c)
-    },
-    end() {
-      if (ended) return
-      ended = true
-      run()
-      pendingBuf = EMPTY
-      // No segment callback comes after this: the scanner's memory is free for another lexer.
-      if (ws !== undefined) releaseScanner(ws)
-    },
+/**
+ * A class, not a closure per lexer: its methods exist once per process, so their optimized code
+ * survives between files (per-lexer closures lost it to any major GC that ran while no lexer was
+ * alive, and the next file ran interpreted until re-optimized).
+ */
+class StreamLexer implements Lexer {
+  declare readonly sink: LexerSink
+  declare readonly maxSeg: number
+  declare service: ServiceBytes
+  declare readonly seps: Int32Array
+  declare readonly rels: Int32Array
+  declare readonly wasm: WasmScanner | undefined
+  declare readonly view: SepView
+  declare nseps: number
+  declare pendingBuf: Buffer
+  /** Absolute offset of pendingBuf[0]. */
+  declare base: number
+  declare total: number
+  /** BOM handled. */
+  declare started: boolean
+  /** pendingBuf starts with an unfinished segment. */
+  declare pending: boolean
+  /** Where to look for a terminator in an unfinished segment. */
+  declare scanFrom: number
+  declare line: number
+  declare ended: boolean
+  /** Class table last copied into the scanner. */
+  declare wsTable: Uint8Array | undefined
+
+  constructor(sink: LexerSink, maxSeg: number) {
+    this.sink = sink
+    this.maxSeg = maxSeg
+    this.service = { ...DEFAULT_SERVICE }
+    // The segment scan runs in WebAssembly where available (scan-wasm.ts): its memory holds the
+    // class table, the separator positions (seps/rels are views on it) and a window of the
+    // buffer; scanSegment() takes over for a segment longer than the window.
+    const ws = acquireScanner()
+    this.wasm = ws
+    this.seps = ws !== undefined ? ws.seps : new Int32Array(MAX_SEPS)
+    this.rels = ws !== undefined ? ws.rels : new Int32Array(MAX_SEPS + 1)
+    this.view = { seps: this.seps, rels: this.rels, n: 0, wasm: ws, base: -1, table: 0, scanned: 0, clean: false, key: -2 }
+    this.nseps = 0
+    this.pendingBuf = EMPTY
+    this.base = 0
+    this.total = 0
+    this.started = false
+    this.pending = false
+    this.scanFrom = 0
+    this.line = 1
+    this.ended = false
+    this.wsTable = undefined
   }
 
-  function feed(chunk: Buffer): void {
-    const buf = (pendingBuf = pendingBuf.length === 0 ? chunk : Buffer.concat([pendingBuf, chunk]))
+  get bytes(): number {
+    return this.total
+  }
+
+  push(chunk: Buffer): void {
+    if (this.ended || chunk.length === 0) return
+    this.total += chunk.length
+    // An unfinished segment is joined with the head of the chunk up to the next terminator
+    // byte only, not with the whole chunk: one small copy per chunk instead of a copy of every
+    // chunk. Feeding the chunk in two pieces gives the same result (output never depends on
+    // chunking), whether or not that terminator turns out to be released (then the rest is
+    // joined as before: once per chunk, so a long segment costs no repeated copies).
+    let c = chunk
+    if (this.pendingBuf.length > 0) {
+      const t = c.indexOf(this.service.segment)
+      if (t >= 0 && t + 1 < c.length) {
+        this.feed(c.subarray(0, t + 1))
+        c = c.subarray(t + 1)
+      }
+    }
+    this.feed(c)
+  }
+
+  end(): void {
+    if (this.ended) return
+    this.ended = true
+    this.run()
+    this.pendingBuf = EMPTY
+    // No segment callback comes after this: the scanner's memory is free for another lexer.
+    if (this.wasm !== undefined) releaseScanner(this.wasm)
+  }
+
+  feed(chunk: Buffer): void {
+    const prev = this.pendingBuf
+    const buf = (this.pendingBuf = prev.length === 0 ? chunk : Buffer.concat([prev, chunk]))
     // A long unfinished segment: skip the full pass until a terminator can be in the buffer.
-    if (pending && buf.length - scanFrom > 0 && buf.length < maxSeg) {
-      if (buf.indexOf(lexer.service.segment, scanFrom) < 0) {
-        scanFrom = buf.length
+    if (this.pending && buf.length - this.scanFrom > 0 && buf.length < this.maxSeg) {
+      if (buf.indexOf(this.service.segment, this.scanFrom) < 0) {
+        this.scanFrom = buf.length
         return
       }
     }
-    run()
+    this.run()
   }
 
-  function run(): void {
-    // Locals, not closure slots, in the hot loop.
-    const buf = pendingBuf
+  run(): void {
+    // Locals, not object fields, in the hot loop (written back at the end).
+    const buf = this.pendingBuf
     const len = buf.length
+    const sink = this.sink
+    const ws = this.wasm
+    const view = this.view
+    const ended = this.ended
+    const base = this.base
+    let line = this.line
     let p = 0
-    if (!started) {
+    if (!this.started) {
       // UTF-8 BOM (EF BB BF) at the very start: skip it once all three bytes are here.
       if (buf[0] === 0xef && len < 3 && !ended) return
       if (len >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) p = 3
-      started = true
+      this.started = true
     }
-    let svc = lexer.service
+    let svc = this.service
     let cls = classTable(svc)
-    const seps = lexer.seps
-    const rels = lexer.rels
+    const seps = this.seps
+    const rels = this.rels
     let keep = len // start of the bytes to carry over
     let winStart = 0
     let winEnd = 0
@@ -256,7 +295,7 @@ export function createLexer(sink: LexerSink, opts: LexerOptions = {}): Lexer {
           const s = parseUna(buf.subarray(p + 3, p + 9))
           const ok = unaUsable(s)
           if (ok) {
-            lexer.service = svc = s
+            this.service = svc = s
             cls = classTable(s)
           }
           sink.una(s, base + p, ok)
@@ -278,9 +317,9 @@ export function createLexer(sink: LexerSink, opts: LexerOptions = {}): Lexer {
         ns = scanNs
         odd = scanOdd
       } else {
-        if (cls !== wsTable) {
+        if (cls !== this.wsTable) {
           ws.u8.set(cls, 0)
-          wsTable = cls
+          this.wsTable = cls
         }
         // The window holds buf[winStart, winEnd); a scan that reaches its end before the end of
         // the buffer is redone on a window starting at the segment.
@@ -321,20 +360,20 @@ export function createLexer(sink: LexerSink, opts: LexerOptions = {}): Lexer {
         p = i + 1
         continue
       }
-      lexer.nseps = ns
+      this.nseps = ns
       let terminated = true
       let end = i
       if (i >= len) {
         if (!ended) {
-          if (len - start > maxSeg) {
+          if (len - start > this.maxSeg) {
             // Size guard: cut at a fixed distance from the segment start so the result does
             // not depend on chunking.
-            end = start + maxSeg
+            end = start + this.maxSeg
             terminated = false
             odd = true
           } else {
             keep = start
-            scanFrom = len - start
+            this.scanFrom = len - start
             break
           }
         } else {
@@ -345,22 +384,21 @@ export function createLexer(sink: LexerSink, opts: LexerOptions = {}): Lexer {
       }
       line += sink.segment(!odd, tagEnd < 0 || tagEnd > end ? end : tagEnd, buf, start, end, base + start, line, terminated)
       p = terminated ? end + 1 : end
-      if (lexer.service !== svc) {
+      if (this.service !== svc) {
         // The reader changed the separators (UNB syntax version 4 repetition separator).
-        svc = lexer.service
+        svc = this.service
         cls = classTable(svc)
       }
     }
-    pending = keep < len
+    this.line = line
+    const pending = (this.pending = keep < len)
     if (keep >= len) {
-      pendingBuf = EMPTY
-      base += len
+      this.pendingBuf = EMPTY
+      this.base = base + len
     } else if (keep > 0) {
-      pendingBuf = buf.subarray(keep)
-      base += keep
+      this.pendingBuf = buf.subarray(keep)
+      this.base = base + keep
     }
-    if (!pending) scanFrom = 0
+    if (!pending) this.scanFrom = 0
   }
-
-  return lexer
 }

@@ -135,47 +135,84 @@ export interface MessageValidator {
  * do not count toward the length.
  */
 export function createMessageValidator(def: MessageDef): MessageValidator {
-  const cd = compile(def)
-  const ids = cd.ids
-  const elemsById = cd.elems
-  const progs = cd.progs
-  // This definition's programs in a WebAssembly scanner's memory (0: no room there).
-  let table = 0
-  let tableFor: WasmScanner | undefined
-  let out: EdiIssue[] = []
-  // Garbage in a message finds an issue per segment: only the first MAX_ISSUES are kept, the rest
-  // counted (settled before each segment, so the list never holds more than one segment's worth
-  // extra), and kept ones are compacted so they pin no segment text (limits.ts).
-  const over = new Overflow()
-  let settled = 0
-  function settle(): void {
-    const n = Math.min(out.length, MAX_ISSUES)
-    for (let k = settled; k < n; k++) out[k] = compactIssue(out[k])
-    for (let k = n; k < out.length; k++) over.add(out[k])
-    if (out.length !== n) out.length = n
-    settled = n
+  return new IncrementalValidator(def)
+}
+
+type Placed = { readonly tag: string; readonly pos: Position }
+
+/**
+ * A class, not a closure per validator: its methods are created once per process, so their
+ * optimized code lives as long as the module. Closures made per reader lost it whenever a major
+ * GC ran while no reader was alive, and each next file ran interpreted until re-optimized
+ * (measured: ~100 instead of ~170 MB/s on the run after one; bench/README.md).
+ *
+ * The per-segment methods are kept small, their rare paths (issues, a new group level) in
+ * methods of their own, so the optimizing compiler can inline the common path into the
+ * reader's loop.
+ */
+class IncrementalValidator implements MessageValidator {
+  declare readonly def: MessageDef
+  declare readonly cd: Compiled
+  /** This definition's programs in a WebAssembly scanner's memory (0: no room there). */
+  declare table: number
+  declare tableFor: WasmScanner | undefined
+  declare out: EdiIssue[]
+  /**
+   * Garbage in a message finds an issue per segment: only the first MAX_ISSUES are kept, the
+   * rest counted (settled before each segment, so the list never holds more than one segment's
+   * worth extra), and kept ones are compacted so they pin no segment text (limits.ts).
+   */
+  declare readonly over: Overflow
+  declare settled: number
+  /** Explicit stack with a depth counter: no array resizing per segment. */
+  declare readonly stack: Level[]
+  declare depth: number
+  /**
+   * The last segment, for positions of "missing" issues at the end: an object, or the numbers
+   * of a cursor segment (the reader's cursor is not touched between a message's last body
+   * segment and finish()).
+   */
+  declare last: Segment | undefined
+  declare lastRaw: boolean
+  declare lastCur: SegCursor | undefined
+  /** Where "missing at the end" issues point (the last segment, or nowhere). */
+  declare readonly lastAt: At
+
+  constructor(def: MessageDef) {
+    this.def = def
+    const cd = (this.cd = compile(def))
+    this.table = 0
+    this.tableFor = undefined
+    this.out = []
+    this.over = new Overflow()
+    this.settled = 0
+    this.stack = [{ c: cd.root, idx: 0, counts: new Int32Array(cd.root.nodes.length) }]
+    this.depth = 1
+    this.last = undefined
+    this.lastRaw = false
+    this.lastCur = undefined
+    const self = this
+    this.lastAt = {
+      get pos(): Position | undefined {
+        return self.lastRaw ? self.lastCur!.pos : self.last?.pos
+      },
+    }
   }
-  // Explicit stack with a depth counter: no array resizing per segment.
-  const stack: Level[] = [{ c: cd.root, idx: 0, counts: new Int32Array(cd.root.nodes.length) }]
-  let depth = 1
-  // The last segment, for positions of "missing" issues at the end: an object, or the numbers
-  // of a cursor segment (the cursor itself moves on).
-  let last: Segment | undefined
-  // The reader's cursor is not touched between a message's last body segment and finish().
-  let lastRaw = false
-  let lastCur: SegCursor | undefined
-  // Where "missing at the end" issues point (the last segment, or nowhere).
-  const lastAt = { get pos(): Position | undefined { return lastRaw ? lastCur!.pos : last?.pos } }
+
+  settle(): void {
+    const out = this.out
+    const n = Math.min(out.length, MAX_ISSUES)
+    for (let k = this.settled; k < n; k++) out[k] = compactIssue(out[k])
+    for (let k = n; k < out.length; k++) this.over.add(out[k])
+    if (out.length !== n) out.length = n
+    this.settled = n
+  }
 
   /** Places tag `id` in the structure; false (and an issue) when it fits nowhere. */
-  // The per-segment functions below are kept small, their rare paths (issues, a new group
-  // level) in functions of their own, so the optimizing compiler can inline the common path
-  // into the reader's loop.
-
-  /** Places tag `id` in the structure; false (and an issue) when it fits nowhere. */
-  function place(id: number, s: { readonly tag: string; readonly pos: Position }): boolean {
+  place(id: number, s: Placed): boolean {
     if (id >= 0) {
-      for (let d = depth - 1; d >= 0; d--) {
+      const stack = this.stack
+      for (let d = this.depth - 1; d >= 0; d--) {
         const lv = stack[d]
         const c = lv.c
         let j = c.at[id]
@@ -185,54 +222,55 @@ export function createMessageValidator(def: MessageDef): MessageValidator {
         const from = c.group !== undefined && lv.idx === 0 ? 1 : lv.idx
         while (j >= 0 && j < from) j = c.next[j]
         if (j < 0) continue
-        found(d, lv, j, s)
+        this.found(d, lv, j, s)
         return true
       }
     }
-    unplaced(s)
+    this.unplaced(s)
     return false
   }
 
-  function unplaced(s: { readonly tag: string; readonly pos: Position }): void {
+  unplaced(s: Placed): void {
     const tag = s.tag
+    const def = this.def
     const known = def.tags.has(tag)
-    out.push(
+    this.out.push(
       issue(
         known ? 'segment_unexpected' : 'segment_unrecognized',
         'segment',
         known ? `${tag} is not allowed at this position in ${def.type} ${def.version}` : `${tag} is not a segment of ${def.type} ${def.version}`,
-        { segment: tag, position: s.pos, loop: stack[depth - 1].c.group }
+        { segment: tag, position: s.pos, loop: this.stack[this.depth - 1].c.group }
       )
     )
   }
 
-  function found(d: number, lv: Level, j: number, s: { readonly tag: string; readonly pos: Position }): void {
+  found(d: number, lv: Level, j: number, s: Placed): void {
     const c = lv.c
     // Close deeper levels, report mandatory nodes skipped at this level.
-    if (depth - 1 > d) closeDeeper(d, s)
+    if (this.depth - 1 > d) this.closeDeeper(d, s)
     const idx = lv.idx
     // A mandatory node between the current position (itself included while not yet counted,
     // the start of the root level) and j was skipped: report it.
-    if (idx <= c.lastM && c.nextM[lv.counts[idx] === 0 ? idx : idx + 1] < j) skipped(lv, j, s)
+    if (idx <= c.lastM && c.nextM[lv.counts[idx] === 0 ? idx : idx + 1] < j) this.skipped(lv, j, s)
     lv.idx = j
-    if (++lv.counts[j] > c.max[j]) overMax(c, j, s)
-    if (c.group1[j] === 1) enter(c.kids[j]!)
+    if (++lv.counts[j] > c.max[j]) this.overMax(c, j, s)
+    if (c.group1[j] === 1) this.enter(c.kids[j]!)
   }
 
-  function closeDeeper(d: number, s: { readonly tag: string; readonly pos: Position }): void {
-    for (let up = depth - 1; up > d; up--) closeLevel(stack[up], s, out)
-    depth = d + 1
+  closeDeeper(d: number, s: Placed): void {
+    for (let up = this.depth - 1; up > d; up--) closeLevel(this.stack[up], s, this.out)
+    this.depth = d + 1
   }
 
-  function skipped(lv: Level, j: number, s: { readonly tag: string; readonly pos: Position }): void {
+  skipped(lv: Level, j: number, s: Placed): void {
     const nextM = lv.c.nextM
-    for (let k = nextM[lv.idx]; k < j; k = nextM[k + 1]) missing(lv, k, s, out)
+    for (let k = nextM[lv.idx]; k < j; k = nextM[k + 1]) missing(lv, k, s, this.out)
   }
 
-  function overMax(c: CLevel, j: number, s: { readonly tag: string; readonly pos: Position }): void {
+  overMax(c: CLevel, j: number, s: Placed): void {
     const n = c.nodes[j]
     const grp = n.kind === 'group'
-    out.push(
+    this.out.push(
       issue(grp ? 'loop_over_max' : 'segment_over_max', 'segment', `${label(n)} occurs more than ${n.max} time(s)`, {
         segment: s.tag,
         position: s.pos,
@@ -242,9 +280,10 @@ export function createMessageValidator(def: MessageDef): MessageValidator {
   }
 
   /** A group occurrence starts: a level of its own (the Level object of this depth is reused). */
-  function enter(kid: CLevel): void {
+  enter(kid: CLevel): void {
     const size = kid.nodes.length
-    const next = stack[depth]
+    const stack = this.stack
+    const next = stack[this.depth]
     if (next === undefined) {
       const counts = new Int32Array(size)
       counts[0] = 1
@@ -262,69 +301,74 @@ export function createMessageValidator(def: MessageDef): MessageValidator {
       }
       next.counts[0] = 1
     }
-    depth++
+    this.depth++
   }
 
   /** The element check without the scanner's verdict; the scanner gets the programs for next time. */
-  function checkElements(cur: RawLike, view: SepView, id: number): boolean {
-    const clean = elementsClean(cur.buf, view.seps, view.rels, view.n, cur.end, cur.sep.component, progs[id]!)
+  checkElements(cur: RawLike, view: SepView, id: number): boolean {
+    const clean = elementsClean(cur.buf, view.seps, view.rels, view.n, cur.end, cur.sep.component, this.cd.progs[id]!)
     const w = view.wasm
     if (w !== undefined) {
-      if (w !== tableFor) {
-        tableFor = w
-        table = w.table(cd.byKey)
+      if (w !== this.tableFor) {
+        this.tableFor = w
+        this.table = w.table(this.cd.byKey)
       }
       // From the next segment on, the scanner checks with this definition's programs.
-      view.table = table
+      view.table = this.table
     }
     return clean
   }
 
-  return {
-    reset() {
-      out = []
-      over.reset()
-      settled = 0
-      depth = 1
-      last = undefined
-      lastRaw = false
-      stack[0].idx = 0
-      stack[0].counts.fill(0)
-    },
-    step(s, view) {
-      if (out.length > settled) settle()
-      const k = tagKey(s.tag)
-      const id = k < 0 ? -1 : ids[k]
-      last = s
-      lastRaw = false
-      if (!place(id, s)) return
-      const elems = elemsById[id]
-      if (elems === undefined) return
-      if (s instanceof RawSegment && !s.materialized) {
-        if (view !== undefined && view.n <= MAX_SEPS) {
-          if (!elementsClean(s.buf, view.seps, view.rels, view.n, s.end, s.sep.component, progs[id]!)) validateBySeps(s, view, elems, out)
-        }
-        else validateElementsRaw(s, elems, out)
-      } else validateElements(s, elems, out)
-    },
-    stepRaw(cur, key, view) {
-      if (out.length > settled) settle()
-      const id = key < 0 ? -1 : ids[key]
-      lastRaw = true
-      lastCur = cur as SegCursor
-      if (!place(id, cur)) return
-      const elems = elemsById[id]
-      if (elems === undefined) return
-      // The scanner checked the values while scanning (scan-wasm.ts), with our programs.
-      const clean = view.scanned === table && table !== 0 && view.base >= 0 && view.wasm === tableFor ? view.clean : checkElements(cur, view, id)
-      if (!clean) validateBySeps(cur, view, elems, out)
-    },
-    finish() {
-      for (let d = depth - 1; d >= 0; d--) closeLevel(stack[d], lastAt, out)
-      settle()
-      return out
-    },
-    overflow: () => over,
+  reset(): void {
+    this.out = []
+    this.over.reset()
+    this.settled = 0
+    this.depth = 1
+    this.last = undefined
+    this.lastRaw = false
+    const root = this.stack[0]
+    root.idx = 0
+    root.counts.fill(0)
+  }
+
+  step(s: Segment, view?: SepView): void {
+    if (this.out.length > this.settled) this.settle()
+    const k = tagKey(s.tag)
+    const id = k < 0 ? -1 : this.cd.ids[k]
+    this.last = s
+    this.lastRaw = false
+    if (!this.place(id, s)) return
+    const elems = this.cd.elems[id]
+    if (elems === undefined) return
+    if (s instanceof RawSegment && !s.materialized) {
+      if (view !== undefined && view.n <= MAX_SEPS) {
+        if (!elementsClean(s.buf, view.seps, view.rels, view.n, s.end, s.sep.component, this.cd.progs[id]!)) validateBySeps(s, view, elems, this.out)
+      } else validateElementsRaw(s, elems, this.out)
+    } else validateElements(s, elems, this.out)
+  }
+
+  stepRaw(cur: RawLike, key: number, view: SepView): void {
+    if (this.out.length > this.settled) this.settle()
+    const id = key < 0 ? -1 : this.cd.ids[key]
+    this.lastRaw = true
+    this.lastCur = cur as SegCursor
+    if (!this.place(id, cur)) return
+    const elems = this.cd.elems[id]
+    if (elems === undefined) return
+    // The scanner checked the values while scanning (scan-wasm.ts), with our programs.
+    const table = this.table
+    const clean = view.scanned === table && table !== 0 && view.base >= 0 && view.wasm === this.tableFor ? view.clean : this.checkElements(cur, view, id)
+    if (!clean) validateBySeps(cur, view, elems, this.out)
+  }
+
+  finish(): EdiIssue[] {
+    for (let d = this.depth - 1; d >= 0; d--) closeLevel(this.stack[d], this.lastAt, this.out)
+    this.settle()
+    return this.out
+  }
+
+  overflow(): Overflow {
+    return this.over
   }
 }
 

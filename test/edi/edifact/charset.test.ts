@@ -99,4 +99,24 @@ describe('EDIFACT character sets (UNB S001)', () => {
       expect(() => parseEdifact(withText(id, bytes))).not.toThrow()
     }
   })
+
+  it('a UNB is checked under the set it declares, not the previous interchange\'s', () => {
+    const unb = (id: string, sender: string, ref: string) => `UNB+${id}:3+${sender}+R+240101:1200+${ref}'UNH+1+ORDERS:D:96A:UN'BGM+220+1+9'DTM+137:20240101:102'UNS+S'UNT+5+1'UNZ+1+${ref}'`
+    // Lowercase in the sender of a UNOA interchange that follows a UNOB one.
+    const issues = allIssues(parseEdifact(Buffer.from(unb('UNOB', 'SENDER', '1') + unb('UNOA', 'sender', '2'))))
+    const found = issues.filter((i) => i.code === 'charset_violation')
+    expect(found).toHaveLength(1)
+    expect(found[0].segment).toBe('UNB')
+    // And the other way round: a UNOB interchange after a UNOA one may hold lowercase.
+    expect(charsetIssues(Buffer.from(unb('UNOA', 'SENDER', '1') + unb('UNOB', 'sender', '2')))).toHaveLength(0)
+  })
+
+  it('a UNB outside ASCII is decoded under the set it declares', () => {
+    const text = (id: string, name: Buffer, ref: string) =>
+      Buffer.concat([Buffer.from(`UNB+${id}:3+`), name, Buffer.from(`+R+240101:1200+${ref}'UNH+1+ORDERS:D:96A:UN'BGM+220+1+9'DTM+137:20240101:102'UNS+S'UNT+5+1'UNZ+1+${ref}'`)])
+    // ISO 8859-5 0xC4 is Cyrillic "Ф"; under the UNOC of the interchange before it would be "Ä".
+    const r = parseEdifact(Buffer.concat([text('UNOC', Buffer.from('S'), '1'), text('UNOE', Buffer.from([0xc4]), '2')]))
+    expect(r.interchanges.map((x) => x.sender.id)).toEqual(['S', 'Ф'])
+    expect(allIssues(r).filter((i) => i.code === 'charset_violation')).toHaveLength(0)
+  })
 })
