@@ -22,6 +22,11 @@ export type ExceptionReason =
   | { code: 'canonical_invalid'; mapId: string; issues: { path: string; message: string; source?: string }[] }
   | { code: 'ack_rejected'; ack: '997' | '999' | 'CONTRL' | 'TA1'; controlNumber: string; notes: string[] }
   | { code: 'ack_overdue'; ack: string; controlNumber: string; sentAt: string; deadline: string }
+  /**
+   * A partner's ack names nothing we sent in its standard at its level (`reference`: GS06 for
+   * 997/999, ISA13 for TA1, UNB 0020 for CONTRL; `messages`: the ST02 / UNH 0062 it lists).
+   */
+  | { code: 'ack_unmatched'; partnerId: string; ack: '997' | '999' | 'CONTRL' | 'TA1'; standard: 'x12' | 'edifact'; reference: string; messages: string[] }
   | { code: 'mdn_negative'; messageId: string; disposition: string }
   | { code: 'mdn_overdue'; messageId: string; sentAt: string }
   | { code: 'delivery_failed'; transport: string; destination: string; attempts: number; lastError: string }
@@ -243,6 +248,7 @@ export const REASONS = {
   canonical_invalid: { queue: 'edi', severity: 'error', retryable: true, title: 'Document incomplete after mapping' },
   ack_rejected: { queue: 'edi', severity: 'error', retryable: false, title: 'Partner rejected our document' },
   ack_overdue: { queue: 'edi', severity: 'warn', retryable: false, title: 'Acknowledgement overdue' },
+  ack_unmatched: { queue: 'edi', severity: 'warn', retryable: false, title: 'Acknowledgement for nothing we sent' },
   mdn_negative: { queue: 'delivery', severity: 'error', retryable: true, title: 'Negative MDN' },
   mdn_overdue: { queue: 'delivery', severity: 'warn', retryable: true, title: 'MDN overdue' },
   delivery_failed: { queue: 'delivery', severity: 'error', retryable: true, title: 'Delivery failed' },

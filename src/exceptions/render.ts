@@ -73,6 +73,11 @@ export function explain(r: ExceptionReason): string {
       return `The partner's ${r.ack} rejected our ${r.controlNumber}${r.notes.length ? `: ${r.notes.join('; ')}` : ''}; fix and resend.`
     case 'ack_overdue':
       return `No ${r.ack} for ${r.controlNumber} sent ${r.sentAt} arrived by ${r.deadline}; ask the partner whether they received it.`
+    case 'ack_unmatched': {
+      const level = r.ack === 'TA1' || r.ack === 'CONTRL' ? 'interchange' : 'group'
+      const messages = r.messages.length ? ` (messages ${r.messages.join(', ')})` : ''
+      return `Partner ${r.partnerId} sent a ${r.ack} for ${r.standard === 'x12' ? 'X12' : 'EDIFACT'} ${level} ${r.reference}${messages}, which we never sent them; often a misrouted or duplicate ack: check with the partner what it answers.`
+    }
     case 'mdn_negative':
       return `The partner's MDN for AS2 message ${r.messageId} says "${r.disposition}"; check certificates and resend.`
     case 'mdn_overdue':

@@ -2,7 +2,7 @@
  * Functional acks for what WE sent. An inbound 997/999/CONTRL updates the delivery it answers
  * (accepted / accepted_with_errors / rejected); a rejection opens `ack_rejected`. A sweep marks
  * deliveries whose ack deadline passed as overdue and opens `ack_overdue`, which the late ack
- * resolves when it comes.
+ * resolves when it comes. An ack that answers nothing we sent opens `ack_unmatched`.
  */
 import { openException, resolveOpenExceptions } from '../db/exceptions.ts'
 import type { Q } from '../db/sql.ts'
@@ -43,8 +43,15 @@ function verdict(results: AckReconciliation['results']): 'accepted' | 'accepted_
     : rejected.length > 0 || results.some((r) => r.status === 'accepted_with_errors') ? 'accepted_with_errors' : 'accepted'
 }
 
-export async function reconcileAck(q: Q, partnerId: string, ack: AckReconciliation, transactionId: string): Promise<number> {
+/** `from`: the inbound ack's own rows. Returns how many of our deliveries it answered. */
+export async function reconcileAck(q: Q, partnerId: string, ack: AckReconciliation, from: { transactionId: string; payloadId: string }): Promise<number> {
+  const { transactionId } = from
   const sent = await sentFor(q, partnerId, ack)
+  if (sent.length === 0) {
+    // Something we never sent (a misrouted or duplicate ack): operators must see it.
+    const messages = [...new Set(ack.results.map((r) => r.controlNumber).filter((c) => c !== ack.reference))]
+    await openException(q, { code: 'ack_unmatched', partnerId, ack: ack.ack, standard: ACK_MATCH[ack.ack].standard, reference: ack.reference, messages }, { partnerId, payloadId: from.payloadId, transactionId })
+  }
   for (const d of sent) {
     // The lines about our message (ST02 / UNH 0062) when the ack names it; otherwise every line
     // (a message without a line of its own shares the fate of its group or interchange).

@@ -152,7 +152,7 @@ async function parseEdi(deps: PipelineDeps, q: Q, payload: PayloadRow, standard:
           await openException(q, { code: 'message_invalid', docType: tx.type, controlNumber: tx.controlNumber, issues: tx.issues.slice(0, 50) }, { payloadId: payload.id, transactionId: txId, partnerId: profile.id })
         } else if (ack) {
           accepted++
-          await reconcileAck(q, profile.id, ack, txId)
+          await reconcileAck(q, profile.id, ack, { transactionId: txId, payloadId: payload.id })
         } else {
           accepted++
           await enqueue(q, 'translate', { messageId: payload.id, transactionId: txId, partnerId: profile.id }, { dedupeKey: `translate:${txId}` })

@@ -54,6 +54,14 @@ const SAMPLES: { [K in ExceptionCode]: Extract<ExceptionReason, { code: K }> } =
     sentAt: '2026-03-01',
     deadline: '2026-03-02',
   },
+  ack_unmatched: {
+    code: 'ack_unmatched',
+    partnerId: 'acme',
+    ack: '997',
+    standard: 'x12',
+    reference: '4711',
+    messages: ['0001'],
+  },
   mdn_negative: {
     code: 'mdn_negative',
     messageId: '<m@x>',

@@ -208,6 +208,26 @@ describe('an ack matches only what we sent in its standard, at its reference lev
     expect((await listExceptions(db.sql, { code: 'ack_rejected' })).map((e) => e.delivery_id)).toEqual([po850])
   })
 
+  it('a 997 for a group we never sent opens ack_unmatched (partner, standard, control numbers); nothing is reconciled', async () => {
+    // Only the EDIFACT interchange 710 exists: the X12 997 for GS06 710 answers nothing of ours.
+    const orders = await send('demo-x12-supplier', 'edifact', { interchange: '710', message: '1' })
+    const msg = await p.ingest({ transport: 'cli', body: x12Ack('997', ['AK1*PO*710', 'AK2*850*0042', 'AK5*A', 'AK9*A*1*1*1']) })
+    expect(await ackStatus(orders)).toBe('pending')
+    const [t] = await db.sql<{ id: string }[]>`select id from transactions where payload_id = ${msg}`
+    const exc = await listExceptions(db.sql, { code: 'ack_unmatched' })
+    expect(exc).toHaveLength(1)
+    expect(exc[0]).toMatchObject({
+      state: 'open', queue: 'edi', severity: 'warn', partner_id: 'demo-x12-supplier', payload_id: msg, transaction_id: t.id, delivery_id: null,
+      reason: { code: 'ack_unmatched', partnerId: 'demo-x12-supplier', ack: '997', standard: 'x12', reference: '710', messages: ['0042'] },
+    })
+    expect(exc[0].explanation).toBe('Partner demo-x12-supplier sent a 997 for X12 group 710 (messages 0042), which we never sent them; often a misrouted or duplicate ack: check with the partner what it answers.')
+    // A CONTRL for an interchange we never sent: the same, at the interchange level.
+    await p.ingest({ transport: 'cli', body: contrl([`UCI+711+${US}+${THEM}+7`]) })
+    const [c] = await listExceptions(db.sql, { code: 'ack_unmatched', partnerId: 'demo-edifact-supplier' })
+    expect(c.reason).toEqual({ code: 'ack_unmatched', partnerId: 'demo-edifact-supplier', ack: 'CONTRL', standard: 'edifact', reference: '711', messages: [] })
+    expect(c.explanation).toMatch(/^Partner demo-edifact-supplier sent a CONTRL for EDIFACT interchange 711, which we never sent them/)
+  })
+
   it('an EDIFACT CONTRL for UNB 0020 702 leaves the same partner\'s X12 850 with GS06 702 alone', async () => {
     const po850 = await send('demo-edifact-supplier', 'x12', { interchange: '000000702', group: '702', message: '0001' })
     const orders = await send('demo-edifact-supplier', 'edifact', { interchange: '702', message: '1' })
