@@ -4,6 +4,8 @@ import { createLexer } from '../../src/edi/edifact/lexer.ts'
 import { createAssembler } from '../../src/edi/edifact/assemble.ts'
 import { createMessageValidator } from '../../src/edi/edifact/validate.ts'
 import { findMessageDef } from '../../src/edi/dictionary/edifact-index.ts'
+import { createX12Reader } from '../../src/edi/x12/reader.ts'
+import { createX12Lexer } from '../../src/edi/x12/lexer.ts'
 
 /**
  * The streaming parsers' per-segment code must be shared by every reader: methods on a class,
@@ -36,9 +38,19 @@ describe('streaming parsers share their methods across instances', () => {
     const lx = [createLexer(sink), createLexer(sink)]
     expectShared(lx[0], lx[1], ['push', 'end', 'run'])
     for (const l of lx) l.end()
-    const asmOpts = { retain: false, validate: true, delimiters: () => ({ element: '+', component: ':', segment: "'", release: '?', repetition: '' }), sep: () => ({ element: 43, component: 58, release: 63, repetition: -1, chars: { element: '+', component: ':', release: '?', repetition: '' } }) }
+    const host = {
+      delimiters: () => ({ element: '+', component: ':', segment: "'", release: '?', repetition: '' }),
+      separators: () => ({ element: 43, component: 58, release: 63, repetition: -1, chars: { element: '+', component: ':', release: '?', repetition: '' } }),
+    }
+    const asmOpts = { retain: false, validate: true, host }
     expectShared(createAssembler({}, asmOpts), createAssembler({}, asmOpts), ['segment', 'raw', 'note', 'end'])
     const def = findMessageDef('DESADV', 'D96A')!.def
     expectShared(createMessageValidator(def), createMessageValidator(def), ['step', 'stepRaw', 'finish', 'reset'])
+  })
+
+  it('X12 reader and lexer', () => {
+    expectShared(createX12Reader({}), createX12Reader({}), ['push', 'end', 'segment', 'closeTx'])
+    const sink = { interchange() {}, isa() {}, segment: () => false, view() {}, fileIssue() {} }
+    expectShared(createX12Lexer(sink), createX12Lexer(sink), ['push', 'end', 'process'])
   })
 })

@@ -62,7 +62,18 @@ interface OpenMessage {
 /** No dictionary issues (shared, never written to). */
 const NO_ISSUES: EdiIssue[] = []
 
-type AssemblerOptions = { retain: boolean; validate: boolean; delimiters: () => Delimiters; sep: () => SepCodes }
+/** What the assembler asks its reader for: the separators in force (as text and as codes). */
+export interface AssemblerHost {
+  delimiters(): Delimiters
+  separators(): SepCodes
+}
+
+/**
+ * `host` is an object with methods rather than two closures: the optimizing compiler inlines
+ * what it calls, and code that inlined a per-reader closure is thrown away once that reader is
+ * collected.
+ */
+type AssemblerOptions = { retain: boolean; validate: boolean; host: AssemblerHost }
 
 export function createAssembler(events: AssemblerEvents, opts: AssemblerOptions): Assembler {
   return new EnvelopeAssembler(events, opts)
@@ -132,7 +143,7 @@ class EnvelopeAssembler implements Assembler {
     this.lastFound = undefined
     this.lastDef = undefined
     this.lastValidator = undefined
-    this.cur = new SegCursor(opts.sep())
+    this.cur = new SegCursor(opts.host.separators())
     // Doubles from the start (records are; store.ts); grown by appending as messages need.
     this.scratch = new Array(2 * 64).fill(0.5).fill(0)
   }
@@ -282,7 +293,7 @@ class EnvelopeAssembler implements Assembler {
       time: r.header.time,
       syntax: `${r.header.syntaxId}:${r.header.syntaxVersion}`,
       ackRequested: r.header.ackRequested,
-      delimiters: this.opts.delimiters(),
+      delimiters: this.opts.host.delimiters(),
       issues: r.issues.map(compactIssue),
       groups: [],
       span: { start: s.pos.offset, end: s.pos.offset },
@@ -347,7 +358,7 @@ class EnvelopeAssembler implements Assembler {
         this.lastValidator = validator
       }
     }
-    const store = new SegmentStore(this.opts.sep(), this.scratch)
+    const store = new SegmentStore(this.opts.host.separators(), this.scratch)
     store.pushObject(s)
     this.msg = { h, segments: store, issues: r.issues.length === 0 ? [] : r.issues.map(compactIssue), start: s.pos.offset, validator, dictIssues, far, big: false, skipped: 0 }
   }

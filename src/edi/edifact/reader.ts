@@ -5,8 +5,8 @@
  * issue lists (limits.ts), whatever the input; results are identical for any chunking.
  */
 import { issue, type EdiIssue } from '../issues.ts'
-import type { ParsedGroup, ParsedInterchange, ParsedTransaction, Segment } from '../types.ts'
-import { createAssembler, type Assembler } from './assemble.ts'
+import type { Delimiters, ParsedGroup, ParsedInterchange, ParsedTransaction, Segment } from '../types.ts'
+import { createAssembler, type Assembler, type AssemblerHost } from './assemble.ts'
 import { charsetFor, decode, F_C1, F_HIGH, F_NOT_A, looksUtf8, scanBytes, type Charset } from './charset.ts'
 import { toDelimiters, withSyntaxVersion, type ServiceBytes } from './delimiters.ts'
 import { createLexer, MAX_SEPS, type Lexer, type LexerSink } from './lexer.ts'
@@ -72,7 +72,7 @@ export function createEdifactReader(events: EdifactReaderEvents = {}, opts: Edif
  * The reader is the lexer's sink. A class, not closures per reader: its methods exist once per
  * process, so their optimized code survives between files (see validate.ts IncrementalValidator).
  */
-class StreamReader implements EdifactReader, LexerSink {
+class StreamReader implements EdifactReader, LexerSink, AssemblerHost {
   declare readonly events: EdifactReaderEvents
   /** Segments may skip the object (body()) unless the caller listens to every segment. */
   declare readonly onSeg: ((segment: Segment) => void) | undefined
@@ -111,14 +111,21 @@ class StreamReader implements EdifactReader, LexerSink {
     this.asm = createAssembler(events, {
       retain: opts.retain ?? false,
       validate: opts.validate ?? true,
-      delimiters: () => toDelimiters(this.lexer.service),
-      sep: () => this.sep,
+      host: this,
     })
   }
 
   setSeps(s: ServiceBytes): void {
     const sc = (this.sc = CHARS(s))
     this.sep = { component: s.component, element: s.element, release: s.release, repetition: s.repetition, chars: sc }
+  }
+
+  delimiters(): Delimiters {
+    return toDelimiters(this.lexer.service)
+  }
+
+  separators(): SepCodes {
+    return this.sep
   }
 
   push(chunk: Buffer | Uint8Array): void {

@@ -42,64 +42,144 @@ export interface X12Lexer {
 const BOM = '\xEF\xBB\xBF'
 
 export function createX12Lexer(sink: X12LexerSink): X12Lexer {
-  let pending: Buffer | null = null
-  let base = 0
-  let line = 1
-  let index = 0
-  let started = false
-  let d: Delimiters | null = null
-  let term = ''
-  let inside = false
-  // A run of bytes that are not EDI: reported once when it ends.
-  let garbageAt = -1
-  let garbageLine = 0
-  let garbageBytes = 0
-  let garbageSample = ''
-  // Position of the next LF in the current chunk string (-1: none, -2: not searched yet).
-  let nextLf = -2
+  return new StreamLexer(sink)
+}
 
-  function garbage(s: string, from: number, to: number): void {
-    if (to <= from) return
-    if (garbageAt < 0) {
-      garbageAt = base + from
-      garbageLine = line
-      garbageSample = ''
-    }
-    if (garbageSample.length < 40) garbageSample += s.slice(from, Math.min(to, from + 40 - garbageSample.length))
-    garbageBytes += to - from
-    line += countLf(s, from, to)
+/**
+ * A class, not closures per lexer: the methods exist once per process, so their optimized code
+ * survives between files (closures died with their lexer, and the next major GC took their
+ * optimized code along).
+ */
+class StreamLexer implements X12Lexer {
+  declare readonly sink: X12LexerSink
+  declare pending: Buffer | null
+  declare base: number
+  declare line: number
+  declare index: number
+  declare started: boolean
+  declare d: Delimiters | null
+  declare term: string
+  declare inside: boolean
+  // A run of bytes that are not EDI: reported once when it ends.
+  declare garbageAt: number
+  declare garbageLine: number
+  declare garbageBytes: number
+  declare garbageSample: string
+
+  constructor(sink: X12LexerSink) {
+    this.sink = sink
+    this.pending = null
+    this.base = 0
+    this.line = 1
+    this.index = 0
+    this.started = false
+    this.d = null
+    this.term = ''
+    this.inside = false
+    this.garbageAt = -1
+    this.garbageLine = 0
+    this.garbageBytes = 0
+    this.garbageSample = ''
   }
 
-  function flushGarbage(): void {
-    if (garbageAt < 0) return
-    sink.fileIssue(
-      issue('trailing_garbage', 'file', `${garbageBytes} byte(s) outside any ISA..IEA interchange`, {
+  get offset(): number {
+    return this.base
+  }
+
+  push(chunk: Buffer): void {
+    if (chunk.length === 0) return
+    const buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk
+    this.pending = null
+    this.process(buf, false)
+  }
+
+  end(): void {
+    const buf = this.pending ?? Buffer.alloc(0)
+    this.pending = null
+    this.process(buf, true)
+    this.flushGarbage()
+  }
+
+  garbage(s: string, from: number, to: number): void {
+    if (to <= from) return
+    if (this.garbageAt < 0) {
+      this.garbageAt = this.base + from
+      this.garbageLine = this.line
+      this.garbageSample = ''
+    }
+    if (this.garbageSample.length < 40) this.garbageSample += s.slice(from, Math.min(to, from + 40 - this.garbageSample.length))
+    this.garbageBytes += to - from
+    this.line += countLf(s, from, to)
+  }
+
+  flushGarbage(): void {
+    if (this.garbageAt < 0) return
+    this.sink.fileIssue(
+      issue('trailing_garbage', 'file', `${this.garbageBytes} byte(s) outside any ISA..IEA interchange`, {
         severity: 'warning',
-        position: { offset: garbageAt, index, line: garbageLine },
-        value: garbageSample,
+        position: { offset: this.garbageAt, index: this.index, line: this.garbageLine },
+        value: this.garbageSample,
       })
     )
-    garbageAt = -1
-    garbageBytes = 0
+    this.garbageAt = -1
+    this.garbageBytes = 0
   }
 
-  function process(buf: Buffer, final: boolean): void {
+  /** Reads an ISA at `p` if one is there: returns where to go on, -1 to wait for more bytes. */
+  isa(buf: Buffer, s: string, p: number, ascii: boolean, final: boolean): number {
+    const scan = scanIsa(s, p, final)
+    if (scan.kind === 'need_more') return -1
+    const sink = this.sink
+    if (scan.kind === 'invalid') {
+      this.flushGarbage()
+      sink.fileIssue(
+        issue('envelope_unreadable', 'file', `unreadable ISA: ${scan.reason}`, {
+          position: { offset: this.base + p, index: this.index, line: this.line },
+          segment: 'ISA',
+        })
+      )
+      return p + 3
+    }
+    this.flushGarbage()
+    const d = (this.d = scan.delimiters)
+    this.term = d.segment
+    const pos: Position = { offset: this.base + p, index: this.index++, line: this.line }
+    const widths = scan.fields.map((f) => f.length)
+    const text = ascii || isAscii(buf.subarray(p, scan.end)) ? s.slice(p, scan.end - 1) : buf.toString('utf8', p, scan.end - 1)
+    const values = text.split(d.element).slice(1, 16)
+    values.push(d.component)
+    sink.interchange(d, checkIsa(values, widths, pos), pos)
+    sink.isa({ tag: 'ISA', elements: values.map((v) => [v]), pos }, this.base + scan.end)
+    if (this.term === '\n') this.line++
+    this.inside = true
+    return scan.end
+  }
+
+  process(buf: Buffer, final: boolean): void {
     const s = buf.toString('latin1')
     const n = s.length
     const ascii = isAscii(buf)
+    const sink = this.sink
     let p = 0
-    nextLf = -2
+    // Position of the next LF in the chunk string (-1: none, -2: not searched yet).
+    let nextLf = -2
     sink.view(s)
-    if (!started) {
-      if (n < 3 && !final && BOM.startsWith(s)) return void (pending = buf)
-      started = true
+    if (!this.started) {
+      if (n < 3 && !final && BOM.startsWith(s)) return void (this.pending = buf)
+      this.started = true
       if (s.startsWith(BOM)) p = 3
     }
+    // Locals in the loop, written back where other methods read them.
+    const base = this.base
+    let line = this.line
+    let index = this.index
+    let term = this.term
+    let inside = this.inside
     while (p < n) {
       const c = s.charCodeAt(p)
       // Whitespace and line breaks between segments are not data (common partner habit).
       // Inside a run of garbage they belong to the run, so chunking cannot change its length.
-      if (garbageAt >= 0 && c <= 32 && !inside) {
+      if (this.garbageAt >= 0 && c <= 32 && !inside) {
         // falls through to the garbage scan below
       } else if (c === 10) {
         line++
@@ -111,44 +191,29 @@ export function createX12Lexer(sink: X12LexerSink): X12Lexer {
       }
       if (!inside) {
         if (c === 73 && p + 3 >= n && !final && 'ISA'.startsWith(s.slice(p))) break
+        this.line = line
+        this.index = index
         if (looksLikeIsa(s, p)) {
-          const scan = scanIsa(s, p, final)
-          if (scan.kind === 'need_more') break
-          if (scan.kind === 'invalid') {
-            flushGarbage()
-            sink.fileIssue(
-              issue('envelope_unreadable', 'file', `unreadable ISA: ${scan.reason}`, {
-                position: { offset: base + p, index, line },
-                segment: 'ISA',
-              })
-            )
-            p += 3
-            continue
-          }
-          flushGarbage()
-          d = scan.delimiters
-          term = d.segment
-          const pos: Position = { offset: base + p, index: index++, line }
-          const widths = scan.fields.map((f) => f.length)
-          const text = ascii || isAscii(buf.subarray(p, scan.end)) ? s.slice(p, scan.end - 1) : buf.toString('utf8', p, scan.end - 1)
-          const values = text.split(d.element).slice(1, 16)
-          values.push(d.component)
-          sink.interchange(d, checkIsa(values, widths, pos), pos)
-          sink.isa({ tag: 'ISA', elements: values.map((v) => [v]), pos }, base + scan.end)
-          if (term === '\n') line++
-          p = scan.end
-          inside = true
+          const q = this.isa(buf, s, p, ascii, final)
+          if (q < 0) break
+          line = this.line
+          index = this.index
+          term = this.term
+          inside = this.inside
+          p = q
           continue
         }
         // Not an ISA: skip to the next candidate, keeping a possible partial 'IS' at the end.
         const q = s.indexOf('ISA', p + 1)
         if (q < 0) {
           const stop = final ? n : Math.max(p, n - 2)
-          garbage(s, p, stop)
+          this.garbage(s, p, stop)
+          line = this.line
           p = stop
           break
         }
-        garbage(s, p, q)
+        this.garbage(s, p, q)
+        line = this.line
         p = q
         continue
       }
@@ -167,7 +232,7 @@ export function createX12Lexer(sink: X12LexerSink): X12Lexer {
       const segLine = line
       const segIndex = index++
       // IEA ends the interchange: what follows must be a new ISA (or is garbage).
-      if (c === 73 && s.charCodeAt(p + 1) === 69 && s.charCodeAt(p + 2) === 65 && s[p + 3] === (d as Delimiters).element) inside = false
+      if (c === 73 && s.charCodeAt(p + 1) === 69 && s.charCodeAt(p + 2) === 65 && s[p + 3] === (this.d as Delimiters).element) inside = false
       const next = e + 1 > n ? n : e + 1
       let clean: boolean | void = false
       if (ascii || isAscii(buf.subarray(p, to))) {
@@ -188,27 +253,12 @@ export function createX12Lexer(sink: X12LexerSink): X12Lexer {
       } else if (e < n) line++
       p = e + 1
     }
+    this.line = line
+    this.index = index
+    this.inside = inside
     if (p > n) p = n
-    pending = p < n ? buf.subarray(p) : null
-    base += p
-  }
-
-  return {
-    push(chunk: Buffer): void {
-      if (chunk.length === 0) return
-      const buf = pending ? Buffer.concat([pending, chunk]) : chunk
-      pending = null
-      process(buf, false)
-    },
-    end(): void {
-      const buf = pending ?? Buffer.alloc(0)
-      pending = null
-      process(buf, true)
-      flushGarbage()
-    },
-    get offset() {
-      return base
-    },
+    this.pending = p < n ? buf.subarray(p) : null
+    this.base = base + p
   }
 }
 
