@@ -150,19 +150,21 @@ function tsEdifact(chunks: string[]): void {
 /** Peak RSS (MiB) of a child process that streams `file` through our reader from disk. */
 function childPeakRss(file: string): number {
   const entry = resolve(here, '../src/edi/edifact/index.ts')
+  const harness = resolve(here, 'harness.ts')
   const code = `
     import { createReadStream } from 'node:fs'
     import { createEdifactReader } from ${JSON.stringify(entry)}
+    import { peakRssMb } from ${JSON.stringify(harness)}
     let n = 0
     const r = createEdifactReader({ onMessage: () => n++ })
     for await (const chunk of createReadStream(${JSON.stringify(file)})) r.push(chunk)
     r.end()
-    process.stdout.write(JSON.stringify({ n, rss: process.resourceUsage().maxRSS }))`
+    process.stdout.write(JSON.stringify({ n, rss: peakRssMb() }))`
   const out = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', cwd: resolve(here, '..') })
   if (out.status !== 0) throw new Error(`child failed: ${out.stderr}`)
   const got = JSON.parse(out.stdout) as { n: number; rss: number }
   if (got.n === 0) throw new Error('child parsed no message')
-  return got.rss / 1024
+  return got.rss
 }
 
 function ensure(ctx: BenchContext, type: 'DESADV' | 'ORDERS', bytes: number, tag = ''): string {

@@ -3,6 +3,7 @@
  * bench/<area>.ts exporting `run(ctx)` that returns figures; bench/run.ts collects them into
  * bench/results.md.
  */
+import { readFileSync } from 'node:fs'
 export interface Figure {
   /** Section heading in results.md, e.g. 'X12 parse'. */
   group: string
@@ -41,4 +42,20 @@ export function percentile(values: number[], p: number): number {
   if (s.length === 0) return NaN
   const idx = Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)
   return s[Math.max(0, idx)]
+}
+
+/**
+ * Peak resident memory of this process in MB: VmHWM of /proc/self/status. Not
+ * process.resourceUsage().maxRSS: on Linux that high-water mark survives execve, so a child
+ * spawned by the benchmark (fork, then exec) reports at least the parent's RSS at the fork.
+ * maxRSS is the fallback where there is no /proc.
+ */
+export function peakRssMb(): number {
+  try {
+    const m = /VmHWM:\s+(\d+)\s+kB/.exec(readFileSync('/proc/self/status', 'utf8'))
+    if (m) return Number(m[1]) / 1024
+  } catch {
+    // no procfs
+  }
+  return process.resourceUsage().maxRSS / 1024
 }

@@ -10,7 +10,7 @@ import { createReadStream, createWriteStream, existsSync, statSync } from 'node:
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
-import { medianOf, type BenchContext, type Figure } from './harness.ts'
+import { medianOf, peakRssMb, type BenchContext, type Figure } from './harness.ts'
 import { chunksX12, generateX12 } from './gen/x12.ts'
 import { createX12Reader, parseX12, summarizeX12 } from '../src/edi/x12/index.ts'
 
@@ -84,7 +84,7 @@ async function rssChild(file: string): Promise<void> {
   const r = createX12Reader({}, { keepSegments: false, keepTransactions: false })
   for await (const c of createReadStream(file, { highWaterMark: CHUNK })) r.push(c as Buffer)
   const end = r.end()
-  console.log(JSON.stringify({ maxRssMb: process.resourceUsage().maxRSS / 1024, segments: end.segments }))
+  console.log(JSON.stringify({ maxRssMb: peakRssMb(), segments: end.segments }))
 }
 
 async function writeFile(file: string, bytes: number): Promise<void> {
