@@ -7,7 +7,7 @@ import { buildContrl, parseEdifact, readContrl, writeEdifact } from '../edi/edif
 import { parseX12, writeX12 } from '../edi/x12/index.ts'
 import type { ParsedInterchange, PartyId } from '../edi/types.ts'
 import type { AckReconciliation, EdiEngine, OutboundAck } from '../pipeline/deps.ts'
-import { x12Acks, x12ReadAck } from './x12-acks.ts'
+import { x12Acks, x12ReadAck, x12ReadInterchangeAcks } from './x12-acks.ts'
 
 /** Who we are to this partner on EDIFACT: the profile's `us`, else the receiver they addressed. */
 function usEdifact(profile: PartnerProfile, ic: ParsedInterchange): PartyId {
@@ -99,6 +99,7 @@ export const x12Engine: EdiEngine = {
   parse: (buf) => parseX12(buf),
   acks: x12Acks,
   readAck: x12ReadAck,
+  readInterchangeAcks: x12ReadInterchangeAcks,
   async write(profile, docType, body, allocate) {
     const cfg = profile.x12
     const them = profile.identities.x12[0]

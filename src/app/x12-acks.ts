@@ -4,7 +4,7 @@
  * numbers are allocated in PostgreSQL before the pure builder runs, as many as it will use.
  */
 import type { PartnerProfile } from '../config/partner.ts'
-import { buildX12Acks, planX12Acks, readX12Ack } from '../edi/x12/index.ts'
+import { buildX12Acks, planX12Acks, readTa1, readX12Ack } from '../edi/x12/index.ts'
 import type { ParseResult, ParsedInterchange, ParsedTransaction } from '../edi/types.ts'
 import type { AckReconciliation, Allocate, OutboundAck } from '../pipeline/deps.ts'
 
@@ -21,6 +21,9 @@ async function range(allocate: Allocate, kind: 'isa' | 'gs' | 'st', n: number): 
 export async function x12Acks(result: ParseResult, ic: ParsedInterchange, p: PartnerProfile, allocate: Allocate): Promise<OutboundAck[]> {
   const cfg = p.x12 ?? { ack: '997' as const, ta1: 'auto' as const, version: '004010' as const, separators: undefined }
   if (cfg.ack === 'none' && cfg.ta1 === 'never') return []
+  // An interchange of TA1s only is an answer to ours: acks are not acknowledged (X12.5), so it
+  // earns no TA1 (whatever ISA14 or the profile say) and, holding no group, no 997/999.
+  if (onlyTa1(ic)) return []
   const ackType = cfg.ack === '999' ? '999' : '997'
   // Acks are not acknowledged (X12 997/999: that would be an endless cycle): a group of 997/999
   // sets earns no 997/999. A TA1 (ISA14=1, broken envelope) still answers the interchange.
@@ -54,6 +57,11 @@ export async function x12Acks(result: ParseResult, ic: ParsedInterchange, p: Par
   }))
 }
 
+/** An interchange that holds TA1s and no functional group. */
+function onlyTa1(ic: ParsedInterchange): boolean {
+  return (ic.ta1?.length ?? 0) > 0 && ic.groups.length === 0
+}
+
 /** A group that holds sets, all of them 997/999. */
 function onlyAcks(g: ParsedInterchange['groups'][number]): boolean {
   return g.transactions.length > 0 && g.transactions.every((t) => t.type === '997' || t.type === '999')
@@ -78,4 +86,12 @@ export function x12ReadAck(tx: ParsedTransaction): AckReconciliation | undefined
       ? r.transactions.map((t) => ({ controlNumber: t.controlNumber, status: t.status, notes: t.notes }))
       : [{ controlNumber: r.groupControlNumber, status: r.groupStatus, notes: r.notes }],
   }
+}
+
+/** Each TA1 of the interchange: TA101 names our ISA13, TA104/TA105 say how it fared. */
+export function x12ReadInterchangeAcks(ic: ParsedInterchange): AckReconciliation[] {
+  return (ic.ta1 ?? []).map((seg) => {
+    const r = readTa1(seg.elements)
+    return { ack: 'TA1', reference: r.controlNumber, results: [{ controlNumber: r.controlNumber, status: r.status, notes: [r.text] }] }
+  })
 }

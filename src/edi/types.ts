@@ -98,6 +98,11 @@ export interface ParsedInterchange {
   issues: EdiIssue[]
   groups: ParsedGroup[]
   span: { start: number; end: number }
+  /**
+   * X12: the TA1 segments between ISA and the first GS (a partner's interchange acknowledgments
+   * of ours), TA101..TA105 as written; `offset` is where the TA1 starts. Absent when there is none.
+   */
+  ta1?: { offset: number; elements: string[] }[]
 }
 
 export interface ParseResult {

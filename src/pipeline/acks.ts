@@ -1,6 +1,7 @@
 /**
- * Functional acks for what WE sent. An inbound 997/999/CONTRL updates the delivery it answers
- * (accepted / accepted_with_errors / rejected); a rejection opens `ack_rejected`. A sweep marks
+ * Acks for what WE sent. An inbound 997/999/TA1/CONTRL updates the delivery it answers
+ * (accepted / accepted_with_errors / rejected); a rejection opens `ack_rejected`. A TA1 speaks for
+ * the interchange only: it never overrides a 997/999 verdict on the group, except to reject. A sweep marks
  * deliveries whose ack deadline passed as overdue and opens `ack_overdue`, which the late ack
  * resolves when it comes. An ack that answers nothing we sent opens `ack_unmatched`.
  */
@@ -43,15 +44,19 @@ function verdict(results: AckReconciliation['results']): 'accepted' | 'accepted_
     : rejected.length > 0 || results.some((r) => r.status === 'accepted_with_errors') ? 'accepted_with_errors' : 'accepted'
 }
 
-/** `from`: the inbound ack's own rows. Returns how many of our deliveries it answered. */
-export async function reconcileAck(q: Q, partnerId: string, ack: AckReconciliation, from: { transactionId: string; payloadId: string }): Promise<number> {
-  const { transactionId } = from
+/**
+ * `from`: the inbound ack's own rows (a TA1 has no transaction row: it sits in the envelope).
+ * Returns how many of our deliveries it answered.
+ */
+export async function reconcileAck(q: Q, partnerId: string, ack: AckReconciliation, from: { transactionId: string | null; payloadId: string }): Promise<number> {
+  const { transactionId, payloadId } = from
   const sent = await sentFor(q, partnerId, ack)
   if (sent.length === 0) {
     // Something we never sent (a misrouted or duplicate ack): operators must see it.
     const messages = [...new Set(ack.results.map((r) => r.controlNumber).filter((c) => c !== ack.reference))]
-    await openException(q, { code: 'ack_unmatched', partnerId, ack: ack.ack, standard: ACK_MATCH[ack.ack].standard, reference: ack.reference, messages }, { partnerId, payloadId: from.payloadId, transactionId })
+    await openException(q, { code: 'ack_unmatched', partnerId, ack: ack.ack, standard: ACK_MATCH[ack.ack].standard, reference: ack.reference, messages }, { partnerId, payloadId, transactionId })
   }
+  const arrived = transactionId ? `transaction ${transactionId}` : `payload ${payloadId}`
   for (const d of sent) {
     // The lines about our message (ST02 / UNH 0062) when the ack names it; otherwise every line
     // (a message without a line of its own shares the fate of its group or interchange).
@@ -59,12 +64,23 @@ export async function reconcileAck(q: Q, partnerId: string, ack: AckReconciliati
     const results = own.length ? own : ack.results
     const status = verdict(results)
     const rejected = results.filter((r) => r.status === 'rejected')
-    await q`update deliveries set ack_status = ${status},
-        receipt = coalesce(receipt, '{}'::jsonb) || ${q.json({ ack: ack.ack, ackTransactionId: transactionId, results } as never)},
-        updated_at = now()
-      where id = ${d.id}`
+    if (ack.ack === 'TA1') {
+      // X12.5: a TA1 answers the interchange envelope; the 997/999 that may follow (or came
+      // first) settles each group. Its own receipt key, so neither overwrites the other; its
+      // verdict stands only until a group-level one exists, unless it rejects the interchange.
+      await q`update deliveries set
+          ack_status = case when receipt ? 'ack' and ${status} <> 'rejected' then ack_status else ${status} end,
+          receipt = coalesce(receipt, '{}'::jsonb) || ${q.json({ ta1: { ackPayloadId: payloadId, results } } as never)},
+          updated_at = now()
+        where id = ${d.id}`
+    } else {
+      await q`update deliveries set ack_status = ${status},
+          receipt = coalesce(receipt, '{}'::jsonb) || ${q.json({ ack: ack.ack, ackTransactionId: transactionId, results } as never)},
+          updated_at = now()
+        where id = ${d.id}`
+    }
     // A late ack closes the overdue exception it answers (a rejection still opens ack_rejected).
-    await resolveOpenExceptions(q, { code: 'ack_overdue', deliveryId: d.id }, `the partner's ${ack.ack} for ${ack.reference} arrived (transaction ${transactionId}), verdict ${status}`)
+    await resolveOpenExceptions(q, { code: 'ack_overdue', deliveryId: d.id }, `the partner's ${ack.ack} for ${ack.reference} arrived (${arrived}), verdict ${status}`)
     if (rejected.length) {
       await openException(q, { code: 'ack_rejected', ack: ack.ack, controlNumber: ack.reference, notes: rejected.flatMap((r) => [`${r.controlNumber}: ${r.notes.join('; ') || 'rejected'}`]) }, { partnerId, deliveryId: d.id })
     }

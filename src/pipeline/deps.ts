@@ -20,7 +20,7 @@ export interface OutboundAck {
   controlNumber: string
 }
 
-/** What an inbound 997/999/CONTRL says about something WE sent. */
+/** What an inbound 997/999/TA1/CONTRL says about something WE sent. */
 export interface AckReconciliation {
   ack: '997' | '999' | 'CONTRL' | 'TA1'
   /** Our group (GS06: 997/999) or interchange (ISA13: TA1, UNB 0020: CONTRL) reference the ack answers. */
@@ -37,6 +37,8 @@ export interface EdiEngine {
   acks(result: ParseResult, ic: ParsedInterchange, profile: PartnerProfile, allocate: Allocate): Promise<OutboundAck[]>
   /** Set when the transaction is itself an acknowledgement (997/999/CONTRL). */
   readAck(tx: ParsedTransaction): AckReconciliation | undefined
+  /** Acks carried by the interchange envelope itself (X12 TA1 between ISA and the first GS). */
+  readInterchangeAcks?(ic: ParsedInterchange): AckReconciliation[]
   /** Envelope + serialise an outbound document body for the partner. */
   /** `controlNumber` is what acks answer (GS06, UNB 0020); `references` every envelope level. */
   write?(profile: PartnerProfile, docType: string, body: { tag: string; elements: string[][] }[], allocate: Allocate): Promise<{ text: string; controlNumber: string; references: DeliveryReferences }>

@@ -2,7 +2,8 @@
  * Stage `parse`: raw payload → interchanges → transactions, plus the acks we owe.
  * sniff → lex/envelope/validate (engine) → identify the partner per interchange → duplicate and
  * test-indicator policy → one transaction row per ST/UNH (bad ones rejected alone) → queue
- * `translate` for the good ones and `deliver` for the 997/999/TA1/CONTRL.
+ * `translate` for the good ones and `deliver` for the 997/999/TA1/CONTRL. An inbound TA1 (or a
+ * 997/999/CONTRL set) is reconciled against what we sent (acks.ts).
  */
 import type { PartnerProfile } from '../config/partner.ts'
 import { nextControlNumber } from '../db/control-numbers.ts'
@@ -69,6 +70,7 @@ async function parseEdi(deps: PipelineDeps, q: Q, payload: PayloadRow, standard:
   let accepted = 0
   let duplicates = 0
   let icRejected = 0
+  let interchangeAcks = 0
   let partnerId = payload.partner_id
   let anyTest = false
   for (const [seq, ic] of result.interchanges.entries()) {
@@ -115,9 +117,14 @@ async function parseEdi(deps: PipelineDeps, q: Q, payload: PayloadRow, standard:
       icRejected++
       continue
     }
+    // Acks in the envelope itself (X12 TA1, between ISA and the first GS) answer interchanges of
+    // ours: reconciled like a 997/999/CONTRL, with no transaction row of their own.
+    const icAcks = engine.readInterchangeAcks?.(ic) ?? []
+    for (const ack of icAcks) await reconcileAck(q, profile.id, ack, { transactionId: null, payloadId: payload.id })
+    interchangeAcks += icAcks.length
     // A readable envelope with nothing inside it but errors (cut off after ISA/UNB) is rejected
-    // with its reason, never left as a silent 'rejected' status.
-    if (ic.groups.every((g) => g.transactions.length === 0) && ic.issues.some((i) => i.severity === 'error')) {
+    // with its reason, never left as a silent 'rejected' status. A TA1-only interchange is not empty.
+    if (icAcks.length === 0 && ic.groups.every((g) => g.transactions.length === 0) && ic.issues.some((i) => i.severity === 'error')) {
       const detail = `interchange ${ic.controlNumber} holds no transaction: ${ic.issues.map((i) => i.message).join('; ')}`.slice(0, 2000)
       await openException(q, { code: 'envelope_unreadable', detail }, { ...refs, partnerId: profile.id }, `envelope_unreadable:${icId}`)
     }
@@ -162,7 +169,7 @@ async function parseEdi(deps: PipelineDeps, q: Q, payload: PayloadRow, standard:
     await queueAcks(deps, q, engine, result, ic, profile, icId)
   }
   const outcome: ParseOutcome = {
-    status: overallStatus(txCount, accepted, rejected, duplicates, result, icRejected),
+    status: overallStatus(txCount, accepted, rejected, duplicates, result, icRejected, interchangeAcks),
     interchanges: result.interchanges.length,
     transactions: txCount,
     rejected,
@@ -173,11 +180,13 @@ async function parseEdi(deps: PipelineDeps, q: Q, payload: PayloadRow, standard:
 }
 
 /**
- * One word for the payload. An interchange that holds no transaction set (a TA1 on its own) and
- * has no envelope error is simply parsed; with errors it was rejected with a reason above.
+ * One word for the payload. Interchanges that hold no transaction set but TA1s we reconciled are
+ * parsed (what the TA1s said is on our deliveries); one with neither and no envelope error is
+ * simply parsed too; with errors it was rejected with a reason above.
  */
-function overallStatus(txCount: number, accepted: number, rejected: number, duplicates: number, result: ParseResult, icRejected: number): ParseOutcome['status'] {
+function overallStatus(txCount: number, accepted: number, rejected: number, duplicates: number, result: ParseResult, icRejected: number, interchangeAcks: number): ParseOutcome['status'] {
   if (txCount === 0 && duplicates === 0) {
+    if (interchangeAcks > 0 && icRejected === 0) return 'parsed'
     const errors = result.interchanges.some((ic) => ic.issues.some((i) => i.severity === 'error'))
     return errors || icRejected > 0 ? 'rejected' : 'parsed'
   }
