@@ -171,25 +171,36 @@ let lastC = -1
 let lastR = -1
 let lastOut: string[] = []
 
-function rawElementAt(buf: Buffer, i: number, end: number, E: number, C: number, R: number): string[] {
-  const out: string[] = []
-  let from = i
+// Whether the value that boundary() last walked over held a release character.
+let boundaryRel = false
+
+/**
+ * The end of the value starting at i: the next unreleased component or element separator, or
+ * `end`. Sets boundaryRel.
+ */
+function boundary(buf: Buffer, i: number, end: number, E: number, C: number, R: number): number {
   let rel = false
-  for (;;) {
-    const b = i < end ? buf[i] : E
-    if (b === R && i < end) {
+  while (i < end) {
+    const b = buf[i]
+    if (b === R) {
       rel = true
       i += 2
       continue
     }
-    if (b === C || b === E) {
-      out.push(text(buf, from, Math.min(i, end), rel, R))
-      if (b === E) return out
-      from = ++i
-      rel = false
-      continue
-    }
+    if (b === C || b === E) break
     i++
+  }
+  boundaryRel = rel
+  return i < end ? i : end
+}
+
+function rawElementAt(buf: Buffer, i: number, end: number, E: number, C: number, R: number): string[] {
+  const out: string[] = []
+  for (;;) {
+    const j = boundary(buf, i, end, E, C, R)
+    out.push(text(buf, i, j, boundaryRel, R))
+    if (j >= end || buf[j] === E) return out
+    i = j + 1
   }
 }
 
@@ -200,25 +211,11 @@ export function rawComponent(s: RawSegment, e: number, c: number): string {
   const buf = s.buf
   const end = s.end
   const { element: E, component: C, release: R } = s.sep
-  let k = 0
-  let from = i
-  let rel = false
-  for (;;) {
-    const b = i < end ? buf[i] : E
-    if (b === R && i < end) {
-      rel = true
-      i += 2
-      continue
-    }
-    if (b === C || b === E) {
-      if (k === c) return text(buf, from, Math.min(i, end), rel, R)
-      if (b === E) return ''
-      k++
-      from = ++i
-      rel = false
-      continue
-    }
-    i++
+  for (let k = 0; ; k++) {
+    const j = boundary(buf, i, end, E, C, R)
+    if (k === c) return text(buf, i, j, boundaryRel, R)
+    if (j >= end || buf[j] === E) return ''
+    i = j + 1
   }
 }
 
