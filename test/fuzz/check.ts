@@ -6,7 +6,9 @@
  *   - an unreadable result says why (file-level issues);
  *   - a rejected transaction carries at least one error issue;
  *   - every ack we build is itself valid EDI for our own reader (no echoed garbage that breaks
- *     the 997/999/CONTRL syntax, X12.5 / ISO 9735), and reports a rejection when there was one.
+ *     the 997/999/CONTRL syntax, X12.5 / ISO 9735), and reports a rejection when there was one:
+ *     a 997/999/CONTRL for a set in a group, the TA1 (TA104 E/R) for an X12 set outside any group;
+ *   - a TA1-only interchange earns no ack at all.
  */
 import { ENGINES } from '../../src/app/engines.ts'
 import { createMapper } from '../../src/app/mapper.ts'
@@ -108,9 +110,14 @@ async function checkEdi(e: Engines, kind: Standard, bytes: Buffer, variant: numb
     // A group of 997/999 sets is not acknowledged (acks are never acked), so it reports nothing.
     const ackOnly = (g: (typeof ic.groups)[number]) => kind === 'x12' && g.transactions.length > 0 && g.transactions.every((t) => t.type === '997' || t.type === '999')
     const icRejected = ic.groups.some((g) => (kind === 'edifact' || g.explicit) && !ackOnly(g) && g.transactions.some((t) => t.status === 'rejected'))
+    // ...so a rejected X12 set outside any GS..GE is reported by the TA1 alone (TA104 E or R).
+    const outsideRejected = kind === 'x12' && ic.groups.some((g) => !g.explicit && g.transactions.some((t) => t.status === 'rejected'))
+    // A TA1-only interchange answers ours: it earns nothing back (acks are not acknowledged).
+    if (ic.groups.length === 0 && (engine.readInterchangeAcks?.(ic).length ?? 0) > 0) must(built.length === 0, `a TA1-only interchange was answered by ${built.map((a) => a.docType).join('+')}`)
     // Their envelope was broken (blank sender, garbage syntax id): our reply's address echoes it.
     const brokenEnvelope = ic.issues.some((i) => i.severity === 'error')
     let reportsRejection = false
+    let reportsInterchange = false
     for (const a of built) {
       acks++
       // Our own ack must read back cleanly: anything echoed from the input stays escaped/valid.
@@ -121,6 +128,7 @@ async function checkEdi(e: Engines, kind: Standard, bytes: Buffer, variant: numb
         .filter((i) => ackViolation(i, kind, brokenEnvelope))
       must(structural.length === 0, `${a.docType} we built is invalid: ${structural.map((i) => i.message).join('; ')}\n${a.text.slice(0, 600)}`)
       must(ic0.groups.every((g) => g.transactions.every((t) => t.status !== 'rejected')), `${a.docType} we built is rejected by our own parser\n${a.text.slice(0, 600)}`)
+      if (engine.readInterchangeAcks?.(ic0).some((r) => r.results.some((x) => x.status !== 'accepted'))) reportsInterchange = true
       for (const g of ic0.groups) {
         for (const t of g.transactions) {
           const rec = engine.readAck(t)
@@ -130,6 +138,7 @@ async function checkEdi(e: Engines, kind: Standard, bytes: Buffer, variant: numb
     }
     const ackGroups = built.some((a) => a.docType !== 'TA1')
     if (icRejected && ackGroups) must(reportsRejection, `a transaction was rejected but the ${built.map((a) => a.docType).join('+')} reports none`)
+    if (outsideRejected && profile.x12?.ta1 !== 'never') must(reportsInterchange, `a transaction outside any group was rejected but no TA1 with TA104 E/R reports it (${built.map((a) => a.docType).join('+') || 'no ack'})`)
   }
   // Translate stage: the map engine sees every transaction that was not rejected.
   for (const ic of r.interchanges)

@@ -62,8 +62,9 @@ export async function judge(q: Q, messageId: string): Promise<Judged> {
   const problems: string[] = []
   const [p] = await q<{ status: string; standard: string | null }[]>`select status, standard from payloads where id = ${messageId}`
   const ex = await q<{ code: string; transaction_id: string | null }[]>`select code, transaction_id from exceptions where payload_id = ${messageId}`
-  const txs = await q<{ id: string; status: string; interchange_id: string | null; doc_type: string }[]>`select id, status, interchange_id, doc_type from transactions where payload_id = ${messageId}`
-  const ics = await q<{ id: string; status: string; partner_id: string | null }[]>`select id, status, partner_id from interchanges where payload_id = ${messageId}`
+  const txs = await q<{ id: string; status: string; interchange_id: string | null; doc_type: string; issues: { code: string; level: string }[] }[]>`
+    select id, status, interchange_id, doc_type, issues from transactions where payload_id = ${messageId}`
+  const ics = await q<{ id: string; seq: number; status: string; partner_id: string | null }[]>`select id, seq, status, partner_id from interchanges where payload_id = ${messageId}`
   const docs = await q<{ id: string }[]>`select id from documents where payload_id = ${messageId}`
   const pending = await q<{ stage: string; state: string }[]>`select stage, state from jobs
     where payload->>'messageId' = ${messageId} and stage in ('parse', 'translate', 'match') and state <> 'completed'`
@@ -81,27 +82,43 @@ export async function judge(q: Q, messageId: string): Promise<Judged> {
   for (const ic of ics) {
     // An identified, non-duplicate interchange of the demo X12/EDIFACT partner earns an ack (997 / CONTRL always).
     if (!ic.partner_id || ic.status !== 'parsed') continue
-    // Acks are not acknowledged (X12 997, ISO 9735 CONTRL): an interchange of acks only earns none.
-    const types = txs.filter((t) => t.interchange_id === ic.id).map((t) => t.doc_type)
+    // Acks are not acknowledged (X12 997/TA1, ISO 9735 CONTRL): an interchange of acks only earns none.
+    const mineTx = txs.filter((t) => t.interchange_id === ic.id)
+    const types = mineTx.map((t) => t.doc_type)
     if (types.length > 0 && types.every((t) => ACK_TYPES.has(t))) continue
+    const std = p.standard === 'edifact' ? 'edifact' : 'x12'
+    if (types.length === 0 && (await onlyInterchangeAcks(q, messageId, std, ic.seq))) continue
     const mine = acks.filter((a) => a.parent_id === ic.id)
     if (mine.length === 0) {
       problems.push(`interchange ${ic.id} of ${ic.partner_id} got no 997/999/CONTRL`)
       continue
     }
-    const rejected = txs.some((t) => t.interchange_id === ic.id && t.status === 'rejected')
-    const std = p.standard === 'edifact' ? 'edifact' : 'x12'
+    // A set outside any GS..GE has no AK1 to sit under: only the TA1 can report it (TA104 E/R).
+    const rejected = mineTx.filter((t) => t.status === 'rejected')
+    const outside = rejected.filter((t) => t.issues.some((i) => i.code === 'transaction_outside_group' && i.level === 'transaction'))
     let reports = false
+    let reportsInterchange = false
     for (const a of mine) {
       const back = ENGINES[std].parse(a.bytes)
       if (back.unreadable) problems.push(`${a.doc_type} delivery is unreadable`)
-      for (const ic2 of back.interchanges)
+      for (const ic2 of back.interchanges) {
+        if (ENGINES[std].readInterchangeAcks?.(ic2).some((r) => r.results.some((x) => x.status !== 'accepted'))) reportsInterchange = true
         for (const g of ic2.groups)
           for (const t of g.transactions) if (ENGINES[std].readAck(t)?.results.some((r) => r.status !== 'accepted')) reports = true
+      }
     }
-    if (rejected && !reports) problems.push(`a rejected transaction is not reported by ${mine.map((a) => a.doc_type).join('+')}`)
+    const kinds = mine.map((a) => a.doc_type).join('+')
+    if (rejected.length > outside.length && !reports) problems.push(`a rejected transaction is not reported by ${kinds}`)
+    if (outside.length && !reportsInterchange) problems.push(`a rejected transaction outside any group is not reported by a TA1 with TA104 E or R (${kinds})`)
   }
   return { status: p.status, exceptions: ex.map((e) => e.code), documents: docs.length, acks: acks.length, problems }
+}
+
+/** The interchange (by seq) of the stored payload holds acks in its envelope only (X12: TA1s, no group). */
+async function onlyInterchangeAcks(q: Q, messageId: string, std: 'x12' | 'edifact', seq: number): Promise<boolean> {
+  const chunks = await q<{ data: Buffer }[]>`select data from payload_chunks where payload_id = ${messageId} order by seq`
+  const ic = ENGINES[std].parse(Buffer.concat(chunks.map((c) => c.data))).interchanges[seq]
+  return ic !== undefined && ic.groups.length === 0 && (ENGINES[std].readInterchangeAcks?.(ic).length ?? 0) > 0
 }
 
 export async function runThroughPipeline(gw: Gateway, c: FuzzCase): Promise<string> {
