@@ -66,7 +66,7 @@ export const ISSUE_CODES = {
   interchange_receiver_invalid: { x12Kind: 'TA1', x12: '008', contrl: '7' },
   interchange_date_invalid: { x12Kind: 'TA1', x12: '014', contrl: '12' },
   interchange_version_unsupported: { x12Kind: 'TA1', x12: '017', contrl: '2' },
-  interchange_test_indicator_invalid: { x12Kind: 'TA1', x12: '019', contrl: '25' },
+  interchange_test_indicator_invalid: { x12Kind: 'TA1', x12: '020', contrl: '25' },
   interchange_control_mismatch: { x12Kind: 'TA1', x12: '001', contrl: '28' },
   interchange_count_mismatch: { x12Kind: 'TA1', x12: '021', contrl: '29' },
   interchange_trailer_missing: { x12Kind: 'TA1', x12: '023', contrl: '13' },

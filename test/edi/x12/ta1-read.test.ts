@@ -4,7 +4,7 @@
  * TA1 after a GS (stray, X12.5) or a TA1 inside a set's data.
  */
 import { describe, expect, it } from 'vitest'
-import { parseX12, readTa1, TA1_NOTE_CODES } from '../../../src/edi/x12/index.ts'
+import { parseX12, readTa1, ta1Outcome, TA1_NOTE_CODES } from '../../../src/edi/x12/index.ts'
 
 const ISA = 'ISA*00*          *00*          *ZZ*DEMOSUPPLY     *ZZ*OURCO          *250302*0915*U*00401*000000777*0*P*>~'
 const parse = (s: string) => parseX12(Buffer.from(s, 'latin1'))
@@ -45,5 +45,12 @@ describe('TA1 in an inbound X12 interchange', () => {
 
   it('the I18 table holds 000 through 031', () => {
     expect(Object.keys(TA1_NOTE_CODES)).toEqual(Array.from({ length: 32 }, (_, i) => String(i).padStart(3, '0')))
+  })
+
+  it('our own TA1 for a bad ISA15 says 020 (invalid test indicator value), not 019 (acknowledgment requested)', () => {
+    const [ic] = parse(`${ISA.replace('*0*P*>', '*0*Q*>')}GS*PO*DEMOSUPPLY*OURCO*20250302*0915*1*X*004010~GE*0*1~IEA*1*000000777~`).interchanges
+    const out = ta1Outcome(ic)
+    expect(out).toEqual({ code: 'E', note: '020' })
+    expect(TA1_NOTE_CODES[out.note]).toBe('invalid test indicator value')
   })
 })
