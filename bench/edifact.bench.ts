@@ -8,7 +8,8 @@
  * The parsers run interleaved (one run of each per round, the order alternating), so load from
  * elsewhere on a shared machine hits all of them alike; each note also gives the CPU-time rate
  * (process.cpuUsage) of the same runs, and the full-parse note both ratios to the `edifact`
- * stream parser, wall-clock and CPU-time.
+ * stream parser, wall-clock and CPU-time. A second figure parses 2000 small interchanges with
+ * a reader each, the way a gateway mostly sees files.
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
@@ -16,52 +17,13 @@ import { createRequire } from 'node:module'
 import { loadavg } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { median, type BenchContext, type Figure } from './harness.ts'
+import { interleaved, ratioNote, type BenchContext, type Figure, type Rates } from './harness.ts'
 import { generateEdifact } from './gen/edifact.ts'
 import { createEdifactReader, summarizeEdifact } from '../src/edi/edifact/index.ts'
 
 const require = createRequire(import.meta.url)
 const here = dirname(fileURLToPath(import.meta.url))
 const CHUNK = 64 * 1024
-
-interface Rate {
-  wall: number
-  cpu: number
-}
-
-/** Samples of one contender: MB/s per run, wall-clock and CPU time. */
-class Samples {
-  declare wall: number[]
-  declare cpu: number[]
-  declare error: string
-
-  constructor() {
-    this.wall = []
-    this.cpu = []
-    this.error = ''
-  }
-
-  /** Times one run of `fn` over `bytes`; a failure is kept (once) instead of thrown. */
-  run(bytes: number, fn: () => void): void {
-    if (this.error) return
-    const c0 = process.cpuUsage()
-    const t0 = performance.now()
-    try {
-      fn()
-    } catch (e) {
-      this.error = (e as Error).message.split('\n')[0]
-      return
-    }
-    const dt = (performance.now() - t0) / 1000
-    const c = process.cpuUsage(c0)
-    this.wall.push(bytes / 1e6 / dt)
-    this.cpu.push(bytes / 1e6 / ((c.user + c.system) / 1e6))
-  }
-
-  rate(): Rate | undefined {
-    return this.error || this.wall.length === 0 ? undefined : { wall: median(this.wall), cpu: median(this.cpu) }
-  }
-}
 
 /** Ours: streaming reader, every message tokenized, envelope-checked and validated, then dropped. */
 function ours(buf: Buffer): void {
@@ -178,47 +140,29 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
   const runs = Math.max(ctx.runs, 5)
   const figures: Figure[] = []
   const group = 'EDIFACT parse'
+  const cpuNote = (r: Rates) => `CPU-time rate ${r.cpu.toFixed(1)} MB/s; load ${loadavg()[0].toFixed(1)}`
   for (const type of ['DESADV', 'ORDERS'] as const) {
     const file = ensure(ctx, type, size)
     const buf = readFileSync(file)
     const mb = buf.length / 1e6
     const releases = buf.toString('latin1').split('?').length - 1
-    const full = new Samples()
-    const sum = new Samples()
-    const pkgS = new Samples()
-    const tsS = new Samples()
     // Decoding to strings is part of the npm parsers' cost (they take strings): inside the timing.
-    const contenders: [Samples, () => void][] = [
-      [full, () => ours(buf)],
-      [pkgS, () => edifactPkg(safeChunks(buf))],
-      [tsS, () => tsEdifact(safeChunks(buf))],
-      [sum, () => void summarizeEdifact(buf)],
-    ]
-    // Three untimed rounds first: the optimizing compiler settles over the first few readers of a
-    // process (new closures per reader; background compilation shows up as CPU time), and the
-    // figures are about the steady state. Then interleaved rounds, the order reversed every other
-    // round.
-    for (let w = 0; w < 3; w++) {
-      for (const [, fn] of contenders) {
-        try {
-          fn()
-        } catch {
-          // reported by the timed runs
-        }
-      }
-    }
-    for (let r = 0; r < runs; r++) {
-      const order = r % 2 === 0 ? contenders : [...contenders].reverse()
-      for (const [samples, fn] of order) samples.run(buf.length, fn)
-    }
-    const f = full.rate()
-    if (!f) throw new Error(`our parser failed: ${full.error}`)
-    const s = sum.rate()
-    if (!s) throw new Error(`summary failed: ${sum.error}`)
-    const pkg = pkgS.rate()
-    const ts = tsS.rate()
-    const load = `load ${loadavg()[0].toFixed(1)}`
-    const cpuNote = (r: Rate) => `CPU-time rate ${r.cpu.toFixed(1)} MB/s; ${load}`
+    // Three untimed rounds first (interleaved(), harness.ts): the figures are about the steady state.
+    const { rates, errors } = await interleaved(
+      [
+        { name: 'ours', bytes: buf.length, run: () => ours(buf) },
+        { name: 'pkg', bytes: buf.length, run: () => edifactPkg(safeChunks(buf)) },
+        { name: 'ts', bytes: buf.length, run: () => tsEdifact(safeChunks(buf)) },
+        { name: 'sum', bytes: buf.length, run: () => void summarizeEdifact(buf) },
+      ],
+      runs
+    )
+    const f = rates.get('ours')
+    if (!f) throw new Error(`our parser failed: ${errors.get('ours')}`)
+    const s = rates.get('sum')
+    if (!s) throw new Error(`summary failed: ${errors.get('sum')}`)
+    const pkg = rates.get('pkg')
+    const ts = rates.get('ts')
     figures.push({
       group,
       name: `${type} full parse + validation (${mb.toFixed(0)} MB, ${releases} release chars)`,
@@ -227,21 +171,39 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
       ...(pkg ? { ratio: { against: 'edifact stream', value: f.wall / pkg.wall } } : {}),
       note:
         `${cpuNote(f)}; target ≥ 50 MB/s and ≥ 2.5x edifact` +
-        (pkg ? `; vs edifact stream, median of ${runs} interleaved runs: wall ratio ${(f.wall / pkg.wall).toFixed(2)}x, CPU-time ratio ${(f.cpu / pkg.cpu).toFixed(2)}x` : '') +
+        (pkg ? `; vs edifact stream, median of ${runs} interleaved runs: ${ratioNote(f, pkg)}` : '') +
         (ts ? `; ${(f.wall / ts.wall).toFixed(2)}x ts-edifact` : ''),
     })
     figures.push({ group, name: `${type} summary (parse --summary)`, value: s.wall, unit: 'MB/s', note: `${cpuNote(s)}; target ≥ 150 MB/s` })
     figures.push(
       pkg
         ? { group, name: `${type} edifact (npm) stream`, value: pkg.wall, unit: 'MB/s', note: `${cpuNote(pkg)}; chunks cut after a terminator (it breaks on a chunk ending in ?)` }
-        : { group, name: `${type} edifact (npm) stream`, value: NaN, unit: 'MB/s', note: `failed: ${pkgS.error}` }
+        : { group, name: `${type} edifact (npm) stream`, value: NaN, unit: 'MB/s', note: `failed: ${errors.get('pkg')}` }
     )
     figures.push(
       ts
         ? { group, name: `${type} ts-edifact stream`, value: ts.wall, unit: 'MB/s', note: `${cpuNote(ts)}; same terminator-aligned chunks` }
-        : { group, name: `${type} ts-edifact stream`, value: NaN, unit: 'MB/s', note: `cannot run: ${tsS.error}` }
+        : { group, name: `${type} ts-edifact stream`, value: NaN, unit: 'MB/s', note: `cannot run: ${errors.get('ts')}` }
     )
   }
+  // Many small interchanges, a reader each (what a gateway mostly sees): DESADVs of about 8 KB.
+  const files = Array.from({ length: ctx.quick ? 200 : 2000 }, (_, i) => generateEdifact({ type: 'DESADV', bytes: 8000, seed: 1000 + i, lineBreak: '' }))
+  const total = files.reduce((n, f) => n + f.length, 0)
+  const smallFiles = await interleaved(
+    [
+      { name: 'ours', bytes: total, run: () => { for (const f of files) ours(f) } },
+      { name: 'pkg', bytes: total, run: () => { for (const f of files) edifactPkg([f.toString('latin1')]) } },
+    ],
+    runs
+  )
+  const so = smallFiles.rates.get('ours')
+  const sp = smallFiles.rates.get('pkg')
+  if (!so || !sp) throw new Error(`small files failed: ${smallFiles.errors.get('ours') ?? smallFiles.errors.get('pkg')}`)
+  const perFile = (r: Rates) => (r.wall * 1e6) / (total / files.length)
+  figures.push(
+    { group, name: `${files.length} small DESADV files (~${(total / files.length / 1000).toFixed(0)} KB), a reader each`, value: perFile(so), unit: 'files/s', ratio: { against: 'edifact stream', value: so.wall / sp.wall }, note: `${so.wall.toFixed(1)} MB/s, ${cpuNote(so)}; full validation; vs edifact per file: ${ratioNote(so, sp)}` },
+    { group, name: `edifact (npm), the same ${files.length} files`, value: perFile(sp), unit: 'files/s', note: `${sp.wall.toFixed(1)} MB/s, ${cpuNote(sp)}` },
+  )
   // Constant memory: peak RSS of a streaming parse should not grow with the file size.
   const small = ensure(ctx, 'DESADV', Math.floor(size / 10), '-small')
   const big = ensure(ctx, 'DESADV', size)

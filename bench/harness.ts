@@ -59,3 +59,64 @@ export function peakRssMb(): number {
   }
   return process.resourceUsage().maxRSS / 1024
 }
+
+/** Wall-clock and CPU-time rates (MB/s) of one contender: medians of its timed runs. */
+export interface Rates {
+  wall: number
+  cpu: number
+}
+
+export interface Contender {
+  name: string
+  /** Bytes one run processes (for the MB/s). */
+  bytes: number
+  run(): unknown
+}
+
+/**
+ * Runs contenders interleaved: `warmup` untimed rounds, then `rounds` timed ones, each round
+ * one run of every contender, the order reversed every other round, so load from elsewhere on
+ * a shared machine (and the garbage one contender leaves for the next) falls on all of them
+ * alike. Returns the median wall-clock and CPU-time (process.cpuUsage, all threads) MB/s per
+ * contender; a contender that throws is reported by name in `errors` (its first message) and
+ * left out.
+ */
+export async function interleaved(contenders: Contender[], rounds: number, warmup = 3): Promise<{ rates: Map<string, Rates>; errors: Map<string, string> }> {
+  const wall = new Map<string, number[]>()
+  const cpu = new Map<string, number[]>()
+  const errors = new Map<string, string>()
+  for (const c of contenders) {
+    wall.set(c.name, [])
+    cpu.set(c.name, [])
+  }
+  for (let r = 0; r < warmup + rounds; r++) {
+    const order = r % 2 === 0 ? contenders : [...contenders].reverse()
+    for (const c of order) {
+      if (errors.has(c.name)) continue
+      const c0 = process.cpuUsage()
+      const t0 = performance.now()
+      try {
+        await c.run()
+      } catch (e) {
+        errors.set(c.name, ((e as Error).message ?? String(e)).split('\n')[0])
+        continue
+      }
+      const dt = (performance.now() - t0) / 1000
+      const used = process.cpuUsage(c0)
+      if (r < warmup) continue
+      wall.get(c.name)!.push(c.bytes / 1e6 / dt)
+      cpu.get(c.name)!.push(c.bytes / 1e6 / ((used.user + used.system) / 1e6))
+    }
+  }
+  const rates = new Map<string, Rates>()
+  for (const c of contenders) {
+    const w = wall.get(c.name)!
+    if (!errors.has(c.name) && w.length > 0) rates.set(c.name, { wall: median(w), cpu: median(cpu.get(c.name)!) })
+  }
+  return { rates, errors }
+}
+
+/** "wall ratio 3.10x, CPU-time ratio 2.95x" of `a` against `b`. */
+export function ratioNote(a: Rates, b: Rates): string {
+  return `wall ratio ${(a.wall / b.wall).toFixed(2)}x, CPU-time ratio ${(a.cpu / b.cpu).toFixed(2)}x`
+}

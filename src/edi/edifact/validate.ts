@@ -144,7 +144,7 @@ type Placed = { readonly tag: string; readonly pos: Position }
  * A class, not a closure per validator: its methods are created once per process, so their
  * optimized code lives as long as the module. Closures made per reader lost it whenever a major
  * GC ran while no reader was alive, and each next file ran interpreted until re-optimized
- * (measured: ~100 instead of ~170 MB/s on the run after one; bench/README.md).
+ * (measured: ~95 instead of ~160 MB/s for a file parsed after a full GC; test/edi/shared-methods.test.ts pins the shape).
  *
  * The per-segment methods are kept small, their rare paths (issues, a new group level) in
  * methods of their own, so the optimizing compiler can inline the common path into the
