@@ -23,7 +23,7 @@ export {
   type X12AckGroupOutcome,
 } from './ack.ts'
 export { readX12Ack, type X12AckReading, type X12AckTransactionOutcome } from './ack-read.ts'
-export { readTa1, scanTa1, TA1_ACK_CODES, TA1_NOTE_CODES, type Ta1Reading } from './ta1.ts'
+export { readTa1, TA1_ACK_CODES, TA1_NOTE_CODES, type Ta1Reading } from './ta1.ts'
 export {
   writeX12,
   type X12WriteInterchange,

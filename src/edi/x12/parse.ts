@@ -6,7 +6,6 @@
 import { issue } from '../issues.ts'
 import type { ParsedInterchange, ParseResult } from '../types.ts'
 import { createX12Reader, type X12ReaderOptions } from './reader.ts'
-import { scanTa1 } from './ta1.ts'
 
 /** Slice size for feeding the reader: keeps each latin1 view small and GC-friendly. */
 const SLICE = 1 << 20
@@ -19,11 +18,7 @@ const SLICE = 1 << 20
 export function parseX12(input: Buffer, opts: Pick<X12ReaderOptions, 'validate'> = {}): ParseResult {
   const interchanges: ParsedInterchange[] = []
   try {
-    const onInterchange = (ic: ParsedInterchange) => {
-      // TA1s (ISA..first GS) are envelope segments the reader checks but does not keep.
-      const ta1 = scanTa1(input, ic)
-      interchanges.push(ta1.length ? { ...ic, ta1 } : ic)
-    }
+    const onInterchange = (ic: ParsedInterchange) => void interchanges.push(ic)
     const reader = createX12Reader({ onInterchange }, { ...opts, keepSegments: true, keepTransactions: true })
     for (let at = 0; at < input.length; at += SLICE) reader.push(input.subarray(at, Math.min(input.length, at + SLICE)))
     const end = reader.end()

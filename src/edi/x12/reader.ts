@@ -233,10 +233,14 @@ class StreamReader implements X12Reader, X12LexerSink {
         if (this.open) this.closeTx(seg, end)
         else this.stray(seg)
         return
-      case 'TA1':
-        // X12.5: TA1 segments sit between ISA and the first GS of an interchange.
-        if (this.grp) this.stray(seg)
+      case 'TA1': {
+        // X12.5: TA1 segments sit between ISA and the first GS of an interchange; kept there
+        // (a partner's acknowledgment of our interchange), reported anywhere else.
+        const ic = this.ic
+        if (this.grp || this.groupCount > 0 || !ic) this.stray(seg)
+        else (ic.ta1 ??= []).push({ offset: seg.pos.offset, elements: seg.elements.map((_, i) => this.text(seg, i)) })
         return
+      }
       default:
         this.stray(seg)
     }

@@ -1,10 +1,10 @@
 /**
- * TA1 interchange acknowledgments a partner sends us (X12.5): where they sit in an inbound
- * interchange (between ISA and the first GS), what TA101..TA105 say, and the TA105 note codes
+ * TA1 interchange acknowledgments a partner sends us (X12.5; the reader keeps those between ISA
+ * and the first GS on ParsedInterchange.ta1): what TA101..TA105 say, and the TA105 note codes
  * (I18) as data. Our own TA1s are written by ack.ts from ISSUE_CODES (issues.ts); this table is
  * what a partner's TA105 means when one comes back.
  */
-import type { ParsedInterchange, TransactionStatus } from '../types.ts'
+import type { TransactionStatus } from '../types.ts'
 
 /** X12 I18 Interchange Note Code (TA105) → meaning. */
 export const TA1_NOTE_CODES: Readonly<Record<string, string>> = {
@@ -85,47 +85,4 @@ export function readTa1(elements: readonly string[]): Ta1Reading {
     status,
     text: `${what}, TA105 ${note || '(none)'}: ${meaning}`,
   }
-}
-
-const [CR, LF, SP, TAB] = [13, 10, 32, 9]
-
-/** `bytes` at `p` spells `tag` followed by the element separator or the segment terminator. */
-function tagAt(input: Buffer, p: number, tag: string, element: number, term: number): boolean {
-  for (let i = 0; i < tag.length; i++) if (input[p + i] !== tag.charCodeAt(i)) return false
-  const after = input[p + tag.length]
-  return after === element || after === term
-}
-
-/**
- * The TA1 segments of one parsed interchange, read from the bytes it was parsed from: those
- * between its ISA and its first GS (X12.5; a TA1 after a GS is a stray segment the reader
- * reports). Stops at the first GS, ST or IEA, so a normal interchange costs one segment's look.
- */
-export function scanTa1(input: Buffer, ic: Pick<ParsedInterchange, 'span' | 'delimiters'>): { offset: number; elements: string[] }[] {
-  const { element, segment } = ic.delimiters
-  if (element.length !== 1 || segment.length !== 1) return []
-  const el = element.charCodeAt(0)
-  const term = segment.charCodeAt(0)
-  const end = Math.min(input.length, Math.max(ic.span.end, ic.span.start))
-  let p = input.indexOf(term, ic.span.start)
-  if (p < 0 || p >= end) return []
-  p++
-  const out: { offset: number; elements: string[] }[] = []
-  while (p < end) {
-    const c = input[p]
-    if (c === CR || c === LF || c === SP || c === TAB) {
-      p++
-      continue
-    }
-    if (tagAt(input, p, 'GS', el, term) || tagAt(input, p, 'ST', el, term) || tagAt(input, p, 'IEA', el, term) || tagAt(input, p, 'ISA', el, term)) break
-    let e = input.indexOf(term, p)
-    if (e < 0 || e > end) e = end
-    if (tagAt(input, p, 'TA1', el, term)) {
-      let to = e
-      if (segment === '\n' && input[to - 1] === CR) to--
-      out.push({ offset: p, elements: input.toString('latin1', p, to).split(element).slice(1) })
-    }
-    p = e + 1
-  }
-  return out
 }

@@ -4,7 +4,7 @@
  * TA1 after a GS (stray, X12.5) or a TA1 inside a set's data.
  */
 import { describe, expect, it } from 'vitest'
-import { parseX12, readTa1, ta1Outcome, TA1_NOTE_CODES } from '../../../src/edi/x12/index.ts'
+import { createX12Reader, parseX12, readTa1, ta1Outcome, TA1_NOTE_CODES } from '../../../src/edi/x12/index.ts'
 
 const ISA = 'ISA*00*          *00*          *ZZ*DEMOSUPPLY     *ZZ*OURCO          *250302*0915*U*00401*000000777*0*P*>~'
 const parse = (s: string) => parseX12(Buffer.from(s, 'latin1'))
@@ -23,7 +23,20 @@ describe('TA1 in an inbound X12 interchange', () => {
     const gs = 'GS*FA*DEMOSUPPLY*OURCO*20250302*0915*1*X*004010~ST*997*0001~AK1*PO*1~AK9*A*1*1*1~SE*4*0001~GE*1*1~'
     const [ic] = parse(`${ISA}TA1*000000901*250301*1200*E*014~${gs}TA1*000000999*250301*1200*R*024~IEA*1*000000777~`).interchanges
     expect(ic.ta1?.map((t) => t.elements[0])).toEqual(['000000901'])
+    // The one after the group is reported where it stands, not taken silently.
+    expect(ic.issues.filter((i) => i.code === 'segment_unexpected').map((i) => [i.segment, i.position?.offset])).toEqual([['TA1', ic.span.end - 'TA1*000000999*250301*1200*R*024~IEA*1*000000777~'.length]])
     expect(parse(`${ISA}${gs}IEA*1*000000777~`).interchanges[0].ta1).toBeUndefined()
+  })
+
+  it('the streaming reader keeps them too, whatever the chunking', () => {
+    const text = `${ISA}TA1*000000901*250301*1200*A*000~TA1*902*250301*1200*R*024~IEA*0*000000777~`
+    for (const size of [1, 7, 64, text.length]) {
+      const got: (string[] | undefined)[] = []
+      const r = createX12Reader({ onInterchange: (ic) => void got.push(ic.ta1?.map((t) => t.elements.join('|'))) }, { keepSegments: false, keepTransactions: false })
+      for (let i = 0; i < text.length; i += size) r.push(Buffer.from(text.slice(i, i + size), 'latin1'))
+      r.end()
+      expect(got, `chunks of ${size}`).toEqual([['000000901|250301|1200|A|000', '902|250301|1200|R|024']])
+    }
   })
 
   it('one interchange per ISA: each keeps its own TA1s', () => {
