@@ -85,7 +85,9 @@ function wantsTa1(ic: ParsedInterchange, policy: X12AckOptions['ta1']): boolean 
 export function ta1Outcome(ic: ParsedInterchange): { code: 'A' | 'E' | 'R'; note: string } {
   const errors = ic.issues.filter((i) => i.severity === 'error' && ISSUE_CODES[i.code].x12Kind === 'TA1')
   if (errors.length === 0) return { code: 'A', note: '000' }
-  const fatal = errors.some((i) => i.code === 'isa_invalid' || i.code === 'interchange_version_unsupported' || i.code === 'envelope_unreadable')
+  // Rejected when the interchange cannot be trusted or echoed (TA101 is N0 9/9); the rest is
+  // accepted with the error noted.
+  const fatal = errors.some((i) => i.code === 'isa_invalid' || i.code === 'interchange_control_invalid' || i.code === 'interchange_version_unsupported' || i.code === 'envelope_unreadable')
   return { code: fatal ? 'R' : 'E', note: ISSUE_CODES[errors[0].code].x12 }
 }
 

@@ -105,10 +105,10 @@ export function checkIsa(fields: string[], byteWidths: number[], pos: Position):
   if (fields[5].trim() === '') out.push(issue('interchange_sender_invalid', 'interchange', 'ISA06 interchange sender id is blank', { ...at, element: 6 }))
   if (fields[7].trim() === '') out.push(issue('interchange_receiver_invalid', 'interchange', 'ISA08 interchange receiver id is blank', { ...at, element: 8 }))
   if (!validDate(fields[8])) out.push(issue('interchange_date_invalid', 'interchange', `ISA09 '${fields[8]}' is not a YYMMDD date`, { ...at, element: 9, value: fields[8] }))
-  if (!/^([01]\d|2[0-3])[0-5]\d$/.test(fields[9])) out.push(issue('interchange_date_invalid', 'interchange', `ISA10 '${fields[9]}' is not an HHMM time`, { ...at, element: 10, value: fields[9] }))
+  if (!/^([01]\d|2[0-3])[0-5]\d$/.test(fields[9])) out.push(issue('interchange_time_invalid', 'interchange', `ISA10 '${fields[9]}' is not an HHMM time`, { ...at, element: 10, value: fields[9] }))
   if (!/^00[2-7]\d\d$/.test(fields[11])) out.push(issue('interchange_version_unsupported', 'interchange', `ISA12 '${fields[11]}' is not an X12 interchange version`, { ...at, element: 12, value: fields[11] }))
-  if (!DIGITS.test(fields[12])) out.push(issue('isa_invalid', 'interchange', `ISA13 control number '${fields[12]}' is not numeric`, { ...at, element: 13, value: fields[12] }))
-  if (fields[13] !== '0' && fields[13] !== '1') out.push(issue('isa_invalid', 'interchange', `ISA14 acknowledgment requested '${fields[13]}' is not 0 or 1`, { ...at, element: 14, value: fields[13] }))
+  if (!DIGITS.test(fields[12])) out.push(issue('interchange_control_invalid', 'interchange', `ISA13 control number '${fields[12]}' is not numeric`, { ...at, element: 13, value: fields[12] }))
+  if (fields[13] !== '0' && fields[13] !== '1') out.push(issue('interchange_ack_request_invalid', 'interchange', `ISA14 acknowledgment requested '${fields[13]}' is not 0 or 1`, { ...at, element: 14, value: fields[13] }))
   if (fields[14] !== 'P' && fields[14] !== 'T' && fields[14] !== 'I') {
     out.push(issue('interchange_test_indicator_invalid', 'interchange', `ISA15 '${fields[14]}' is not P (production) or T (test)`, { ...at, element: 15, value: fields[14] }))
   }

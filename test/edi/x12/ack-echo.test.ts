@@ -107,10 +107,10 @@ describe('x12 acks: echoed values fit the 997/999 dictionary', () => {
     expect(three[1].split('*').slice(1, 3)).toEqual(['BX', t === '999' ? '5000002' : '999999'])
   })
 
-  it('TA1 from a non-numeric ISA13 reads 000000000 and still says why (R/024)', () => {
+  it('TA1 from a non-numeric ISA13 reads 000000000 and still says why (R/018, invalid interchange control number value)', () => {
     const r = parse(envelope([{ type: '850', ctl: '0001', body: PO_850 }], { isa13: 'A0000010B', ackRequested: '1' }))
     const a = ack(r)
-    expect(a.seg('TA1')).toEqual(['TA1*000000000*240102*1200*R*024'])
+    expect(a.seg('TA1')).toEqual(['TA1*000000000*240102*1200*R*018'])
   })
 
   it('the fitting helpers keep valid values and replace unusable ones', () => {
