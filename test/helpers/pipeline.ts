@@ -1,7 +1,9 @@
 /**
  * The real pipeline (engines, maps, matching, worker) on a test schema, wired as src/app/gateway.ts
- * does, for tests that need stages without a server.
+ * does, for tests that need stages without a server. `pipelineSuite()` gives a describe block its
+ * own schema and pipeline.
  */
+import { afterAll, beforeAll } from 'vitest'
 import { ENGINES } from '../../src/app/engines.ts'
 import { loadConfig } from '../../src/app/gateway.ts'
 import { createMapper } from '../../src/app/mapper.ts'
@@ -11,7 +13,7 @@ import { receive } from '../../src/pipeline/receive.ts'
 import { pipelineStages } from '../../src/pipeline/stages.ts'
 import { createWorker, type Worker } from '../../src/pipeline/worker.ts'
 import type { InboundPayload, ReceiveReceipt, Transport } from '../../src/transports/types.ts'
-import type { TestDb } from './db.ts'
+import { testDb, type TestDb } from './db.ts'
 
 export interface TestPipeline {
   deps: PipelineDeps
@@ -22,7 +24,14 @@ export interface TestPipeline {
   drain(): Promise<void>
 }
 
-export function testPipeline(db: TestDb, opts: { configDir?: string; transports?: Record<string, Transport>; now?: () => Date; backoffBaseMs?: number } = {}): TestPipeline {
+export interface TestPipelineOptions {
+  configDir?: string
+  transports?: Record<string, Transport>
+  now?: () => Date
+  backoffBaseMs?: number
+}
+
+export function testPipeline(db: TestDb, opts: TestPipelineOptions = {}): TestPipeline {
   const { registry, maps } = loadConfig(opts.configDir ?? process.cwd())
   let worker: Worker | undefined
   const deps: PipelineDeps = {
@@ -48,5 +57,33 @@ export function testPipeline(db: TestDb, opts: { configDir?: string; transports?
       return r.messageId
     },
     drain,
+  }
+}
+
+export interface PipelineSuite {
+  readonly db: TestDb
+  readonly p: TestPipeline
+}
+
+/**
+ * Call inside a describe block: beforeAll opens a fresh schema (testDb) and a pipeline on it,
+ * afterAll drops the schema. `db` and `p` exist from beforeAll on, so read them in hooks and
+ * tests. `opts` as a function runs in beforeAll, after the schema is made (e.g. a tempConfigDir).
+ */
+export function pipelineSuite(opts: TestPipelineOptions | (() => TestPipelineOptions) = {}): PipelineSuite {
+  let db: TestDb | undefined
+  let p: TestPipeline | undefined
+  beforeAll(async () => {
+    db = await testDb()
+    p = testPipeline(db, typeof opts === 'function' ? opts() : opts)
+  })
+  afterAll(async () => db?.close())
+  const made = <T>(v: T | undefined): T => {
+    if (v === undefined) throw new Error('pipelineSuite: db and p are made in beforeAll; read them in a hook or test')
+    return v
+  }
+  return {
+    get db() { return made(db) },
+    get p() { return made(p) },
   }
 }

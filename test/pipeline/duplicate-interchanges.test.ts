@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { listExceptions } from '../../src/db/exceptions.ts'
 import { repoProfile, tempConfigDir } from '../helpers/config.ts'
 import { testDb, type TestDb } from '../helpers/db.ts'
-import { testPipeline, type TestPipeline } from '../helpers/pipeline.ts'
+import { pipelineSuite, testPipeline } from '../helpers/pipeline.ts'
 
 const ORDRSP = readFileSync('fixtures/demo-edifact-supplier/ordrsp-po-4500012346.edi', 'latin1')
 const X12_855 = readFileSync('fixtures/demo-x12-supplier/855-po-4500012345.edi', 'latin1')
@@ -40,31 +40,25 @@ async function age(db: TestDb, days: number) {
 }
 
 describe('duplicate UNB 0020 (demo EDIFACT supplier: 60 days, policy reject)', () => {
-  let db: TestDb
-  let p: TestPipeline
-  beforeAll(async () => {
-    db = await testDb()
-    p = testPipeline(db)
-  })
-  afterAll(async () => db.close())
+  const suite = pipelineSuite()
 
   it('the first interchange is processed and acknowledged; the resend is a duplicate, unprocessed and unacknowledged', async () => {
-    const first = await outcome(db, await p.ingest({ transport: 'cli', body: ordrsp('R1') }))
+    const first = await outcome(suite.db, await suite.p.ingest({ transport: 'cli', body: ordrsp('R1') }))
     expect(first).toMatchObject({ interchanges: ['parsed'], acks: ['CONTRL'], documents: 1 })
     expect(first.exceptions).not.toContain('duplicate_interchange')
-    const again = await outcome(db, await p.ingest({ transport: 'cli', body: ordrsp('R1') }))
+    const again = await outcome(suite.db, await suite.p.ingest({ transport: 'cli', body: ordrsp('R1') }))
     expect(again).toEqual({ status: 'duplicate', interchanges: ['duplicate'], acks: [], documents: 0, exceptions: ['duplicate_interchange'] })
   })
 
   it('another UNB 0020 from the same partner is not an interchange duplicate', async () => {
-    const other = await outcome(db, await p.ingest({ transport: 'cli', body: ordrsp('R2') }))
+    const other = await outcome(suite.db, await suite.p.ingest({ transport: 'cli', body: ordrsp('R2') }))
     expect(other.interchanges).toEqual(['parsed'])
     expect(other.exceptions).not.toContain('duplicate_interchange')
   })
 
   it('past the window the same UNB 0020 is accepted as a new interchange', async () => {
-    await age(db, 61)
-    const late = await outcome(db, await p.ingest({ transport: 'cli', body: ordrsp('R1') }))
+    await age(suite.db, 61)
+    const late = await outcome(suite.db, await suite.p.ingest({ transport: 'cli', body: ordrsp('R1') }))
     expect(late.interchanges).toEqual(['parsed'])
     expect(late.acks).toEqual(['CONTRL'])
     expect(late.exceptions).not.toContain('duplicate_interchange')
@@ -72,38 +66,33 @@ describe('duplicate UNB 0020 (demo EDIFACT supplier: 60 days, policy reject)', (
 })
 
 describe('duplicate UNB 0020 and UNH 0062 under policy flag with transactions checked', () => {
-  let db: TestDb
-  let p: TestPipeline
-  beforeAll(async () => {
-    db = await testDb()
-    const dir = tempConfigDir({
+  const suite = pipelineSuite(() => ({
+    configDir: tempConfigDir({
       'demo-edifact-supplier': repoProfile('demo-edifact-supplier', /duplicates: .*\n/, 'duplicates: { windowDays: 7, policy: flag, transactions: true }\n'),
-    })
-    p = testPipeline(db, { configDir: dir })
-  })
-  afterAll(async () => db.close())
+    }),
+  }))
 
   it('a flagged resend is acknowledged but not processed', async () => {
-    await p.ingest({ transport: 'cli', body: ordrsp('F1', 'M1') })
-    const again = await outcome(db, await p.ingest({ transport: 'cli', body: ordrsp('F1', 'M1') }))
+    await suite.p.ingest({ transport: 'cli', body: ordrsp('F1', 'M1') })
+    const again = await outcome(suite.db, await suite.p.ingest({ transport: 'cli', body: ordrsp('F1', 'M1') }))
     expect(again).toEqual({ status: 'duplicate', interchanges: ['duplicate'], acks: ['CONTRL'], documents: 0, exceptions: ['duplicate_interchange'] })
   })
 
   it('a resent UNH 0062 of the same type under a new UNB 0020 is a duplicate message', async () => {
-    const again = await outcome(db, await p.ingest({ transport: 'cli', body: ordrsp('F2', 'M1') }))
+    const again = await outcome(suite.db, await suite.p.ingest({ transport: 'cli', body: ordrsp('F2', 'M1') }))
     expect(again).toMatchObject({ status: 'duplicate', interchanges: ['parsed'], documents: 0, exceptions: ['duplicate_transaction'] })
-    const [t] = await db.sql<{ status: string; control_number: string }[]>`select t.status, t.control_number from transactions t
+    const [t] = await suite.db.sql<{ status: string; control_number: string }[]>`select t.status, t.control_number from transactions t
       join interchanges i on i.id = t.interchange_id where i.control_number = 'F2'`
     expect(t).toEqual({ status: 'duplicate', control_number: 'M1' })
     // A new UNH 0062 is processed (the business key then tells it is the same ORDRSP again).
-    const fresh = await outcome(db, await p.ingest({ transport: 'cli', body: ordrsp('F3', 'M2') }))
+    const fresh = await outcome(suite.db, await suite.p.ingest({ transport: 'cli', body: ordrsp('F3', 'M2') }))
     expect(fresh.exceptions).not.toContain('duplicate_transaction')
     expect(fresh.exceptions).not.toContain('duplicate_interchange')
   })
 
   it('past the 7-day window neither the UNB 0020 nor the UNH 0062 is a duplicate', async () => {
-    await age(db, 8)
-    const late = await outcome(db, await p.ingest({ transport: 'cli', body: ordrsp('F1', 'M1') }))
+    await age(suite.db, 8)
+    const late = await outcome(suite.db, await suite.p.ingest({ transport: 'cli', body: ordrsp('F1', 'M1') }))
     expect(late.interchanges).toEqual(['parsed'])
     expect(late.exceptions).not.toContain('duplicate_interchange')
     expect(late.exceptions).not.toContain('duplicate_transaction')

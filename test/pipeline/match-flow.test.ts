@@ -8,7 +8,7 @@ import { parsePurchaseOrders } from '../../src/erp/import.ts'
 import { releaseIfClear, rematchForOrders } from '../../src/pipeline/match.ts'
 import { repoProfile, tempConfigDir } from '../helpers/config.ts'
 import { testDb, type TestDb } from '../helpers/db.ts'
-import { testPipeline, type TestPipeline } from '../helpers/pipeline.ts'
+import { pipelineSuite, testPipeline } from '../helpers/pipeline.ts'
 
 const ASN = readFileSync('fixtures/demo-x12-supplier/856-asn-20250305-01.edi', 'latin1')
 const INVOICE = readFileSync('fixtures/demo-x12-supplier/810-inv-7781.edi', 'latin1')
@@ -31,61 +31,55 @@ async function docStatus(db: TestDb, key: string): Promise<string[]> {
 }
 
 describe('matching in the pipeline', () => {
-  let db: TestDb
-  let p: TestPipeline
-  beforeAll(async () => {
-    db = await testDb()
-    p = testPipeline(db)
-  })
-  afterAll(async () => db.close())
+  const suite = pipelineSuite()
 
   it('holds an ASN that arrives before its PO and matches it when the PO arrives', async () => {
-    await p.ingest({ transport: 'cli', body: Buffer.from(withIsa13(ASN, 901), 'latin1') })
-    expect(await docStatus(db, 'asn:ASN-20250305-01')).toEqual(['waiting'])
-    const waiting = await listExceptions(db.sql, { code: 'po_not_found', state: 'open' })
+    await suite.p.ingest({ transport: 'cli', body: Buffer.from(withIsa13(ASN, 901), 'latin1') })
+    expect(await docStatus(suite.db, 'asn:ASN-20250305-01')).toEqual(['waiting'])
+    const waiting = await listExceptions(suite.db.sql, { code: 'po_not_found', state: 'open' })
     expect(waiting).toHaveLength(1)
     // No warehouse delivery and no "validated" ERP event while it waits.
-    const [wh] = await db.sql<{ n: number }[]>`select count(*)::int as n from deliveries where kind = 'warehouse'`
+    const [wh] = await suite.db.sql<{ n: number }[]>`select count(*)::int as n from deliveries where kind = 'warehouse'`
     expect(wh.n).toBe(0)
 
-    const pos = await importErp(db)
-    expect(await rematchForOrders(db.sql, pos)).toBe(1)
-    await p.drain()
-    expect(await docStatus(db, 'asn:ASN-20250305-01')).toEqual(['matched'])
-    const after = await listExceptions(db.sql, { code: 'po_not_found' })
+    const pos = await importErp(suite.db)
+    expect(await rematchForOrders(suite.db.sql, pos)).toBe(1)
+    await suite.p.drain()
+    expect(await docStatus(suite.db, 'asn:ASN-20250305-01')).toEqual(['matched'])
+    const after = await listExceptions(suite.db.sql, { code: 'po_not_found' })
     expect(after.map((e) => e.state)).toEqual(['resolved'])
-    const [wh2] = await db.sql<{ n: number }[]>`select count(*)::int as n from deliveries where kind = 'warehouse'`
+    const [wh2] = await suite.db.sql<{ n: number }[]>`select count(*)::int as n from deliveries where kind = 'warehouse'`
     expect(wh2.n).toBe(1)
   })
 
   it('releases a held ASN only when its exception is resolved', async () => {
     // 30 EA against 24 ordered: over the profile's 5 % tolerance (and nothing left open).
     const over = withIsa13(ASN, 902).replace('ASN-20250305-01', 'ASN-OVER-1').replace('SN1**24*EA', 'SN1**30*EA')
-    await p.ingest({ transport: 'cli', body: Buffer.from(over, 'latin1') })
-    const [doc] = await db.sql<{ id: string; status: string }[]>`select id, status from documents where business_key = 'asn:ASN-OVER-1'`
+    await suite.p.ingest({ transport: 'cli', body: Buffer.from(over, 'latin1') })
+    const [doc] = await suite.db.sql<{ id: string; status: string }[]>`select id, status from documents where business_key = 'asn:ASN-OVER-1'`
     expect(doc.status).toBe('held')
-    const open = await listExceptions(db.sql, { documentId: doc.id, state: 'open' })
+    const open = await listExceptions(suite.db.sql, { documentId: doc.id, state: 'open' })
     expect(open.length).toBeGreaterThan(0)
     // Resolving one of several blocking exceptions is not enough.
-    await setExceptionState(db.sql, open[0].id, 'resolved', { note: 'supplier confirmed' })
-    const released = await db.sql.begin((tx) => releaseIfClear(p.deps, tx, doc.id))
+    await setExceptionState(suite.db.sql, open[0].id, 'resolved', { note: 'supplier confirmed' })
+    const released = await suite.db.sql.begin((tx) => releaseIfClear(suite.p.deps, tx, doc.id))
     expect(released).toBe(open.length === 1)
-    for (const e of open.slice(1)) await setExceptionState(db.sql, e.id, 'ignored', { note: 'accepted over-shipment' })
-    if (!released) expect(await db.sql.begin((tx) => releaseIfClear(p.deps, tx, doc.id))).toBe(true)
-    expect(await docStatus(db, 'asn:ASN-OVER-1')).toEqual(['released'])
-    const events = await db.sql<{ type: string }[]>`select type from erp_events where document_id = ${doc.id} order by seq`
+    for (const e of open.slice(1)) await setExceptionState(suite.db.sql, e.id, 'ignored', { note: 'accepted over-shipment' })
+    if (!released) expect(await suite.db.sql.begin((tx) => releaseIfClear(suite.p.deps, tx, doc.id))).toBe(true)
+    expect(await docStatus(suite.db, 'asn:ASN-OVER-1')).toEqual(['released'])
+    const events = await suite.db.sql<{ type: string }[]>`select type from erp_events where document_id = ${doc.id} order by seq`
     expect(events.map((e) => e.type)).toEqual(['asn_held', 'asn_released'])
-    const [wh] = await db.sql<{ n: number }[]>`select count(*)::int as n from deliveries where kind = 'warehouse' and parent_id = ${doc.id}`
+    const [wh] = await suite.db.sql<{ n: number }[]>`select count(*)::int as n from deliveries where kind = 'warehouse' and parent_id = ${doc.id}`
     expect(wh.n).toBe(1)
   })
 
   it('never processes an invoice twice when it is resent under a new ISA13', async () => {
-    await p.ingest({ transport: 'cli', body: Buffer.from(withIsa13(INVOICE, 910), 'latin1') })
-    await p.ingest({ transport: 'cli', body: Buffer.from(withIsa13(INVOICE, 911), 'latin1') })
-    expect(await docStatus(db, 'inv:INV-7781')).toEqual(['matched', 'duplicate'])
-    const dup = await listExceptions(db.sql, { code: 'duplicate_document' })
+    await suite.p.ingest({ transport: 'cli', body: Buffer.from(withIsa13(INVOICE, 910), 'latin1') })
+    await suite.p.ingest({ transport: 'cli', body: Buffer.from(withIsa13(INVOICE, 911), 'latin1') })
+    expect(await docStatus(suite.db, 'inv:INV-7781')).toEqual(['matched', 'duplicate'])
+    const dup = await listExceptions(suite.db.sql, { code: 'duplicate_document' })
     expect(dup).toHaveLength(1)
-    const events = await db.sql<{ n: number }[]>`select count(*)::int as n from erp_events where type = 'invoice_matched'`
+    const events = await suite.db.sql<{ n: number }[]>`select count(*)::int as n from erp_events where type = 'invoice_matched'`
     expect(events[0].n).toBe(1)
   })
 })
