@@ -17,15 +17,18 @@ export type Clean = (v: string) => string
 /**
  * The ack's delimiters and line breaks become spaces (as a copy they carry no meaning); control
  * characters and anything beyond U+00FF (not sendable in the latin1 bytes we store and send, and
- * outside the X12 extended character set) become '?'.
+ * outside the X12 extended character set) become '?', or '.' when '?' is itself one of the ack's
+ * delimiters (a partner may use it as a separator; the placeholder must not split our segment).
  */
 export function cleaner(d: Delimiters): Clean {
+  const isDelimiter = (ch: string) => ch === d.element || ch === d.component || ch === d.segment || ch === d.repetition
+  const placeholder = ['?', '.', '_', '-'].find((ch) => !isDelimiter(ch)) ?? 'X'
   return (v) => {
     let out = ''
     for (const ch of v) {
       const c = ch.codePointAt(0)!
-      if (ch === d.element || ch === d.component || ch === d.segment || ch === d.repetition || c === 10 || c === 13) out += ' '
-      else if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c > 0xff) out += '?'
+      if (isDelimiter(ch) || c === 10 || c === 13) out += ' '
+      else if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c > 0xff) out += placeholder
       else out += ch
     }
     return out

@@ -113,6 +113,18 @@ describe('x12 acks: echoed values fit the 997/999 dictionary', () => {
     expect(a.seg('TA1')).toEqual(['TA1*000000000*240102*1200*R*018'])
   })
 
+  it("a control character in an echoed id becomes a placeholder that is not one of the ack's delimiters", () => {
+    // The partner uses '?' as component separator; the ack keeps the partner's separators, so
+    // the placeholder for an unsendable character cannot be '?' (found by the long fuzz run,
+    // seed 20261122 case 191929: 'ack writer refused its own output').
+    const text = envelope([{ type: '850', ctl: '0001', body: PO_850 }]).replace('*P*>~', '*P*?~').replace('GS*PO*PARTNERAPP*', 'GS*PO*PART\x01ERAPP*')
+    const built = buildX12Acks(parse(text), { ...opts('997'), separators: { lineBreak: '\n' } })
+    const gs = built.interchanges[0].text.split('~\n').find((l) => l.startsWith('GS*'))!
+    expect(gs.split('*')[3]).toBe('PART.ERAPP')
+    expect(cleaner({ element: '*', component: '?', segment: '~' })('A\u0007B')).toBe('A.B')
+    expect(cleaner({ element: '*', component: '>', segment: '~' })('A\u0007B')).toBe('A?B')
+  })
+
   it('the fitting helpers keep valid values and replace unusable ones', () => {
     const clean = cleaner({ element: '*', component: '>', segment: '~', repetition: '^' })
     expect(clean('AB-12 é')).toBe('AB-12 é')
