@@ -92,10 +92,13 @@ const K_TERM = 1
 const K_SEP = 2
 const K_REL = 3
 const K_ODD = 4
+// The last table, and the separators it was built for: compared by value, since every reader
+// (every file) holds its own copy of the same default separators.
 let lastSvc: ServiceBytes | undefined
 let lastTable = new Uint8Array(256)
 function classTable(s: ServiceBytes): Uint8Array {
-  if (s === lastSvc) return lastTable
+  const l = lastSvc
+  if (s === l || (l !== undefined && s.component === l.component && s.element === l.element && s.segment === l.segment && s.release === l.release && s.repetition === l.repetition)) return lastTable
   const t = new Uint8Array(256)
   for (let b = 0; b < 256; b++) if (b < 0x20 || b > 0x7e) t[b] = K_ODD
   if (s.repetition >= 0) t[s.repetition] = K_ODD
