@@ -34,11 +34,9 @@ export function makeCase(seeds: readonly Seed[], seed: number, i: number): FuzzC
  */
 export function* garbageChunks(totalBytes: number, header: Buffer, chunk = 1 << 16): Generator<Buffer> {
   yield header
-  const buf = Buffer.alloc(chunk)
-  for (let sent = 0; sent < totalBytes; sent += chunk) {
-    randomFillSync(buf)
-    yield buf.subarray(0, Math.min(chunk, totalBytes - sent))
-  }
+  // A fresh buffer per chunk: readers may keep a pushed chunk (an unfinished segment), so a
+  // reused one would change bytes they hold.
+  for (let sent = 0; sent < totalBytes; sent += chunk) yield randomFillSync(Buffer.allocUnsafe(Math.min(chunk, totalBytes - sent)))
 }
 
 export const X12_HEADER = Buffer.from('ISA*00*          *00*          *ZZ*DEMOSUPPLY     *ZZ*OURCO          *250305*1430*U*00401*000000102*0*P*>~GS*SH*DEMOSUPPLY*OURCO*20250305*1430*102*X*004010~ST*856*0001~')

@@ -5,6 +5,7 @@
  * A broken ST..SE never spoils its neighbours: each transaction gets its own status.
  */
 import { issue, type EdiIssue } from '../issues.ts'
+import { compactIssue, keepIssue, MAX_ISSUES, Overflow, overflowIssue } from '../limits.ts'
 import type { Delimiters, ParsedGroup, ParsedInterchange, ParsedTransaction, Position, Segment } from '../types.ts'
 import { SEGMENTS_004010 } from '../dictionary/x12-segments.ts'
 import { x12TransactionDef } from '../dictionary/x12-sets.ts'
@@ -94,6 +95,10 @@ class StreamReader implements X12Reader, X12LexerSink {
   /** The segment validated in place when it is not kept (one object for the whole stream). */
   declare readonly ref: SpanRef
   declare sepCode: number
+  /** Issues past the cap (src/edi/limits.ts) of the open group, the open interchange, the file. */
+  declare readonly grpOver: Overflow
+  declare readonly icOver: Overflow
+  declare readonly fileOver: Overflow
 
   constructor(handlers: X12ReaderHandlers, opts: X12ReaderOptions) {
     this.handlers = handlers
@@ -114,6 +119,9 @@ class StreamReader implements X12Reader, X12LexerSink {
     this.nextRep = -1
     this.ref = new SpanRef()
     this.sepCode = 42
+    this.grpOver = new Overflow()
+    this.icOver = new Overflow()
+    this.fileOver = new Overflow()
     this.lexer = createX12Lexer(this)
   }
 
@@ -129,6 +137,8 @@ class StreamReader implements X12Reader, X12LexerSink {
     if (this.interchanges === 0 && !fileIssues.some((i) => i.code === 'envelope_unreadable')) {
       fileIssues.push(issue('envelope_unreadable', 'file', 'no X12 interchange (ISA) found', {}))
     }
+    const more = overflowIssue('file', this.fileOver)
+    if (more) fileIssues.push(more)
     return { issues: fileIssues, unreadable: this.interchanges === 0, interchanges: this.interchanges, segments: this.segments, bytes: lexer.offset }
   }
 
@@ -191,7 +201,7 @@ class StreamReader implements X12Reader, X12LexerSink {
   }
 
   fileIssue(i: EdiIssue): void {
-    this.fileIssues.push(i)
+    keepIssue(this.fileIssues, compactIssue(i), this.fileOver)
   }
 
   // --- envelopes
@@ -237,7 +247,8 @@ class StreamReader implements X12Reader, X12LexerSink {
         // X12.5: TA1 segments sit between ISA and the first GS of an interchange; kept there
         // (a partner's acknowledgment of our interchange), reported anywhere else.
         const ic = this.ic
-        if (this.grp || this.groupCount > 0 || !ic) this.stray(seg)
+        // (At most MAX_ISSUES of them: a file of nothing but TA1s must not grow memory.)
+        if (this.grp || this.groupCount > 0 || !ic || (ic.ta1 !== undefined && ic.ta1.length >= MAX_ISSUES)) this.stray(seg)
         else (ic.ta1 ??= []).push({ offset: seg.pos.offset, elements: seg.elements.map((_, i) => this.text(seg, i)) })
         return
       }
@@ -246,11 +257,15 @@ class StreamReader implements X12Reader, X12LexerSink {
     }
   }
 
+  /**
+   * A segment outside any transaction set, reported on its group or interchange. Garbage can hold
+   * one per segment: kept up to the cap, then counted (src/edi/limits.ts).
+   */
   stray(seg: Segment): void {
     const grp = this.grp
-    const where = grp ? 'group' : 'interchange'
-    const list = grp ? grp.issues : this.ic?.issues
-    list?.push(issue('segment_unexpected', where, `${seg.tag.slice(0, 3)} outside a transaction set`, { segment: seg.tag.slice(0, 3), position: seg.pos }))
+    const i = issue('segment_unexpected', grp ? 'group' : 'interchange', `${seg.tag.slice(0, 3)} outside a transaction set`, { segment: seg.tag.slice(0, 3), position: seg.pos })
+    if (grp) keepIssue(grp.issues, compactIssue(i), this.grpOver)
+    else if (this.ic) keepIssue(this.ic.issues, compactIssue(i), this.icOver)
   }
 
   closeTx(se: Segment | null, end: number): void {
@@ -298,6 +313,9 @@ class StreamReader implements X12Reader, X12LexerSink {
         }
       }
     }
+    const more = overflowIssue('group', this.grpOver)
+    if (more) g.issues.push(more)
+    this.grpOver.reset()
     this.grp = null
     if (this.keepTransactions) this.ic.groups.push(g)
     this.handlers.onGroup?.(g, this.ic)
@@ -320,6 +338,9 @@ class StreamReader implements X12Reader, X12LexerSink {
         this.ic.issues.push(issue('interchange_control_mismatch', 'interchange', `IEA02 '${iea02}' does not match ISA13 '${this.ic.controlNumber}'`, { segment: 'IEA', position: iea.pos, element: 2, value: iea02 }))
       }
     }
+    const more = overflowIssue('interchange', this.icOver)
+    if (more) this.ic.issues.push(more)
+    this.icOver.reset()
     const done = this.ic
     this.ic = null
     this.handlers.onInterchange?.(done)
@@ -383,7 +404,7 @@ class StreamReader implements X12Reader, X12LexerSink {
     if (!this.grp) {
       // ST outside GS: an envelope error (X12.5: an interchange holds functional groups, a set
       // sits in one). Kept readable in a made-up group so the pipeline can store and show it.
-      this.ic.issues.push(issue('transaction_outside_group', 'interchange', 'ST outside a GS..GE functional group', { segment: 'ST', position: st.pos }))
+      keepIssue(this.ic.issues, issue('transaction_outside_group', 'interchange', 'ST outside a GS..GE functional group', { segment: 'ST', position: st.pos }), this.icOver)
       this.grp = { type: '', controlNumber: '', version: '', explicit: false, issues: [], transactions: [] }
     }
     this.txCount++
