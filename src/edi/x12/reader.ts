@@ -7,16 +7,14 @@
 import { issue, type EdiIssue } from '../issues.ts'
 import { compactIssue, keepIssue, MAX_ISSUES, Overflow, overflowIssue } from '../limits.ts'
 import type { Delimiters, ParsedGroup, ParsedInterchange, ParsedTransaction, Position, Segment } from '../types.ts'
-import { SEGMENTS_004010 } from '../dictionary/x12-segments.ts'
 import { x12TransactionDef } from '../dictionary/x12-sets.ts'
-import { functionalIdOf } from '../dictionary/x12-groups.ts'
 import { recordTriggers } from './ack-context.ts'
 import { createX12Lexer, type X12Lexer, type X12LexerSink } from './lexer.ts'
 import { elementText, LazySegment, splitSegment } from './split.ts'
 import { T_SE, tagIdAt, tagName } from './tags.ts'
 import { transactionStatus } from './status.ts'
 import { createTxValidator, SpanRef, type TxValidator } from './validate.ts'
-import { validateElements } from './validate-elements.ts'
+import { checkSt, checkTrailer, openedGroup } from './envelope-rules.ts'
 
 /** A transaction as we produce it: `stIndex` (file index of its ST) lets acks compute AK302. */
 export type X12Transaction = ParsedTransaction & { stIndex: number }
@@ -50,7 +48,6 @@ export interface X12Reader {
   end(): X12ReadResult
 }
 
-const { GS: GS_DEF, GE: GE_DEF, ST: ST_DEF, SE: SE_DEF, IEA: IEA_DEF } = SEGMENTS_004010
 
 interface OpenTx {
   tx: X12Transaction
@@ -274,16 +271,7 @@ class StreamReader implements X12Reader, X12LexerSink {
     if (se === null) {
       tx.issues.push(issue('transaction_trailer_missing', 'transaction', `ST ${tx.controlNumber} has no SE trailer`, { segment: 'SE' }))
     } else {
-      validateElements(se, SE_DEF, undefined, tx.issues)
-      const count = this.open.count + 1
-      const se01 = this.text(se, 0)
-      if (se01 !== String(count)) {
-        tx.issues.push(issue('transaction_count_mismatch', 'transaction', `SE01 says ${se01} segments, the set has ${count}`, { segment: 'SE', position: se.pos, element: 1, value: se01 }))
-      }
-      const se02 = this.text(se, 1)
-      if (se02 !== tx.controlNumber) {
-        tx.issues.push(issue('transaction_control_mismatch', 'transaction', `SE02 '${se02}' does not match ST02 '${tx.controlNumber}'`, { segment: 'SE', position: se.pos, element: 2, value: se02 }))
-      }
+      checkTrailer('SE', se, this.open.count + 1, tx.controlNumber, this.delims.component, tx.issues)
     }
     this.open.validator?.finish(se?.pos)
     if (se && this.keepSegments) tx.segments.push(se)
@@ -302,15 +290,7 @@ class StreamReader implements X12Reader, X12LexerSink {
       if (ge === null) {
         g.issues.push(issue('group_trailer_missing', 'group', `GS ${g.controlNumber} has no GE trailer`, { segment: 'GE' }))
       } else {
-        validateElements(ge, GE_DEF, undefined, g.issues)
-        const ge01 = this.text(ge, 0)
-        if (ge01 !== String(this.txCount)) {
-          g.issues.push(issue('group_count_mismatch', 'group', `GE01 says ${ge01} transaction sets, the group has ${this.txCount}`, { segment: 'GE', position: ge.pos, element: 1, value: ge01 }))
-        }
-        const ge02 = this.text(ge, 1)
-        if (ge02 !== g.controlNumber) {
-          g.issues.push(issue('group_control_mismatch', 'group', `GE02 '${ge02}' does not match GS06 '${g.controlNumber}'`, { segment: 'GE', position: ge.pos, element: 2, value: ge02 }))
-        }
+        checkTrailer('GE', ge, this.txCount, g.controlNumber, this.delims.component, g.issues)
       }
     }
     const more = overflowIssue('group', this.grpOver)
@@ -328,15 +308,7 @@ class StreamReader implements X12Reader, X12LexerSink {
     if (iea === null) {
       this.ic.issues.push(issue('interchange_trailer_missing', 'interchange', `ISA ${this.ic.controlNumber} has no IEA trailer`, { segment: 'IEA' }))
     } else {
-      validateElements(iea, IEA_DEF, undefined, this.ic.issues)
-      const iea01 = this.text(iea, 0)
-      if (iea01 !== String(this.groupCount)) {
-        this.ic.issues.push(issue('interchange_count_mismatch', 'interchange', `IEA01 says ${iea01} functional groups, the interchange has ${this.groupCount}`, { segment: 'IEA', position: iea.pos, element: 1, value: iea01 }))
-      }
-      const iea02 = this.text(iea, 1)
-      if (iea02 !== this.ic.controlNumber) {
-        this.ic.issues.push(issue('interchange_control_mismatch', 'interchange', `IEA02 '${iea02}' does not match ISA13 '${this.ic.controlNumber}'`, { segment: 'IEA', position: iea.pos, element: 2, value: iea02 }))
-      }
+      checkTrailer('IEA', iea, this.groupCount, this.ic.controlNumber, this.delims.component, this.ic.issues)
     }
     const more = overflowIssue('interchange', this.icOver)
     if (more) this.ic.issues.push(more)
@@ -371,31 +343,7 @@ class StreamReader implements X12Reader, X12LexerSink {
     if (!this.ic) return
     this.groupCount++
     this.txCount = 0
-    const g: ParsedGroup = {
-      type: this.text(gs, 0),
-      controlNumber: this.text(gs, 5),
-      version: this.text(gs, 7),
-      senderId: this.text(gs, 1),
-      receiverId: this.text(gs, 2),
-      explicit: true,
-      issues: [],
-      transactions: [],
-    }
-    // GS element problems are noted on the group (AK9 E); a malformed GS08 rejects it.
-    const found: EdiIssue[] = []
-    validateElements(gs, GS_DEF, undefined, found)
-    for (const i of found) g.issues.push({ ...i, level: 'group', severity: 'warning' })
-    // GS01/GS06 that a 997/999 cannot echo (AK101 ID 2/2 from 479, AK102 N0 1/9): the ack writes
-    // a placeholder there, so the fault itself is named in AK905 (X12.5: 1 and 6).
-    if (!GS_DEF.elements[0].codes?.has(g.type)) {
-      g.issues.push(issue('group_unsupported', 'group', `GS01 '${g.type}' is not a functional identifier code (479)`, { segment: 'GS', position: gs.pos, element: 1, ref: '479', value: g.type, severity: 'warning' }))
-    }
-    if (!/^\d{1,9}$/.test(g.controlNumber)) {
-      g.issues.push(issue('group_control_invalid', 'group', `GS06 '${g.controlNumber}' is not a 1-9 digit group control number`, { segment: 'GS', position: gs.pos, element: 6, ref: '28', value: g.controlNumber, severity: 'warning' }))
-    }
-    if (!/^\d{6}/.test(g.version)) {
-      g.issues.push(issue('group_version_unsupported', 'group', `GS08 '${g.version}' is not an X12 version/release code`, { segment: 'GS', position: gs.pos, element: 8, value: g.version }))
-    }
+    const g = openedGroup(gs, this.delims.component)
     this.grp = g
   }
 
@@ -421,31 +369,7 @@ class StreamReader implements X12Reader, X12LexerSink {
       span: { start: st.pos.offset, end: st.pos.offset },
       stIndex: st.pos.index,
     }
-    validateElements(st, ST_DEF, undefined, tx.issues)
-    if (!/^\d{3}$/.test(type)) {
-      tx.issues.push(issue('transaction_id_invalid', 'transaction', `ST01 '${type}' is not a transaction set identifier`, { segment: 'ST', position: st.pos, element: 1, value: type }))
-    }
-    if (tx.controlNumber === '') {
-      tx.issues.push(issue('transaction_control_invalid', 'transaction', 'ST02 control number is empty', { segment: 'ST', position: st.pos, element: 2 }))
-    } else if (tx.controlNumber.length < 4 || tx.controlNumber.length > 9) {
-      // AK202/IK202 (329, AN 4/9) cannot echo it: AK502 7 says why the ack shows a placeholder.
-      tx.issues.push(issue('transaction_control_invalid', 'transaction', `ST02 '${tx.controlNumber}' is not a 4-9 character control number`, { segment: 'ST', position: st.pos, element: 2, value: tx.controlNumber }))
-    }
-    if (!this.grp.explicit) {
-      // No group, so no 997/999 can answer for it (no AK1): rejected, and the TA1 says 024.
-      tx.issues.push(issue('transaction_outside_group', 'transaction', `ST ${tx.controlNumber} is outside a GS..GE functional group and cannot be acknowledged or processed`, { segment: 'ST', position: st.pos }))
-    } else {
-      // X12.5: a group holds sets of its GS01 only. A GS01 outside 479 is the group's own fault
-      // (group_unsupported, AK905 1), so the sets are judged against a real code only.
-      const belongs = functionalIdOf(type)
-      if (belongs !== undefined && belongs !== this.grp.type && GS_DEF.elements[0].codes?.has(this.grp.type)) {
-        tx.issues.push(
-          issue('transaction_not_in_group', 'transaction', `transaction set ${type} belongs in a '${belongs}' functional group, not in GS01 '${this.grp.type}'`, {
-            segment: 'ST', position: st.pos, element: 1, ref: '143', value: type,
-          })
-        )
-      }
-    }
+    checkSt(st, type, tx.controlNumber, this.grp, tx.issues)
     const def = this.validate ? x12TransactionDef(type, this.grp.version) : undefined
     if (this.validate && !def) {
       tx.issues.push(
