@@ -7,13 +7,12 @@
 import { hasErrors, issue, type EdiIssue } from '../issues.ts'
 import type { ParsedGroup, ParsedInterchange, ParsedTransaction, Segment, Delimiters } from '../types.ts'
 import { LazyTransaction } from './transaction.ts'
-import { findMessageDef, releaseDistance, type DictionaryMatch } from '../dictionary/edifact-index.ts'
-import type { MessageDef } from '../dictionary/edifact-dsl.ts'
-import { createMessageValidator, type MessageValidator, type SepView } from './validate.ts'
+import type { MessageValidator, SepView } from './validate.ts'
+import { MessageValidators } from './validators.ts'
 import { tagKeyBytes } from '../dictionary/edifact-dsl.ts'
 import { latin1, type SepCodes } from './segment.ts'
 import { SegCursor, SegmentStore } from './store.ts'
-import { comp, count, countOf, readUnb, readUng, readUnh, type UnbHeader, type UnhHeader } from './envelope.ts'
+import { checkUne, checkUnt, checkUnz, comp, readUnb, readUng, readUnh, type UnbHeader, type UnhHeader } from './envelope.ts'
 import { compactIssue, keepIssue, MAX_ISSUES, MAX_MESSAGE_BYTES, MAX_MESSAGE_SEGMENTS, Overflow, overflowIssue, trimIssues } from './limits.ts'
 
 export interface AssemblerEvents {
@@ -100,7 +99,8 @@ class EnvelopeAssembler implements Assembler {
   declare msg: OpenMessage | undefined
   declare msgsInIch: number
   declare groupsInIch: number
-  declare readonly validators: Map<MessageDef, MessageValidator>
+  /** The dictionary and validator for each message (validators.ts). */
+  declare readonly validators: MessageValidators
   declare lastEnd: number
   /** Inside a run of segments outside any interchange. */
   declare garbage: boolean
@@ -109,12 +109,6 @@ class EnvelopeAssembler implements Assembler {
   declare readonly ichOver: Overflow
   /** Per message, reset after each use (closeWith). */
   declare readonly msgOver: Overflow
-  // The last dictionary lookup: a stream is usually one message type and version throughout.
-  declare lastType: string
-  declare lastVersion: string
-  declare lastFound: DictionaryMatch | undefined
-  declare lastDef: MessageDef | undefined
-  declare lastValidator: MessageValidator | undefined
   declare readonly cur: SegCursor
   /** Records of the open message (store.ts), reused from message to message. */
   declare readonly scratch: number[]
@@ -132,17 +126,12 @@ class EnvelopeAssembler implements Assembler {
     this.msg = undefined
     this.msgsInIch = 0
     this.groupsInIch = 0
-    this.validators = new Map()
+    this.validators = new MessageValidators()
     this.lastEnd = 0
     this.garbage = false
     this.fileOver = new Overflow()
     this.ichOver = new Overflow()
     this.msgOver = new Overflow()
-    this.lastType = ''
-    this.lastVersion = ''
-    this.lastFound = undefined
-    this.lastDef = undefined
-    this.lastValidator = undefined
     this.cur = new SegCursor(opts.host.separators())
     // Doubles from the start (records are; store.ts); grown by appending as messages need.
     this.scratch = new Array(2 * 64).fill(0.5).fill(0)
@@ -335,28 +324,10 @@ class EnvelopeAssembler implements Assembler {
     let dictIssues = NO_ISSUES
     let far = false
     if (this.opts.validate) {
-      if (h.type !== this.lastType || h.version !== this.lastVersion) {
-        this.lastType = h.type
-        this.lastVersion = h.version
-        this.lastFound = h.type ? findMessageDef(h.type, h.version) : undefined
-      }
-      const found = this.lastFound
-      if (!found) {
-        dictIssues = [issue('dictionary_unavailable', 'transaction', `no dictionary for ${h.type} ${h.version}; envelope checked only`, { segment: 'UNH', position: s.pos, severity: 'warning', value: `${h.type}:${h.version}` })]
-      } else {
-        if (found.substituted) {
-          dictIssues = [issue('dictionary_substituted', 'transaction', `no dictionary for ${h.type} ${h.version}; validated against ${found.def.version}`, { segment: 'UNH', position: s.pos, severity: 'warning', value: found.def.version })]
-          // A dictionary more than two release-years away may disagree with the sender's own
-          // directory: its findings are reported as warnings only (documented choice).
-          far = releaseDistance(h.version, found.def.version) > 2
-        }
-        // One validator per message definition, reset per message (messages never overlap).
-        validator = found.def === this.lastDef ? this.lastValidator : this.validators.get(found.def)
-        if (validator === undefined) this.validators.set(found.def, (validator = createMessageValidator(found.def)))
-        else validator.reset()
-        this.lastDef = found.def
-        this.lastValidator = validator
-      }
+      const v = this.validators
+      validator = v.for(h, s.pos)
+      dictIssues = v.dictIssues
+      far = v.far
     }
     const store = new SegmentStore(this.opts.host.separators(), this.scratch)
     store.pushObject(s)
@@ -447,15 +418,7 @@ class EnvelopeAssembler implements Assembler {
     if (!hasUnt) {
       issues.push(issue('transaction_trailer_missing', 'transaction', `message ${m.h.ref} has no UNT`, { segment: 'UNH', position: m.segments.get(0).pos }))
     } else {
-      const actual = m.segments.length + m.skipped
-      if (countOf(c0) !== actual) {
-        unt ??= m.segments.get(m.segments.length - 1)
-        issues.push(issue('transaction_count_mismatch', 'transaction', `UNT says ${c0} segments, message has ${actual}`, { segment: 'UNT', position: unt.pos, element: 1, ref: '0074', value: c0 }))
-      }
-      if (c1 !== m.h.ref) {
-        unt ??= m.segments.get(m.segments.length - 1)
-        issues.push(issue('transaction_control_mismatch', 'transaction', `UNT reference "${c1}" differs from UNH "${m.h.ref}"`, { segment: 'UNT', position: unt.pos, element: 2, ref: '0062', value: c1 }))
-      }
+      checkUnt(c0, c1, m.segments.length + m.skipped, m.h.ref, unt, m.segments, issues)
     }
     for (let k = 0; k < m.dictIssues.length; k++) issues.push(m.dictIssues[k])
     // The first MAX_ISSUES in order (header, trailer, dictionary, body), then one summary that
@@ -494,13 +457,7 @@ class EnvelopeAssembler implements Assembler {
       g.issues.push(issue('group_trailer_missing', 'group', `group ${g.controlNumber} has no UNE`, { segment: 'UNE', position: at.pos }))
       return
     }
-    const declared = count(une)
-    if (declared !== this.groupMsgs) {
-      g.issues.push(issue('group_count_mismatch', 'group', `UNE says ${comp(une, 0)} messages, group has ${this.groupMsgs}`, { segment: 'UNE', position: une.pos, element: 1, ref: '0060', value: comp(une, 0) }))
-    }
-    if (comp(une, 1) !== g.controlNumber) {
-      g.issues.push(issue('group_control_mismatch', 'group', `UNE reference "${comp(une, 1)}" differs from UNG "${g.controlNumber}"`, { segment: 'UNE', position: une.pos, element: 2, ref: '0048', value: comp(une, 1) }))
-    }
+    checkUne(une, this.groupMsgs, g.controlNumber, g.issues)
   }
 
   closeInterchange(unz: Segment | undefined, end: number): void {
@@ -510,16 +467,7 @@ class EnvelopeAssembler implements Assembler {
     if (!unz) {
       x.issues.push(issue('interchange_trailer_missing', 'interchange', `interchange ${x.controlNumber} has no UNZ`, { segment: 'UNZ' }))
     } else {
-      // UNZ 0036 counts groups when UNG is used, otherwise messages (ISO 9735-1 §6.1).
-      const groups = this.groupsInIch
-      const actual = groups > 0 ? groups : this.msgsInIch
-      const declared = count(unz)
-      if (declared !== actual) {
-        x.issues.push(issue('interchange_count_mismatch', 'interchange', `UNZ says ${comp(unz, 0)} ${groups > 0 ? 'groups' : 'messages'}, interchange has ${actual}`, { segment: 'UNZ', position: unz.pos, element: 1, ref: '0036', value: comp(unz, 0) }))
-      }
-      if (comp(unz, 1) !== x.controlNumber) {
-        x.issues.push(issue('interchange_control_mismatch', 'interchange', `UNZ reference "${comp(unz, 1)}" differs from UNB "${x.controlNumber}"`, { segment: 'UNZ', position: unz.pos, element: 2, ref: '0020', value: comp(unz, 1) }))
-      }
+      checkUnz(unz, this.groupsInIch, this.msgsInIch, x.controlNumber, x.issues)
     }
     const more = overflowIssue('interchange', this.ichOver)
     if (more) x.issues.push(more)

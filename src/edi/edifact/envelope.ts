@@ -6,6 +6,7 @@
 import { issue, type EdiIssue } from '../issues.ts'
 import type { Element, PartyId, Segment } from '../types.ts'
 import { RawSegment, rawComponent, rawElement } from './segment.ts'
+import type { SegmentStore } from './store.ts'
 
 /**
  * Element e (0-based) of a segment. A RawSegment not yet tokenized is read from its bytes
@@ -162,4 +163,46 @@ export function countOf(v: string): number {
     n = n * 10 + (c - 0x30)
   }
   return n
+}
+
+/**
+ * A UNT (its first components c0 = 0074, c1 = 0062) against its message: the segment count,
+ * UNH..UNT included, and the message reference. `unt` undefined: the UNT is the last segment of
+ * `store`, read only for the position of an issue. Issues go to `out`.
+ */
+export function checkUnt(c0: string, c1: string, actual: number, reference: string, unt: Segment | undefined, store: Pick<SegmentStore, 'get' | 'length'>, out: EdiIssue[]): void {
+  if (countOf(c0) !== actual) {
+    unt ??= store.get(store.length - 1)
+    out.push(issue('transaction_count_mismatch', 'transaction', `UNT says ${c0} segments, message has ${actual}`, { segment: 'UNT', position: unt.pos, element: 1, ref: '0074', value: c0 }))
+  }
+  if (c1 !== reference) {
+    unt ??= store.get(store.length - 1)
+    out.push(issue('transaction_control_mismatch', 'transaction', `UNT reference "${c1}" differs from UNH "${reference}"`, { segment: 'UNT', position: unt.pos, element: 2, ref: '0062', value: c1 }))
+  }
+}
+
+/**
+ * A UNE against its UNG: message count (0060) and group reference (0048). Issues go to `out`.
+ */
+export function checkUne(une: Segment, messages: number, reference: string, out: EdiIssue[]): void {
+  if (count(une) !== messages) {
+    out.push(issue('group_count_mismatch', 'group', `UNE says ${comp(une, 0)} messages, group has ${messages}`, { segment: 'UNE', position: une.pos, element: 1, ref: '0060', value: comp(une, 0) }))
+  }
+  if (comp(une, 1) !== reference) {
+    out.push(issue('group_control_mismatch', 'group', `UNE reference "${comp(une, 1)}" differs from UNG "${reference}"`, { segment: 'UNE', position: une.pos, element: 2, ref: '0048', value: comp(une, 1) }))
+  }
+}
+
+/**
+ * A UNZ against its UNB: UNZ 0036 counts groups when UNG is used, otherwise messages (ISO 9735-1
+ * §6.1); the interchange reference (0020). Issues go to `out`.
+ */
+export function checkUnz(unz: Segment, groups: number, messages: number, reference: string, out: EdiIssue[]): void {
+  const actual = groups > 0 ? groups : messages
+  if (count(unz) !== actual) {
+    out.push(issue('interchange_count_mismatch', 'interchange', `UNZ says ${comp(unz, 0)} ${groups > 0 ? 'groups' : 'messages'}, interchange has ${actual}`, { segment: 'UNZ', position: unz.pos, element: 1, ref: '0036', value: comp(unz, 0) }))
+  }
+  if (comp(unz, 1) !== reference) {
+    out.push(issue('interchange_control_mismatch', 'interchange', `UNZ reference "${comp(unz, 1)}" differs from UNB "${reference}"`, { segment: 'UNZ', position: unz.pos, element: 2, ref: '0020', value: comp(unz, 1) }))
+  }
 }
