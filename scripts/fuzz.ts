@@ -31,7 +31,7 @@ for (let start = 0; start < cases; start += slice) {
 }
 for (const f of failures.slice(0, 50)) console.log(`  FAIL case ${f.i} (${f.seed}; ${f.ops.join('+')}): ${f.error.split('\n')[0]}\n    node bin/run-ts.js test/fuzz/child.ts cases ${seed} 1 ${f.i}`)
 bad ||= failures.length > 0
-for (const what of ['x12', 'raw', 'edifact-unb', 'edifact']) {
+for (const what of ['x12', 'x12-group', 'raw', 'edifact-unb', 'edifact']) {
   const run = await runChild<{ growth: number; seconds: number; segments: number }>(['garbage', String(mb), what], { stallMs: 300_000, heapMb: 4096 })
   const s = run.stats
   const flat = s !== undefined && s.growth < 64 * 2 ** 20

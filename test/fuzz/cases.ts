@@ -40,6 +40,8 @@ export function* garbageChunks(totalBytes: number, header: Buffer, chunk = 1 << 
 }
 
 export const X12_HEADER = Buffer.from('ISA*00*          *00*          *ZZ*DEMOSUPPLY     *ZZ*OURCO          *250305*1430*U*00401*000000102*0*P*>~GS*SH*DEMOSUPPLY*OURCO*20250305*1430*102*X*004010~ST*856*0001~')
+/** The set closed: the garbage lands in the group, outside any set (each segment a stray one). */
+export const X12_GROUP_HEADER = Buffer.concat([X12_HEADER, Buffer.from('SE*2*0001~')])
 /** UNB only: the garbage lands between messages (outside UNH..UNT). */
 export const EDIFACT_UNB_HEADER = Buffer.from("UNA:+.? 'UNB+UNOC:3+5412345000013:14+5400000000003:14+250310:0815+DESA0001'")
 export const EDIFACT_HEADER = Buffer.from("UNA:+.? 'UNB+UNOC:3+5412345000013:14+5400000000003:14+250310:0815+DESA0001'UNH+1+DESADV:D:96A:UN:EAN008'")

@@ -10,7 +10,7 @@
  */
 import { createX12Reader } from '../../src/edi/x12/index.ts'
 import { createEdifactReader } from '../../src/edi/edifact/index.ts'
-import { EDIFACT_HEADER, EDIFACT_UNB_HEADER, garbageChunks, makeCase, X12_HEADER } from './cases.ts'
+import { EDIFACT_HEADER, EDIFACT_UNB_HEADER, garbageChunks, makeCase, X12_GROUP_HEADER, X12_HEADER } from './cases.ts'
 import { checkCase, loadEngines, Violation } from './check.ts'
 import { loadSeeds, repoRoot } from './seeds.ts'
 
@@ -60,7 +60,7 @@ async function runCases(seed: number, count: number, start: number) {
 
 /** Streams `mb` MiB of random bytes through a reader; reports the heap high-water mark. */
 function runGarbage(mb: number, what: string) {
-  const header = what === 'x12' ? X12_HEADER : what === 'edifact' ? EDIFACT_HEADER : what === 'edifact-unb' ? EDIFACT_UNB_HEADER : Buffer.alloc(0)
+  const header = what === 'x12' ? X12_HEADER : what === 'x12-group' ? X12_GROUP_HEADER : what === 'edifact' ? EDIFACT_HEADER : what === 'edifact-unb' ? EDIFACT_UNB_HEADER : Buffer.alloc(0)
   let transactions = 0
   let interchanges = 0
   const reader =
@@ -99,5 +99,5 @@ function runGarbage(mb: number, what: string) {
 const [mode, a, b, c] = process.argv.slice(2)
 if (mode === 'cases') await runCases(Number(a), Number(b), Number(c ?? 0))
 else if (mode === 'garbage') runGarbage(Number(a), b)
-else throw new Error(`usage: child.ts cases <seed> <count> [start] | garbage <mb> <x12|edifact|edifact-unb|raw>`)
+else throw new Error(`usage: child.ts cases <seed> <count> [start] | garbage <mb> <x12|x12-group|edifact|edifact-unb|raw>`)
 process.disconnect?.()

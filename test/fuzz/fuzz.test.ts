@@ -74,6 +74,14 @@ describe('fuzz: 20 MiB of random bytes through the streaming readers', () => {
     expect(s.growth).toBeLessThan(32 * MB)
   })
 
+  // Garbage after SE, in the group: every segment a stray one, its issue kept up to the cap and
+  // then counted (src/edi/limits.ts). Uncapped, 20 MiB kept about 19 MiB of issues.
+  it('x12-group: stray segments outside any set keep memory flat', { timeout: 300_000 }, async () => {
+    const run = await stream('x12-group')
+    expect(run.stalledAt, run.stderr).toBeUndefined()
+    expect(run.stats!.growth).toBeLessThan(8 * MB)
+  })
+
   // Garbage between messages (issues capped per interchange) and inside UNH..UNT (a message over
   // the size limit is rejected and its body dropped): src/edi/edifact/limits.ts.
   it.each(['edifact-unb', 'edifact'])('%s: memory stays flat', { timeout: 300_000 }, async (what) => {
