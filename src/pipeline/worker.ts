@@ -103,18 +103,17 @@ export function createWorker(opts: WorkerOptions): Worker {
 
   /**
    * All jobs (transactional ones: `claim` never batches the others) in one transaction with their
-   * completion. The handlers run concurrently, so their statements are pipelined on the
-   * transaction's connection; every handler is settled before the transaction ends (nothing may
-   * still be in flight on a connection handed back to the pool). False after a rollback: the
-   * caller then runs each job alone.
+   * completion, one after another. Not concurrently: every handler is written for a transaction
+   * of its own, and interleaved on one they break each other's read-then-write steps (control
+   * numbers allocated as one consecutive range, a duplicate check before its insert). The batch
+   * saves the commits, not the statements. False after a rollback: the caller then runs each job
+   * alone.
    */
   async function runBatch(jobs: JobRow[]): Promise<boolean> {
     const started = Date.now()
     try {
       await opts.sql.begin(async (tx) => {
-        const settled = await Promise.allSettled(jobs.map(async (job) => opts.handlers[job.stage].run(tx, job.payload, job)))
-        const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected')
-        if (failed) throw failed.reason
+        for (const job of jobs) await opts.handlers[job.stage].run(tx, job.payload, job)
         if (!(await completeAll(tx, jobs, id))) throw new Error('job lease lost before completion')
       })
     } catch (err) {

@@ -103,6 +103,33 @@ describe('job worker', () => {
     expect(states.every((j) => j.state === 'completed')).toBe(true)
   })
 
+  it('runs the jobs of a batch one after another: no handler starts before the previous one ended', async () => {
+    // Handlers are written for a transaction of their own (read-then-write steps such as a
+    // control number range or a duplicate check); interleaved on one transaction they broke.
+    const events: string[] = []
+    for (let i = 0; i < 6; i++) await enqueue(db.sql, 'serial', { i })
+    const worker = createWorker({
+      sql: db.sql,
+      log: silentLogger,
+      batchSize: 6,
+      handlers: {
+        serial: {
+          async run(q, p) {
+            events.push(`start ${p.i}`)
+            await q`select pg_sleep(0.01)`
+            await q`select 1`
+            events.push(`end ${p.i}`)
+          },
+        },
+      },
+    })
+    await worker.drain({ timeoutMs: 10_000 })
+    expect(events).toHaveLength(12)
+    for (let k = 0; k < events.length; k += 2) {
+      expect(events[k].replace('start', 'end')).toBe(events[k + 1])
+    }
+  })
+
   it('a job failing inside a batch takes nobody down: the others complete once, it is retried and dead-lettered alone', async () => {
     const ids: string[] = []
     for (let i = 0; i < 6; i++) ids.push((await enqueue(db.sql, 'mixed', { i }, { maxAttempts: 2 }))!)
