@@ -8,7 +8,7 @@ import { hasErrors, issue, type EdiIssue } from '../issues.ts'
 import type { ParsedGroup, ParsedInterchange, ParsedTransaction, Segment, Delimiters } from '../types.ts'
 import { LazyTransaction } from './transaction.ts'
 import type { MessageValidator, SepView } from './validate.ts'
-import { MessageValidators } from './validators.ts'
+import { MessageValidators, NO_ISSUES } from './validators.ts'
 import { tagKeyBytes } from '../dictionary/edifact-dsl.ts'
 import { latin1, type SepCodes } from './segment.ts'
 import { SegCursor, SegmentStore } from './store.ts'
@@ -58,8 +58,6 @@ interface OpenMessage {
   skipped: number
 }
 
-/** No dictionary issues (shared, never written to). */
-const NO_ISSUES: EdiIssue[] = []
 
 /** What the assembler asks its reader for: the separators in force (as text and as codes). */
 export interface AssemblerHost {

@@ -45,11 +45,10 @@ export interface Lexer {
   /**
    * Valid during a segment() callback only: positions of the element/component separators of
    * the segment (seps[0] ends the tag), and rels[k] = release characters in the value that
-   * seps[k] closes (rels[nseps] for the last value). nseps > MAX_SEPS means "not recorded".
+   * seps[k] closes (rels[n] for the last value), n = view.n; n > MAX_SEPS means "not recorded".
    */
   readonly seps: Int32Array
   readonly rels: Int32Array
-  nseps: number
   /** The WebAssembly scanner (undefined where not available); seps/rels live in its memory. */
   readonly wasm: WasmScanner | undefined
   /** What the scan found out about the segment being delivered (valid during the callback). */
@@ -170,7 +169,6 @@ class StreamLexer implements Lexer {
   declare readonly rels: Int32Array
   declare readonly wasm: WasmScanner | undefined
   declare readonly view: SepView
-  declare nseps: number
   declare pendingBuf: Buffer
   /** Absolute offset of pendingBuf[0]. */
   declare base: number
@@ -198,7 +196,6 @@ class StreamLexer implements Lexer {
     this.seps = ws !== undefined ? ws.seps : new Int32Array(MAX_SEPS)
     this.rels = ws !== undefined ? ws.rels : new Int32Array(MAX_SEPS + 1)
     this.view = { seps: this.seps, rels: this.rels, n: 0, wasm: ws, base: -1, table: 0, scanned: 0, clean: false, key: -2 }
-    this.nseps = 0
     this.pendingBuf = EMPTY
     this.base = 0
     this.total = 0
@@ -363,7 +360,6 @@ class StreamLexer implements Lexer {
         p = i + 1
         continue
       }
-      this.nseps = ns
       let terminated = true
       let end = i
       if (i >= len) {

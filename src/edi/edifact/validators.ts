@@ -11,7 +11,7 @@ import { createMessageValidator, type MessageValidator } from './validate.ts'
 import type { UnhHeader } from './envelope.ts'
 
 /** No dictionary issues (shared, never written to). */
-const NO_ISSUES: EdiIssue[] = []
+export const NO_ISSUES: EdiIssue[] = []
 
 export class MessageValidators {
   /** Issues about the choice for the last message: substituted or unavailable. */

@@ -352,7 +352,9 @@ class StreamReader implements X12Reader, X12LexerSink {
     if (!this.grp) {
       // ST outside GS: an envelope error (X12.5: an interchange holds functional groups, a set
       // sits in one). Kept readable in a made-up group so the pipeline can store and show it.
-      keepIssue(this.ic.issues, issue('transaction_outside_group', 'interchange', 'ST outside a GS..GE functional group', { segment: 'ST', position: st.pos }), this.icOver)
+      // Once per interchange, past the cap on stray segments: the TA1 answers from it (024).
+      const issues = this.ic.issues
+      if (!issues.some((i) => i.code === 'transaction_outside_group')) issues.push(issue('transaction_outside_group', 'interchange', 'ST outside a GS..GE functional group', { segment: 'ST', position: st.pos }))
       this.grp = { type: '', controlNumber: '', version: '', explicit: false, issues: [], transactions: [] }
     }
     this.txCount++

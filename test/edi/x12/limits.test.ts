@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseX12 } from '../../../src/edi/x12/index.ts'
+import { parseX12, ta1Outcome } from '../../../src/edi/x12/index.ts'
 import { MAX_ISSUES } from '../../../src/edi/limits.ts'
 
 // Garbage can hold a stray segment per ~256 bytes; the reader must keep a bounded number of
@@ -37,5 +37,12 @@ describe('X12 issue caps', () => {
   it('a few strays stay as they were: no summary issue', () => {
     const g = parse(`${ISA}${GS}${'REF*ZZ*1~'.repeat(3)}GE*0*7001~IEA*1*000000101~`).interchanges[0].groups[0]
     expect(g.issues.map((i) => i.code)).toEqual(['segment_unexpected', 'segment_unexpected', 'segment_unexpected'])
+  })
+
+  it('past the cap on stray segments, an ST outside any group still makes the TA1 say E/024', () => {
+    const r = parse(`${ISA}${'REF*ZZ*1~'.repeat(250)}ST*850*0001~BEG*00*SA*1**20240101~SE*3*0001~ST*850*0002~SE*2*0002~IEA*0*000000101~`)
+    const ic = r.interchanges[0]
+    expect(ic.issues.filter((i) => i.code === 'transaction_outside_group')).toHaveLength(1)
+    expect(ta1Outcome(ic)).toEqual({ code: 'E', note: '024' })
   })
 })
