@@ -1,9 +1,11 @@
 /**
- * Acks for what WE sent. An inbound 997/999/TA1/CONTRL updates the delivery it answers
+ * Acks for what WE sent. An inbound 997/999/CONTRL updates the delivery it answers
  * (accepted / accepted_with_errors / rejected); a rejection opens `ack_rejected`. A TA1 speaks for
- * the interchange only: it never overrides a 997/999 verdict on the group, except to reject. A sweep marks
- * deliveries whose ack deadline passed as overdue and opens `ack_overdue`, which the late ack
- * resolves when it comes. An ack that answers nothing we sent opens `ack_unmatched`.
+ * the interchange envelope only: a TA1 that rejects it rejects the delivery, one that accepts it
+ * is recorded but settles nothing (the 997/999 the deadline waits for is still due), and a later
+ * 997/999 never turns a TA1 rejection into an acceptance. A sweep marks deliveries whose ack
+ * deadline passed as overdue and opens `ack_overdue`, which the late ack resolves when it comes.
+ * An ack that answers nothing we sent opens `ack_unmatched`.
  */
 import { openException, resolveOpenExceptions } from '../db/exceptions.ts'
 import type { Q } from '../db/sql.ts'
@@ -64,23 +66,26 @@ export async function reconcileAck(q: Q, partnerId: string, ack: AckReconciliati
     const results = own.length ? own : ack.results
     const status = verdict(results)
     const rejected = results.filter((r) => r.status === 'rejected')
+    // X12.5: a TA1 answers the interchange envelope, the 997/999 each group. Each has its own
+    // receipt key, so neither overwrites the other.
+    const envelopeOnly = ack.ack === 'TA1' && status !== 'rejected'
     if (ack.ack === 'TA1') {
-      // X12.5: a TA1 answers the interchange envelope; the 997/999 that may follow (or came
-      // first) settles each group. Its own receipt key, so neither overwrites the other; its
-      // verdict stands only until a group-level one exists, unless it rejects the interchange.
       await q`update deliveries set
-          ack_status = case when receipt ? 'ack' and ${status} <> 'rejected' then ack_status else ${status} end,
+          ack_status = case when ${status} = 'rejected' then 'rejected' else ack_status end,
           receipt = coalesce(receipt, '{}'::jsonb) || ${q.json({ ta1: { ackPayloadId: payloadId, results } } as never)},
           updated_at = now()
         where id = ${d.id}`
     } else {
-      await q`update deliveries set ack_status = ${status},
+      // A TA1 that rejected the interchange stands, whatever a 997/999 says of its groups.
+      await q`update deliveries set
+          ack_status = case when receipt -> 'ta1' is not null and ack_status = 'rejected' then 'rejected' else ${status} end,
           receipt = coalesce(receipt, '{}'::jsonb) || ${q.json({ ack: ack.ack, ackTransactionId: transactionId, results } as never)},
           updated_at = now()
         where id = ${d.id}`
     }
-    // A late ack closes the overdue exception it answers (a rejection still opens ack_rejected).
-    await resolveOpenExceptions(q, { code: 'ack_overdue', deliveryId: d.id }, `the partner's ${ack.ack} for ${ack.reference} arrived (${arrived}), verdict ${status}`)
+    // A late ack closes the overdue exception it answers (a rejection still opens ack_rejected);
+    // a TA1 that accepts the envelope does not: the functional ack is still missing.
+    if (!envelopeOnly) await resolveOpenExceptions(q, { code: 'ack_overdue', deliveryId: d.id }, `the partner's ${ack.ack} for ${ack.reference} arrived (${arrived}), verdict ${status}`)
     if (rejected.length) {
       await openException(q, { code: 'ack_rejected', ack: ack.ack, controlNumber: ack.reference, notes: rejected.flatMap((r) => [`${r.controlNumber}: ${r.notes.join('; ') || 'rejected'}`]) }, { partnerId, deliveryId: d.id })
     }

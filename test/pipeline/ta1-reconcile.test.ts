@@ -1,8 +1,9 @@
 /**
  * A partner's TA1 for an X12 interchange WE sent, through the real pipeline: TA101 names our
- * ISA13, TA104 says A / E / R, TA105 why. A TA1 answers the envelope only (a 997/999 settles the
- * groups), is never itself answered (no TA1 or 997/999 goes back), and an interchange that holds
- * nothing but TA1s is a reply, not an empty or unreadable interchange.
+ * ISA13, TA104 says A / E / R, TA105 why. A TA1 answers the envelope only: R rejects the delivery,
+ * A or E is recorded while the delivery still waits for the 997/999 that settles its groups (and
+ * that its deadline is about). A TA1 is never itself answered (no TA1 or 997/999 goes back), and
+ * an interchange that holds nothing but TA1s is a reply, not an empty or unreadable interchange.
  */
 import { beforeEach, describe, expect, it } from 'vitest'
 import { listExceptions } from '../../src/db/exceptions.ts'
@@ -51,21 +52,21 @@ describe('TA1 for our X12 interchanges', () => {
   const acksSent = async () => (await suite.db.sql<{ doc_type: string }[]>`select doc_type from deliveries where kind = 'ack'`).map((r) => r.doc_type)
   const payload = async (id: string) => (await suite.db.sql<{ status: string }[]>`select status from payloads where id = ${id}`)[0].status
 
-  it('TA104 A: accepted at interchange level; the TA1-only interchange is parsed, not empty, and never answered', async () => {
+  it('TA104 A: recorded, the delivery still waits for its 997; the TA1-only interchange is parsed, not empty, and never answered', async () => {
     const id = await sent(801)
     // ISA14 = 1 and a profile with `ta1: auto`: still no TA1 for a TA1 (acks are not acknowledged).
     const msg = await suite.p.ingest({ transport: 'cli', body: inbound(['TA1*000000801*250301*1200*A*000'], { ackRequested: true }) })
-    expect(await delivery(id)).toMatchObject({ ack_status: 'accepted', receipt: { ta1: { ackPayloadId: msg, results: [{ controlNumber: '000000801', status: 'accepted' }] } } })
+    expect(await delivery(id)).toMatchObject({ ack_status: 'pending', receipt: { ta1: { ackPayloadId: msg, results: [{ controlNumber: '000000801', status: 'accepted' }] } } })
     expect(await payload(msg)).toBe('parsed')
     expect(await listExceptions(suite.db.sql, {})).toEqual([])
     expect(await acksSent()).toEqual([])
     expect(await suite.db.sql`select id from transactions where payload_id = ${msg}`).toHaveLength(0)
   })
 
-  it('TA104 E: accepted_with_errors, no exception', async () => {
+  it('TA104 E: recorded as accepted with errors, still waiting for the 997, no exception', async () => {
     const id = await sent(802)
     await suite.p.ingest({ transport: 'cli', body: inbound(['TA1*000000802*250301*1200*E*014']) })
-    expect((await delivery(id)).ack_status).toBe('accepted_with_errors')
+    expect(await delivery(id)).toMatchObject({ ack_status: 'pending', receipt: { ta1: { results: [{ status: 'accepted_with_errors' }] } } })
     expect(await listExceptions(suite.db.sql, {})).toEqual([])
   })
 
@@ -114,29 +115,39 @@ describe('TA1 for our X12 interchanges', () => {
   it('a 997 after a TA1 A settles the group; TA1s before the GS of a 997 interchange both reconcile', async () => {
     const a = await sent(808)
     await suite.p.ingest({ transport: 'cli', body: inbound(['TA1*000000808*250301*1200*A*000']) })
-    expect((await delivery(a)).ack_status).toBe('accepted')
+    expect((await delivery(a)).ack_status).toBe('pending')
     await suite.p.ingest({ transport: 'cli', body: inbound([], { groups: [fa997('808', 'R')] }) })
     expect(await delivery(a)).toMatchObject({ ack_status: 'rejected', receipt: { ack: '997', ta1: { results: [{ status: 'accepted' }] } } })
 
     const b = await sent(809)
     const c = await sent(810)
     const msg = await suite.p.ingest({ transport: 'cli', body: inbound(['TA1*000000809*250301*1200*E*014'], { groups: [fa997('810', 'A')] }) })
-    expect((await delivery(b)).ack_status).toBe('accepted_with_errors')
+    expect(await delivery(b)).toMatchObject({ ack_status: 'pending', receipt: { ta1: { results: [{ status: 'accepted_with_errors' }] } } })
     expect((await delivery(c)).ack_status).toBe('accepted')
     expect(await payload(msg)).toBe('parsed')
   })
 
-  it('a late TA1 closes ack_overdue; a TA1-only interchange with an envelope error is still read, not envelope_unreadable', async () => {
+  it('a 997 that accepts the groups does not undo a TA1 that rejected the interchange', async () => {
+    const id = await sent(812)
+    await suite.p.ingest({ transport: 'cli', body: inbound(['TA1*000000812*250301*1200*R*024']) })
+    await suite.p.ingest({ transport: 'cli', body: inbound([], { groups: [fa997('812', 'A')] }) })
+    expect(await delivery(id)).toMatchObject({ ack_status: 'rejected', receipt: { ack: '997', ta1: { results: [{ status: 'rejected' }] } } })
+  })
+
+  it('a late TA1 A leaves ack_overdue open (the 997 is still missing), a late TA1 R closes it; a TA1-only interchange with an envelope error is still read', async () => {
     const late = await sent(811, { deadline: new Date(Date.now() - 60_000) })
     expect(await sweepOverdueAcks(suite.db.sql)).toBe(1)
     // IEA01 says 1 group, there are none: an envelope error, but the TA1 is there to read.
     const msg = await suite.p.ingest({ transport: 'cli', body: inbound(['TA1*000000811*250301*1200*A*000'], { iea01: 1 }) })
-    expect((await delivery(late)).ack_status).toBe('accepted')
-    const [closed] = await listExceptions(suite.db.sql, { code: 'ack_overdue' })
-    expect(closed.state).toBe('resolved')
-    expect(closed.note).toBe(`resolved automatically: the partner's TA1 for 000000811 arrived (payload ${msg}), verdict accepted`)
-    expect(await listExceptions(suite.db.sql, { state: 'open' })).toEqual([])
+    expect((await delivery(late)).ack_status).toBe('overdue')
+    expect((await listExceptions(suite.db.sql, { code: 'ack_overdue' }))[0].state).toBe('open')
     expect(await payload(msg)).toBe('parsed')
     expect(await acksSent()).toEqual([])
+    const rejecting = await suite.p.ingest({ transport: 'cli', body: inbound(['TA1*000000811*250301*1200*R*022']) })
+    expect((await delivery(late)).ack_status).toBe('rejected')
+    const [closed] = await listExceptions(suite.db.sql, { code: 'ack_overdue' })
+    expect(closed.state).toBe('resolved')
+    expect(closed.note).toBe(`resolved automatically: the partner's TA1 for 000000811 arrived (payload ${rejecting}), verdict rejected`)
+    expect((await listExceptions(suite.db.sql, { state: 'open' })).map((e) => e.code)).toEqual(['ack_rejected'])
   })
 })
