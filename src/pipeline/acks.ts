@@ -30,14 +30,17 @@ interface SentRow {
   message_control: string | null
 }
 
-/** Our outbound documents this ack answers (the partner's, in the ack's standard, at its level). */
+/**
+ * Our outbound EDI this ack answers (the partner's, in the ack's standard, at its level): documents
+ * from the ERP, and 856s for a warehouse partner.
+ */
 async function sentFor(q: Q, partnerId: string, ack: AckReconciliation): Promise<SentRow[]> {
   const { standard, level } = ACK_MATCH[ack.ack]
   return level === 'group'
     ? q<SentRow[]>`select id, ack_status, message_control from deliveries
-        where partner_id = ${partnerId} and kind = 'document' and standard = ${standard} and group_control = ${ack.reference}`
+        where partner_id = ${partnerId} and kind in ('document', 'warehouse') and standard = ${standard} and group_control = ${ack.reference}`
     : q<SentRow[]>`select id, ack_status, message_control from deliveries
-        where partner_id = ${partnerId} and kind = 'document' and standard = ${standard} and interchange_control = ${ack.reference}`
+        where partner_id = ${partnerId} and kind in ('document', 'warehouse') and standard = ${standard} and interchange_control = ${ack.reference}`
 }
 
 function verdict(results: AckReconciliation['results']): 'accepted' | 'accepted_with_errors' | 'rejected' {

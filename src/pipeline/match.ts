@@ -165,6 +165,8 @@ async function queueWarehouse(deps: PipelineDeps, q: Q, profile: PartnerProfile,
         destination: target.outbound, bytes: Buffer.from(written.text, 'latin1'),
         filename: `856-${shipment.replace(/[^A-Za-z0-9._-]/g, '_')}-${written.controlNumber}.x12`,
         contentType: 'application/edi-x12', controlNumber: written.controlNumber, idempotencyKey,
+        // Its references, so the warehouse's 997/999 (or TA1) reconciles it (pipeline/acks.ts).
+        standard: 'x12', references: written.references,
         receipt: { mapId: body.mapId, mapHash: body.mapHash, forPartner: profile.id },
       })
     } else {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTablesErp } from '../../src/db/erp.ts'
+import { listExceptions } from '../../src/db/exceptions.ts'
 import { parseX12 } from '../../src/edi/x12/index.ts'
 import { parsePurchaseOrders } from '../../src/erp/import.ts'
 import type { Transport } from '../../src/transports/types.ts'
@@ -48,5 +49,17 @@ describe('warehouse delivery as an outbound 856', () => {
     expect(tx.segments.find((s) => s.tag === 'BSN')?.elements[1][0]).toBe('ASN-20250305-01')
     const ssccs = tx.segments.filter((s) => s.tag === 'MAN').map((s) => s.elements[1][0])
     expect(ssccs).toEqual(expect.arrayContaining(['00106141410000000019', '00006141410000000029', '00006141410000000036']))
+
+    // The warehouse partner's 997 for that 856 reconciles its delivery (not ack_unmatched).
+    const gs06 = ic.groups[0].controlNumber
+    const ack = [
+      'ISA*00*          *00*          *ZZ*DCEDI          *ZZ*OURCO          *250306*0900*U*00401*000000555*0*P*>',
+      'GS*FA*DCEDI*OURCO*20250306*0900*555*X*004010', 'ST*997*0001', `AK1*SH*${gs06}`, `AK2*856*${tx.controlNumber}`, 'AK5*A', 'AK9*A*1*1*1', 'SE*6*0001', 'GE*1*555', 'IEA*1*000000555',
+    ].map((l) => `${l}~\n`).join('')
+    await p.ingest({ transport: 'cli', body: Buffer.from(ack, 'latin1') })
+    await p.drain()
+    const [delivery] = await db.sql<{ ack_status: string | null }[]>`select ack_status from deliveries where partner_id = 'dc-edi' and kind = 'warehouse'`
+    expect(delivery.ack_status).toBe('accepted')
+    expect(await listExceptions(db.sql, { code: 'ack_unmatched' })).toEqual([])
   })
 })

@@ -13,8 +13,10 @@ alter table deliveries add column message_control text;
 update deliveries set standard = case content_type
     when 'application/edi-x12' then 'x12' when 'application/edifact' then 'edifact' end
   where kind = 'document';
-update deliveries set group_control = control_number where kind = 'document' and standard = 'x12';
+-- X12 856s for a warehouse partner (src/pipeline/match.ts) are answered by that partner's 997s.
+update deliveries set standard = 'x12' where kind = 'warehouse' and content_type = 'application/edi-x12';
+update deliveries set group_control = control_number where kind in ('document', 'warehouse') and standard = 'x12';
 update deliveries set interchange_control = control_number where kind = 'document' and standard = 'edifact';
 
-create index deliveries_ack_interchange_idx on deliveries (partner_id, standard, interchange_control) where kind = 'document';
-create index deliveries_ack_group_idx on deliveries (partner_id, standard, group_control) where kind = 'document';
+create index deliveries_ack_interchange_idx on deliveries (partner_id, standard, interchange_control) where kind in ('document', 'warehouse');
+create index deliveries_ack_group_idx on deliveries (partner_id, standard, group_control) where kind in ('document', 'warehouse');
