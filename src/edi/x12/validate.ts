@@ -173,6 +173,8 @@ class TxValidation implements TxValidator {
   private readonly out: EdiIssue[]
   private readonly onFinish: (() => void) | undefined
   private finished = false
+  /** Segments went unchecked because the issue cap was reached. */
+  private stopped = false
 
   constructor(def: X12TransactionDef, out: EdiIssue[], onFinish: (() => void) | undefined) {
     this.def = def
@@ -273,7 +275,7 @@ class TxValidation implements TxValidator {
 
   segment(seg: Segment): void {
     const out = this.out
-    if (out.length >= MAX_ISSUES_PER_TRANSACTION) return
+    if (out.length >= MAX_ISSUES_PER_TRANSACTION) return void (this.stopped = true)
     const id = tagIdAt(seg.tag, 0, seg.tag.length)
     const loop = this.place(id, refOf(seg))
     if (loop === NOT_FOUND) return
@@ -285,7 +287,10 @@ class TxValidation implements TxValidator {
 
   segmentSpan(id: number, ref: SegRef, s: string, te: number, end: number, sc: number): boolean {
     const out = this.out
-    if (out.length >= MAX_ISSUES_PER_TRANSACTION) return false
+    if (out.length >= MAX_ISSUES_PER_TRANSACTION) {
+      this.stopped = true
+      return false
+    }
     const loop = this.place(id, ref)
     if (loop === NOT_FOUND) return false
     const plans = this.plans
@@ -336,6 +341,9 @@ class TxValidation implements TxValidator {
     while (stack.length > 0) {
       const f = stack.pop() as Frame
       this.missing(f, f.pos, f.children.length, at)
+    }
+    if (this.stopped) {
+      this.out.push(issue('issues_truncated', 'transaction', `validation stopped after ${MAX_ISSUES_PER_TRANSACTION} issues: the rest of the set was not checked`, { severity: 'error', value: String(MAX_ISSUES_PER_TRANSACTION) }))
     }
     giveIdSet(this.hlNum)
     this.onFinish?.()

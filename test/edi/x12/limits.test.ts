@@ -45,4 +45,21 @@ describe('X12 issue caps', () => {
     expect(ic.issues.filter((i) => i.code === 'transaction_outside_group')).toHaveLength(1)
     expect(ta1Outcome(ic)).toEqual({ code: 'E', note: '024' })
   })
+
+  it('a set with more issues than the cap says validation stopped, and is rejected', () => {
+    const body = 'BEG*00*SA*1**20240101~' + 'ZZZ*1~'.repeat(300)
+    const r = parse(`${ISA}${GS}ST*850*0001~${body}SE*${302}*0001~GE*1*7001~IEA*1*000000101~`)
+    const tx = r.interchanges[0].groups[0].transactions[0]
+    expect(tx.status).toBe('rejected')
+    expect(tx.issues.at(-1)).toMatchObject({ code: 'issues_truncated', level: 'transaction', value: '200' })
+    // Under the cap: no such issue.
+    const few = parse(`${ISA}${GS}ST*850*0001~BEG*00*SA*1**20240101~ZZZ*1~SE*4*0001~GE*1*7001~IEA*1*000000101~`).interchanges[0].groups[0].transactions[0]
+    expect(few.issues.map((i) => i.code)).not.toContain('issues_truncated')
+  })
+
+  it('a bad ISA14 is noted (TA1 E/019); the interchange is still processed', () => {
+    const [ic] = parse(`${ISA.replace('*000000101*0*P*', '*000000101*2*P*')}${GS}GE*0*7001~IEA*1*000000101~`).interchanges
+    expect(ic.issues.map((i) => i.code)).toContain('interchange_ack_request_invalid')
+    expect(ta1Outcome(ic)).toEqual({ code: 'E', note: '019' })
+  })
 })
