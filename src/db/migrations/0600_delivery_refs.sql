@@ -17,6 +17,11 @@ update deliveries set standard = case content_type
 update deliveries set standard = 'x12' where kind = 'warehouse' and content_type = 'application/edi-x12';
 update deliveries set group_control = control_number where kind in ('document', 'warehouse') and standard = 'x12';
 update deliveries set interchange_control = control_number where kind = 'document' and standard = 'edifact';
+-- ISA13 of X12 sent so far, from the bytes: the ISA is fixed width (ISA13 = bytes 91..99), so a
+-- TA1 for an interchange still waiting for its acks finds it.
+update deliveries set interchange_control = substring(convert_from(bytes, 'LATIN1') from 91 for 9)
+  where kind in ('document', 'warehouse') and standard = 'x12' and bytes is not null and length(bytes) >= 106
+    and substring(convert_from(bytes, 'LATIN1') from 1 for 3) = 'ISA';
 
 create index deliveries_ack_interchange_idx on deliveries (partner_id, standard, interchange_control) where kind in ('document', 'warehouse');
 create index deliveries_ack_group_idx on deliveries (partner_id, standard, group_control) where kind in ('document', 'warehouse');
