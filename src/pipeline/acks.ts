@@ -100,7 +100,7 @@ export async function reconcileAck(q: Q, partnerId: string, ack: AckReconciliati
 export async function sweepOverdueAcks(q: Q): Promise<number> {
   const rows = await q<{ id: string; partner_id: string; doc_type: string; control_number: string; sent_at: Date | null; created_at: Date; ack_deadline: Date }[]>`
     update deliveries set ack_status = 'overdue', updated_at = now()
-    where kind = 'document' and ack_status = 'pending' and ack_deadline < now()
+    where kind in ('document', 'warehouse') and ack_status = 'pending' and ack_deadline < now()
     returning id, partner_id, doc_type, control_number, sent_at, created_at, ack_deadline`
   for (const d of rows) {
     await openException(q, { code: 'ack_overdue', ack: d.doc_type, controlNumber: d.control_number, sentAt: (d.sent_at ?? d.created_at).toISOString(), deadline: d.ack_deadline.toISOString() }, { partnerId: d.partner_id, deliveryId: d.id })

@@ -33,9 +33,9 @@ export async function deliverStage(deps: PipelineDeps, q: Q, deliveryId: string,
   const [d] = await q<DeliveryRow[]>`select * from deliveries where id = ${deliveryId}`
   if (!d || ['delivered', 'available', 'stored', 'failed'].includes(d.status)) return
   if (PARKED[d.destination]) {
-    // Collected by the partner (API pull) or kept: a document still awaits its functional ack.
+    // Collected by the partner (API pull) or kept: EDI we sent still awaits its functional ack.
     await q`update deliveries set status = ${PARKED[d.destination]},
-        ack_status = case when kind = 'document' and ack_deadline is not null then 'pending' else ack_status end,
+        ack_status = case when kind in ('document', 'warehouse') and ack_deadline is not null then 'pending' else ack_status end,
         updated_at = now()
       where id = ${d.id}`
     return
@@ -45,7 +45,7 @@ export async function deliverStage(deps: PipelineDeps, q: Q, deliveryId: string,
   if (receipt.ok) {
     await q`update deliveries set status = 'delivered', sent_at = now(), last_error = null,
         receipt = coalesce(receipt, '{}'::jsonb) || ${q.json({ ref: receipt.ref ?? null, ...(receipt.detail ?? {}) } as never)},
-        ack_status = case when kind = 'document' and ack_deadline is not null then 'pending' else ack_status end,
+        ack_status = case when kind in ('document', 'warehouse') and ack_deadline is not null then 'pending' else ack_status end,
         updated_at = now()
       where id = ${d.id}`
     return

@@ -165,8 +165,10 @@ async function queueWarehouse(deps: PipelineDeps, q: Q, profile: PartnerProfile,
         destination: target.outbound, bytes: Buffer.from(written.text, 'latin1'),
         filename: `856-${shipment.replace(/[^A-Za-z0-9._-]/g, '_')}-${written.controlNumber}.x12`,
         contentType: 'application/edi-x12', controlNumber: written.controlNumber, idempotencyKey,
-        // Its references, so the warehouse's 997/999 (or TA1) reconciles it (pipeline/acks.ts).
+        // Its references, so the warehouse's 997/999 (or TA1) reconciles it (pipeline/acks.ts), and
+        // the warehouse partner's ack deadline, after which it is overdue like any EDI we send.
         standard: 'x12', references: written.references,
+        ackDeadline: target.x12 ? new Date(deps.now().getTime() + target.x12.ackDeadlineHours * 3_600_000) : null,
         receipt: { mapId: body.mapId, mapHash: body.mapHash, forPartner: profile.id },
       })
     } else {

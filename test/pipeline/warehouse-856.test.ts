@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTablesErp } from '../../src/db/erp.ts'
 import { listExceptions } from '../../src/db/exceptions.ts'
+import { sweepOverdueAcks } from '../../src/pipeline/acks.ts'
 import { parseX12 } from '../../src/edi/x12/index.ts'
 import { parsePurchaseOrders } from '../../src/erp/import.ts'
 import type { Transport } from '../../src/transports/types.ts'
@@ -50,7 +51,16 @@ describe('warehouse delivery as an outbound 856', () => {
     const ssccs = tx.segments.filter((s) => s.tag === 'MAN').map((s) => s.elements[1][0])
     expect(ssccs).toEqual(expect.arrayContaining(['00106141410000000019', '00006141410000000029', '00006141410000000036']))
 
-    // The warehouse partner's 997 for that 856 reconciles its delivery (not ack_unmatched).
+    // It waits for the warehouse partner's 997 like any EDI we send: overdue after its deadline.
+    const [waiting] = await db.sql<{ ack_status: string | null; ack_deadline: Date | null }[]>`select ack_status, ack_deadline from deliveries where partner_id = 'dc-edi' and kind = 'warehouse'`
+    expect(waiting.ack_status).toBe('pending')
+    expect(waiting.ack_deadline!.getTime() - Date.now()).toBeGreaterThan(23 * 3_600_000)
+    await db.sql`update deliveries set ack_deadline = now() - interval '1 minute' where partner_id = 'dc-edi' and kind = 'warehouse'`
+    expect(await sweepOverdueAcks(db.sql)).toBe(1)
+    expect((await listExceptions(db.sql, { code: 'ack_overdue' }))[0].state).toBe('open')
+
+    // The warehouse partner's 997 for that 856 reconciles its delivery (not ack_unmatched) and
+    // closes the overdue exception.
     const gs06 = ic.groups[0].controlNumber
     const ack = [
       'ISA*00*          *00*          *ZZ*DCEDI          *ZZ*OURCO          *250306*0900*U*00401*000000555*0*P*>',
@@ -61,5 +71,6 @@ describe('warehouse delivery as an outbound 856', () => {
     const [delivery] = await db.sql<{ ack_status: string | null }[]>`select ack_status from deliveries where partner_id = 'dc-edi' and kind = 'warehouse'`
     expect(delivery.ack_status).toBe('accepted')
     expect(await listExceptions(db.sql, { code: 'ack_unmatched' })).toEqual([])
+    expect((await listExceptions(db.sql, { code: 'ack_overdue' }))[0].state).toBe('resolved')
   })
 })
