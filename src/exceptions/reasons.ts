@@ -4,6 +4,7 @@
  * queue, severity and whether a replay can help; `satisfies` makes a missing row a compile error.
  * Human text lives in render.ts.
  */
+import type { AckKind } from '../edi/ack-answers.ts'
 import type { EdiIssue } from '../edi/issues.ts'
 import type { Standard } from '../edi/types.ts'
 import type { SerializedError } from '../lib/errors.ts'
@@ -20,13 +21,13 @@ export type ExceptionReason =
   | { code: 'message_invalid'; docType: string; controlNumber: string; issues: EdiIssue[] }
   | { code: 'no_map'; partnerId: string; direction: 'in' | 'out'; standard: string; version: string; docType: string }
   | { code: 'canonical_invalid'; mapId: string; issues: { path: string; message: string; source?: string }[] }
-  | { code: 'ack_rejected'; ack: '997' | '999' | 'CONTRL' | 'TA1'; controlNumber: string; notes: string[] }
+  | { code: 'ack_rejected'; ack: AckKind; controlNumber: string; notes: string[] }
   | { code: 'ack_overdue'; ack: string; controlNumber: string; sentAt: string; deadline: string }
   /**
    * A partner's ack names nothing we sent in its standard at its level (`reference`: GS06 for
    * 997/999, ISA13 for TA1, UNB 0020 for CONTRL; `messages`: the ST02 / UNH 0062 it lists).
    */
-  | { code: 'ack_unmatched'; partnerId: string; ack: '997' | '999' | 'CONTRL' | 'TA1'; standard: 'x12' | 'edifact'; reference: string; messages: string[] }
+  | { code: 'ack_unmatched'; partnerId: string; ack: AckKind; standard: 'x12' | 'edifact'; reference: string; messages: string[] }
   | { code: 'mdn_negative'; messageId: string; disposition: string }
   | { code: 'mdn_overdue'; messageId: string; sentAt: string }
   | { code: 'delivery_failed'; transport: string; destination: string; attempts: number; lastError: string }

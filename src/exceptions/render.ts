@@ -3,6 +3,7 @@
  * sentence per code that names the document, the PO and line, the numbers and what to do. The
  * switch is exhaustive over ExceptionReason['code']: a new code without text fails the type check.
  */
+import { ACK_ANSWERS } from '../edi/ack-answers.ts'
 import type { ExceptionReason, MatchDocRef, MatchItemIds } from './reasons.ts'
 
 const DOC_NAMES: Record<MatchDocRef['kind'], string> = {
@@ -74,7 +75,7 @@ export function explain(r: ExceptionReason): string {
     case 'ack_overdue':
       return `No ${r.ack} for ${r.controlNumber} sent ${r.sentAt} arrived by ${r.deadline}; ask the partner whether they received it.`
     case 'ack_unmatched': {
-      const level = r.ack === 'TA1' || r.ack === 'CONTRL' ? 'interchange' : 'group'
+      const level = ACK_ANSWERS[r.ack].level
       const messages = r.messages.length ? ` (messages ${r.messages.join(', ')})` : ''
       return `Partner ${r.partnerId} sent a ${r.ack} for ${r.standard === 'x12' ? 'X12' : 'EDIFACT'} ${level} ${r.reference}${messages}, which we never sent them; often a misrouted or duplicate ack: check with the partner what it answers.`
     }

@@ -9,20 +9,9 @@
  */
 import { openException, resolveOpenExceptions } from '../db/exceptions.ts'
 import type { Q } from '../db/sql.ts'
+import { ACK_ANSWERS } from '../edi/ack-answers.ts'
 import type { AckReconciliation } from './deps.ts'
 
-/**
- * What each ack answers: its standard and the envelope level its reference names (X12.5: 997/999
- * AK102 = our GS06, TA1 TA101 = our ISA13; ISO 9735: CONTRL UCI 0020 = our UNB 0020, its UCM
- * lines name our UNH 0062). A delivery of the other standard, or a number at another level, is
- * never the one acknowledged, whatever its control number.
- */
-const ACK_MATCH = {
-  '997': { standard: 'x12', level: 'group' },
-  '999': { standard: 'x12', level: 'group' },
-  TA1: { standard: 'x12', level: 'interchange' },
-  CONTRL: { standard: 'edifact', level: 'interchange' },
-} as const satisfies Record<AckReconciliation['ack'], { standard: 'x12' | 'edifact'; level: 'interchange' | 'group' }>
 
 interface SentRow {
   id: string
@@ -35,7 +24,7 @@ interface SentRow {
  * from the ERP, and 856s for a warehouse partner.
  */
 async function sentFor(q: Q, partnerId: string, ack: AckReconciliation): Promise<SentRow[]> {
-  const { standard, level } = ACK_MATCH[ack.ack]
+  const { standard, level } = ACK_ANSWERS[ack.ack]
   return level === 'group'
     ? q<SentRow[]>`select id, ack_status, message_control from deliveries
         where partner_id = ${partnerId} and kind in ('document', 'warehouse') and standard = ${standard} and group_control = ${ack.reference}`
@@ -59,7 +48,7 @@ export async function reconcileAck(q: Q, partnerId: string, ack: AckReconciliati
   if (sent.length === 0) {
     // Something we never sent (a misrouted or duplicate ack): operators must see it.
     const messages = [...new Set(ack.results.map((r) => r.controlNumber).filter((c) => c !== ack.reference))]
-    await openException(q, { code: 'ack_unmatched', partnerId, ack: ack.ack, standard: ACK_MATCH[ack.ack].standard, reference: ack.reference, messages }, { partnerId, payloadId, transactionId })
+    await openException(q, { code: 'ack_unmatched', partnerId, ack: ack.ack, standard: ACK_ANSWERS[ack.ack].standard, reference: ack.reference, messages }, { partnerId, payloadId, transactionId })
   }
   const arrived = transactionId ? `transaction ${transactionId}` : `payload ${payloadId}`
   for (const d of sent) {

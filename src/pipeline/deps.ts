@@ -3,6 +3,7 @@
  * are plugged in by main.ts through these small interfaces, so stages can be tested with the
  * real ones and the pipeline never imports an adapter.
  */
+import type { AckKind } from '../edi/ack-answers.ts'
 import type { CanonicalDoc } from '../canonical/index.ts'
 import type { PartnerProfile } from '../config/partner.ts'
 import type { Registry } from '../config/registry.ts'
@@ -22,7 +23,7 @@ export interface OutboundAck {
 
 /** What an inbound 997/999/TA1/CONTRL says about something WE sent. */
 export interface AckReconciliation {
-  ack: '997' | '999' | 'CONTRL' | 'TA1'
+  ack: AckKind
   /** Our group (GS06: 997/999) or interchange (ISA13: TA1, UNB 0020: CONTRL) reference the ack answers. */
   reference: string
   results: { controlNumber: string; status: 'accepted' | 'accepted_with_errors' | 'rejected'; notes: string[] }[]

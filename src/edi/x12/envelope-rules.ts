@@ -12,9 +12,6 @@ import { validateElements } from './validate-elements.ts'
 
 const { GS: GS_DEF, GE: GE_DEF, ST: ST_DEF, SE: SE_DEF, IEA: IEA_DEF } = SEGMENTS_004010
 
-/** Element i of a segment as text, components joined back with `component`. */
-const text = (seg: Segment, i: number, component: string): string => elementText(seg, i, component)
-
 const TRAILERS = {
   SE: { def: SE_DEF, level: 'transaction', header: 'ST', ctl: 'ST02', what: 'segments', has: 'the set', count: 'transaction_count_mismatch', control: 'transaction_control_mismatch' },
   GE: { def: GE_DEF, level: 'group', header: 'GS', ctl: 'GS06', what: 'transaction sets', has: 'the group', count: 'group_count_mismatch', control: 'group_control_mismatch' },
@@ -28,11 +25,11 @@ const TRAILERS = {
 export function checkTrailer(kind: keyof typeof TRAILERS, seg: Segment, count: number, control: string, component: string, out: EdiIssue[]): void {
   const t = TRAILERS[kind]
   validateElements(seg, t.def, undefined, out)
-  const n = text(seg, 0, component)
+  const n = elementText(seg, 0, component)
   if (n !== String(count)) {
     out.push(issue(t.count, t.level, `${kind}01 says ${n} ${t.what}, ${t.has} has ${count}`, { segment: kind, position: seg.pos, element: 1, value: n }))
   }
-  const ctl = text(seg, 1, component)
+  const ctl = elementText(seg, 1, component)
   if (ctl !== control) {
     out.push(issue(t.control, t.level, `${kind}02 '${ctl}' does not match ${t.ctl} '${control}'`, { segment: kind, position: seg.pos, element: 2, value: ctl }))
   }
@@ -41,11 +38,11 @@ export function checkTrailer(kind: keyof typeof TRAILERS, seg: Segment, count: n
 /** A functional group as its GS opens it, with what the GS itself gets wrong. */
 export function openedGroup(gs: Segment, component: string): ParsedGroup {
   const g: ParsedGroup = {
-    type: text(gs, 0, component),
-    controlNumber: text(gs, 5, component),
-    version: text(gs, 7, component),
-    senderId: text(gs, 1, component),
-    receiverId: text(gs, 2, component),
+    type: elementText(gs, 0, component),
+    controlNumber: elementText(gs, 5, component),
+    version: elementText(gs, 7, component),
+    senderId: elementText(gs, 1, component),
+    receiverId: elementText(gs, 2, component),
     explicit: true,
     issues: [],
     transactions: [],
