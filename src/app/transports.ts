@@ -21,7 +21,7 @@ import type { StageHandler } from '../pipeline/worker.ts'
 import { certificateExpiryReasons, ensureOurAs2Keys, type As2KeyPair } from '../transports/as2/keys.ts'
 import { createAs2Routes } from '../transports/as2/receive.ts'
 import { createAs2Transport } from '../transports/as2/send.ts'
-import { createSftpMailboxTransport, createSftpPoller, createSftpServer, createSftpTransport } from '../transports/sftp/index.ts'
+import { createSftpMailboxTransport, createSftpPoller, createSftpServer, createSftpTransport, type SftpLimits } from '../transports/sftp/index.ts'
 import type { OnReceive } from '../transports/types.ts'
 import type { Gateway } from './gateway.ts'
 
@@ -62,6 +62,16 @@ const counted = (ctx: HttpContext, key: string, onReceive: OnReceive): OnReceive
   return onReceive(p)
 }
 
+/** The SFTP_* limit settings; unset ones keep the server's defaults. */
+const sftpLimits = (env: Env): Partial<SftpLimits> => {
+  const ms = (seconds?: number) => (seconds === undefined ? undefined : seconds * 1000)
+  return {
+    maxConnections: env.SFTP_MAX_CONNECTIONS, partnerConnections: env.SFTP_PARTNER_CONNECTIONS,
+    authTries: env.SFTP_AUTH_TRIES, lockoutAfter: env.SFTP_LOCKOUT_AFTER, lockoutMs: ms(env.SFTP_LOCKOUT_SECONDS),
+    loginTimeoutMs: ms(env.SFTP_LOGIN_TIMEOUT_SECONDS), maxHandles: env.SFTP_MAX_HANDLES, maxFileBytes: env.SFTP_MAX_FILE_BYTES,
+  }
+}
+
 export async function startTransports(gw: Gateway, ctx: HttpContext, prep: Prepared): Promise<Started> {
   const { env, registry, log } = gw
   const sql = gw.db.sql
@@ -78,6 +88,7 @@ export async function startTransports(gw: Gateway, ctx: HttpContext, prep: Prepa
     const server = createSftpServer({
       registry, onReceive: counted(ctx, 'sftp_uploads', gw.receive), store: sftpStore, onProblem, mailboxRoot,
       hostKeyPath: join(env.dataDir, 'sftp', 'ssh_host_ed25519_key'), port: env.SFTP_PORT, host: env.HOST, log,
+      limits: sftpLimits(env),
     })
     sftpPort = (await server.start()).port
     stops.push(() => server.stop())

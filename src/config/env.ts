@@ -23,6 +23,15 @@ export const EnvSchema = z.object({
   SFTP_PORT: Port.default(2222),
   /** `off` disables the hosted SFTP server. */
   SFTP: z.enum(['on', 'off']).default('on'),
+  /** Hosted SFTP limits (src/transports/sftp/limits.ts); unset: the defaults there. */
+  SFTP_MAX_CONNECTIONS: z.coerce.number().int().positive().optional(),
+  SFTP_PARTNER_CONNECTIONS: z.coerce.number().int().positive().optional(),
+  SFTP_AUTH_TRIES: z.coerce.number().int().positive().optional(),
+  SFTP_LOCKOUT_AFTER: z.coerce.number().int().positive().optional(),
+  SFTP_LOCKOUT_SECONDS: z.coerce.number().positive().optional(),
+  SFTP_LOGIN_TIMEOUT_SECONDS: z.coerce.number().positive().optional(),
+  SFTP_MAX_HANDLES: z.coerce.number().int().positive().optional(),
+  SFTP_MAX_FILE_BYTES: z.coerce.number().int().positive().optional(),
   /** Operator token for the operations API and console. Unset: a random one is printed at start. */
   OPERATOR_TOKEN: z.string().min(8).optional(),
   /** Concurrent job loops per process (PostgreSQL only; embedded always 1). */

@@ -96,9 +96,13 @@ export const SftpConfig = z.strictObject({
       /** OpenSSH public key lines, or paths under certs/ to files of them. */
       authorizedKeys: z.array(z.string()).default([]),
       password: SecretRef.optional(),
+      /** Connections at once for this account (default: SFTP_PARTNER_CONNECTIONS). */
+      maxConnections: z.number().int().positive().optional(),
     })
     .optional(),
   poll: z.array(SftpPoll).default([]),
+  /** Largest file this partner may upload to its mailbox, in bytes (default: SFTP_MAX_FILE_BYTES). */
+  maxFileBytes: z.number().int().positive().optional(),
 })
 
 export const WarehouseDestination = z.discriminatedUnion('type', [

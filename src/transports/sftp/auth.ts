@@ -19,6 +19,10 @@ export interface MailboxAccount {
   keys: ParsedKey[]
   /** sha256 of the password, when password auth is configured and the secret resolves. */
   passwordDigest?: Buffer
+  /** `sftp.mailbox.maxConnections` (unset: the server's default). */
+  maxConnections?: number
+  /** `sftp.maxFileBytes` (unset: the server's default). */
+  maxFileBytes?: number
 }
 
 export interface AccountProblem {
@@ -78,6 +82,8 @@ export function loadAccounts(
       partnerId: p.id,
       keys,
       passwordDigest: password ? digest(password) : undefined,
+      maxConnections: mb.maxConnections,
+      maxFileBytes: p.sftp?.maxFileBytes,
     })
   }
   return { accounts, problems }

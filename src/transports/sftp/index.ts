@@ -17,3 +17,4 @@ export {
   type SftpTransportOptions,
 } from './transport.ts'
 export type { SftpStore, OnSftpProblem, KnownHostKey, OutboxFileRecord } from './ports.ts'
+export { DEFAULT_SFTP_LIMITS, type SftpLimits } from './limits.ts'

@@ -23,6 +23,8 @@ export interface Jail {
   root: string
   /** Real path for a virtual path, verified to stay inside the jail (following symlinks). */
   real(virtual: string): Promise<string>
+  /** The virtual path of a real path inside the jail (for messages); undefined outside it. */
+  virtualOf(real: string): string | undefined
 }
 
 export function createJail(root: string): Jail {
@@ -30,6 +32,14 @@ export function createJail(root: string): Jail {
   const inside = (p: string, r: string) => p === r || p.startsWith(r + sep)
   return {
     root,
+    virtualOf(real) {
+      for (const r of new Set([realRoot, root])) {
+        if (r === undefined) continue
+        if (real === r) return '/'
+        if (real.startsWith(r + sep)) return toVirtual(real.slice(r.length).split(sep).join('/'))
+      }
+      return undefined
+    },
     async real(virtual) {
       realRoot ??= await realpath(root)
       const candidate = join(realRoot, toVirtual(virtual))

@@ -10,6 +10,9 @@
  *   4. move it to archive/<messageId>__<name>, and only then answer the client OK.
  * A crash after 2 leaves the file in incoming/; `recover()` at start receives it again and the
  * externalId dedupe answers with the first message id, so it is never stored twice.
+ *
+ * An upload the session refused (larger than `maxFileBytes`, sparse, holes) is deleted and answered
+ * with `<name>.error.txt` + a `file_rejected` exception: nothing partial is ever received.
  */
 import { createReadStream } from 'node:fs'
 import { mkdir, open, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises'
@@ -20,7 +23,7 @@ import type { OnReceive, ReceiveReceipt } from '../types.ts'
 import type { OnSftpProblem, SftpStore } from './ports.ts'
 import { ERROR_SUFFIX, isTempName, sniffEdi } from './rules.ts'
 import { createJail } from './jail.ts'
-import type { SftpPolicy } from './session.ts'
+import { formatBytes, SftpRefusal, type SftpPolicy } from './session.ts'
 
 export const MAILBOX_FOLDERS = ['inbox', 'outbox', 'archive'] as const
 /** Our temp files in outbox/ while a delivery is being written; never shown to the partner. */
@@ -113,15 +116,38 @@ export function createIntake(deps: IntakeDeps) {
     return receipt
   }
 
+  /** An upload the session refused: delete it, leave a note and an exception, count it. */
+  async function refuse(partnerId: string, v: string, real: string, reason: string) {
+    deps.stats.rejected++
+    await unlink(real).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err
+    })
+    await writeFile(
+      `${real}${ERROR_SUFFIX}`,
+      `${reason}.\nNothing of it was taken in. Upload the complete file again under the same name to retry.\n`
+    )
+    log.warn('sftp upload refused', { partnerId, path: v, reason })
+    await deps.onProblem?.({
+      partnerId,
+      reason: { code: 'file_rejected', filename: v, detail: reason },
+    })
+  }
+
   /** Intake of a closed (or renamed-into-place) upload at virtual path `v`, real path `real`. */
   async function take(
     partnerId: string,
     user: string,
     v: string,
-    real: string
+    real: string,
+    maxFileBytes = Infinity
   ): Promise<ReceiveReceipt | undefined> {
     log.debug('sftp upload closed', { partnerId, path: v })
     const size = (await stat(real)).size
+    // Writes are capped as they come; this catches a file that was already there (a lowered limit).
+    if (size > maxFileBytes) {
+      await refuse(partnerId, v, real, `${v} is larger than the upload limit of ${formatBytes(maxFileBytes)}: upload refused`)
+      return undefined
+    }
     const sniffed = sniffEdi(await readHead(real), size)
     const note = `${real}${ERROR_SUFFIX}`
     if (!sniffed.ok) {
@@ -171,7 +197,7 @@ export function createIntake(deps: IntakeDeps) {
     return n
   }
 
-  return { take, recover }
+  return { take, recover, refuse }
 }
 
 export type Intake = ReturnType<typeof createIntake>
@@ -183,7 +209,7 @@ const depth = (v: string) => (v === '/' ? 0 : v.split('/').length - 1)
 export function mailboxPolicy(
   partnerId: string,
   user: string,
-  deps: { mailboxRoot: string; store?: SftpStore; log: Logger },
+  deps: { mailboxRoot: string; store?: SftpStore; log: Logger; maxFileBytes?: number },
   intake: Intake
 ): SftpPolicy {
   const inInbox = (v: string) => top(v) === 'inbox' && depth(v) >= 2
@@ -194,6 +220,18 @@ export function mailboxPolicy(
     p?.catch((err: Error) =>
       deps.log.error(`sftp outbox ${what} not recorded`, { partnerId, error: err.message })
     )
+  // The client gets our text, never the error's (it may name server paths or the database);
+  // take() has logged the error itself.
+  const intakeOf = async (v: string, real: string) => {
+    try {
+      await intake.take(partnerId, user, v, real, deps.maxFileBytes)
+    } catch (err) {
+      if (err instanceof SftpRefusal) throw err
+      throw new SftpRefusal(
+        `${v} was not taken in: the gateway could not store it just now, try again later`
+      )
+    }
+  }
   return {
     jail: createJail(mailboxPath(deps.mailboxRoot, partnerId)),
     user,
@@ -203,12 +241,16 @@ export function mailboxPolicy(
     canMkdir: (v) => top(v) === 'inbox' && depth(v) >= 2,
     canRename: (a, b) => inInbox(a) && inInbox(b),
     hidden: (v) => basename(v).startsWith(OUTBOX_TEMP_PREFIX),
+    maxFileBytes: deps.maxFileBytes,
     async onUploaded(v, real) {
-      if (!isTempName(v)) await intake.take(partnerId, user, v, real)
+      if (!isTempName(v)) await intakeOf(v, real)
     },
     async onRenamed(a, b, real) {
       // `put x.tmp` + `rename x.tmp x.edi`: the CLOSE skipped the temp name, the rename takes it in.
-      if (isTempName(a) && !isTempName(b)) await intake.take(partnerId, user, b, real)
+      if (isTempName(a) && !isTempName(b)) await intakeOf(b, real)
+    },
+    async onRefused(v, real, reason) {
+      await intake.refuse(partnerId, v, real, reason)
     },
     async onDownloaded(v) {
       const name = outboxName(v)
