@@ -91,7 +91,7 @@ describe.skipIf(!hasSftp)('OpenSSH sftp client against the hosted mailbox', () =
     tmp = mkdtempSync(join(tmpdir(), 'sftp-openssh-'))
     const cfg = join(tmp, 'config')
     const pub: Record<string, string> = {}
-    for (const who of ['acme', 'globex', 'intruder']) {
+    for (const who of ['acme', 'globex', 'intruder', 'tiny']) {
       const k = keyPair()
       keys[who] = join(tmp, `${who}.key`)
       writeFileSync(keys[who], k.private)
@@ -101,6 +101,7 @@ describe.skipIf(!hasSftp)('OpenSSH sftp client against the hosted mailbox', () =
     registry = writeRegistry(cfg, {
       acme: mailboxProfile('acme', pub.acme),
       globex: mailboxProfile('globex', pub.globex),
+      tiny: mailboxProfile('tiny', pub.tiny) + '  maxFileBytes: 65536\n',
     })
     child = await startServerChild({
       DB_URL: db.url,
@@ -243,6 +244,23 @@ describe.skipIf(!hasSftp)('OpenSSH sftp client against the hosted mailbox', () =
       ['file_rejected', '/inbox/empty.edi'],
       ['file_rejected', '/inbox/photo.edi'],
     ])
+  })
+
+  it("refuses an upload past the profile's sftp.maxFileBytes: nothing stored, the file replaced by a note", async () => {
+    writeFileSync(join(tmp, 'over.edi'), X12_SAMPLE.padEnd(200 * 1024, ' '))
+    writeFileSync(join(tmp, 'under.edi'), X12_SAMPLE)
+    const over = sftp('tiny', ['put over.edi inbox/over.edi'])
+    expect(over.code).not.toBe(0)
+    const r = sftp('tiny', ['put under.edi inbox/under.edi'])
+    expect(r.code, r.err).toBe(0)
+    expect((await payloads('tiny')).map((p) => p.filename)).toEqual(['under.edi'])
+    expect(readdirSync(mailbox('tiny', 'inbox'))).toEqual(['over.edi.error.txt'])
+    expect(readFileSync(mailbox('tiny', 'inbox', 'over.edi.error.txt'), 'utf8')).toMatch(
+      /larger than the upload limit of 65536 bytes/
+    )
+    const exc = await db.sql<{ code: string }[]>`
+      select code from exceptions where partner_id = 'tiny'`
+    expect(exc.map((e) => e.code)).toEqual(['file_rejected'])
   })
 
   it('streams a 100 MB upload to disk: server RSS grows far less than the file', async () => {
