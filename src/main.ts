@@ -13,6 +13,8 @@ import { openGateway, type Gateway } from './app/gateway.ts'
 import { installExtras, extraStages, prepareTransports, startTransports, type Started } from './app/transports.ts'
 import { loadEnv, type Env } from './config/env.ts'
 import { createHttpApp } from './http/app.ts'
+import { createMetricsSource } from './http/metrics.ts'
+import { createAuthThrottle } from './http/rate-limit.ts'
 import type { HttpContext } from './http/context.ts'
 import { installErp } from './http/routes/erp.ts'
 import { installHealth } from './http/routes/health.ts'
@@ -51,6 +53,9 @@ export function httpContext(gw: Gateway, token: string): HttpContext {
     replay: (messageId) => replayMessage(gw.deps, messageId),
     wake: () => gw.worker.wake(),
     counters: new Map(),
+    authThrottle: createAuthThrottle(gw.env.AUTH_FAILURE_LIMIT),
+    metricsToken: gw.env.METRICS_TOKEN,
+    metrics: createMetricsSource(gw.db.sql, gw.log),
   }
 }
 
@@ -106,6 +111,7 @@ export async function serve(): Promise<number> {
     const app = createHttpApp(ctx, [installHealth, installErp, ...installExtras(gw, ctx, started, prep)])
     const http = await listen(env, app.fetch)
     gw.worker.start()
+    ctx.metrics.start(env.METRICS_REFRESH_SECONDS)
     // Every minute: functional acks past their deadline. Every day: certificates near expiry.
     let ticks = 0
     const sweep = setInterval(() => {
@@ -132,6 +138,7 @@ export async function serve(): Promise<number> {
     })
     console.log('edi-gateway stopping')
     clearInterval(sweep)
+    ctx.metrics.stop()
     await new Promise<void>((r) => http.server.close(() => r()))
     return 0
   } finally {
