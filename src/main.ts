@@ -15,7 +15,8 @@ import { loadEnv, type Env } from './config/env.ts'
 import { createHttpApp } from './http/app.ts'
 import { createMetricsSource } from './http/metrics.ts'
 import { createAuthThrottle } from './http/rate-limit.ts'
-import type { HttpContext } from './http/context.ts'
+import { createAs2Admission } from './http/as2-admission.ts'
+import { count, type HttpContext } from './http/context.ts'
 import { installErp } from './http/routes/erp.ts'
 import { installHealth } from './http/routes/health.ts'
 import { sweepOverdueAcks } from './pipeline/acks.ts'
@@ -36,7 +37,7 @@ function operatorToken(env: Env): { token: string; source: string } {
 }
 
 export function httpContext(gw: Gateway, token: string): HttpContext {
-  return {
+  const ctx: HttpContext = {
     sql: gw.db.sql,
     registry: gw.registry,
     receive: gw.receive,
@@ -57,6 +58,13 @@ export function httpContext(gw: Gateway, token: string): HttpContext {
     metricsToken: gw.env.METRICS_TOKEN,
     metrics: createMetricsSource(gw.db.sql, gw.log),
   }
+  const env = gw.env
+  ctx.admission = createAs2Admission(
+    gw.registry,
+    { bodyLimit: env.AS2_BODY_LIMIT, perPartnerPerMinute: env.AS2_RATE_LIMIT, perSourcePerMinute: env.AS2_SOURCE_RATE_LIMIT },
+    { onRefused: (why) => count(ctx, `as2_rate_limited_${why}`) }
+  )
+  return ctx
 }
 
 function listen(env: Env, fetch: (req: Request) => Response | Promise<Response>): Promise<{ server: ServerType; port: number; tls: boolean }> {
