@@ -1,13 +1,14 @@
 /**
  * What an AS2 request must pass before its body is read (POST /as2 and /as2/mdn):
  *   - a rate limit per source address (AS2_SOURCE_RATE_LIMIT), so rotating AS2-From ids buys
- *     nothing, then per partner (as2.rateLimitPerMinute, else AS2_RATE_LIMIT; every unknown
+ *     nothing, then per AS2-From (as2.rateLimitPerMinute, else AS2_RATE_LIMIT; every unknown
  *     AS2-From shares one bucket), both token buckets of rate-limit.ts: 429 + Retry-After;
  *   - its own body limit: as2.maxBodyBytes of the partner named by AS2-From, else AS2_BODY_LIMIT,
  *     never above BODY_LIMIT; enforced by the app's body limit as the body streams in.
  * A refused request stores nothing and acknowledges nothing (no MDN). Header values only: the
- * AS2-From here is a claim, the signature check comes later, so a limit keyed on it can only be
- * spent by whoever sends as that id, never raised.
+ * AS2-From here is a claim (the signature is checked later), and anyone who knows a partner's id
+ * can claim it. So the AS2-From bucket is kept per source address too: a stranger sending as a
+ * partner spends only its own bucket, never the real partner's.
  */
 import type { Context } from 'hono'
 import type { PartnerProfile } from '../config/partner.ts'
@@ -55,7 +56,7 @@ export function createAs2Admission(
       }
       const partner = partnerOf(c)
       const perMinute = partner?.as2?.rateLimitPerMinute ?? limits.perPartnerPerMinute
-      const byPartner = limiter.take(partner ? `partner:${partner.id}` : 'partner:(unknown)', perMinute)
+      const byPartner = limiter.take(`from:${partner ? partner.id : '(unknown)'}@${sourceAddress(c)}`, perMinute)
       if (byPartner > 0) {
         opts.onRefused?.('partner')
         return tooManyRequests(byPartner, `more than ${perMinute} AS2 messages per minute from this AS2-From; retry in ${byPartner} s`)

@@ -45,14 +45,21 @@ export function createRateLimiter(opts: { maxKeys?: number } = {}): RateLimiter 
     if (buckets.size > maxKeys) evict(now)
     return b
   }
+  // Dropping a bucket forgets a limit, so the ones that limit nobody go first: full buckets, then
+  // buckets with a token left (least recently used first), and only then empty ones, so flooding
+  // the table with new keys cannot free a source that is being held back.
   const evict = (now: number) => {
-    for (const [k, b] of buckets) {
-      if (b.tokens + ((now - b.at) * b.cap) / 60_000 >= b.cap) buckets.delete(k)
+    const tokensNow = (b: Bucket) => b.tokens + ((now - b.at) * b.cap) / 60_000
+    const target = Math.floor(maxKeys * 0.9)
+    const pass = (drop: (b: Bucket) => boolean) => {
+      for (const [k, b] of buckets) {
+        if (buckets.size <= target) return
+        if (drop(b)) buckets.delete(k)
+      }
     }
-    for (const k of buckets.keys()) {
-      if (buckets.size <= maxKeys * 0.9) break
-      buckets.delete(k)
-    }
+    pass((b) => tokensNow(b) >= b.cap)
+    pass((b) => tokensNow(b) >= 1)
+    pass(() => true)
   }
   return {
     take(key, perMinute, now = Date.now()) {
@@ -77,11 +84,26 @@ export function createRateLimiter(opts: { maxKeys?: number } = {}): RateLimiter 
 
 /**
  * The peer address of the TCP connection (@hono/node-server puts the Node request in
- * `c.env.incoming`). Headers such as X-Forwarded-For are not trusted: anyone can send them.
+ * `c.env.incoming`), as a rate-limit key. Headers such as X-Forwarded-For are not trusted: anyone
+ * can send them. IPv6 peers are keyed by their /64 (one subscriber's usual allocation, so a host
+ * cannot rotate through addresses); IPv4-mapped IPv6 is read as IPv4.
  */
 export function sourceAddress(c: Context): string {
   const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined
-  return env?.incoming?.socket?.remoteAddress ?? 'unknown'
+  return sourceKey(env?.incoming?.socket?.remoteAddress)
+}
+
+export function sourceKey(address: string | undefined): string {
+  if (!address) return 'unknown'
+  const a = address.toLowerCase().replace(/%.*$/, '')
+  if (a.startsWith('::ffff:') && a.includes('.')) return a.slice(7)
+  if (!a.includes(':')) return a
+  // Expand `::` and keep the first four groups.
+  const [head, tail = ''] = a.split('::')
+  const h = head ? head.split(':') : []
+  const t = a.includes('::') && tail ? tail.split(':') : []
+  const groups = [...h, ...Array(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t]
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`
 }
 
 /** 429 problem+json with Retry-After. */
