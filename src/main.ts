@@ -54,7 +54,7 @@ export function httpContext(gw: Gateway, token: string): HttpContext {
     replay: (messageId) => replayMessage(gw.deps, messageId),
     wake: () => gw.worker.wake(),
     counters: new Map(),
-    authThrottle: createAuthThrottle(gw.env.AUTH_FAILURE_LIMIT),
+    authThrottle: createAuthThrottle(gw.env.AUTH_FAILURE_LIMIT, { trustedProxies: gw.env.TRUST_PROXY }),
     metricsToken: gw.env.METRICS_TOKEN,
     metrics: createMetricsSource(gw.db.sql, gw.log),
   }
@@ -62,7 +62,7 @@ export function httpContext(gw: Gateway, token: string): HttpContext {
   ctx.admission = createAs2Admission(
     gw.registry,
     { bodyLimit: env.AS2_BODY_LIMIT, perPartnerPerMinute: env.AS2_RATE_LIMIT, perSourcePerMinute: env.AS2_SOURCE_RATE_LIMIT },
-    { onRefused: (why) => count(ctx, `as2_rate_limited_${why}`) }
+    { onRefused: (why) => count(ctx, `as2_rate_limited_${why}`), trustedProxies: env.TRUST_PROXY }
   )
   return ctx
 }

@@ -52,6 +52,8 @@ export const EnvSchema = z.object({
   AS2_RATE_LIMIT: z.coerce.number().int().positive().default(600),
   /** AS2 requests per minute per source address. */
   AS2_SOURCE_RATE_LIMIT: z.coerce.number().int().positive().default(1200),
+  /** Reverse proxies in front of the gateway whose X-Forwarded-For is trusted for the source address (0: none). */
+  TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   /** Failed credentials (operator token, API keys) per minute per source address before 429. */
   AUTH_FAILURE_LIMIT: z.coerce.number().int().positive().default(30),
   /** Bearer token for /metrics only (the operator token works too). */

@@ -38,7 +38,7 @@ const AS2_PATHS = new Set(['/as2', '/as2/mdn'])
 export function createAs2Admission(
   registry: { byAs2(id: string): PartnerProfile | undefined },
   limits: As2Limits,
-  opts: { limiter?: RateLimiter; onRefused?: (why: 'source' | 'partner') => void } = {}
+  opts: { limiter?: RateLimiter; onRefused?: (why: 'source' | 'partner') => void; trustedProxies?: number } = {}
 ): As2Admission {
   const limiter = opts.limiter ?? createRateLimiter()
   const isAs2 = (c: Context) => c.req.method === 'POST' && AS2_PATHS.has(c.req.path)
@@ -49,14 +49,14 @@ export function createAs2Admission(
   return {
     admit(c) {
       if (!isAs2(c)) return undefined
-      const bySource = limiter.take(`src:${sourceAddress(c)}`, limits.perSourcePerMinute)
+      const bySource = limiter.take(`src:${sourceAddress(c, opts.trustedProxies)}`, limits.perSourcePerMinute)
       if (bySource > 0) {
         opts.onRefused?.('source')
         return tooManyRequests(bySource, `more than ${limits.perSourcePerMinute} AS2 requests per minute from this address; retry in ${bySource} s`)
       }
       const partner = partnerOf(c)
       const perMinute = partner?.as2?.rateLimitPerMinute ?? limits.perPartnerPerMinute
-      const byPartner = limiter.take(`from:${partner ? partner.id : '(unknown)'}@${sourceAddress(c)}`, perMinute)
+      const byPartner = limiter.take(`from:${partner ? partner.id : '(unknown)'}@${sourceAddress(c, opts.trustedProxies)}`, perMinute)
       if (byPartner > 0) {
         opts.onRefused?.('partner')
         return tooManyRequests(byPartner, `more than ${perMinute} AS2 messages per minute from this AS2-From; retry in ${byPartner} s`)

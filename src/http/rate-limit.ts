@@ -83,13 +83,20 @@ export function createRateLimiter(opts: { maxKeys?: number } = {}): RateLimiter 
 }
 
 /**
- * The peer address of the TCP connection (@hono/node-server puts the Node request in
- * `c.env.incoming`), as a rate-limit key. Headers such as X-Forwarded-For are not trusted: anyone
- * can send them. IPv6 peers are keyed by their /64 (one subscriber's usual allocation, so a host
- * cannot rotate through addresses); IPv4-mapped IPv6 is read as IPv4.
+ * The client address as a rate-limit key: the peer of the TCP connection (@hono/node-server puts
+ * the Node request in `c.env.incoming`). X-Forwarded-For is read only behind `trustedProxies`
+ * reverse proxies (env TRUST_PROXY): the entry that many hops from the right is the address the
+ * outermost trusted proxy saw; anything left of it was written by the client and is ignored.
+ * IPv6 peers are keyed by their /64 (one subscriber's usual allocation, so a host cannot rotate
+ * through addresses); IPv4-mapped IPv6 is read as IPv4.
  */
-export function sourceAddress(c: Context): string {
+export function sourceAddress(c: Context, trustedProxies = 0): string {
   const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined
+  if (trustedProxies > 0) {
+    const hops = (c.req.header('x-forwarded-for') ?? '').split(',').map((h) => h.trim()).filter(Boolean)
+    const seen = hops[hops.length - trustedProxies]
+    if (seen) return sourceKey(seen)
+  }
   return sourceKey(env?.incoming?.socket?.remoteAddress)
 }
 
@@ -124,8 +131,9 @@ export interface AuthThrottle {
   failed(c: Context): void
 }
 
-export function createAuthThrottle(failuresPerMinute: number, limiter: RateLimiter = createRateLimiter()): AuthThrottle {
-  const key = (c: Context) => `auth:${sourceAddress(c)}`
+export function createAuthThrottle(failuresPerMinute: number, opts: { trustedProxies?: number; limiter?: RateLimiter } = {}): AuthThrottle {
+  const limiter = opts.limiter ?? createRateLimiter()
+  const key = (c: Context) => `auth:${sourceAddress(c, opts.trustedProxies)}`
   return {
     blocked: (c) => limiter.peek(key(c), failuresPerMinute),
     failed: (c) => void limiter.take(key(c), failuresPerMinute),

@@ -119,6 +119,9 @@ describe('bad credentials are throttled per source', () => {
     expect(limited.headers.get('content-type')).toBe('application/problem+json')
     expect((await get('/api/v1/ops/partners', `Bearer ${h.token}`, '198.51.100.8')).status).toBe(200)
     expect((await get('/api/v1/ops/partners', 'Bearer wrong', '198.51.100.8')).status).toBe(401)
+    // Without TRUST_PROXY, X-Forwarded-For is the client's own words and changes nothing.
+    const spoofed = await h.app.request('/api/v1/ops/partners', { headers: { authorization: 'Bearer wrong', 'x-forwarded-for': '192.0.2.1' } }, from('198.51.100.7'))
+    expect(spoofed.status).toBe(429)
   })
 
   it('partner API keys too', async () => {
@@ -126,5 +129,23 @@ describe('bad credentials are throttled per source', () => {
     for (let i = 0; i < 7; i++) statuses.push((await get('/api/v1/purchase-orders', `Bearer nope-${i}`, '203.0.113.5')).status)
     expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429])
     expect((await get('/api/v1/purchase-orders', `Bearer ${h.keys.a}`, '203.0.113.6')).status).toBe(200)
+  })
+})
+
+describe('behind a trusted reverse proxy (TRUST_PROXY=1)', () => {
+  let h: Harness
+  beforeAll(async () => {
+    h = await harness({ env: { AUTH_FAILURE_LIMIT: '2', TRUST_PROXY: '1' } })
+  })
+  afterAll(async () => {
+    await h?.close()
+  })
+  const viaProxy = (xff: string, authorization: string) =>
+    Promise.resolve(h.app.request('/api/v1/erp/events', { headers: { authorization, 'x-forwarded-for': xff } }, from('10.0.0.2')))
+
+  it('throttles the client the proxy saw, not the proxy, and ignores what the client wrote left of it', async () => {
+    const attacker = [await viaProxy('203.0.113.9', 'Bearer a'), await viaProxy('1.1.1.1, 203.0.113.9', 'Bearer b'), await viaProxy('2.2.2.2, 203.0.113.9', 'Bearer c')]
+    expect(attacker.map((r) => r.status)).toEqual([401, 401, 429])
+    expect((await viaProxy('203.0.113.10', `Bearer ${h.token}`)).status).toBe(200)
   })
 })
