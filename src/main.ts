@@ -13,7 +13,10 @@ import { openGateway, type Gateway } from './app/gateway.ts'
 import { installExtras, extraStages, prepareTransports, startTransports, type Started } from './app/transports.ts'
 import { loadEnv, type Env } from './config/env.ts'
 import { createHttpApp } from './http/app.ts'
-import type { HttpContext } from './http/context.ts'
+import { createMetricsSource } from './http/metrics.ts'
+import { createAuthThrottle } from './http/rate-limit.ts'
+import { createAs2Admission } from './http/as2-admission.ts'
+import { count, type HttpContext } from './http/context.ts'
 import { installErp } from './http/routes/erp.ts'
 import { installHealth } from './http/routes/health.ts'
 import { sweepOverdueAcks } from './pipeline/acks.ts'
@@ -34,7 +37,7 @@ function operatorToken(env: Env): { token: string; source: string } {
 }
 
 export function httpContext(gw: Gateway, token: string): HttpContext {
-  return {
+  const ctx: HttpContext = {
     sql: gw.db.sql,
     registry: gw.registry,
     receive: gw.receive,
@@ -51,7 +54,17 @@ export function httpContext(gw: Gateway, token: string): HttpContext {
     replay: (messageId) => replayMessage(gw.deps, messageId),
     wake: () => gw.worker.wake(),
     counters: new Map(),
+    authThrottle: createAuthThrottle(gw.env.AUTH_FAILURE_LIMIT, { trustedProxies: gw.env.TRUST_PROXY }),
+    metricsToken: gw.env.METRICS_TOKEN,
+    metrics: createMetricsSource(gw.db.sql, gw.log),
   }
+  const env = gw.env
+  ctx.admission = createAs2Admission(
+    gw.registry,
+    { bodyLimit: env.AS2_BODY_LIMIT, perPartnerPerMinute: env.AS2_RATE_LIMIT, perSourcePerMinute: env.AS2_SOURCE_RATE_LIMIT },
+    { onRefused: (why) => count(ctx, `as2_rate_limited_${why}`), trustedProxies: env.TRUST_PROXY }
+  )
+  return ctx
 }
 
 function listen(env: Env, fetch: (req: Request) => Response | Promise<Response>): Promise<{ server: ServerType; port: number; tls: boolean }> {
@@ -106,6 +119,7 @@ export async function serve(): Promise<number> {
     const app = createHttpApp(ctx, [installHealth, installErp, ...installExtras(gw, ctx, started, prep)])
     const http = await listen(env, app.fetch)
     gw.worker.start()
+    ctx.metrics.start(env.METRICS_REFRESH_SECONDS)
     // Every minute: functional acks past their deadline. Every day: certificates near expiry.
     let ticks = 0
     const sweep = setInterval(() => {
@@ -132,6 +146,7 @@ export async function serve(): Promise<number> {
     })
     console.log('edi-gateway stopping')
     clearInterval(sweep)
+    ctx.metrics.stop()
     await new Promise<void>((r) => http.server.close(() => r()))
     return 0
   } finally {

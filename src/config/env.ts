@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path'
 import { z } from 'zod'
+import { UserError } from '../lib/errors.ts'
 
 const Port = z.coerce.number().int().min(0).max(65535)
 
@@ -33,7 +34,7 @@ export const EnvSchema = z.object({
   SFTP_MAX_HANDLES: z.coerce.number().int().positive().optional(),
   SFTP_MAX_FILE_BYTES: z.coerce.number().int().positive().optional(),
   /** Operator token for the operations API and console. Unset: a random one is printed at start. */
-  OPERATOR_TOKEN: z.string().min(8).optional(),
+  OPERATOR_TOKEN: z.string().min(24, 'must be at least 24 characters (use a random token)').optional(),
   /** Concurrent job loops per process (PostgreSQL only; embedded always 1). */
   WORKERS: z.coerce.number().int().min(0).max(64).default(4),
   /** Base of the exponential retry backoff, ms. */
@@ -53,11 +54,32 @@ export const EnvSchema = z.object({
   DEMO_SEED: z.enum(['auto', 'off']).default('auto'),
   /** Max request body in bytes (AS2 and API). */
   BODY_LIMIT: z.coerce.number().int().positive().default(50 * 1024 * 1024),
+  // ── hardening: limits and the metrics endpoint ──
+  /** Max AS2 message body in bytes (a profile's as2.maxBodyBytes overrides it per partner). */
+  AS2_BODY_LIMIT: z.coerce.number().int().positive().default(20 * 1024 * 1024),
+  /** AS2 messages per minute per partner (AS2-From; all unknown ids share one bucket). */
+  AS2_RATE_LIMIT: z.coerce.number().int().positive().default(600),
+  /** AS2 requests per minute per source address. */
+  AS2_SOURCE_RATE_LIMIT: z.coerce.number().int().positive().default(1200),
+  /** Reverse proxies in front of the gateway whose X-Forwarded-For is trusted for the source address (0: none). */
+  TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  /** Failed credentials (operator token, API keys) per minute per source address before 429. */
+  AUTH_FAILURE_LIMIT: z.coerce.number().int().positive().default(30),
+  /** Bearer token for /metrics only (the operator token works too). */
+  METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters (use a random token)').optional(),
+  /** The database gauges of /metrics are refreshed in the background at most this often. */
+  METRICS_REFRESH_SECONDS: z.coerce.number().int().min(1).default(30),
 })
 
 export type Env = z.infer<typeof EnvSchema> & { dataDir: string; configDir: string }
 
+/** Parse the environment; a bad value is a UserError naming the variable (one line, exit code 2). */
 export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
-  const e = EnvSchema.parse(source)
+  const r = EnvSchema.safeParse(source)
+  if (!r.success) {
+    // Never echo the value: it may be a secret.
+    throw new UserError(`invalid environment: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`)
+  }
+  const e = r.data
   return { ...e, dataDir: resolve(e.DATA_DIR), configDir: resolve(e.CONFIG_DIR) }
 }

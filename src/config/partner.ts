@@ -67,6 +67,17 @@ export const As2Config = z.strictObject({
     .default({ mode: 'sync', signed: true, deadlineHours: 4 }),
   basicAuth: SecretRef.optional(),
   timeoutSeconds: z.number().positive().default(60),
+  // ── receiving limits (hardening) ──
+  /**
+   * Where this partner may ask for asynchronous MDNs (Receipt-Delivery-Option). Each entry is an
+   * exact http(s) URL, or a prefix when it ends with `/` (a bare origin is a prefix for the whole
+   * site). Empty: no async MDN is ever sent; the MDN comes back in the HTTP response instead.
+   */
+  asyncMdnUrls: z.array(z.string().url().regex(/^https?:\/\//i, 'an http(s) URL')).default([]),
+  /** AS2 messages per minute from this partner (token bucket); default env AS2_RATE_LIMIT. */
+  rateLimitPerMinute: z.number().int().positive().optional(),
+  /** Largest AS2 message body from this partner in bytes; default env AS2_BODY_LIMIT. */
+  maxBodyBytes: z.number().int().positive().optional(),
 })
 
 export const SftpPoll = z.strictObject({

@@ -22,13 +22,21 @@ export function createHttpApp(ctx: HttpContext, installers: RouteInstaller[]): H
     c.header('x-request-id', id)
     await next()
   })
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: ctx.bodyLimit,
-      onError: () => problem(413, 'Payload Too Large', `request bodies are limited to ${ctx.bodyLimit} bytes`),
-    })
-  )
+  // A route's admission (AS2 rate limits) runs before any of the body is read.
+  app.use('*', async (c, next) => {
+    const refused = ctx.admission?.admit(c)
+    if (refused) return refused
+    await next()
+  })
+  // The body limit, lowered per request where a route asks for less (AS2), so the smaller limit
+  // is the one that reads the stream.
+  app.use('*', (c, next) => {
+    const max = Math.min(ctx.bodyLimit, ctx.admission?.bodyLimit(c) ?? ctx.bodyLimit)
+    return bodyLimit({
+      maxSize: max,
+      onError: () => problem(413, 'Payload Too Large', `request bodies are limited to ${max} bytes`),
+    })(c, next)
+  })
   for (const install of installers) install(app, ctx)
   app.notFound(() => problem(404, 'Not Found'))
   app.onError((err) => {

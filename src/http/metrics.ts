@@ -1,12 +1,17 @@
 /**
- * /metrics in the Prometheus text exposition format (version 0.0.4). Business gauges are read
- * from the database at scrape time, so every gateway process behind a load balancer reports the
- * same shared truth; request counters (AS2/SFTP/API) are per process (ctx.counters).
+ * /metrics in the Prometheus text exposition format (version 0.0.4), behind the operator token or
+ * METRICS_TOKEN. A scrape never touches the database: business gauges are read in the background
+ * (at most every METRICS_REFRESH_SECONDS, and only while someone scrapes) into a snapshot, so every
+ * gateway process behind a load balancer reports the shared truth as of its last refresh
+ * (edi_metrics_snapshot_age_seconds says how old); request counters (AS2/SFTP/API) are per process
+ * (ctx.counters) and always current.
  * Latency is honest about what it measures: from payload receipt to the last state change of
  * each document that reached a matching decision (matched/held/waiting/released/delivered).
  */
 import type { Sql } from '../db/sql.ts'
-import type { RouteInstaller } from './context.ts'
+import type { Logger } from '../lib/log.ts'
+import { tokenAuth } from './auth.ts'
+import type { MetricsSource, RouteInstaller } from './context.ts'
 
 /** Histogram buckets in seconds. */
 export const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600]
@@ -32,7 +37,8 @@ export class MetricsWriter {
   }
 }
 
-export async function collectMetrics(sql: Sql, counters: Map<string, number>): Promise<string> {
+/** The database gauges (what the background refresh runs). */
+async function collectGauges(sql: Sql): Promise<string[]> {
   const w = new MetricsWriter()
   const payloads = await sql<{ partner_id: string | null; transport: string; status: string; n: number }[]>`
     select partner_id, transport, status, count(*)::int as n from payloads group by 1, 2, 3 order by 1, 2, 3`
@@ -77,15 +83,66 @@ export async function collectMetrics(sql: Sql, counters: Map<string, number>): P
   w.sample('edi_processing_seconds_bucket', { le: '+Inf' }, lat?.n ?? 0)
   w.sample('edi_processing_seconds_sum', {}, lat?.sum ?? 0)
   w.sample('edi_processing_seconds_count', {}, lat?.n ?? 0)
+  return w.lines
+}
 
+function writeCounters(w: MetricsWriter, counters: Map<string, number>): void {
   w.family('edi_requests_total', 'counter', 'Requests and events seen by this process, by transport counter (AS2, SFTP, API ...).')
   for (const [k, v] of [...counters.entries()].sort()) w.sample('edi_requests_total', { counter: metricName(k) }, v)
-  return w.text()
+}
+
+/**
+ * The snapshot holder behind /metrics. `start(seconds)` refreshes in the background, skipping
+ * rounds in which nobody scraped (an unscraped gateway runs no metrics queries at all); one
+ * refresh at a time.
+ *
+ * @example
+ * const metrics = createMetricsSource(sql, log)
+ * metrics.start(30) // serve: refresh at most every 30 s
+ */
+export function createMetricsSource(sql: Sql, log?: Logger): MetricsSource {
+  let gauges: string[] = []
+  let at = 0
+  let scraped = true
+  let running: Promise<void> | undefined
+  let timer: ReturnType<typeof setInterval> | undefined
+  const refresh = (): Promise<void> =>
+    (running ??= collectGauges(sql)
+      .then((lines) => {
+        gauges = lines
+        at = Date.now()
+      })
+      .finally(() => (running = undefined)))
+  return {
+    refresh,
+    render(counters) {
+      scraped = true
+      const w = new MetricsWriter()
+      w.lines.push(...gauges)
+      writeCounters(w, counters)
+      w.family('edi_metrics_snapshot_age_seconds', 'gauge', 'Age of the database gauges in this answer (-1: not read yet).')
+      w.sample('edi_metrics_snapshot_age_seconds', {}, at ? (Date.now() - at) / 1000 : -1)
+      return w.text()
+    },
+    start(seconds) {
+      if (timer) return
+      const tick = () => {
+        if (!scraped && at) return
+        scraped = false
+        refresh().catch((err) => log?.warn('metrics refresh failed', { error: (err as Error).message }))
+      }
+      tick()
+      timer = setInterval(tick, seconds * 1000)
+      timer.unref()
+    },
+    stop() {
+      if (timer) clearInterval(timer)
+      timer = undefined
+    },
+  }
 }
 
 export const installMetrics: RouteInstaller = (app, ctx) => {
-  app.get('/metrics', async (c) => {
-    const body = await collectMetrics(ctx.sql, ctx.counters)
-    return c.body(body, 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' })
-  })
+  const auth = tokenAuth([ctx.operatorToken, ...(ctx.metricsToken ? [ctx.metricsToken] : [])], ctx.authThrottle, 'operator or metrics token required (Authorization: Bearer ...)')
+  app.get('/metrics', auth, (c) => c.body(ctx.metrics.render(ctx.counters), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }))
 }

@@ -36,7 +36,7 @@ const pathParam = (name: string, description: string) => ({ name, in: 'path', re
 
 const partnerSecurity = [{ partnerBearer: [] }, { partnerApiKey: [] }]
 const operatorSecurity = [{ operatorBearer: [] }]
-const authErrors = { '401': problemResponse('Missing or wrong credentials') }
+const authErrors = { '401': problemResponse('Missing or wrong credentials'), '429': problemResponse('Too many failed credentials from this address; see Retry-After') }
 const partnerErrors = { ...authErrors, '429': problemResponse('Rate limit exceeded; see Retry-After') }
 
 export function buildOpenApi(): Json {
@@ -50,7 +50,7 @@ export function buildOpenApi(): Json {
     tags: ['observability'], summary: 'Readiness: database reachable, queue depth and age of the oldest queued job',
     responses: { '200': json({ type: 'object' }, 'Ready'), '503': json({ type: 'object' }, 'Database unreachable') },
   })
-  add('/metrics', 'get', { tags: ['observability'], summary: 'Prometheus metrics (text format 0.0.4)', responses: { '200': text('Metrics') } })
+  add('/metrics', 'get', { tags: ['observability'], summary: 'Prometheus metrics (text format 0.0.4); operator token or METRICS_TOKEN', security: operatorSecurity, responses: { '200': text('Metrics'), ...authErrors } })
   add('/openapi.json', 'get', { tags: ['docs'], summary: 'This OpenAPI 3.1 document', responses: { '200': json({ type: 'object' }, 'OpenAPI document') } })
   add('/docs', 'get', { tags: ['docs'], summary: 'Human-readable API documentation', responses: { '200': text('HTML page', 'text/html') } })
   add('/', 'get', { tags: ['console'], summary: 'Operations web console (asks for the operator token)', responses: { '200': text('HTML page', 'text/html') } })
@@ -90,7 +90,7 @@ export function buildOpenApi(): Json {
       { name: 'after', in: 'query', required: false, schema: { type: 'integer', minimum: 0 } },
       { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000 } },
     ],
-    responses: { '200': json({ type: 'object' }, 'Events and the next cursor'), ...authErrors },
+    responses: { '200': json({ type: 'object' }, 'Events and the next cursor'), '400': problemResponse('Bad after or limit'), ...authErrors },
   })
 
   // ── supplier / 3PL API (partner keys) ──

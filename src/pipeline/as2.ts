@@ -22,6 +22,7 @@ import {
 import { openException } from '../db/exceptions.ts'
 import { enqueue } from '../db/jobs.ts'
 import type { Logger } from '../lib/log.ts'
+import { asyncMdnUrlAllowed } from '../transports/as2/async-mdn.ts'
 import { attemptAs2Send, postAsyncMdn, type As2SendDeps } from '../transports/as2/send.ts'
 import type { StageHandler } from './worker.ts'
 
@@ -83,6 +84,14 @@ export function createAs2Stages(deps: As2StageDeps): Record<(typeof AS2_STAGES)[
       async run(q, payload, job) {
         const row = await getMdnOutbox(q, MdnJob.parse(payload).mdnId)
         if (!row || row.status !== 'pending') return
+        // Checked again at send time: the profile may have changed since, and rows queued by an
+        // older version were never checked. A refused URL is never contacted.
+        const allowList = deps.registry.get(row.partner_id)?.as2?.asyncMdnUrls ?? []
+        if (!asyncMdnUrlAllowed(allowList, row.url)) {
+          deps.log?.warn('AS2 async MDN not sent: URL not in the partner profile', { partnerId: row.partner_id || undefined, as2MessageId: row.message_id })
+          await markMdnAttemptFailed(q, row, 'URL not in the partner profile (as2.asyncMdnUrls); not contacted', true)
+          return
+        }
         const r = await postAsyncMdn(row.url, row.headers, row.body)
         if (r.ok) return markMdnDelivered(q, row)
         const final = job.attempts >= job.max_attempts

@@ -42,7 +42,7 @@ const MATCHABLE = new Set(['translated', 'held', 'waiting'])
 async function loadContext(q: Q, row: DocRow, profile: PartnerProfile, today: string) {
   const erp = createTablesErp(q)
   const ownSsccs = row.kind === 'asn' && row.doc.kind === 'asn' ? ssccsOf(row.doc) : []
-  const [orders, prior, ssccs, invoices, open] = await Promise.all([
+  const [allOrders, prior, ssccs, invoices, open] = await Promise.all([
     erp.findOrders(row.po_numbers),
     // By PO number first (documents_po_idx: the few documents of these POs), then the rest: on
     // a table without fresh statistics the planner ANDed in documents_status_idx for `kind` and
@@ -76,6 +76,9 @@ async function loadContext(q: Q, row: DocRow, profile: PartnerProfile, today: st
       )
       select id, dedupe_key from mine where state in ('open', 'assigned') and queue in ('matching', 'warehouse')`,
   ])
+  // A partner's documents only ever match that partner's own POs: another supplier's PO is, for
+  // this document, a PO that does not exist (po_not_found), never one it can ship or invoice against.
+  const orders = new Map([...allOrders].filter(([, po]) => po.supplierId === row.partner_id))
   const rows = (kind: string) =>
     prior.filter((p) => p.kind === kind).flatMap((p) => (p.match?.quantities ?? []).map((x) => ({ poNumber: x.poNumber, lineNo: x.poLineNo, qty: x.qty })))
   const ctx = buildMatchContext({

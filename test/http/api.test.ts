@@ -93,11 +93,16 @@ describe('cross-partner isolation', () => {
   it('cannot post as another partner nor about another supplier\'s PO', async () => {
     const asPartner = await h.call('POST', '/api/v1/asns', { key: h.keys.b, body: asn3pl('ASN-X', { sscc: false }), headers: { 'x-partner-id': 'supplier-a' } })
     expect(asPartner.status).toBe(403)
+    // Another supplier's PO is answered like a PO that does not exist (no oracle for PO numbers),
+    // and matching never uses it: the ASN waits with po_not_found, PO-A1 is untouched.
     const foreign = await h.call('POST', '/api/v1/asns', { key: h.keys.b, body: asn3pl('ASN-X2', { sscc: false }) })
-    expect(foreign.status).toBe(403)
-    expect(((await foreign.json()) as { detail: string }).detail).toContain('PO-A1')
-    const [n] = await h.gw.db.sql<{ n: number }[]>`select count(*)::int as n from payloads where partner_id = 'supplier-b'`
-    expect(n.n).toBe(0)
+    expect(foreign.status).toBe(202)
+    expect(JSON.stringify(await foreign.json())).not.toContain('PO-A1')
+    await h.drain()
+    const docs = await h.gw.db.sql<{ status: string }[]>`select status from documents where partner_id = 'supplier-b' and business_key = 'asn:ASN-X2'`
+    expect(docs.map((d) => d.status)).toEqual(['waiting'])
+    const codes = await h.gw.db.sql<{ code: string }[]>`select e.code from exceptions e join documents d on d.id = e.document_id where d.business_key = 'asn:ASN-X2'`
+    expect(codes.map((c) => c.code)).toEqual(['po_not_found'])
   })
 
   it('lists only the caller\'s open purchase orders, paged by cursor', async () => {

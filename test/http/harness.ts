@@ -84,7 +84,7 @@ export interface Harness {
   close(): Promise<void>
 }
 
-export async function harness(opts: { bodyLimit?: number } = {}): Promise<Harness> {
+export async function harness(opts: { bodyLimit?: number; env?: Record<string, string> } = {}): Promise<Harness> {
   const db = await testDb()
   const root = mkdtempSync(join(tmpdir(), 'edi-http-'))
   mkdirSync(join(root, 'partners'))
@@ -111,6 +111,7 @@ export async function harness(opts: { bodyLimit?: number } = {}): Promise<Harnes
     DATABASE_URL: db.url, DATABASE_SCHEMA: db.schema, CONFIG_DIR: root, DATA_DIR: join(root, 'data'),
     DATABASE_POOL: db.embedded ? '1' : '4', WORKERS: '1', LOG_LEVEL: 'debug', SFTP: 'off',
     ...(opts.bodyLimit ? { BODY_LIMIT: String(opts.bodyLimit) } : {}),
+    ...opts.env,
   })
   const gw = await openGateway({ env, log, deliver: false })
   const token = `op_${randomBytes(16).toString('hex')}`

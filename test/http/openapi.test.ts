@@ -95,10 +95,13 @@ describe('metrics', () => {
   it('Prometheus text with messages, backlog, queue depth, latency histogram and request counters', async () => {
     await h.call('POST', '/api/v1/asns', { key: h.keys.a, body: asn3pl('ASN-M1') })
     await h.call('POST', '/api/v1/asns', { key: h.keys.a, body: asn3pl('ASN-M2', { qty10: 500, sscc: false }) })
-    const queued = await (await h.call('GET', '/metrics')).text()
+    // Gauges come from the background snapshot (a scrape runs no SQL): refresh it as the loop would.
+    await h.ctx.metrics.refresh()
+    const queued = await (await h.call('GET', '/metrics', { token: h.token })).text()
     expect(queued).toMatch(/^edi_queue_depth\{stage="parse",state="created"\} 2$/m)
     await h.drain()
-    const r = await h.call('GET', '/metrics')
+    await h.ctx.metrics.refresh()
+    const r = await h.call('GET', '/metrics', { token: h.token })
     expect(r.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/)
     const text = await r.text()
     for (const line of text.trim().split('\n')) {

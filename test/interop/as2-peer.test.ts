@@ -36,6 +36,10 @@ describe.skipIf(!!missing)('AS2 interop with the OpenSSL peer', () => {
   let peer: string
   let gw: Gateway
   let as2Url: string
+  // The async-MDN catcher exists before the profiles: its URL is on peerpartner's as2.asyncMdnUrls.
+  const got: { headers: string; body: Buffer }[] = []
+  let catcher: ServerType
+  let asyncUrl: string
 
   const send = async (args: string[], out: string) => {
     const dir = join(peer, 'out', out)
@@ -63,8 +67,17 @@ describe.skipIf(!!missing)('AS2 interop with the OpenSSL peer', () => {
     writable(peer)
     execFileSync('bash', [join(peer, 'gen-certs.sh')], { cwd: peer, stdio: 'pipe' })
     const cert = join(peer, 'certs', 'partner.crt')
+    const app = new Hono().post('/mdn', async (c) => {
+      const headers = [...c.req.raw.headers.entries()].map(([k, v]) => `${k}: ${v}`).join('\r\n')
+      got.push({ headers: `HTTP/1.1 200 OK\r\n${headers}\r\n`, body: Buffer.from(await c.req.arrayBuffer()) })
+      return c.text('thanks')
+    })
+    catcher = await new Promise((r) => {
+      const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => r(s))
+    })
+    asyncUrl = `http://127.0.0.1:${(catcher.address() as AddressInfo).port}/mdn`
     const { registry } = makeConfigRoot([
-      { id: 'peerpartner', as2Id: 'PEERPARTNER', us: 'OURSERVER', cert },
+      { id: 'peerpartner', as2Id: 'PEERPARTNER', us: 'OURSERVER', cert, extra: `  asyncMdnUrls: ['${asyncUrl}']` },
       { id: 'peer-spaces', as2Id: 'PEER PARTNER 01', us: 'OURSERVER', cert },
       { id: 'strict-peer', as2Id: 'STRICTPEER', us: 'OURSERVER', cert, requireSigned: true },
     ])
@@ -73,6 +86,7 @@ describe.skipIf(!!missing)('AS2 interop with the OpenSSL peer', () => {
   })
   afterAll(async () => {
     await gw?.close()
+    await new Promise<void>((r) => (catcher ? catcher.close(() => r()) : r()))
   })
 
   it('passes the full option matrix (matrix.sh)', async () => {
@@ -147,39 +161,25 @@ describe.skipIf(!!missing)('AS2 interop with the OpenSSL peer', () => {
   })
 
   it('delivers an asynchronous MDN through the as2_mdn job', async () => {
-    const got: { headers: string; body: Buffer }[] = []
-    const catcher = new Hono().post('/mdn', async (c) => {
-      const headers = [...c.req.raw.headers.entries()].map(([k, v]) => `${k}: ${v}`).join('\r\n')
-      got.push({ headers: `HTTP/1.1 200 OK\r\n${headers}\r\n`, body: Buffer.from(await c.req.arrayBuffer()) })
-      return c.text('thanks')
+    const dir = await send(['-f', 'PEERPARTNER', '-t', 'OURSERVER', '--async-url', asyncUrl, join(peer, 'samples', '850.x12')], 'async')
+    const mid = readMessageId(dir)
+    const [pending] = await gw.sql<{ mdn_status: string }[]>`select mdn_status from as2_inbound where message_id = ${mid}`
+    expect(pending.mdn_status).toBe('pending')
+    const worker = createWorker({
+      sql: gw.sql,
+      handlers: createAs2Stages({ registry: gw.registry, keys: gw.keys, defaultId: 'OURSERVER' }),
+      log: silentLogger,
+      backoffBaseMs: 10,
     })
-    const server: ServerType = await new Promise((r) => {
-      const s = serve({ fetch: catcher.fetch, port: 0, hostname: '127.0.0.1' }, () => r(s))
-    })
-    try {
-      const asyncUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/mdn`
-      const dir = await send(['-f', 'PEERPARTNER', '-t', 'OURSERVER', '--async-url', asyncUrl, join(peer, 'samples', '850.x12')], 'async')
-      const mid = readMessageId(dir)
-      const [pending] = await gw.sql<{ mdn_status: string }[]>`select mdn_status from as2_inbound where message_id = ${mid}`
-      expect(pending.mdn_status).toBe('pending')
-      const worker = createWorker({
-        sql: gw.sql,
-        handlers: createAs2Stages({ registry: gw.registry, keys: gw.keys, defaultId: 'OURSERVER' }),
-        log: silentLogger,
-        backoffBaseMs: 10,
-      })
-      await worker.drain({ timeoutMs: 20_000 })
-      expect(got).toHaveLength(1)
-      mkdirSync(join(dir, 'async'), { recursive: true })
-      writeFileSync(join(dir, 'async', 'headers.txt'), got[0].headers)
-      writeFileSync(join(dir, 'async', 'body.bin'), got[0].body)
-      const v = await verify(dir, ['--mdn', join(dir, 'async', 'body.bin'), '--mdn-headers', join(dir, 'async', 'headers.txt')])
-      expect(v.out).toContain('RESULT: PASS')
-      const [done] = await gw.sql<{ mdn_status: string }[]>`select mdn_status from as2_inbound where message_id = ${mid}`
-      expect(done.mdn_status).toBe('delivered')
-    } finally {
-      await new Promise<void>((r) => server.close(() => r()))
-    }
+    await worker.drain({ timeoutMs: 20_000 })
+    expect(got).toHaveLength(1)
+    mkdirSync(join(dir, 'async'), { recursive: true })
+    writeFileSync(join(dir, 'async', 'headers.txt'), got[0].headers)
+    writeFileSync(join(dir, 'async', 'body.bin'), got[0].body)
+    const v = await verify(dir, ['--mdn', join(dir, 'async', 'body.bin'), '--mdn-headers', join(dir, 'async', 'headers.txt')])
+    expect(v.out).toContain('RESULT: PASS')
+    const [done] = await gw.sql<{ mdn_status: string }[]>`select mdn_status from as2_inbound where message_id = ${mid}`
+    expect(done.mdn_status).toBe('delivered')
   })
 })
 

@@ -50,7 +50,7 @@ describe.skipIf(!reachable)('two gateways on one PostgreSQL', () => {
   it('share the work: every job once, every document once, both processes busy', { timeout: 300_000 }, async () => {
     const env = (i: number) => ({
       CONFIG_DIR: root, DATABASE_URL: url, DATABASE_SCHEMA: schema, DATABASE_POOL: '4', WORKERS: '3', DATA_DIR: join(dir, `data-${i}`),
-      DEMO_3PL_API_KEY: key, OPERATOR_TOKEN: `op-${randomBytes(8).toString('hex')}`, LOG_LEVEL: 'warn',
+      DEMO_3PL_API_KEY: key, OPERATOR_TOKEN: `op-${randomBytes(16).toString('hex')}`, LOG_LEVEL: 'warn',
     })
     gws.push(await startGateway({ env: env(1) }))
     db = await openDatabase({ databaseUrl: url, schema, dataDir: '.tmp/unused', max: 2 })

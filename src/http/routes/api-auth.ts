@@ -8,17 +8,25 @@ import type { Registry } from '../../config/registry.ts'
 import { problem } from '../app.ts'
 import { presentedKey, type ApiKeyIndex } from '../api-keys.ts'
 import { count, type HttpContext } from '../context.ts'
-import type { RateLimiter } from './api-limits.ts'
+import { authThrottled, tooManyRequests, type RateLimiter } from '../rate-limit.ts'
 
 export type PartnerEnv = { Variables: { partnerId: string } }
 
 export function partnerAuth(ctx: HttpContext, keys: ApiKeyIndex, limiter: RateLimiter, registry: Registry) {
   return createMiddleware<PartnerEnv>(async (c, next) => {
     count(ctx, 'api_requests')
-    const partnerId = keys.lookup(presentedKey({ authorization: c.req.header('authorization'), apiKey: c.req.header('x-api-key') }))
+    // A source that spent its budget of wrong keys waits, whatever it presents now.
+    const blocked = ctx.authThrottle.blocked(c)
+    if (blocked > 0) {
+      count(ctx, 'api_auth_throttled')
+      return authThrottled(blocked)
+    }
+    const presented = presentedKey({ authorization: c.req.header('authorization'), apiKey: c.req.header('x-api-key') })
+    const partnerId = keys.lookup(presented)
     const profile = partnerId ? registry.get(partnerId) : undefined
     if (!partnerId || !profile || profile.status === 'disabled') {
       count(ctx, 'api_unauthorized')
+      if (presented !== undefined) ctx.authThrottle.failed(c)
       return problem(401, 'Unauthorized', 'a valid partner API key is required (Authorization: Bearer <key> or x-api-key)', {
         type: 'urn:edi-gateway:problem:unauthorized',
       })
@@ -30,11 +38,7 @@ export function partnerAuth(ctx: HttpContext, keys: ApiKeyIndex, limiter: RateLi
     const wait = limiter.take(partnerId, profile.rateLimitPerMinute)
     if (wait > 0) {
       count(ctx, 'api_rate_limited')
-      const res = problem(429, 'Too Many Requests', `rate limit of ${profile.rateLimitPerMinute} requests per minute exceeded; retry in ${wait} s`, {
-        type: 'urn:edi-gateway:problem:rate_limited',
-      })
-      res.headers.set('retry-after', String(wait))
-      return res
+      return tooManyRequests(wait, `rate limit of ${profile.rateLimitPerMinute} requests per minute exceeded; retry in ${wait} s`)
     }
     c.set('partnerId', partnerId)
     await next()

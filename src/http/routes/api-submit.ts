@@ -17,7 +17,7 @@ import { validationProblem } from './api-validate.ts'
 /** Visible ASCII, as the idempotency-key draft's examples; bounded so it fits an index. */
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/
 
-/** PO numbers a body refers to, to refuse acting on another supplier's PO. */
+/** PO numbers a body refers to (to notice, in the log, another supplier's PO). */
 export function poNumbersOf(spec: SubmitSpec, body: any): string[] {
   const out = new Set<string>()
   const add = (v: unknown) => typeof v === 'string' && v && out.add(v)
@@ -58,10 +58,11 @@ export function submitHandler(ctx: HttpContext, spec: SubmitSpec, routeLimit: nu
     }
     const parsed = spec.schema.safeParse(body)
     if (!parsed.success) return validationProblem(parsed.error)
+    // Another supplier's PO is answered exactly like a PO that does not exist (202, then
+    // po_not_found while it waits): a different answer would tell a supplier which PO numbers
+    // exist for others. Matching only ever reads the caller's own POs (pipeline/match.ts).
     const foreign = await foreignPos(ctx.sql, partnerId, poNumbersOf(spec, body))
-    if (foreign.length) {
-      return problem(403, 'Forbidden', `purchase order(s) ${foreign.join(', ')} are not addressed to you`, { type: 'urn:edi-gateway:problem:foreign_po' })
-    }
+    if (foreign.length) ctx.log.warn('api submit names purchase orders of another supplier', { partnerId, docType: spec.docType, foreignPos: foreign.length })
     const receipt = await ctx.receive({
       transport: 'http',
       partnerId,

@@ -10,7 +10,9 @@ export const installHealth: RouteInstaller = (app, ctx) => {
         from jobs where state in ('created', 'retry') and run_after <= now()`
       return c.json({ status: 'ready', database: 'ok', queueDepth: r.depth, oldestQueuedJobSeconds: r.age ?? 0 })
     } catch (err) {
-      return c.json({ status: 'not_ready', database: (err as Error).message }, 503)
+      // The driver's text names hosts, ports and schemas: it goes to the log, not to the caller.
+      ctx.log.error('readiness check: database error', { error: (err as Error).message })
+      return c.json({ status: 'not_ready', database: 'unavailable' }, 503)
     }
   })
 }

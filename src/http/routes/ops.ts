@@ -16,7 +16,7 @@ import { installOpsPurchaseOrders } from './ops-po.ts'
 import { MessagesQuery } from './ops-schemas.ts'
 
 export const installOps: RouteInstaller = (app, ctx) => {
-  const auth = operatorAuth(ctx.operatorToken)
+  const auth = operatorAuth(ctx.operatorToken, ctx.authThrottle)
   app.use('/api/v1/ops/*', async (_c, next) => {
     count(ctx, 'ops_requests')
     await next()

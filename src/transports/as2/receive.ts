@@ -12,6 +12,7 @@ import type { KeyObject } from 'node:crypto'
 import type { Registry } from '../../config/registry.ts'
 import type { Logger } from '../../lib/log.ts'
 import type { OnReceive } from '../types.ts'
+import { asyncMdnPermitted } from './async-mdn.ts'
 import { mic as micOf, type CertInfo } from './cms.ts'
 import { partnerCertificate } from './keys.ts'
 import { buildMdn, DISPOSITION, parseMdnRequest, type BuiltMdn, type MdnRequest } from './mdn.ts'
@@ -74,8 +75,11 @@ export async function handleAs2Message(deps: As2ReceiveDeps, get: (name: string)
   if (!messageId || !from || !to) return text(400, 'AS2-From, AS2-To and Message-ID are required (RFC 4130 §6)')
   const request = parseMdnRequest(get)
   const log = deps.log.child({ as2MessageId: messageId, as2From: from })
-  const answer = (disposition: string, partnerId?: string, m?: Partial<Unwrapped>) =>
-    replyMdn(deps, { request, messageId, from, to, disposition, partnerId, micInput: m?.micInput, now })
+  // An async MDN only for an authenticated partner and a URL its profile allows (async-mdn.ts).
+  const mayPost = (accepted: boolean, signed: boolean) =>
+    request.asyncUrl !== undefined && asyncMdnPermitted({ as2: partner?.as2, accepted, signed, url: request.asyncUrl })
+  const answer = (disposition: string, partnerId?: string, m?: Partial<Unwrapped>, postAsync = false) =>
+    replyMdn(deps, { request, messageId, from, to, disposition, partnerId, micInput: m?.micInput, now, postAsync, log })
 
   const partner = deps.registry.byAs2(from)
   const expectedTo = partner?.us.as2 ? [partner.us.as2] : deps.ourIds
@@ -96,15 +100,16 @@ export async function handleAs2Message(deps: As2ReceiveDeps, get: (name: string)
   }
   if (!r.ok) {
     log.warn('AS2 message rejected', { partnerId: partner.id, disposition: r.disposition, detail: r.detail })
-    return answer(r.disposition, partner.id, r.partial)
+    return answer(r.disposition, partner.id, r.partial, mayPost(false, false))
   }
   const m = r.message
   // A profile that requires security refuses a message without it (RFC 4130 §7.4.3).
   if ((partner.as2.requireSigned && !m.signed) || (partner.as2.requireEncrypted && !m.encrypted)) {
     log.warn('AS2 message without the required security', { partnerId: partner.id, signed: m.signed, encrypted: m.encrypted })
-    return answer(DISPOSITION.insufficientSecurity, partner.id, m)
+    return answer(DISPOSITION.insufficientSecurity, partner.id, m, mayPost(false, m.signed))
   }
   const micValue = micOf(m.micInput, request.micalg)
+  const postAsync = mayPost(true, m.signed)
   let receipt
   try {
     receipt = await deps.onReceive({
@@ -128,7 +133,7 @@ export async function handleAs2Message(deps: As2ReceiveDeps, get: (name: string)
   // receipt; an as2_inbound row is written for async receipts, whose MDN must be tracked.
   const first = receipt.duplicate ? await deps.store.findInbound(partner.id, messageId) : undefined
   const disposition = first?.disposition ?? DISPOSITION.processed
-  if (!first && request.wanted && request.asyncUrl) {
+  if (!first && request.wanted && postAsync) {
     await deps.store.recordInbound({
       partnerId: partner.id,
       messageId,
@@ -140,12 +145,17 @@ export async function handleAs2Message(deps: As2ReceiveDeps, get: (name: string)
     })
   }
   log.info(receipt.duplicate ? 'AS2 resend of a stored message' : 'AS2 message stored', { partnerId: partner.id, messageId: receipt.messageId })
-  return replyMdn(deps, { request, messageId, from, to, disposition, partnerId: partner.id, micInput: m.micInput, now })
+  return replyMdn(deps, { request, messageId, from, to, disposition, partnerId: partner.id, micInput: m.micInput, now, postAsync, log })
 }
 
 async function replyMdn(
   deps: As2ReceiveDeps,
-  o: { request: MdnRequest; messageId: string; from: string; to: string; disposition: string; partnerId?: string; micInput?: Buffer; now: Date }
+  o: {
+    request: MdnRequest; messageId: string; from: string; to: string; disposition: string; partnerId?: string; micInput?: Buffer; now: Date
+    /** The async MDN was allowed (async-mdn.ts); otherwise a requested async MDN is answered synchronously. */
+    postAsync: boolean
+    log: Logger
+  }
 ): Promise<As2Response> {
   if (!o.request.wanted) return { status: 200, headers: [], body: Buffer.alloc(0) }
   const mdn: BuiltMdn = buildMdn({
@@ -157,7 +167,10 @@ async function replyMdn(
     sign: o.request.signed ? { key: deps.keys.key, cert: deps.keys.cert, digest: o.request.micalg } : undefined,
     now: o.now,
   })
-  if (o.request.asyncUrl) {
+  if (o.request.asyncUrl && !o.postAsync) {
+    o.log.warn('AS2 async MDN refused: answered in the HTTP response', { partnerId: o.partnerId, reason: o.partnerId ? 'not authenticated or URL not in as2.asyncMdnUrls' : 'unknown partner' })
+  }
+  if (o.request.asyncUrl && o.postAsync) {
     // RFC 4130 §7.2: the HTTP response only acknowledges receipt; the MDN follows by POST (job `as2_mdn`).
     await deps.store.queueAsyncMdn({ partnerId: o.partnerId ?? '', messageId: o.messageId, url: o.request.asyncUrl, headers: mdn.headers, body: mdn.body })
     return { status: 200, headers: [['Content-Type', 'text/plain']], body: Buffer.from('MDN will be sent asynchronously\n') }

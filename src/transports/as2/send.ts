@@ -228,24 +228,59 @@ export function createAs2Transport(deps: { store: As2Store; registry: Pick<Regis
   }
 }
 
-/** POST an asynchronous MDN to the partner's Receipt-Delivery-Option URL (RFC 4130 §7.2). */
+/** How much of a partner's answer to an async MDN we read: it is only a status, never data. */
+export const ASYNC_MDN_READ_LIMIT = 64 * 1024
+/** How long one async MDN POST may take, answer included. */
+export const ASYNC_MDN_TIMEOUT_MS = 30_000
+
+/**
+ * POST an asynchronous MDN to the partner's Receipt-Delivery-Option URL (RFC 4130 §7.2). The
+ * caller has checked the URL against the profile (async-mdn.ts); redirects are not followed (a
+ * redirect could point anywhere), at most ASYNC_MDN_READ_LIMIT bytes of the answer are read and
+ * the whole exchange is bounded in time.
+ */
 export async function postAsyncMdn(
   url: string,
   headers: Headers,
   body: Buffer,
   opts: { fetch?: typeof fetch; timeoutMs?: number } = {}
 ): Promise<{ ok: true } | { ok: false; error: string }> {
+  const abort = new AbortController()
+  const timer = setTimeout(() => abort.abort(new Error('timed out')), opts.timeoutMs ?? ASYNC_MDN_TIMEOUT_MS)
   try {
     const res = await (opts.fetch ?? fetch)(url, {
       method: 'POST',
       headers: new globalThis.Headers(headers),
       body: new Uint8Array(body),
-      signal: AbortSignal.timeout(opts.timeoutMs ?? 60_000),
+      redirect: 'manual',
+      signal: abort.signal,
     })
-    await res.arrayBuffer().catch(() => undefined)
+    await drainCapped(res, ASYNC_MDN_READ_LIMIT)
+    if (res.status >= 300 && res.status < 400) return { ok: false, error: `HTTP ${res.status} from ${url}: redirects are not followed` }
     return res.ok ? { ok: true } : { ok: false, error: `HTTP ${res.status} from ${url}` }
   } catch (err) {
     const e = err as Error & { cause?: { code?: string } }
     return { ok: false, error: `POST ${url}: ${e.cause?.code ?? e.name}: ${e.message}` }
+  } finally {
+    clearTimeout(timer)
+    abort.abort()
+  }
+}
+
+/** Read at most `limit` bytes of a response body, then drop the rest (the connection closes). */
+async function drainCapped(res: Response, limit: number): Promise<void> {
+  const reader = res.body?.getReader()
+  if (!reader) return
+  let seen = 0
+  try {
+    while (seen <= limit) {
+      const { done, value } = await reader.read()
+      if (done) return
+      seen += value.byteLength
+    }
+  } catch {
+    // The status is what counts; a body that breaks off changes nothing.
+  } finally {
+    await reader.cancel().catch(() => undefined)
   }
 }

@@ -56,7 +56,7 @@ describe.skipIf(!hasOpenssl)('AS2 send', () => {
     const { registry } = makeConfigRoot([
       // receiving side: what our receiver knows about the sender (us, under other ids)
       { id: 'loop-in', as2Id: 'LOOPBACK', us: 'OURS', cert: ours.crt, requireSigned: true, requireEncrypted: true },
-      { id: 'loop-in-async', as2Id: 'LOOPBACK2', us: 'OURS2', cert: ours.crt },
+      { id: 'loop-in-async', as2Id: 'LOOPBACK2', us: 'OURS2', cert: ours.crt, extra: `  asyncMdnUrls: ['${url}/as2/mdn']` },
       // sending side
       { id: 'loop-out', as2Id: 'OURS', us: 'LOOPBACK', cert: ours.crt, url: `${url}/as2`, extra: '  compress: true\n  encrypt: aes128-gcm' },
       { id: 'loop-async', as2Id: 'OURS2', us: 'LOOPBACK2', cert: ours.crt, url: `${url}/as2`, extra: `  sign: sha384\n${async}` },
