@@ -67,6 +67,11 @@ export const As2Config = z.strictObject({
     .default({ mode: 'sync', signed: true, deadlineHours: 4 }),
   basicAuth: SecretRef.optional(),
   timeoutSeconds: z.number().positive().default(60),
+  // ── inbound security policy (docs/as2-security.md) ──
+  /** Accept signatures with SHA-1 (digest or signature hash). Off: SHA-1 collisions are practical. */
+  allowSha1: z.boolean().default(false),
+  /** Most one compressed layer may inflate to, in MiB (zlib stops there). */
+  maxDecompressedMb: z.number().int().positive().max(4096).default(64),
 })
 
 export const SftpPoll = z.strictObject({
