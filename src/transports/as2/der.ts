@@ -8,13 +8,13 @@
 
 export interface Node {
   /** First identifier octet: class (2 bits), constructed (1 bit), tag number (5 bits). */
-  tag: number
-  constructed: boolean
+  readonly tag: number
+  readonly constructed: boolean
   /** Exact bytes of the whole TLV as read. */
-  raw: Buffer
+  readonly raw: Buffer
   /** Content octets (for indefinite lengths: without the end-of-contents octets). */
-  value: Buffer
-  children: Node[]
+  readonly value: Buffer
+  readonly children: Node[]
 }
 
 export const TAG = {
@@ -100,24 +100,58 @@ export function read(buf: Buffer, off = 0, limits: ReadLimits = DEFAULT_LIMITS):
   return readTlv(buf, off, 0, limits.maxDepth, budget)
 }
 
-function readTlv(buf: Buffer, off: number, depth: number, maxDepth: number, budget: { left: number }): Node {
+/**
+ * A node whose `raw` and `value` views are made only when asked for: creating two Buffer views
+ * per element was most of the cost of reading a flood of tiny elements up to the cap.
+ */
+class LazyNode implements Node {
+  readonly tag: number
+  readonly constructed: boolean
+  readonly children: Node[]
+  readonly #buf: Buffer
+  readonly #off: number
+  readonly #start: number
+  readonly #end: number
+  readonly #rawEnd: number
+  constructor(buf: Buffer, tag: number, constructed: boolean, off: number, start: number, end: number, rawEnd: number, children: Node[]) {
+    this.tag = tag
+    this.constructed = constructed
+    this.children = children
+    this.#buf = buf
+    this.#off = off
+    this.#start = start
+    this.#end = end
+    this.#rawEnd = rawEnd
+  }
+  get raw(): Buffer {
+    return this.#buf.subarray(this.#off, this.#rawEnd)
+  }
+  get value(): Buffer {
+    return this.#buf.subarray(this.#start, this.#end)
+  }
+  /** Length of the whole TLV, without making a view. */
+  get size(): number {
+    return this.#rawEnd - this.#off
+  }
+}
+
+function readTlv(buf: Buffer, off: number, depth: number, maxDepth: number, budget: { left: number }): LazyNode {
   if (depth > maxDepth) throw new DerLimitError('depth', `ASN.1 nesting deeper than ${maxDepth}`)
   if (--budget.left < 0) throw new DerLimitError('elements', 'too many ASN.1 elements')
   const { tag, constructed, start: p, length: len } = readHeader(buf, off)
   const children: Node[] = []
   if (len >= 0) {
     const end = p + len
-    const value = buf.subarray(p, end)
     if (constructed) {
       let q = p
       while (q < end) {
         const c = readTlv(buf, q, depth + 1, maxDepth, budget)
-        if (q + c.raw.length > end) throw new DerError('ASN.1 element overruns its parent')
+        if (q + c.size > end) throw new DerError('ASN.1 element overruns its parent')
         children.push(c)
-        q += c.raw.length
+        q += c.size
       }
     }
-    return { tag, constructed, raw: buf.subarray(off, end), value, children }
+    return new LazyNode(buf, tag, constructed, off, p, end, end, children)
   }
   // Indefinite length (BER §8.1.3.6): children until the end-of-contents octets 00 00.
   let q = p
@@ -126,9 +160,9 @@ function readTlv(buf: Buffer, off: number, depth: number, maxDepth: number, budg
     if (buf[q] === 0 && buf[q + 1] === 0) break
     const c = readTlv(buf, q, depth + 1, maxDepth, budget)
     children.push(c)
-    q += c.raw.length
+    q += c.size
   }
-  return { tag, constructed, raw: buf.subarray(off, q + 2), value: buf.subarray(p, q), children }
+  return new LazyNode(buf, tag, constructed, off, p, q, q + 2, children)
 }
 
 /** Content of an OCTET STRING, joining the segments of a constructed (BER) one. */

@@ -19,6 +19,16 @@ export interface Decrypted {
  * Key transport: RSAES-PKCS1-v1_5 or RSAES-OAEP (RFC 8017 §7). Throws CmsError.
  */
 export function decryptEnvelope(der: Buffer, key: KeyObject, cert: CertInfo): Decrypted {
+  try {
+    return decrypt(der, key, cert)
+  } catch (err) {
+    // A tree of the wrong shape (a missing field, a primitive where a SEQUENCE belongs) is bad
+    // input like any other: CmsError, never a TypeError.
+    throw asCmsError(err, 'enveloped data')
+  }
+}
+
+function decrypt(der: Buffer, key: KeyObject, cert: CertInfo): Decrypted {
   const type = contentTypeOf(der)
   const auth = type === OID.authEnvelopedData
   if (type !== OID.envelopedData && !auth) throw new CmsError('malformed', `not enveloped data (${type ?? 'unreadable'})`)
