@@ -176,7 +176,7 @@ describe.skipIf(!hasOpenssl)('hostile AS2 bodies against the gateway', () => {
     expect(Date.now() - started).toBeLessThan(30_000)
     expect(value.r.status).toBe(200)
     expect(value.r.disposition).toBe('processed/error: decryption-failed')
-    expect(Math.max(...value.health)).toBeLessThan(2_000)
+    expect(Math.max(...value.health)).toBeLessThan(5_000) // generous: it was 178 s
     expect(value.other).toBe('processed')
     expect(growth).toBeLessThan(1024 * MiB)
     const [exc] = await exceptions(value.r.messageId)

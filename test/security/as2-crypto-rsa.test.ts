@@ -23,12 +23,12 @@ const k = 256 // RSA-2048
 const content = Buffer.from('Content-Type: application/edi-x12\r\n\r\nISA*00*...~')
 
 /** EnvelopedData for `recipient` with a caller-chosen encrypted key and content key. */
-function envelope(recipient: CertInfo, cek: Buffer, encryptedKey: Buffer, cipher: ContentCipher = 'aes128-cbc'): Buffer {
+function envelope(recipient: CertInfo, cek: Buffer, encryptedKey: Buffer, cipher: ContentCipher = 'aes128-cbc', kta = algId(OID.rsaEncryption)): Buffer {
   const spec = CIPHERS[cipher]
   const iv = randomBytes(spec.ivLen)
   const c = createCipheriv(spec.node, cek, iv)
   const enc = Buffer.concat([c.update(content), c.final()])
-  const ktri = seq(integer(0), seq(recipient.issuer, tlv(TAG.INTEGER, recipient.serial)), algId(OID.rsaEncryption), octetString(encryptedKey))
+  const ktri = seq(integer(0), seq(recipient.issuer, tlv(TAG.INTEGER, recipient.serial)), kta, octetString(encryptedKey))
   const eci = seq(encodeOid(OID.data), algId(spec.oid, octetString(iv)), tlv(ctx(0, false), enc))
   return seq(encodeOid(OID.envelopedData), tlv(ctx(0), seq(integer(0), setOf(ktri), eci)))
 }
@@ -74,6 +74,15 @@ describe('RSA key transport: length and primitive (item 1)', () => {
     }
     // The well-formed key (exactly k octets) still works.
     expect(decryptEnvelope(envelope(cert, cek, c), key, cert).content.equals(content)).toBe(true)
+  })
+
+  it('holds OAEP key transport to the modulus length too', () => {
+    const cek = randomBytes(16)
+    const c = publicEncrypt({ key: cert.publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING }, cek)
+    const oaep = algId(OID.rsaOaep, seq()) // RSAES-OAEP-params all default: SHA-1, MGF1-SHA-1
+    expect(decryptEnvelope(envelope(cert, cek, c, 'aes128-cbc', oaep), key, cert)).toMatchObject({ keyTransport: 'rsa-oaep' })
+    expect(() => decryptEnvelope(envelope(cert, cek, Buffer.concat([Buffer.from([0]), c]), 'aes128-cbc', oaep), key, cert)).toThrow(/not as long as our RSA modulus/)
+    expect(() => decryptEnvelope(envelope(cert, cek, c.subarray(1), 'aes128-cbc', oaep), key, cert)).toThrow(/not as long as our RSA modulus/)
   })
 
   it('refuses a wrong-length key before any private-key operation', () => {

@@ -56,6 +56,10 @@ function decrypt(der: Buffer, key: KeyObject, cert: CertInfo): Decrypted {
   if (kta === OID.rsaOaep) {
     keyTransport = 'rsa-oaep'
     const hash = oaepHash(mine.children[2].children[1])
+    // RFC 8017 §7.1.2 step 1.b: C must be exactly k octets (OpenSSL would accept shorter ones).
+    if (encryptedKey.length !== Math.ceil((key.asymmetricKeyDetails?.modulusLength ?? 0) / 8)) {
+      throw new CmsError('decrypt_failed', 'the encrypted key is not as long as our RSA modulus')
+    }
     try {
       cek = privateDecrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash }, encryptedKey)
     } catch {
