@@ -8,9 +8,12 @@
  *     content decryption as a well-padded key, so neither the MDN nor the code path tells them apart.
  */
 import { constants, createCipheriv, generateKeyPairSync, publicEncrypt, randomBytes } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import { makeConfigRoot, startGateway } from '../transports/as2/gateway.ts'
 import { CIPHERS, CmsError, createSelfSignedCertificate, loadPrivateKey, OID, parseCertificate, type CertInfo, type ContentCipher } from '../../src/transports/as2/cms.ts'
 import { algId, encodeOid, integer, octetString, seq, setOf, TAG, tlv, ctx } from '../../src/transports/as2/der.ts'
 import { decryptEnvelope } from '../../src/transports/as2/envelope.ts'
@@ -184,5 +187,39 @@ describe('PKCS#1 v1.5 implicit rejection (item 2)', () => {
     const inputs = [good, ...badEms().map(([, em]) => rawEncrypt(em))]
     for (const c of inputs) expect(rsa.unwrapPkcs1v15(key, c, 16, counting).ok).toBe(true)
     expect(calls).toBe(inputs.length)
+  })
+})
+
+describe('PKCS#1 v1.5 padding through POST /as2 (item 2)', () => {
+  it('answers every badly padded key with the same disposition, as a wrong but well-padded key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'as2-pad-'))
+    writeFileSync(join(dir, 'ours.key'), ours.keyPem)
+    writeFileSync(join(dir, 'ours.crt'), ours.certPem)
+    const p = createSelfSignedCertificate({ commonName: 'p', days: 2 })
+    writeFileSync(join(dir, 'p.crt'), p.certPem)
+    const { registry } = makeConfigRoot([{ id: 'p', as2Id: 'P', us: 'OURS', cert: join(dir, 'p.crt') }])
+    const gw = await startGateway({ registry, keyFile: join(dir, 'ours.key'), certFile: join(dir, 'ours.crt'), ourIds: ['OURS'] })
+    try {
+      const seen = new Map<string, number>()
+      const post = async (der: Buffer, i: number) => {
+        const res = await gw.app.request('/as2', {
+          method: 'POST',
+          headers: { 'AS2-From': 'P', 'AS2-To': 'OURS', 'Message-ID': `<pad-${i}-${Date.now()}@p>`, 'Content-Type': 'application/pkcs7-mime; smime-type=enveloped-data', 'Disposition-Notification-To': 'x' },
+          body: new Uint8Array(der),
+        })
+        const d = /Disposition: [^;]*; ([^\r\n]*)/.exec(await res.text())?.[1] ?? `HTTP ${res.status}`
+        seen.set(d, (seen.get(d) ?? 0) + 1)
+      }
+      let i = 0
+      // Bad padding of every kind, 5 times each, with content under some random key …
+      for (let round = 0; round < 5; round++) for (const [, em] of badEms()) await post(envelope(cert, randomBytes(16), rawEncrypt(em)), i++)
+      // … and well-padded keys that are not the content key (what a Bleichenbacher query with valid padding looks like).
+      for (let j = 0; j < 10; j++) await post(envelope(cert, randomBytes(16), rawEncrypt(goodEm(randomBytes(16)))), i++)
+      expect([...seen.entries()]).toEqual([['processed/error: decryption-failed', i]])
+      const [n] = await gw.sql<{ n: number }[]>`select count(*)::int as n from payloads`
+      expect(n.n).toBe(0)
+    } finally {
+      await gw.close()
+    }
   })
 })
