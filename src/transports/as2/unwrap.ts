@@ -93,7 +93,8 @@ function looksLikeMimeText(b: Buffer): boolean {
  * @param body the HTTP body after any HTTP-level Content-Transfer-Encoding was undone
  */
 export function unwrapMessage(outer: Headers, body: Buffer, keys: UnwrapKeys, opts: UnwrapOptions = {}): UnwrapResult {
-  const maxDecompressed = opts.maxDecompressed ?? DEFAULT_MAX_DECOMPRESSED
+  const cap = opts.maxDecompressed
+  const maxDecompressed = cap !== undefined && Number.isFinite(cap) && cap > 0 ? cap : DEFAULT_MAX_DECOMPRESSED
   let entity: Entity = { headers: outer, raw: body, body }
   let signedEntity: Buffer | undefined
   let uncompressedEntity: Buffer | undefined
