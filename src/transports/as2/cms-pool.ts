@@ -16,7 +16,9 @@ export interface CmsRequest {
   id: number
   outer: Headers
   body: Uint8Array
-  key: KeyObject
+  /** Our private key travels once per worker (cloning a KeyObject re-parses it); then only its id. */
+  keyId: number
+  key?: KeyObject
   certPem: string
   partnerCertPem: string
   opts: Omit<UnwrapOptions, 'now'>
@@ -54,6 +56,8 @@ interface Slot {
   worker: Worker
   job?: Pending
   timer?: NodeJS.Timeout
+  /** Key ids this worker already holds. */
+  keys: Set<number>
 }
 
 interface Pending {
@@ -85,11 +89,14 @@ export function createCmsPool(o: CmsPoolOptions = {}): CmsPool {
   const queue: Pending[] = []
   let nextId = 1
   let closed = false
+  const keyIds = new WeakMap<KeyObject, number>()
+  const keyObjects = new Map<number, KeyObject>()
+  let nextKeyId = 1
 
   const spawn = (): Slot => {
     const worker = new Worker(BOOT, { resourceLimits: { maxOldGenerationSizeMb: heapMb } })
     worker.unref() // an idle pool never keeps the process alive
-    const slot: Slot = { worker }
+    const slot: Slot = { worker, keys: new Set() }
     worker.on('message', (reply: CmsReply) => {
       const job = slot.job
       if (!job || job.req.id !== reply.id) return
@@ -142,7 +149,9 @@ export function createCmsPool(o: CmsPoolOptions = {}): CmsPool {
         void s.worker.terminate()
         pump()
       }, timeoutMs)
-      slot.worker.postMessage(job.req)
+      const withKey = slot.keys.has(job.req.keyId) ? job.req : { ...job.req, key: keyObjects.get(job.req.keyId) }
+      slot.keys.add(job.req.keyId)
+      slot.worker.postMessage(withKey)
     }
   }
 
@@ -150,11 +159,17 @@ export function createCmsPool(o: CmsPoolOptions = {}): CmsPool {
     unwrap(outer, body, keys, opts = {}) {
       if (closed) return Promise.reject(new Error('CMS pool closed'))
       const { now, ...rest } = opts
+      let keyId = keyIds.get(keys.key)
+      if (keyId === undefined) {
+        keyId = nextKeyId++
+        keyIds.set(keys.key, keyId)
+        keyObjects.set(keyId, keys.key)
+      }
       const req: CmsRequest = {
         id: nextId++,
         outer,
         body,
-        key: keys.key,
+        keyId,
         certPem: keys.cert.pem,
         partnerCertPem: keys.partnerCert.pem,
         opts: rest,
