@@ -58,9 +58,10 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
   const build = (count: number) =>
     Array.from({ length: count }, () =>
       buildAs2Message({ registry, keys, defaultId: 'BENCHSENDER' }, out, {
-        messageId: `<bench-${process.pid}-${seq++}@BENCHSENDER>`,
+        messageId: `<bench-${process.pid}-${seq}@BENCHSENDER>`,
         partnerId: 'bench-out',
-        bytes: payload,
+        // Each message its own content: the same signed bytes under a new Message-ID are a replay.
+        bytes: Buffer.concat([payload.subarray(0, payload.length - 12), Buffer.from(`${String(seq++).padStart(11, '0')}\n`)]),
         filename: 'bench.x12',
         contentType: 'application/edi-x12',
       })

@@ -78,6 +78,11 @@ export const As2Config = z.strictObject({
   rateLimitPerMinute: z.number().int().positive().optional(),
   /** Largest AS2 message body from this partner in bytes; default env AS2_BODY_LIMIT. */
   maxBodyBytes: z.number().int().positive().optional(),
+  // ── inbound security policy (docs/as2-security.md) ──
+  /** Accept signatures with SHA-1 (digest or signature hash). Off: SHA-1 collisions are practical. */
+  allowSha1: z.boolean().default(false),
+  /** Most one compressed layer may inflate to, in MiB (zlib stops there). */
+  maxDecompressedMb: z.number().int().positive().max(4096).default(64),
 })
 
 export const SftpPoll = z.strictObject({

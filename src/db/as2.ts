@@ -4,6 +4,7 @@
  * is the adapter for the AS2 transport's As2Store port (src/transports/as2/store.ts); the
  * functions taking `q` are used by the as2_* stages in src/pipeline/as2.ts.
  */
+import type { ExceptionReason } from '../exceptions/reasons.ts'
 import { openException } from './exceptions.ts'
 import { enqueue } from './jobs.ts'
 import type { Q, Sql } from './sql.ts'
@@ -177,6 +178,37 @@ export async function markMdnOverdue(q: Q, messageId: string): Promise<boolean> 
   return true
 }
 
+/**
+ * Claim a signature fingerprint for a Message-ID (migration 0730). One insert on the primary
+ * key: it either wins, or the row of whoever holds the fingerprint is read back. Undefined when
+ * the claim is ours (new, or a resend under the same Message-ID).
+ */
+export async function claimSignature(q: Q, partnerId: string, fingerprint: string, messageId: string): Promise<{ messageId: string; at: string } | undefined> {
+  const won = await q`insert into as2_signatures (partner_id, fingerprint, message_id)
+    values (${partnerId}, ${fingerprint}, ${messageId})
+    on conflict (partner_id, fingerprint) do nothing returning message_id`
+  if (won.length) return undefined
+  const [held] = await q<{ message_id: string; created_at: Date }[]>`
+    select message_id, created_at from as2_signatures where partner_id = ${partnerId} and fingerprint = ${fingerprint}`
+  if (!held || held.message_id === messageId) return undefined
+  return { messageId: held.message_id, at: new Date(held.created_at).toISOString() }
+}
+
+export async function releaseSignature(q: Q, partnerId: string, fingerprint: string, messageId: string): Promise<void> {
+  await q`delete from as2_signatures where partner_id = ${partnerId} and fingerprint = ${fingerprint} and message_id = ${messageId}`
+}
+
+/**
+ * Open the exception for a refused inbound AS2 message. Deduplicated so a flood cannot fill the
+ * queue: one `as2_replay` per replayed signature, one `as2_limit_exceeded` per partner per day.
+ */
+export async function openAs2Refusal(q: Q, r: As2RefusalRow): Promise<void> {
+  const key = r.code === 'as2_replay' ? `as2_replay:${r.partnerId}:${r.fingerprint}` : `as2_limit_exceeded:${r.partnerId}:${new Date().toISOString().slice(0, 10)}`
+  await openException(q, r, { partnerId: r.partnerId }, key)
+}
+
+type As2RefusalRow = Extract<ExceptionReason, { code: 'as2_replay' | 'as2_limit_exceeded' }>
+
 /** The As2Store port of the AS2 transport, over this module. */
 export function createAs2Store(sql: Sql) {
   return {
@@ -200,5 +232,8 @@ export function createAs2Store(sql: Sql) {
       }
     },
     recordMdn: (messageId: string, o: MdnOutcomeRow) => recordMdn(sql, messageId, o),
+    claimSignature: (partnerId: string, fingerprint: string, messageId: string) => claimSignature(sql, partnerId, fingerprint, messageId),
+    releaseSignature: (partnerId: string, fingerprint: string, messageId: string) => releaseSignature(sql, partnerId, fingerprint, messageId),
+    refused: (r: As2RefusalRow) => openAs2Refusal(sql, r),
   }
 }

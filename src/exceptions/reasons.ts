@@ -35,6 +35,11 @@ export type ExceptionReason =
   | { code: 'certificate_expiring'; partnerId: string; file: string; notAfter: string }
   | { code: 'sftp_host_key_changed'; partnerId: string; host: string; expected: string; actual: string }
   | { code: 'file_rejected'; filename: string; detail: string }
+  // ── AS2 inbound refusals (src/transports/as2/receive.ts, docs/as2-security.md) ──────────────
+  /** The same signed content (fingerprint) arrived again under a new Message-ID: not processed. */
+  | { code: 'as2_replay'; partnerId: string; messageId: string; firstMessageId: string; firstSeenAt: string; fingerprint: string }
+  /** A message exceeded a resource limit (ASN.1 elements/depth, inflated size, worker heap or time). */
+  | { code: 'as2_limit_exceeded'; partnerId: string; messageId: string; detail: string }
   // ── matching (src/matching): documents vs the ERP's open purchase orders ──────────────────
   // Quantities and money are decimal strings; `line` is the document's own line, `poLineNo` the
   // PO line it correlated to, `doc` names the document so a person can find it.
@@ -257,6 +262,8 @@ export const REASONS = {
   certificate_expiring: { queue: 'operations', severity: 'warn', retryable: false, title: 'Certificate expiring' },
   sftp_host_key_changed: { queue: 'operations', severity: 'error', retryable: true, title: 'SFTP host key changed' },
   file_rejected: { queue: 'edi', severity: 'error', retryable: false, title: 'File rejected' },
+  as2_replay: { queue: 'operations', severity: 'error', retryable: false, title: 'AS2 replay refused' },
+  as2_limit_exceeded: { queue: 'operations', severity: 'warn', retryable: false, title: 'AS2 message over a resource limit' },
   po_not_found: { queue: 'matching', severity: 'warn', retryable: true, title: 'Purchase order not (yet) known' },
   po_closed: { queue: 'matching', severity: 'error', retryable: true, title: 'Purchase order closed or cancelled' },
   line_unknown: { queue: 'matching', severity: 'error', retryable: true, title: 'Unknown PO line' },

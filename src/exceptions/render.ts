@@ -93,6 +93,10 @@ export function explain(r: ExceptionReason): string {
       return `The SFTP host key of ${r.host} (partner ${r.partnerId}) changed from ${r.expected} to ${r.actual}; verify with the partner before trusting it.`
     case 'file_rejected':
       return `File ${r.filename} was rejected: ${r.detail}.`
+    case 'as2_replay':
+      return `AS2 message ${r.messageId} from partner ${r.partnerId} repeats the signed content of ${r.firstMessageId} (first seen ${r.firstSeenAt}) under a new Message-ID; it was refused as a replay. If the partner really sent the same file twice, ask them to resend it freshly signed.`
+    case 'as2_limit_exceeded':
+      return `AS2 message ${r.messageId} from partner ${r.partnerId} was refused: ${r.detail}. Check with the partner; a message this size or shape is usually hostile or broken.`
     // ── matching ──
     case 'po_not_found':
       return `${docName(r.doc)} refers to PO ${r.poNumber}, which is not in the ERP yet; it is held and re-matched when the PO arrives.`

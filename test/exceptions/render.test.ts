@@ -95,6 +95,15 @@ const SAMPLES: { [K in ExceptionCode]: Extract<ExceptionReason, { code: K }> } =
     actual: 'SHA256:b',
   },
   file_rejected: { code: 'file_rejected', filename: 'x.edi', detail: 'too large' },
+  as2_replay: {
+    code: 'as2_replay',
+    partnerId: 'acme',
+    messageId: '<b@acme>',
+    firstMessageId: '<a@acme>',
+    firstSeenAt: '2026-01-01T00:00:00.000Z',
+    fingerprint: 'ab12',
+  },
+  as2_limit_exceeded: { code: 'as2_limit_exceeded', partnerId: 'acme', messageId: '<c@acme>', detail: 'too many ASN.1 elements' },
   po_not_found: { code: 'po_not_found', doc: asn, poNumber: PO },
   po_closed: { code: 'po_closed', doc: asn, poNumber: PO, status: 'cancelled' },
   line_unknown: {

@@ -76,10 +76,13 @@ describe.skipIf(!!missing)('AS2 interop with the OpenSSL peer', () => {
       const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => r(s))
     })
     asyncUrl = `http://127.0.0.1:${(catcher.address() as AddressInfo).port}/mdn`
+    // The matrix signs one case with SHA-1 (aes128-sha1): partners refuse SHA-1 unless their
+    // profile allows it, so these test profiles set as2.allowSha1 explicitly.
+    const allowSha1 = '  allowSha1: true'
     const { registry } = makeConfigRoot([
-      { id: 'peerpartner', as2Id: 'PEERPARTNER', us: 'OURSERVER', cert, extra: `  asyncMdnUrls: ['${asyncUrl}']` },
-      { id: 'peer-spaces', as2Id: 'PEER PARTNER 01', us: 'OURSERVER', cert },
-      { id: 'strict-peer', as2Id: 'STRICTPEER', us: 'OURSERVER', cert, requireSigned: true },
+      { id: 'peerpartner', as2Id: 'PEERPARTNER', us: 'OURSERVER', cert, extra: `${allowSha1}\n  asyncMdnUrls: ['${asyncUrl}']` },
+      { id: 'peer-spaces', as2Id: 'PEER PARTNER 01', us: 'OURSERVER', cert, extra: allowSha1 },
+      { id: 'strict-peer', as2Id: 'STRICTPEER', us: 'OURSERVER', cert, requireSigned: true, extra: allowSha1 },
     ])
     gw = await startGateway({ registry, keyFile: join(peer, 'certs', 'server.key'), certFile: join(peer, 'certs', 'server.crt'), ourIds: ['OURSERVER'] })
     as2Url = `${await gw.listen()}/as2`

@@ -19,7 +19,7 @@ import {
   type KeyObject,
 } from 'node:crypto'
 import { deflateSync, inflateSync } from 'node:zlib'
-import { algId, ctx, encodeOid, integer, octets, octetString, oid, read, seq, setOf, TAG, time, tlv, type Node } from './der.ts'
+import { algId, ctx, DerLimitError, encodeOid, integer, octets, octetString, oid, read, readHeader, seq, setOf, TAG, time, tlv, type Node } from './der.ts'
 
 export type Digest = 'sha1' | 'sha256' | 'sha384' | 'sha512'
 
@@ -78,6 +78,7 @@ export interface CertInfo {
   subjectKeyId?: Buffer
   subject: string
   notAfter: Date
+  notBefore: Date
 }
 
 /** The AS2 spelling of a digest (`sha-256`, `SHA256`, `sha1` ...) → ours; undefined if unknown. */
@@ -111,17 +112,25 @@ export function parseCertificate(pemOrDer: string | Buffer): CertInfo {
     subjectKeyId,
     subject: x.subject,
     notAfter: new Date(x.validTo),
+    notBefore: new Date(x.validFrom),
   }
 }
 
 export const loadPrivateKey = (pem: string | Buffer): KeyObject => createPrivateKey(pem)
 export const publicKeyOf = (pem: string | Buffer): KeyObject => createPublicKey(pem)
 
-/** The CMS content type of a ContentInfo, or undefined when the bytes are not one. */
+/**
+ * The CMS content type of a ContentInfo, or undefined when the bytes do not start like one. Reads
+ * only the outer SEQUENCE header and the OID after it: the body is parsed once, by whoever
+ * handles that content type, within the DER reader's limits.
+ */
 export function contentTypeOf(der: Buffer): string | undefined {
   try {
-    const ci = read(der)
-    return ci.tag === TAG.SEQUENCE && ci.children[0]?.tag === TAG.OID ? oid(ci.children[0]) : undefined
+    const ci = readHeader(der)
+    if (ci.tag !== TAG.SEQUENCE) return undefined
+    const o = readHeader(der, ci.start)
+    if (o.tag !== TAG.OID || o.length < 1 || o.length > 64) return undefined
+    return oid({ tag: TAG.OID, value: der.subarray(o.start, o.start + o.length) })
   } catch {
     return undefined
   }
@@ -136,7 +145,7 @@ export function contentOf(der: Buffer, expected: string): Node {
 
 export class CmsError extends Error {
   override name = 'CmsError'
-  readonly code: 'malformed' | 'unsupported' | 'no_recipient' | 'decrypt_failed'
+  readonly code: 'malformed' | 'unsupported' | 'no_recipient' | 'decrypt_failed' | 'limit_exceeded'
   constructor(code: CmsError['code'], message: string) {
     super(message)
     this.code = code
@@ -146,8 +155,33 @@ export class CmsError extends Error {
 // ── signatures ────────────────────────────────────────────────────────────────────────────────
 
 export type VerifyResult =
-  | { ok: true; digest: Digest; pss: boolean }
-  | { ok: false; reason: 'signer_mismatch' | 'bad_signature' | 'digest_mismatch' | 'malformed' | 'unsupported'; detail: string }
+  | {
+      ok: true
+      digest: Digest
+      pss: boolean
+      /** SHA-256 over the content digest and the signature value: the same signed bytes give the same fingerprint. */
+      fingerprint: string
+    }
+  | {
+      ok: false
+      reason:
+        | 'signer_mismatch'
+        | 'bad_signature'
+        | 'digest_mismatch'
+        | 'malformed'
+        | 'unsupported'
+        | 'limit_exceeded'
+        | 'weak_digest'
+        | 'certificate_not_valid'
+      detail: string
+    }
+
+export interface VerifyOptions {
+  /** Accept SHA-1 as content digest or signature hash (profile `as2.allowSha1`). Default true: policy is the caller's. */
+  allowSha1?: boolean
+  /** When given, the certificate must be valid at this time (notBefore ≤ now ≤ notAfter). */
+  now?: Date
+}
 
 export function sidMatches(sid: Node, cert: CertInfo): boolean {
   if (sid.tag === ctx(0, false)) return !!cert.subjectKeyId && sid.value.equals(cert.subjectKeyId)
@@ -160,16 +194,16 @@ export function sidMatches(sid: Node, cert: CertInfo): boolean {
  * Verify a detached CMS signature (multipart/signed, RFC 5751 §3.5.3) over `content` against the
  * partner's certificate. The signer must BE that certificate: an embedded certificate is ignored.
  */
-export function verifyDetached(content: Buffer, signature: Buffer, cert: CertInfo): VerifyResult {
+export function verifyDetached(content: Buffer, signature: Buffer, cert: CertInfo, opts: VerifyOptions = {}): VerifyResult {
   try {
-    return verifySignerInfo(content, signature, cert)
+    return verifySignerInfo(content, signature, cert, opts)
   } catch (err) {
     // Hostile or truncated DER: a verdict, never an exception (the partner gets an MDN).
-    return { ok: false, reason: 'malformed', detail: (err as Error).message }
+    return { ok: false, reason: err instanceof DerLimitError ? 'limit_exceeded' : 'malformed', detail: (err as Error).message }
   }
 }
 
-function verifySignerInfo(content: Buffer, signature: Buffer, cert: CertInfo): VerifyResult {
+function verifySignerInfo(content: Buffer, signature: Buffer, cert: CertInfo, options: VerifyOptions): VerifyResult {
   let si: Node
   try {
     const sd = contentOf(signature, OID.signedData)
@@ -177,7 +211,11 @@ function verifySignerInfo(content: Buffer, signature: Buffer, cert: CertInfo): V
     si = infos.children.find((s) => sidMatches(s.children[1], cert)) as Node
     if (!si) return { ok: false, reason: 'signer_mismatch', detail: 'the signature was not made with the partner certificate' }
   } catch (err) {
-    return { ok: false, reason: 'malformed', detail: (err as Error).message }
+    return { ok: false, reason: err instanceof DerLimitError ? 'limit_exceeded' : 'malformed', detail: (err as Error).message }
+  }
+  if (options.now && (options.now < cert.notBefore || options.now > cert.notAfter)) {
+    const when = options.now < cert.notBefore ? `not valid before ${cert.notBefore.toISOString()}` : `expired ${cert.notAfter.toISOString()}`
+    return { ok: false, reason: 'certificate_not_valid', detail: `the partner certificate is ${when}` }
   }
   // SignerInfo ::= SEQUENCE { version, sid, digestAlgorithm, [0] signedAttrs?, signatureAlgorithm, signature, ... }
   const f = si.children
@@ -197,11 +235,16 @@ function verifySignerInfo(content: Buffer, signature: Buffer, cert: CertInfo): V
     hash = RSA_WITH.get(algOid) ?? digest
     opts = { key: cert.publicKey, padding: constants.RSA_PKCS1_PADDING }
   } else return { ok: false, reason: 'unsupported', detail: `signature algorithm ${algOid}` }
+  // SHA-1 collisions are practical (SHAttered, 2017): refused unless the partner's profile allows it.
+  if (options.allowSha1 === false && (digest === 'sha1' || hash === 'sha1')) {
+    return { ok: false, reason: 'weak_digest', detail: 'SHA-1 signature (set as2.allowSha1 in the partner profile to accept it)' }
+  }
   const contentDigest = createHash(digest).update(content).digest()
+  const fingerprint = createHash('sha256').update(contentDigest).update(sigValue).digest('hex')
   if (!attrs) {
     // No signed attributes: the signature covers the content itself (RFC 5652 §5.4).
     return rsaVerify(hash, content, opts, sigValue)
-      ? { ok: true, digest, pss: algOid === OID.rsaPss }
+      ? { ok: true, digest, pss: algOid === OID.rsaPss, fingerprint }
       : { ok: false, reason: 'bad_signature', detail: 'signature does not match the content' }
   }
   // RFC 5652 §5.4: the signature covers the DER of the attributes with an EXPLICIT SET OF tag.
@@ -215,7 +258,7 @@ function verifySignerInfo(content: Buffer, signature: Buffer, cert: CertInfo): V
   if (!md.children[1].children[0].value.equals(contentDigest)) {
     return { ok: false, reason: 'digest_mismatch', detail: 'the content was changed after signing' }
   }
-  return { ok: true, digest, pss: algOid === OID.rsaPss }
+  return { ok: true, digest, pss: algOid === OID.rsaPss, fingerprint }
 }
 
 /** RSASSA-PSS-params (RFC 4055 §3.1): [0] hash (default sha1), [2] saltLength (default 20). */
@@ -270,17 +313,40 @@ export function compress(content: Buffer): Buffer {
   return seq(encodeOid(OID.compressedData), tlv(ctx(0), seq(integer(0), algId(OID.zlib, null), eci)))
 }
 
-export function decompress(der: Buffer): Buffer {
+/** Default cap on what one CompressedData may inflate to (profile `as2.maxDecompressedMb`). */
+export const DEFAULT_MAX_DECOMPRESSED = 64 * 1024 * 1024
+
+/**
+ * Inflate a CompressedData. zlib stops at `maxOutput` octets (a 1 MB bomb once became 1 GiB
+ * before anything was checked); past it the result is CmsError `limit_exceeded`.
+ */
+export function decompress(der: Buffer, maxOutput = DEFAULT_MAX_DECOMPRESSED): Buffer {
+  let compressed: Buffer
   try {
     const cd = contentOf(der, OID.compressedData)
     const alg = oid(cd.children[1].children[0])
     if (alg !== OID.zlib) throw new CmsError('unsupported', `compression algorithm ${alg}`)
     const econtent = cd.children[2].children[1]
-    return inflateSync(octets(econtent.children[0]))
+    compressed = octets(econtent.children[0])
   } catch (err) {
     if (err instanceof CmsError) throw err
+    throw asCmsError(err, 'compressed data')
+  }
+  try {
+    return inflateSync(compressed, { maxOutputLength: maxOutput })
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
+      throw new CmsError('limit_exceeded', `compressed data inflates beyond ${maxOutput} octets`)
+    }
     throw new CmsError('malformed', `compressed data: ${(err as Error).message}`)
   }
+}
+
+/** A DER reader error as a CmsError: a limit stays recognisable as one. */
+export function asCmsError(err: unknown, what: string): CmsError {
+  if (err instanceof CmsError) return err
+  if (err instanceof DerLimitError) return new CmsError('limit_exceeded', `${what}: ${err.message}`)
+  return new CmsError('malformed', `${what}: ${(err as Error).message}`)
 }
 
 // ── our own certificate ────────────────────────────────────────────────────────────────────────

@@ -8,13 +8,13 @@
 
 export interface Node {
   /** First identifier octet: class (2 bits), constructed (1 bit), tag number (5 bits). */
-  tag: number
-  constructed: boolean
+  readonly tag: number
+  readonly constructed: boolean
   /** Exact bytes of the whole TLV as read. */
-  raw: Buffer
+  readonly raw: Buffer
   /** Content octets (for indefinite lengths: without the end-of-contents octets). */
-  value: Buffer
-  children: Node[]
+  readonly value: Buffer
+  readonly children: Node[]
 }
 
 export const TAG = {
@@ -37,9 +37,43 @@ export class DerError extends Error {
   override name = 'DerError'
 }
 
-/** Parse one BER TLV at `off`. Throws DerError on truncated or malformed input. */
-export function read(buf: Buffer, off = 0, depth = 0): Node {
-  if (depth > 64) throw new DerError('ASN.1 nesting too deep')
+/**
+ * Limits on what one `read` may build. A 50 MiB body of 26 million NULLs once took the event
+ * loop for minutes and then the heap; no CMS structure an AS2 partner sends comes near these.
+ * BouncyCastle streams large content as a constructed OCTET STRING of 1,000-octet segments, so
+ * `maxElements` must leave room for about one element per KiB of body: 262,144 covers 256 MiB.
+ */
+export interface ReadLimits {
+  /** Most TLV elements in the whole tree. */
+  maxElements: number
+  /** Deepest nesting (the outermost element is depth 0). */
+  maxDepth: number
+}
+
+export const DEFAULT_LIMITS: ReadLimits = { maxElements: 262_144, maxDepth: 32 }
+
+/** Thrown when input exceeds ReadLimits: hostile rather than malformed. */
+export class DerLimitError extends DerError {
+  override name = 'DerLimitError'
+  readonly limit: 'elements' | 'depth'
+  constructor(limit: 'elements' | 'depth', message: string) {
+    super(message)
+    this.limit = limit
+  }
+}
+
+/** The identifier and length octets of one TLV, without reading its content. */
+export interface Header {
+  tag: number
+  constructed: boolean
+  /** Offset of the first content octet. */
+  start: number
+  /** Content length, or -1 for an indefinite length. */
+  length: number
+}
+
+/** Read only the header of the TLV at `off` (X.690 §8.1.2-8.1.3). Throws DerError. */
+export function readHeader(buf: Buffer, off = 0): Header {
   if (off + 2 > buf.length) throw new DerError('truncated ASN.1 element')
   const tag = buf[off]
   // High tag numbers (0x1f) never occur in the CMS structures we read.
@@ -47,40 +81,88 @@ export function read(buf: Buffer, off = 0, depth = 0): Node {
   const constructed = (tag & 0x20) !== 0
   let p = off + 1
   const first = buf[p++]
-  let len = -1
-  if (first < 0x80) len = first
+  let length = -1
+  if (first < 0x80) length = first
   else if (first > 0x80) {
     const n = first & 0x7f
     if (n > 4 || p + n > buf.length) throw new DerError('bad ASN.1 length')
-    len = 0
-    for (let i = 0; i < n; i++) len = len * 256 + buf[p++]
+    length = 0
+    for (let i = 0; i < n; i++) length = length * 256 + buf[p++]
   }
+  if (length >= 0 && p + length > buf.length) throw new DerError('ASN.1 length beyond end of data')
+  if (length < 0 && !constructed) throw new DerError('indefinite length on a primitive element')
+  return { tag, constructed, start: p, length }
+}
+
+/** Parse one BER TLV at `off` within `limits`. Throws DerError (DerLimitError past a limit). */
+export function read(buf: Buffer, off = 0, limits: ReadLimits = DEFAULT_LIMITS): Node {
+  const budget = { left: limits.maxElements }
+  return readTlv(buf, off, 0, limits.maxDepth, budget)
+}
+
+/**
+ * A node whose `raw` and `value` views are made only when asked for: creating two Buffer views
+ * per element was most of the cost of reading a flood of tiny elements up to the cap.
+ */
+class LazyNode implements Node {
+  readonly tag: number
+  readonly constructed: boolean
+  readonly children: Node[]
+  readonly #buf: Buffer
+  readonly #off: number
+  readonly #start: number
+  readonly #end: number
+  readonly #rawEnd: number
+  constructor(buf: Buffer, tag: number, constructed: boolean, off: number, start: number, end: number, rawEnd: number, children: Node[]) {
+    this.tag = tag
+    this.constructed = constructed
+    this.children = children
+    this.#buf = buf
+    this.#off = off
+    this.#start = start
+    this.#end = end
+    this.#rawEnd = rawEnd
+  }
+  get raw(): Buffer {
+    return this.#buf.subarray(this.#off, this.#rawEnd)
+  }
+  get value(): Buffer {
+    return this.#buf.subarray(this.#start, this.#end)
+  }
+  /** Length of the whole TLV, without making a view. */
+  get size(): number {
+    return this.#rawEnd - this.#off
+  }
+}
+
+function readTlv(buf: Buffer, off: number, depth: number, maxDepth: number, budget: { left: number }): LazyNode {
+  if (depth > maxDepth) throw new DerLimitError('depth', `ASN.1 nesting deeper than ${maxDepth}`)
+  if (--budget.left < 0) throw new DerLimitError('elements', 'too many ASN.1 elements')
+  const { tag, constructed, start: p, length: len } = readHeader(buf, off)
   const children: Node[] = []
   if (len >= 0) {
     const end = p + len
-    if (end > buf.length) throw new DerError('ASN.1 length beyond end of data')
-    const value = buf.subarray(p, end)
     if (constructed) {
       let q = p
       while (q < end) {
-        const c = read(buf, q, depth + 1)
+        const c = readTlv(buf, q, depth + 1, maxDepth, budget)
+        if (q + c.size > end) throw new DerError('ASN.1 element overruns its parent')
         children.push(c)
-        q += c.raw.length
+        q += c.size
       }
     }
-    return { tag, constructed, raw: buf.subarray(off, end), value, children }
+    return new LazyNode(buf, tag, constructed, off, p, end, end, children)
   }
   // Indefinite length (BER §8.1.3.6): children until the end-of-contents octets 00 00.
-  if (!constructed) throw new DerError('indefinite length on a primitive element')
   let q = p
   for (;;) {
     if (q + 2 > buf.length) throw new DerError('missing end-of-contents')
     if (buf[q] === 0 && buf[q + 1] === 0) break
-    const c = read(buf, q, depth + 1)
+    const c = readTlv(buf, q, depth + 1, maxDepth, budget)
     children.push(c)
-    q += c.raw.length
+    q += c.size
   }
-  return { tag, constructed, raw: buf.subarray(off, q + 2), value: buf.subarray(p, q), children }
+  return new LazyNode(buf, tag, constructed, off, p, q, q + 2, children)
 }
 
 /** Content of an OCTET STRING, joining the segments of a constructed (BER) one. */
@@ -90,7 +172,7 @@ export function octets(n: Node): Buffer {
 }
 
 /** Dotted OID from an OBJECT IDENTIFIER node. */
-export function oid(n: Node): string {
+export function oid(n: Pick<Node, 'tag' | 'value'>): string {
   if (n.tag !== TAG.OID) throw new DerError(`expected OBJECT IDENTIFIER, got tag 0x${n.tag.toString(16)}`)
   const v = n.value
   const out: number[] = []

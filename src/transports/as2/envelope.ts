@@ -1,12 +1,12 @@
 /**
  * CMS EnvelopedData (RFC 5652 §6) and AuthEnvelopedData (RFC 5083, AES-GCM) for AS2: decrypt
  * what partners send (key transport RSA PKCS#1 v1.5 or OAEP) and encrypt what we send. Node 20
- * refuses PKCS#1 v1.5 private decryption, so the unwrap falls back to rsa-pkcs1.ts.
+ * refuses PKCS#1 v1.5 private decryption, so that unwrap is rsa-pkcs1.ts (implicit rejection).
  */
 import { constants, createCipheriv, createDecipheriv, privateDecrypt, publicEncrypt, randomBytes, type KeyObject } from 'node:crypto'
-import { CIPHERS, CmsError, contentOf, contentTypeOf, OID, OID_CIPHER, OID_DIGEST, sidMatches, type CertInfo, type ContentCipher, type Digest } from './cms.ts'
+import { asCmsError, CIPHERS, CmsError, contentOf, contentTypeOf, OID, OID_CIPHER, OID_DIGEST, sidMatches, type CertInfo, type ContentCipher, type Digest } from './cms.ts'
 import { algId, ctx, encodeOid, integer, octets, octetString, oid, seq, setOf, TAG, tlv, type Node } from './der.ts'
-import { rsaPkcs1v15Unwrap } from './rsa-pkcs1.ts'
+import { unwrapPkcs1v15 } from './rsa-pkcs1.ts'
 
 export interface Decrypted {
   content: Buffer
@@ -19,6 +19,16 @@ export interface Decrypted {
  * Key transport: RSAES-PKCS1-v1_5 or RSAES-OAEP (RFC 8017 §7). Throws CmsError.
  */
 export function decryptEnvelope(der: Buffer, key: KeyObject, cert: CertInfo): Decrypted {
+  try {
+    return decrypt(der, key, cert)
+  } catch (err) {
+    // A tree of the wrong shape (a missing field, a primitive where a SEQUENCE belongs) is bad
+    // input like any other: CmsError, never a TypeError.
+    throw asCmsError(err, 'enveloped data')
+  }
+}
+
+function decrypt(der: Buffer, key: KeyObject, cert: CertInfo): Decrypted {
   const type = contentTypeOf(der)
   const auth = type === OID.authEnvelopedData
   if (type !== OID.envelopedData && !auth) throw new CmsError('malformed', `not enveloped data (${type ?? 'unreadable'})`)
@@ -26,7 +36,7 @@ export function decryptEnvelope(der: Buffer, key: KeyObject, cert: CertInfo): De
   try {
     body = contentOf(der, type)
   } catch (err) {
-    throw new CmsError('malformed', (err as Error).message)
+    throw asCmsError(err, 'enveloped data')
   }
   // version, [0] originatorInfo?, recipientInfos SET, (auth)encryptedContentInfo, [1] authAttrs?, mac?
   const f = body.children.filter((n) => n.tag !== ctx(0))
@@ -42,11 +52,14 @@ export function decryptEnvelope(der: Buffer, key: KeyObject, cert: CertInfo): De
   const kta = oid(mine.children[2].children[0])
   const encryptedKey = mine.children[3].value
   let cek: Buffer
-  let cekOk = true
   let keyTransport: Decrypted['keyTransport']
   if (kta === OID.rsaOaep) {
     keyTransport = 'rsa-oaep'
     const hash = oaepHash(mine.children[2].children[1])
+    // RFC 8017 §7.1.2 step 1.b: C must be exactly k octets (OpenSSL would accept shorter ones).
+    if (encryptedKey.length !== Math.ceil((key.asymmetricKeyDetails?.modulusLength ?? 0) / 8)) {
+      throw new CmsError('decrypt_failed', 'the encrypted key is not as long as our RSA modulus')
+    }
     try {
       cek = privateDecrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash }, encryptedKey)
     } catch {
@@ -54,13 +67,13 @@ export function decryptEnvelope(der: Buffer, key: KeyObject, cert: CertInfo): De
     }
   } else if (kta === OID.rsaEncryption) {
     keyTransport = 'rsa-pkcs1'
-    // RFC 3218 §2.3.2: on bad padding continue with a random key so that timing and the error
-    // reported (content decryption failed) do not reveal which step failed. The outcome is still
-    // a failure: a random key can pass the CBC padding check by chance (about 1 in 256), and that
-    // garbage must never be taken for the partner's content.
-    const unwrapped = rsaPkcs1v15Unwrap(key, encryptedKey, spec.keyLen)
-    cekOk = unwrapped !== undefined
-    cek = unwrapped ?? randomBytes(spec.keyLen)
+    // Implicit rejection (rsa-pkcs1.ts): bad padding yields a deterministic substitute key that
+    // goes through the same content decryption below, so the outcome and the code path do not
+    // depend on the padding (RFC 3218 §2.3.2, done deterministically). Only a length that is not
+    // the modulus length is refused, before any private-key operation.
+    const r = unwrapPkcs1v15(key, encryptedKey, spec.keyLen)
+    if (!r.ok) throw new CmsError('decrypt_failed', 'the encrypted key is not as long as our RSA modulus')
+    cek = r.cek
   } else throw new CmsError('unsupported', `key transport ${kta}`)
   const encrypted = eci.children[2] ? octets(eci.children[2]) : Buffer.alloc(0)
   try {
@@ -78,12 +91,10 @@ export function decryptEnvelope(der: Buffer, key: KeyObject, cert: CertInfo): De
       }
       d.setAuthTag(mac)
       const content = Buffer.concat([d.update(encrypted), d.final()])
-      if (!cekOk) throw new Error('key unwrap failed')
       return { content, cipher, keyTransport }
     }
     const d = createDecipheriv(spec.node, cek, algNode.children[1].value)
     const content = Buffer.concat([d.update(encrypted), d.final()])
-    if (!cekOk) throw new Error('key unwrap failed')
     return { content, cipher, keyTransport }
   } catch {
     throw new CmsError('decrypt_failed', `content decryption (${cipher}) failed`)

@@ -36,6 +36,8 @@ export const DISPOSITION = {
   insufficientSecurity: 'processed/error: insufficient-message-security',
   unknownPartner: 'processed/error: unknown-trading-partner',
   unexpected: 'processed/error: unexpected-processing-error',
+  /** The same signed content came before under another Message-ID (docs/as2-security.md). */
+  replay: 'processed/error: duplicate-document',
 } as const
 export type Disposition = (typeof DISPOSITION)[keyof typeof DISPOSITION]
 

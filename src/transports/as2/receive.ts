@@ -14,12 +14,13 @@ import type { Logger } from '../../lib/log.ts'
 import type { OnReceive } from '../types.ts'
 import { asyncMdnPermitted } from './async-mdn.ts'
 import { mic as micOf, type CertInfo } from './cms.ts'
+import { CmsWorkerError, sharedCmsPool, type CmsPool } from './cms-pool.ts'
 import { partnerCertificate } from './keys.ts'
 import { buildMdn, DISPOSITION, parseMdnRequest, type BuiltMdn, type MdnRequest } from './mdn.ts'
 import { decodeTransfer, mediaType, unquoteAs2Id, type Headers } from './mime.ts'
 import { evaluateMdn } from './send.ts'
 import type { As2Store } from './store.ts'
-import { unwrapMessage, type Unwrapped } from './unwrap.ts'
+import type { UnwrapResult, Unwrapped } from './unwrap.ts'
 
 export interface As2ReceiveDeps {
   registry: Pick<Registry, 'byAs2' | 'get' | 'root'>
@@ -31,6 +32,8 @@ export interface As2ReceiveDeps {
   ourIds: string[]
   log: Logger
   now?: () => Date
+  /** Worker threads for the CMS work (default: the process-wide pool). */
+  cms?: CmsPool
 }
 
 export interface As2Response {
@@ -91,15 +94,23 @@ export async function handleAs2Message(deps: As2ReceiveDeps, get: (name: string)
   const outer: Headers = [['Content-Type', get('content-type') ?? 'application/octet-stream']]
   const cd = get('content-disposition')
   if (cd) outer.push(['Content-Disposition', cd])
-  let r: ReturnType<typeof unwrapMessage>
+  let r: UnwrapResult
   try {
-    r = unwrapMessage(outer, body, { key: deps.keys.key, cert: deps.keys.cert, partnerCert: partnerCertificate(deps.registry, partner) })
+    // Decrypt, inflate and verify in a worker thread: a hostile body costs a worker, not the event loop.
+    const keys = { key: deps.keys.key, cert: deps.keys.cert, partnerCert: partnerCertificate(deps.registry, partner) }
+    const policy = { allowSha1: partner.as2.allowSha1, maxDecompressed: partner.as2.maxDecompressedMb * 1024 * 1024, now }
+    r = await (deps.cms ?? sharedCmsPool()).unwrap(outer, body, keys, policy)
   } catch (err) {
-    // A defect or a certificate file that cannot be read: answer, and say so in the log.
-    r = { ok: false, disposition: DISPOSITION.unexpected, detail: (err as Error).message }
+    // A worker out of memory or time: the body is hostile. Otherwise a defect or a certificate
+    // file that cannot be read: answer, and say so in the log.
+    const code = err instanceof CmsWorkerError && err.reason !== 'crashed' ? 'limit_exceeded' : undefined
+    r = { ok: false, disposition: DISPOSITION.unexpected, detail: (err as Error).message, code }
   }
   if (!r.ok) {
-    log.warn('AS2 message rejected', { partnerId: partner.id, disposition: r.disposition, detail: r.detail })
+    log.warn('AS2 message rejected', { partnerId: partner.id, disposition: r.disposition, detail: r.detail, code: r.code })
+    if (r.code === 'limit_exceeded') {
+      await deps.store.refused({ code: 'as2_limit_exceeded', partnerId: partner.id, messageId, detail: r.detail }).catch((err: Error) => log.error('AS2 exception not recorded', { error: err.message }))
+    }
     return answer(r.disposition, partner.id, r.partial, mayPost(false, false))
   }
   const m = r.message
@@ -107,6 +118,24 @@ export async function handleAs2Message(deps: As2ReceiveDeps, get: (name: string)
   if ((partner.as2.requireSigned && !m.signed) || (partner.as2.requireEncrypted && !m.encrypted)) {
     log.warn('AS2 message without the required security', { partnerId: partner.id, signed: m.signed, encrypted: m.encrypted })
     return answer(DISPOSITION.insufficientSecurity, partner.id, m, mayPost(false, m.signed))
+  }
+  // The same signed bytes under a new Message-ID are a replay (a resend keeps its Message-ID).
+  // The claim is one insert on a unique key, so of two concurrent replays only one gets through.
+  const fingerprint = m.signatureFingerprint
+  if (fingerprint) {
+    let first: Awaited<ReturnType<As2Store['claimSignature']>>
+    try {
+      first = await deps.store.claimSignature(partner.id, fingerprint, messageId)
+    } catch (err) {
+      log.error('AS2 signature could not be recorded', { partnerId: partner.id, error: (err as Error).message })
+      return text(503, 'temporarily unable to store the message; please resend')
+    }
+    if (first) {
+      log.warn('AS2 replay of a signed message under a new Message-ID', { partnerId: partner.id, firstMessageId: first.messageId })
+      const reason = { code: 'as2_replay' as const, partnerId: partner.id, messageId, firstMessageId: first.messageId, firstSeenAt: first.at, fingerprint }
+      await deps.store.refused(reason).catch((err: Error) => log.error('AS2 exception not recorded', { error: err.message }))
+      return answer(DISPOSITION.replay, partner.id, m, mayPost(false, m.signed))
+    }
   }
   const micValue = micOf(m.micInput, request.micalg)
   const postAsync = mayPost(true, m.signed)
@@ -126,6 +155,7 @@ export async function handleAs2Message(deps: As2ReceiveDeps, get: (name: string)
   } catch (err) {
     // Not stored: no MDN, so the partner resends (a negative MDN would make it give up).
     log.error('AS2 message could not be stored', { partnerId: partner.id, error: (err as Error).message })
+    if (fingerprint) await deps.store.releaseSignature(partner.id, fingerprint, messageId).catch(() => undefined)
     return text(503, 'temporarily unable to store the message; please resend')
   }
   // Only stored messages reach this point, so a duplicate's first disposition was `processed`

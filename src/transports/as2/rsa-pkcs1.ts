@@ -1,98 +1,94 @@
 /**
- * RSAES-PKCS1-v1_5 decryption (RFC 8017 §7.2.2) for CMS key transport. Most AS2 partners still
- * wrap the content key this way, but Node 20 refuses `privateDecrypt` with RSA_PKCS1_PADDING
- * (CVE-2023-46809, Marvin attack) unless its OpenSSL does implicit rejection. So we do it
- * ourselves: the RSA decryption primitive RSADP (§5.1.2), then the EME-PKCS1-v1_5 decoding
- * (§7.2.2 step 3) with a padding check that does not exit early.
+ * RSAES-PKCS1-v1_5 key unwrap (RFC 8017 §7.2.2) for CMS key transport, with implicit rejection.
+ * Most AS2 partners still wrap the content key this way, but Node 20 refuses `privateDecrypt`
+ * with RSA_PKCS1_PADDING (CVE-2023-46809, the Marvin attack) because its OpenSSL 3.0 does not
+ * reject implicitly. So the unwrap is split in two, each constant-time (docs/as2-security.md):
  *
- * RSADP runs natively through `privateDecrypt` with RSA_NO_PADDING (a raw modular exponentiation,
- * which Node still allows), and falls back to pure BigInt arithmetic with the key's CRT
- * parameters when that is unavailable. Callers treat a padding failure like RFC 3218 §2.3.2
- * advises: continue with a random key, so the partner only ever sees "decryption failed".
+ *   1. RSADP (§5.1.2) in OpenSSL: `privateDecrypt` with RSA_NO_PADDING, a blinded CRT
+ *      exponentiation with constant-time modexp. It is the ONLY private-key operation; there is
+ *      no JavaScript fallback (a BigInt RSADP is neither blinded nor constant-time).
+ *   2. EME-PKCS1-v1_5 decoding here, for a key of known length: every octet is looked at, the
+ *      verdict is a bit mask, and the result is selected by mask between the recovered key and a
+ *      deterministic substitute (an HMAC of the encrypted key under a secret derived from our
+ *      private key). Bad padding therefore never surfaces: the caller decrypts the content with
+ *      whatever key comes out, through one code path, and a wrong key fails there like any other.
+ *
+ * An encrypted key whose length is not the modulus length is refused before step 1: the length
+ * is public, so refusing it tells an attacker nothing, and it keeps OpenSSL from ever seeing a
+ * value it would refuse for another reason than its padding.
  */
-import { constants, privateDecrypt, type KeyObject } from 'node:crypto'
+import { constants, createHash, createHmac, privateDecrypt, type KeyObject } from 'node:crypto'
 
-const b64uToBig = (s: string): bigint => BigInt('0x' + (Buffer.from(s, 'base64url').toString('hex') || '0'))
-
-function bigToBytes(x: bigint, len: number): Buffer {
-  const hex = x.toString(16).padStart(len * 2, '0')
-  return Buffer.from(hex.length > len * 2 ? hex.slice(-len * 2) : hex, 'hex')
+/** Raw RSADP: c^d mod n as k octets, through OpenSSL (blinded). Throws when c ≥ n. */
+export function rsadpOpenssl(key: KeyObject, ciphertext: Buffer): Buffer {
+  return privateDecrypt({ key, padding: constants.RSA_NO_PADDING }, ciphertext)
 }
 
-/** x^e mod m by left-to-right square-and-multiply. */
-function modPow(x: bigint, e: bigint, m: bigint): bigint {
-  let r = 1n
-  x %= m
-  for (let i = BigInt(e.toString(2).length - 1); i >= 0n; i--) {
-    r = (r * r) % m
-    if ((e >> i) & 1n) r = (r * x) % m
+export type Pkcs1Unwrap = { ok: true; cek: Buffer } | { ok: false; reason: 'length' }
+
+/** Key-derivation key for substitute keys, one per private key (WeakMap: dropped with the key). */
+const kdkCache = new WeakMap<KeyObject, Buffer>()
+
+function kdkOf(key: KeyObject): Buffer {
+  let kdk = kdkCache.get(key)
+  if (!kdk) {
+    // Deterministic across restarts and processes sharing the key, unknown to anyone without it.
+    const der = key.export({ format: 'der', type: 'pkcs8' })
+    kdk = createHash('sha256').update('edi-gateway/as2/pkcs1-implicit-rejection/v1\0').update(der).digest()
+    kdkCache.set(key, kdk)
   }
-  return r
+  return kdk
 }
 
 /**
- * RSADP with the CRT representation (RFC 8017 §5.1.2, case b): m1 = c^dP mod p,
- * m2 = c^dQ mod q, h = qInv·(m1 − m2) mod p, m = m2 + q·h. Pure JS, from the JWK export.
+ * The substitute content key for `encryptedKey`: HMAC-SHA-256(kdk, len ‖ encryptedKey), expanded
+ * to `len` octets. The same input always gives the same key, so repeating a query teaches nothing.
  */
-export function rsadpJs(key: KeyObject, ciphertext: Buffer): Buffer {
-  const jwk = key.export({ format: 'jwk' })
-  const n = b64uToBig(jwk.n as string)
-  const k = Buffer.from(jwk.n as string, 'base64url').length
-  const c = BigInt('0x' + (ciphertext.toString('hex') || '0'))
-  if (c >= n) throw new RangeError('ciphertext representative out of range')
-  const p = b64uToBig(jwk.p as string)
-  const q = b64uToBig(jwk.q as string)
-  const m1 = modPow(c, b64uToBig(jwk.dp as string), p)
-  const m2 = modPow(c, b64uToBig(jwk.dq as string), q)
-  const h = (((m1 - m2) % p) + p) % p * b64uToBig(jwk.qi as string) % p
-  return bigToBytes(m2 + q * h, k)
+export function syntheticKey(key: KeyObject, encryptedKey: Buffer, len: number): Buffer {
+  const kdk = kdkOf(key)
+  const out = Buffer.alloc(len)
+  for (let block = 0, off = 0; off < len; block++, off += 32) {
+    const h = createHmac('sha256', kdk).update(Buffer.from([block, len])).update(encryptedKey).digest()
+    h.copy(out, off, 0, Math.min(32, len - off))
+  }
+  return out
 }
 
-/** RSADP through OpenSSL without padding (fast path); BigInt CRT when that is refused. */
-export function rsadp(key: KeyObject, ciphertext: Buffer, opts: { forceJs?: boolean } = {}): Buffer {
-  if (!opts.forceJs) {
-    try {
-      return privateDecrypt({ key, padding: constants.RSA_NO_PADDING }, ciphertext)
-    } catch {
-      // fall through to the pure-JS primitive
-    }
-  }
-  return rsadpJs(key, ciphertext)
-}
+/** 0xff when x === 0 else 0x00, for an octet x, without a branch. */
+const zeroMask = (x: number): number => ((x - 1) >>> 8) & 0xff
 
 /**
- * EME-PKCS1-v1_5 decoding of EM = 0x00 ‖ 0x02 ‖ PS (≥ 8 non-zero octets) ‖ 0x00 ‖ M.
- * Every octet is visited and the verdict is accumulated in integers, so the time taken does not
- * depend on where the padding is wrong. Returns undefined for any padding error, or when
- * `expectedLen` is given and M has another length (a CMS content key has a known length).
+ * Unwrap a PKCS#1 v1.5 wrapped content key of `keyLen` octets. Returns the key, or the
+ * deterministic substitute when the padding is wrong in any way (or OpenSSL refuses the value,
+ * e.g. c ≥ n): callers cannot tell which, and must not try. Only a wrong length is an error.
+ *
+ * @param rsadp the RSA primitive; tests pass a counting wrapper around `rsadpOpenssl`
+ * @example
+ * const r = unwrapPkcs1v15(ourKey, ktri.encryptedKey, 32)
+ * if (!r.ok) throw new CmsError('decrypt_failed', 'encrypted key length')
+ * decipher = createDecipheriv('aes-256-cbc', r.cek, iv)
  */
-export function emePkcs1v15Decode(em: Buffer, expectedLen?: number): Buffer | undefined {
-  let bad = em[0] | (em[1] ^ 0x02)
-  let sep = 0 // index of the first zero octet after the type byte; 0 = none yet
-  for (let i = 2; i < em.length; i++) {
-    const isZero = ((em[i] - 1) >>> 31) & 1 // 1 when em[i] === 0
-    const first = isZero & (sep === 0 ? 1 : 0)
-    sep = sep | (-first & i)
-  }
-  bad |= sep === 0 ? 1 : 0
-  bad |= sep < 10 ? 1 : 0 // PS must be at least 8 octets long
-  const mLen = em.length - sep - 1
-  if (expectedLen !== undefined) bad |= mLen === expectedLen ? 0 : 1
-  return bad === 0 ? Buffer.from(em.subarray(sep + 1)) : undefined
-}
-
-/** Unwrap a PKCS#1 v1.5 wrapped key, or undefined when the padding is not valid. */
-export function rsaPkcs1v15Unwrap(
-  key: KeyObject,
-  encryptedKey: Buffer,
-  expectedLen?: number,
-  opts: { forceJs?: boolean } = {}
-): Buffer | undefined {
+export function unwrapPkcs1v15(key: KeyObject, encryptedKey: Buffer, keyLen: number, rsadp = rsadpOpenssl): Pkcs1Unwrap {
+  const bits = key.asymmetricKeyDetails?.modulusLength ?? 0
+  const k = Math.ceil(bits / 8)
+  // RFC 8017 §7.2.2 step 1: "If the length of C is not k octets, output 'decryption error'".
+  // Also refuse a key too short for 8 octets of PS (public facts only: k and keyLen).
+  if (encryptedKey.length !== k || k < keyLen + 11) return { ok: false, reason: 'length' }
+  const substitute = syntheticKey(key, encryptedKey, keyLen)
   let em: Buffer
   try {
-    em = rsadp(key, encryptedKey, opts)
+    em = rsadp(key, encryptedKey)
   } catch {
-    return undefined
+    // OpenSSL refuses c ≥ n (public: n is public). Decode an all-zero block, which is bad padding.
+    em = Buffer.alloc(k)
   }
-  return emePkcs1v15Decode(em, expectedLen)
+  if (em.length !== k) em = Buffer.concat([Buffer.alloc(Math.max(0, k - em.length)), em]).subarray(-k)
+  // EM = 0x00 ‖ 0x02 ‖ PS (k − keyLen − 3 non-zero octets) ‖ 0x00 ‖ M (keyLen octets).
+  const sep = k - keyLen - 1
+  let good = zeroMask(em[0]) & zeroMask(em[1] ^ 0x02) & zeroMask(em[sep])
+  for (let i = 2; i < sep; i++) good &= ~zeroMask(em[i]) & 0xff
+  const out = Buffer.alloc(keyLen)
+  for (let i = 0; i < keyLen; i++) out[i] = (em[sep + 1 + i] & good) | (substitute[i] & ~good & 0xff)
+  em.fill(0)
+  return { ok: true, cek: out }
 }

@@ -4,7 +4,17 @@
  * (duplicates get it again), async MDNs waiting to be delivered, and the messages we sent that
  * still wait for their MDN.
  */
+import type { ExceptionReason } from '../../exceptions/reasons.ts'
 import type { Headers } from './mime.ts'
+
+/** Inbound messages refused at the AS2 layer that an operator should see (docs/as2-security.md). */
+export type As2Refusal = Extract<ExceptionReason, { code: 'as2_replay' | 'as2_limit_exceeded' }>
+
+/** The Message-ID that first carried a signature, and when. */
+export interface SignatureClaim {
+  messageId: string
+  at: string
+}
 
 export interface InboundRecord {
   partnerId: string
@@ -70,4 +80,13 @@ export interface As2Store {
   findOutbound(messageId: string): Promise<OutboundState | undefined>
   /** Record the MDN for a message we sent; a non-delivered outcome opens an exception. */
   recordMdn(messageId: string, outcome: MdnOutcome): Promise<void>
+  /**
+   * Claim a signature fingerprint for a Message-ID, atomically (unique key). Undefined when the
+   * claim is ours (new, or held by this same Message-ID); else the Message-ID that holds it.
+   */
+  claimSignature(partnerId: string, fingerprint: string, messageId: string): Promise<SignatureClaim | undefined>
+  /** Drop our claim when the message could not be stored, so the partner's resend is not a replay. */
+  releaseSignature(partnerId: string, fingerprint: string, messageId: string): Promise<void>
+  /** Open the exception for a refused inbound message (deduplicated; see the reason codes). */
+  refused(reason: As2Refusal): Promise<void>
 }

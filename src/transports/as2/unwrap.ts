@@ -9,7 +9,7 @@
  *   plain              → the content only
  */
 import type { KeyObject } from 'node:crypto'
-import { CmsError, contentTypeOf, decompress, OID, verifyDetached, type CertInfo, type ContentCipher, type Digest } from './cms.ts'
+import { CmsError, contentTypeOf, decompress, DEFAULT_MAX_DECOMPRESSED, OID, verifyDetached, type CertInfo, type ContentCipher, type Digest } from './cms.ts'
 import { decryptEnvelope } from './envelope.ts'
 import { DISPOSITION, type Disposition } from './mdn.ts'
 import {
@@ -37,9 +37,20 @@ export interface Unwrapped {
   keyTransport?: string
   signatureDigest?: Digest
   pss?: boolean
+  /** Fingerprint of the (first) signature: SHA-256 over content digest and signature value. */
+  signatureFingerprint?: string
 }
 
-export type UnwrapResult = { ok: true; message: Unwrapped } | { ok: false; disposition: Disposition; detail: string; partial?: Partial<Unwrapped> }
+/**
+ * Why a message was refused, when it is worth more than a log line: `limit_exceeded` (hostile
+ * size or structure, opens `as2_limit_exceeded`), `weak_digest` (SHA-1 not allowed),
+ * `certificate_not_valid` (outside the partner certificate's validity period).
+ */
+export type UnwrapCode = 'limit_exceeded' | 'weak_digest' | 'certificate_not_valid'
+
+export type UnwrapResult =
+  | { ok: true; message: Unwrapped }
+  | { ok: false; disposition: Disposition; detail: string; code?: UnwrapCode; partial?: Partial<Unwrapped> }
 
 export interface UnwrapKeys {
   key: KeyObject
@@ -47,15 +58,43 @@ export interface UnwrapKeys {
   partnerCert: CertInfo
 }
 
+/** Partner policy for one message (from the profile's `as2` block). */
+export interface UnwrapOptions {
+  /** Accept SHA-1 signatures (`as2.allowSha1`, default false). */
+  allowSha1?: boolean
+  /** Cap on what one CompressedData may inflate to, in octets (`as2.maxDecompressedMb`). */
+  maxDecompressed?: number
+  /** Receipt time: the partner certificate must be valid then. */
+  now?: Date
+}
+
 /** At most this many nested layers (encrypt, compress, sign, compress) before we call it hostile. */
 const MAX_LAYERS = 8
+
+/**
+ * A decrypted MIME entity starts with header text (RFC 4130 §3; headerless EDI starts with text
+ * too). Content decrypted under a wrong or substitute key passes the CBC padding check about one
+ * time in 256; this keeps such noise from being taken for a message. It looks at the plaintext
+ * only, so it answers the same whether the key transport padding was good or bad.
+ */
+function looksLikeMimeText(b: Buffer): boolean {
+  const n = Math.min(b.length, 32)
+  if (n === 0) return false
+  for (let i = 0; i < n; i++) {
+    const c = b[i]
+    if (!((c >= 0x20 && c < 0x7f) || c === 0x09 || c === 0x0a || c === 0x0d)) return false
+  }
+  return true
+}
 
 /**
  * @param outer the outermost entity's MIME headers, which travel as HTTP headers (RFC 4130 §5.2):
  *   Content-Type and Content-Disposition
  * @param body the HTTP body after any HTTP-level Content-Transfer-Encoding was undone
  */
-export function unwrapMessage(outer: Headers, body: Buffer, keys: UnwrapKeys): UnwrapResult {
+export function unwrapMessage(outer: Headers, body: Buffer, keys: UnwrapKeys, opts: UnwrapOptions = {}): UnwrapResult {
+  const cap = opts.maxDecompressed
+  const maxDecompressed = cap !== undefined && Number.isFinite(cap) && cap > 0 ? cap : DEFAULT_MAX_DECOMPRESSED
   let entity: Entity = { headers: outer, raw: body, body }
   let signedEntity: Buffer | undefined
   let uncompressedEntity: Buffer | undefined
@@ -69,24 +108,29 @@ export function unwrapMessage(outer: Headers, body: Buffer, keys: UnwrapKeys): U
     if (cmsType === OID.envelopedData || cmsType === OID.authEnvelopedData) {
       try {
         const d = decryptEnvelope(content, keys.key, keys.cert)
+        if (!looksLikeMimeText(d.content)) throw new CmsError('decrypt_failed', 'the decrypted content is not a MIME entity')
         Object.assign(m, { encrypted: true, cipher: d.cipher, keyTransport: d.keyTransport })
         decryptedEntity ??= d.content
         entity = parseEntity(d.content)
       } catch (err) {
         const detail = err instanceof CmsError ? err.message : `decryption: ${(err as Error).message}`
-        return { ok: false, disposition: DISPOSITION.decryptionFailed, detail, partial: m }
+        const code = err instanceof CmsError && err.code === 'limit_exceeded' ? 'limit_exceeded' : undefined
+        return { ok: false, disposition: DISPOSITION.decryptionFailed, detail, code, partial: m }
       }
       continue
     }
     if (cmsType === OID.compressedData) {
       try {
-        const inflated = decompress(content)
+        // Signed-then-compressed was verified above before we got here; compressed-then-signed
+        // can only be checked after inflating, hence the cap.
+        const inflated = decompress(content, maxDecompressed)
         m.compressed = true
         // RFC 5402 §4.1: for unsigned messages the MIC covers the innermost uncompressed entity.
         uncompressedEntity = inflated
         entity = parseEntity(inflated)
       } catch (err) {
-        return { ok: false, disposition: DISPOSITION.unexpected, detail: (err as Error).message, partial: m }
+        const code = err instanceof CmsError && err.code === 'limit_exceeded' ? 'limit_exceeded' : undefined
+        return { ok: false, disposition: DISPOSITION.unexpected, detail: (err as Error).message, code, partial: m }
       }
       continue
     }
@@ -107,12 +151,20 @@ export function unwrapMessage(outer: Headers, body: Buffer, keys: UnwrapKeys): U
       }
       const sigPart = parseEntity(parts[1])
       const der = decodeTransfer(header(sigPart.headers, 'content-transfer-encoding'), sigPart.body)
-      const v = verifyDetached(parts[0], der, keys.partnerCert)
+      const v = verifyDetached(parts[0], der, keys.partnerCert, { allowSha1: opts.allowSha1 ?? false, now: opts.now ?? new Date() })
       if (!v.ok) {
-        // The content changed after signing → integrity; anything about who signed → authentication.
-        const disposition = v.reason === 'digest_mismatch' ? DISPOSITION.integrityCheckFailed : DISPOSITION.authenticationFailed
-        return { ok: false, disposition, detail: v.detail, partial: { ...m, signed: true, micInput: parts[0] } }
+        // The content changed after signing → integrity; a digest the profile does not allow →
+        // insufficient security; anything about who signed → authentication.
+        const disposition =
+          v.reason === 'digest_mismatch'
+            ? DISPOSITION.integrityCheckFailed
+            : v.reason === 'weak_digest'
+              ? DISPOSITION.insufficientSecurity
+              : DISPOSITION.authenticationFailed
+        const code = v.reason === 'limit_exceeded' || v.reason === 'weak_digest' || v.reason === 'certificate_not_valid' ? v.reason : undefined
+        return { ok: false, disposition, detail: v.detail, code, partial: { ...m, signed: true, micInput: parts[0] } }
       }
+      if (!m.signed) m.signatureFingerprint = v.fingerprint
       Object.assign(m, { signed: true, signatureDigest: v.digest, pss: v.pss })
       signedEntity ??= parts[0]
       entity = parseEntity(parts[0])

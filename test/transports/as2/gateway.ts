@@ -16,6 +16,7 @@ import type { Sql } from '../../../src/db/sql.ts'
 import { silentLogger } from '../../../src/lib/log.ts'
 import { receive } from '../../../src/pipeline/receive.ts'
 import { loadOurAs2Keys, type As2KeyPair } from '../../../src/transports/as2/keys.ts'
+import type { CmsPool } from '../../../src/transports/as2/cms-pool.ts'
 import { createAs2Routes } from '../../../src/transports/as2/receive.ts'
 import type { As2Store } from '../../../src/transports/as2/store.ts'
 import { testDb, type TestDb } from '../../helpers/db.ts'
@@ -89,14 +90,15 @@ export interface Gateway {
   close(): Promise<void>
 }
 
-export async function startGateway(o: { registry: Registry; keyFile: string; certFile: string; ourIds: string[]; db?: TestDb }): Promise<Gateway> {
+export async function startGateway(o: { registry: Registry; keyFile: string; certFile: string; ourIds: string[]; db?: TestDb; cms?: CmsPool }): Promise<Gateway> {
   const db = o.db ?? (await testDb())
   const keys = loadOurAs2Keys(o.certFile, o.keyFile)
   const store: As2Store = createAs2Store(db.sql)
   const app = new Hono()
+  app.get('/healthz', (c) => c.text('ok'))
   app.route(
     '/',
-    createAs2Routes({ registry: o.registry, onReceive: (p) => receive({ sql: db.sql }, p), store, keys, ourIds: o.ourIds, log: silentLogger })
+    createAs2Routes({ registry: o.registry, onReceive: (p) => receive({ sql: db.sql }, p), store, keys, ourIds: o.ourIds, log: silentLogger, cms: o.cms })
   )
   let server: ServerType | undefined
   const gw: Gateway = {

@@ -15,6 +15,10 @@ import { hasOpenssl, makeConfigRoot, opensslPair, startGateway, type Gateway } f
 import { buildPartnerMessage, type PartnerMessageOptions } from './openssl.ts'
 
 const X12 = Buffer.from('ISA*00*          *00*          *ZZ*PARTNER        *ZZ*OURS           *240101*1200*U*00401*000000001*0*P*>~\nGS*PO*P*O*20240101*1200*1*X*004010~\n')
+// Each message its own interchange control number: the same signed bytes under a new
+// Message-ID would be refused as a replay (test/security/as2-crypto-replay.test.ts).
+let control = Math.floor(Math.random() * 1e8)
+const nextX12 = () => Buffer.from(X12.toString('latin1').replace('000000001', String(++control).padStart(9, '0')), 'latin1')
 
 describe.skipIf(!hasOpenssl)('AS2 receive (POST /as2)', () => {
   let gw: Gateway
@@ -38,7 +42,7 @@ describe.skipIf(!hasOpenssl)('AS2 receive (POST /as2)', () => {
   })
 
   const post = async (o: Omit<PartnerMessageOptions, 'payload'> & { payload?: Buffer }, tamper?: (b: Buffer) => Buffer) => {
-    const m = buildPartnerMessage({ payload: X12, ...o })
+    const m = buildPartnerMessage({ payload: nextX12(), ...o })
     const res = await gw.app.request('/as2', { method: 'POST', headers: m.headers, body: new Uint8Array(tamper ? tamper(m.body) : m.body) })
     const body = Buffer.from(await res.arrayBuffer())
     const mdn = parseMdn(res.headers.get('content-type') ?? '', body, parseCertificate(readFileSync(ours.crt)))
@@ -117,8 +121,9 @@ describe.skipIf(!hasOpenssl)('AS2 receive (POST /as2)', () => {
 
   it('does not process a duplicate Message-ID twice and repeats the original disposition', async () => {
     const messageId = `<dup-${Date.now()}@partner>`
-    const a = await post({ messageId, sign: partner, encrypt: { crt: ours.crt } })
-    const b = await post({ messageId, sign: partner, encrypt: { crt: ours.crt } })
+    const payload = nextX12()
+    const a = await post({ payload, messageId, sign: partner, encrypt: { crt: ours.crt } })
+    const b = await post({ payload, messageId, sign: partner, encrypt: { crt: ours.crt } })
     expect(a.mdn.disposition).toBe('processed')
     expect(b.mdn.disposition).toBe('processed')
     expect(b.mdn.mic?.value).toBe(a.mdn.mic?.value)

@@ -1,43 +1,46 @@
 import { constants, generateKeyPairSync, publicEncrypt, randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { emePkcs1v15Decode, rsadp, rsaPkcs1v15Unwrap } from '../../../src/transports/as2/rsa-pkcs1.ts'
+import { syntheticKey, unwrapPkcs1v15 } from '../../../src/transports/as2/rsa-pkcs1.ts'
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
 
-describe('RSAES-PKCS1-v1_5 unwrap (RFC 8017 §7.2.2)', () => {
-  it('recovers keys encrypted by node publicEncrypt, natively and with the pure BigInt CRT path', () => {
+describe('RSAES-PKCS1-v1_5 unwrap (RFC 8017 §7.2.2), implicit rejection', () => {
+  it('recovers keys encrypted by node publicEncrypt', () => {
     for (const len of [16, 24, 32]) {
       const cek = randomBytes(len)
       const ct = publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_PADDING }, cek)
-      expect(rsaPkcs1v15Unwrap(privateKey, ct, len)?.equals(cek)).toBe(true)
-      expect(rsaPkcs1v15Unwrap(privateKey, ct, len, { forceJs: true })?.equals(cek)).toBe(true)
+      expect(unwrapPkcs1v15(privateKey, ct, len)).toEqual({ ok: true, cek })
     }
   })
 
-  it('computes the same raw RSADP result in JS as OpenSSL without padding', () => {
-    const ct = publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_PADDING }, Buffer.from('x'))
-    expect(rsadp(privateKey, ct, { forceJs: true }).equals(rsadp(privateKey, ct))).toBe(true)
-  })
-
-  it('rejects a key of the wrong length and a ciphertext from another key', () => {
+  it('gives the substitute key for a key of another length and for a ciphertext from another key', () => {
     const ct = publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_PADDING }, randomBytes(16))
-    expect(rsaPkcs1v15Unwrap(privateKey, ct, 32)).toBeUndefined()
+    expect(unwrapPkcs1v15(privateKey, ct, 32)).toEqual({ ok: true, cek: syntheticKey(privateKey, ct, 32) })
     const other = generateKeyPairSync('rsa', { modulusLength: 2048 })
     const foreign = publicEncrypt({ key: other.publicKey, padding: constants.RSA_PKCS1_PADDING }, randomBytes(16))
-    expect(rsaPkcs1v15Unwrap(privateKey, foreign, 16)).toBeUndefined()
+    expect(unwrapPkcs1v15(privateKey, foreign, 16)).toEqual({ ok: true, cek: syntheticKey(privateKey, foreign, 16) })
   })
 
-  it('checks every padding rule', () => {
-    const good = Buffer.concat([Buffer.from([0, 2]), Buffer.alloc(10, 0x55), Buffer.from([0]), Buffer.from('key')])
-    expect(emePkcs1v15Decode(good)?.toString()).toBe('key')
+  it('checks every padding rule through raw encryption of chosen blocks', () => {
+    const m = Buffer.from('0123456789abcdef')
+    const good = Buffer.concat([Buffer.from([0, 2]), Buffer.alloc(256 - 3 - 16, 0x55), Buffer.from([0]), m])
+    const enc = (em: Buffer) => publicEncrypt({ key: publicKey, padding: constants.RSA_NO_PADDING }, em)
+    expect(unwrapPkcs1v15(privateKey, enc(good), 16)).toEqual({ ok: true, cek: m })
     const mutate = (i: number, v: number) => {
       const b = Buffer.from(good)
       b[i] = v
       return b
     }
-    expect(emePkcs1v15Decode(mutate(0, 1))).toBeUndefined() // first octet not 0
-    expect(emePkcs1v15Decode(mutate(1, 1))).toBeUndefined() // block type 1 (signature), not 2
-    expect(emePkcs1v15Decode(mutate(5, 0))).toBeUndefined() // PS shorter than 8 octets
-    expect(emePkcs1v15Decode(Buffer.concat([Buffer.from([0, 2]), Buffer.alloc(20, 1)]))).toBeUndefined() // no separator
+    for (const [i, v] of [
+      [0, 1], // first octet not 0
+      [1, 1], // block type 1 (signature), not 2
+      [5, 0], // PS shorter than 8 octets
+      [200, 0], // separator too early: M would be longer than 16
+      [239, 1], // no separator where a 16-octet key needs it
+    ]) {
+      const c = enc(mutate(i, v))
+      const r = unwrapPkcs1v15(privateKey, c, 16)
+      expect(r, `octet ${i} = ${v}`).toEqual({ ok: true, cek: syntheticKey(privateKey, c, 16) })
+    }
   })
 })
