@@ -72,8 +72,11 @@ describe.skipIf(!hasOpenssl)('AS2 async MDN: no SSRF', () => {
     await close(victim)
   })
 
+  // Each message carries its own ISA13: the same signed bytes under a new Message-ID are a replay.
+  let seq = 0
   const post = async (o: Omit<PartnerMessageOptions, 'payload'>) => {
-    const m = buildPartnerMessage({ payload: X12, ...o })
+    const payload = Buffer.from(X12.toString('latin1').replace('*000000001*', `*${String(++seq).padStart(9, '0')}*`), 'latin1')
+    const m = buildPartnerMessage({ payload, ...o })
     const res = await gw.app.request('/as2', { method: 'POST', headers: m.headers, body: new Uint8Array(m.body) })
     const body = Buffer.from(await res.arrayBuffer())
     return { m, res, body, mdn: parseMdn(res.headers.get('content-type') ?? '', body) }
