@@ -106,6 +106,18 @@ function classBodies(cs: string, base: string): Map<string, string> {
   return out
 }
 
+/**
+ * EdiEngine element definitions that both other sources contradict (bots 004010 records at every
+ * position the element is used, and pyx12's dictionary): the longer length is taken, so a value
+ * the standard allows is never refused. Found by test/edi/x12/dictionary-crosscheck.test.ts.
+ */
+const CORRECTIONS_004010: Record<string, ElementData> = {
+  '739': ['R', 1, 20], // Measurement Value (EdiEngine: R 1/18)
+  '740': ['R', 1, 20], // Range Minimum (EdiEngine: R 1/18)
+  '741': ['R', 1, 20], // Range Maximum (EdiEngine: R 1/18)
+  '1551': ['AN', 1, 4096], // Textual Data, MTX02/03 (EdiEngine: AN 1/760; bots 4096)
+}
+
 function ediEngineElements(): { elements: Record<string, ElementData>; codes: Record<string, string> } {
   const cs = gitShow(EDIENGINE, EDIENGINE.paths[1])
   const elements: Record<string, ElementData> = {}
@@ -117,7 +129,7 @@ function ediEngineElements(): { elements: Record<string, ElementData>; codes: Re
     const min = Number(/MinLength = (\d+)/.exec(body)?.[1] ?? 1)
     const max = Number(/MaxLength = (\d+)/.exec(body)?.[1] ?? min)
     const ref = refOf(cls)
-    elements[ref] = [type, min, max]
+    elements[ref] = CORRECTIONS_004010[ref] ?? [type, min, max]
     if (CODE_ELEMENTS.includes(ref)) {
       const values: string[] = []
       for (const m of body.matchAll(/AllowedValues\.AddRange\(new\[\] \{([^}]*)\}/g)) values.push(...[...m[1].matchAll(/"([^"]*)"/g)].map((x) => x[1]))
@@ -575,6 +587,7 @@ const d4 = build004010()
 writeTs(join(root, 'src/edi/dictionary/generated/x12-004010.ts'), '004010', d4, [EDIENGINE], [
   'Usage X: an optional element named in one of the segment\'s syntax notes (EdiEngine writes O).',
   'EdiEngine types R2..R9 are written R (X12.6 has one decimal type R).',
+  `Corrected where bots and pyx12 both give a longer length (CORRECTIONS_004010): ${Object.keys(CORRECTIONS_004010).join(', ')}.`,
   'ST03 (1705) is added: it is 005010, but the reader checks every version\'s ST with one table.',
   'Syntax note positions are mapped from EdiEngine\'s component numbering back to elements (see',
   `elementNotes in the generator); ${new Set(DROPPED_NOTES).size} notes naming a component were dropped (the composites keep them).`,
