@@ -101,6 +101,14 @@ describe('element definitions the X12.3 dictionary gives', () => {
 })
 
 describe('interchange level', () => {
+  it('a 003010 group: GS04 is YYMMDD (DT 6/6) before 004010', () => {
+    const text = envelope([{ type: '850', ctl: '0001', body: PO_850 }], { version: '003010' }).replace('*20240102*1200*7001*', '*240102*1200*7001*')
+    expect(allIssues(parse(text)).filter((i) => i.segment === 'GS')).toEqual([])
+    // ... and an 8-digit GS04 in a 004010 group stays right, a 6-digit one wrong.
+    const bad = envelope([{ type: '850', ctl: '0001', body: PO_850 }]).replace('*20240102*1200*7001*', '*240102*1200*7001*')
+    expect(codes(parse(bad))).toContain('element_too_short')
+  })
+
   it('ISB/ISE between ISA and GS are interchange control segments, not unexpected', () => {
     const text = envelope([{ type: '850', ctl: '0001', body: PO_850 }]).replace('~\nGS*', '~\nISB*3~\nISE*20240105*1200*1~\nGS*')
     const r = parse(text)
