@@ -15,6 +15,9 @@
  *   second source for element definitions; map/999.5010.xml for the 005010 999 segments (IK3,
  *   IK4, IK5, CTX: element references) and its ack code lists.
  *
+ * X12_COMPARE=1 also prints where EdiEngine's and bots' 004010 set structures differ (usage, max
+ * use, loop shape): what upgradeMandatory applies and the cross-check test explains.
+ *
  * 005010 elements are derived: a segment's element at a position keeps its 004010 reference and
  * type, takes the 005010 maximum length from bots, and new trailing positions get the reference
  * from DIFF_005010 below (documented changes) or stay unnamed with the bots type/length.
