@@ -276,9 +276,7 @@ function botsSet(version: '4010' | '5010', id: string): Node[] {
   const conv = (nodes: B[]): Node[] =>
     nodes
       .filter((n) => n.ID !== 'SE')
-      .map((n, i, all): Node => {
-        void all
-        void i
+      .map((n): Node => {
         const usage = n.MIN > 0 ? 'M' : 'O'
         const max = n.MAX >= 99_999 ? MANY : n.MAX
         if (!n.LEVEL) return [n.ID, usage, max]
