@@ -63,3 +63,21 @@ describe('860 / 865 / 846: acknowledged, then held as unsupported_document', () 
     expect(exc.map((e) => e.code)).not.toContain('unsupported_document')
   })
 })
+
+describe('an interchange with nothing readable after the ISA', () => {
+  const s = pipelineSuite()
+
+  it('is rejected by a TA1 R 024 and held with the reason, never acknowledged positively', async () => {
+    // A 3-byte UTF-8 character after ISA16: the reader takes its first byte as the terminator.
+    const term = '\u2192'
+    const body = [ISA('000000901'), 'GS*PR*DEMOSUPPLY*OURCO*20250302*0915*901*X*004010', 'ST*855*0001', 'BAK*00*AC*4500012345*20250302', 'SE*3*0001', 'GE*1*901', 'IEA*1*000000901']
+    const msg = await s.p.ingest({ transport: 'cli', body: Buffer.from(body.join(term) + term, 'utf8') })
+    const acks = await s.db.sql<{ doc_type: string; bytes: Buffer }[]>`select d.doc_type, d.bytes from deliveries d
+      join interchanges i on i.id = d.parent_id where d.kind = 'ack' and i.payload_id = ${msg}`
+    expect(acks.map((a) => a.doc_type)).toEqual(['TA1'])
+    expect(acks[0].bytes.toString('latin1')).toMatch(/TA1\*000000901\*250302\*0915\*R\*024/)
+    const exc = await listExceptions(s.db.sql, { payloadId: msg })
+    expect(exc.map((e) => e.code)).toEqual(['envelope_unreadable'])
+    expect(JSON.stringify(exc[0].reason)).toContain('no functional group or transaction set could be read')
+  })
+})
