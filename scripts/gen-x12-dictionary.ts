@@ -121,6 +121,13 @@ const CORRECTIONS_004010: Record<string, ElementData> = {
   '1551': ['AN', 1, 4096], // Textual Data, MTX02/03 (EdiEngine: AN 1/760; bots 4096)
 }
 
+/**
+ * Codes added to a 004010 list on purpose (not a fact of 004010): our 997 writes AK403 12 (too
+ * many repetitions) and 13 (too many components) whatever the inbound version, since 004010 has
+ * no code for either (723 stops at 10); the list that checks AK403 has to accept what we write.
+ */
+const ADDED_CODES_004010: Record<string, string[]> = { '723': ['12', '13'] }
+
 function ediEngineElements(): { elements: Record<string, ElementData>; codes: Record<string, string> } {
   const cs = gitShow(EDIENGINE, EDIENGINE.paths[1])
   const elements: Record<string, ElementData> = {}
@@ -136,7 +143,7 @@ function ediEngineElements(): { elements: Record<string, ElementData>; codes: Re
     if (CODE_ELEMENTS.includes(ref)) {
       const values: string[] = []
       for (const m of body.matchAll(/AllowedValues\.AddRange\(new\[\] \{([^}]*)\}/g)) values.push(...[...m[1].matchAll(/"([^"]*)"/g)].map((x) => x[1]))
-      codes[ref] = [...new Set(values)].join(' ')
+      codes[ref] = [...new Set([...values, ...(ADDED_CODES_004010[ref] ?? [])])].join(' ')
     }
   }
   return { elements, codes }
@@ -589,6 +596,7 @@ writeTs(join(root, 'src/edi/dictionary/generated/x12-004010.ts'), '004010', d4, 
   'Usage X: an optional element named in one of the segment\'s syntax notes (EdiEngine writes O).',
   'EdiEngine types R2..R9 are written R (X12.6 has one decimal type R).',
   `Corrected where bots and pyx12 both give a longer length (CORRECTIONS_004010): ${Object.keys(CORRECTIONS_004010).join(', ')}.`,
+  `Codes added on purpose (ADDED_CODES_004010, not 004010 facts): ${Object.entries(ADDED_CODES_004010).map(([r, c]) => `${r}: ${c.join(' ')}`).join('; ')} (our 997 writes them).`,
   'ST03 (1705) is added: it is 005010, but the reader checks every version\'s ST with one table.',
   'Syntax note positions are mapped from EdiEngine\'s component numbering back to elements (see',
   `elementNotes in the generator); ${new Set(DROPPED_NOTES).size} notes naming a component were dropped (the composites keep them).`,
