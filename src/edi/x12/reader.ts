@@ -328,7 +328,8 @@ class StreamReader implements X12Reader, X12LexerSink {
     // cannot use, say): the interchange is rejected with the reason (TA1 R, 024), first so that
     // the TA105 names it. An empty interchange, or one of TA1s only, is not this.
     if (this.groupCount === 0 && this.icTx === 0 && this.strays > 0 && this.ic.ta1 === undefined) {
-      const tags = [...new Set(this.ic.issues.filter((i) => i.code === 'segment_unexpected').map((i) => i.segment ?? ''))].slice(0, 3)
+      // The tags are bytes we could not read: shown printable (anything else as '?').
+      const tags = [...new Set(this.ic.issues.filter((i) => i.code === 'segment_unexpected').map((i) => (i.segment ?? '').replace(/[^\x20-\x7e]/g, '?')))].slice(0, 3)
       this.ic.issues.unshift(
         issue('interchange_no_transactions', 'interchange', `no functional group or transaction set could be read from interchange ${this.ic.controlNumber}: ${this.strays} segment(s) after the ISA were not recognized (first tags ${tags.map((t) => `'${t}'`).join(', ')}); is ISA16 followed by the segment terminator the file uses (a single byte)?`, { segment: 'ISA' })
       )
