@@ -10,7 +10,19 @@ export function mapVersion(standard: string, version: string): string {
   return version
 }
 
+/**
+ * Standard + document types some inbound map reads (`x12 850`, `edifact ORDERS`), whatever the
+ * version or partner. A document type outside it is not mapped by anyone: `unsupported_document`
+ * (handled by a person), not `no_map` (one partner's onboarding gap).
+ */
+function mappedTypes(maps: ReadonlyMap<string, ResolvedMap>): Set<string> {
+  const out = new Set<string>()
+  for (const m of maps.values()) if (m.direction === 'in') out.add(`${m.message.standard} ${m.message.docType}`)
+  return out
+}
+
 export function createMapper(maps: ReadonlyMap<string, ResolvedMap>): Mapper {
+  const mapped = mappedTypes(maps)
   const pick = (profile: PartnerProfile, standard: 'x12' | 'edifact' | 'json', version: string, docType: string) =>
     selectMap(maps, profile, { direction: 'in', standard, version: mapVersion(standard, version), docType })
   return {
@@ -27,6 +39,10 @@ export function createMapper(maps: ReadonlyMap<string, ResolvedMap>): Mapper {
     },
     inbound(profile, input, prov): MapOutcome {
       const sel = pick(profile, input.standard, input.version, input.docType)
+      if (!sel.ok && !mapped.has(`${input.standard} ${input.docType}`)) {
+        const { standard, version, docType } = input
+        return { ok: false, reasons: [{ code: 'unsupported_document', partnerId: profile.id, standard, version, docType, ...(prov.transactionControl ? { controlNumber: prov.transactionControl } : {}) }] }
+      }
       if (!sel.ok) return { ok: false, reasons: [sel.reason] }
       const meta = { partnerId: profile.id, ...prov }
       const r =

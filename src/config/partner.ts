@@ -32,6 +32,22 @@ export const Separators = z.strictObject({
 
 const DocType = z.string().regex(/^(\d{3}|[A-Z]{6})$/, 'an X12 set (850) or an EDIFACT message type (ORDERS)')
 
+/**
+ * A partner's implementation guide for one document (src/edi/guide.ts): narrows what the
+ * standard allows, checked after the base validation and reported in the 997/999/CONTRL.
+ * Positions are segment tag + 2-digit element (+ `-` 2-digit component): `BEG01`, `REF04-01`,
+ * `BGM01-01`.
+ */
+export const GuidePosition = z.string().regex(/^[A-Z][A-Z0-9]{1,2}\d{2}(-\d{2})?$/, 'a segment tag + 2-digit element position (+ -2-digit component): BEG01, BGM01-01')
+export const Guide = z.strictObject({
+  /** Segment tags that must occur at least once. */
+  requiredSegments: z.array(z.string().regex(/^[A-Z][A-Z0-9]{1,2}$/)).optional(),
+  /** Segment tags the partner never sends or accepts. */
+  forbiddenSegments: z.array(z.string().regex(/^[A-Z][A-Z0-9]{1,2}$/)).optional(),
+  /** The only codes accepted at a position: `{ BEG01: ['00'], N101: ['ST', 'BY'] }`. */
+  codes: z.record(GuidePosition, z.array(z.string().min(1)).min(1)).optional(),
+})
+
 export const DocumentEntry = z.strictObject({
   direction: z.enum(['in', 'out']),
   standard: z.enum(['x12', 'edifact', 'json']),
@@ -42,6 +58,8 @@ export const DocumentEntry = z.strictObject({
   map: z.string().optional(),
   /** Hours within which we expect the functional ack for a document we send (overdue → exception). */
   ackDeadlineHours: z.number().positive().optional(),
+  /** Inbound only: the partner's implementation guide for this document (see Guide). */
+  guide: Guide.optional(),
 })
 
 export const As2Config = z.strictObject({

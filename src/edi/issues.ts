@@ -142,6 +142,17 @@ export const ISSUE_CODES = {
   // and its groups stand). On the set itself it rejects it (no AK1 can acknowledge it).
   // CONTRL 0085 15 (not supported in this position) should EDIFACT ever need it.
   transaction_outside_group: { x12Kind: 'TA1', x12: '024', contrl: '15' },
+  // An interchange with content but not one readable functional group or transaction set (e.g.
+  // a segment terminator the reader cannot use): TA104 R, TA105 024 (invalid interchange
+  // content), never a silent positive ack. CONTRL 0085 18 (unspecified error).
+  interchange_no_transactions: { x12Kind: 'TA1', x12: '024', contrl: '18' },
+  // Partner implementation guide (src/edi/guide.ts), checked after the base validation: the
+  // standard allows what the partner's guide narrows. Reported like their base counterparts:
+  // AK304/IK304 3 (missing) and 2 (unexpected), AK403/IK403 7 (invalid code value); CONTRL
+  // 0085 13 (missing), 15 (not supported in this position), 12 (invalid value).
+  guide_segment_missing: { x12Kind: 'AK3', x12: '3', contrl: '13' },
+  guide_segment_forbidden: { x12Kind: 'AK3', x12: '2', contrl: '15' },
+  guide_code_not_allowed: { x12Kind: 'AK4', x12: '7', contrl: '12' },
 } as const satisfies Record<string, { x12Kind: 'TA1' | 'AK9' | 'AK5' | 'AK3' | 'AK4'; x12: string; contrl: string }>
 
 export type EdiIssueCode = keyof typeof ISSUE_CODES

@@ -215,6 +215,13 @@ export type ExceptionReason =
       currency: string
     }
   | { code: 'invoice_duplicate'; doc: MatchDocRef; poNumber: string; invoiceNumber: string; supplierId: string }
+  // ── documents we read but do not map (x12dict) ─────────────────────────────────────────────
+  /**
+   * A transaction set / message the gateway parses, validates and acknowledges but maps into no
+   * canonical document for any partner (X12 860/865/846, EDIFACT ORDCHG/INVRPT ...): kept for a
+   * person. Unlike `no_map` (this partner lacks a map others have), no map exists at all.
+   */
+  | { code: 'unsupported_document'; partnerId: string; standard: string; version: string; docType: string; controlNumber?: string }
 
 /** The document a matching reason is about: `{ kind: 'asn', id: shipmentId }`. */
 export interface MatchDocRef {
@@ -285,4 +292,5 @@ export const REASONS = {
   invoice_total_mismatch: { queue: 'matching', severity: 'error', retryable: false, title: 'Invoice total does not add up' },
   invoice_line_amount_mismatch: { queue: 'matching', severity: 'error', retryable: false, title: 'Invoice line amount ≠ qty × price' },
   invoice_duplicate: { queue: 'matching', severity: 'error', retryable: false, title: 'Duplicate invoice number' },
+  unsupported_document: { queue: 'edi', severity: 'warn', retryable: true, title: 'Document type not processed automatically' },
 } as const satisfies Record<ExceptionCode, ReasonMeta>

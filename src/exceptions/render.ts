@@ -144,5 +144,7 @@ export function explain(r: ExceptionReason): string {
       return `${docName(r.doc)} ${lineOf(r.line)} for PO ${r.poNumber}: ${r.quantity} × ${r.unitPrice} = ${r.expected} ${r.currency}, but the line says ${r.actual}.`
     case 'invoice_duplicate':
       return `${docName(r.doc)} for PO ${r.poNumber}: supplier ${r.supplierId || '(unknown)'} already sent invoice number ${r.invoiceNumber}; do not pay it twice.`
+    case 'unsupported_document':
+      return `${r.standard === 'x12' ? 'X12' : r.standard === 'edifact' ? 'EDIFACT' : r.standard} ${r.docType} ${r.version}${r.controlNumber ? ` ${r.controlNumber}` : ''} from partner ${r.partnerId} was read, validated and acknowledged, but the gateway does not turn ${r.docType} into a business document (no map for it exists): handle it by hand, or add a map and replay.`
   }
 }

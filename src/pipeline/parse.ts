@@ -13,6 +13,7 @@ import { findDuplicateInterchange, findDuplicateTransaction, insertDelivery, ins
 import { getPayloadForParse, setPayloadStatus, type PayloadRow } from '../db/payloads.ts'
 import { pgSafe } from '../db/pg-safe.ts'
 import type { Q } from '../db/sql.ts'
+import { applyGuide } from '../edi/guide.ts'
 import { sniff } from '../edi/sniff.ts'
 import type { ParsedInterchange, ParseResult, Standard } from '../edi/types.ts'
 import type { ExceptionReason } from '../exceptions/reasons.ts'
@@ -47,6 +48,22 @@ export async function parseStage(deps: PipelineDeps, q: Q, messageId: string): P
     return reject(q, payload, { code: 'envelope_unreadable', detail }, kind)
   }
   return parseEdi(deps, q, payload, kind, result)
+}
+
+/**
+ * Each inbound set/message that the profile's `documents[]` gives a guide (same standard, type
+ * and version, the version compared on its first six characters: GS08 `004010VICS` → `004010`)
+ * gets the guide's issues (src/edi/guide.ts); a group's status follows from its sets.
+ */
+function applyGuides(profile: PartnerProfile, standard: Standard, ic: ParsedInterchange): void {
+  const guides = profile.documents.filter((d) => d.direction === 'in' && d.standard === standard && d.guide)
+  if (guides.length === 0) return
+  for (const g of ic.groups) {
+    for (const tx of g.transactions) {
+      const entry = guides.find((d) => d.docType === tx.type && tx.version.slice(0, 6).toUpperCase() === d.version.slice(0, 6).toUpperCase())
+      if (entry?.guide) applyGuide(tx, entry.guide)
+    }
+  }
 }
 
 async function reject(q: Q, payload: PayloadRow, reason: ExceptionReason, standard: string): Promise<ParseOutcome> {
@@ -117,6 +134,8 @@ async function parseEdi(deps: PipelineDeps, q: Q, payload: PayloadRow, standard:
       icRejected++
       continue
     }
+    // The partner's implementation guides narrow the base validation before any ack is built.
+    applyGuides(profile, standard, ic)
     // Acks in the envelope itself (X12 TA1, between ISA and the first GS) answer interchanges of
     // ours: reconciled like a 997/999/CONTRL, with no transaction row of their own.
     const icAcks = engine.readInterchangeAcks?.(ic) ?? []

@@ -33,6 +33,7 @@ const SAMPLES: { [K in ExceptionCode]: Extract<ExceptionReason, { code: K }> } =
   },
   test_indicator: { code: 'test_indicator', policy: 'reject' },
   message_invalid: { code: 'message_invalid', docType: '856', controlNumber: '0001', issues: [] },
+  unsupported_document: { code: 'unsupported_document', partnerId: 'acme', standard: 'x12', version: '004010', docType: '860', controlNumber: '0001' },
   no_map: {
     code: 'no_map',
     partnerId: 'acme',

@@ -40,7 +40,7 @@ export const SETS_BY_FUNCTIONAL_ID: Readonly<Record<string, readonly string[]>> 
   IM: ['210'], // Motor Carrier Freight Details and Invoice
   QM: ['214'], // Transportation Carrier Shipment Status Message
   GF: ['990'], // Response to a Load Tender
-  // Health care (the sets our TX_SET_143 list names)
+  // Health care
   HS: ['270'], // Eligibility, Coverage or Benefit Inquiry
   HB: ['271'], // Eligibility, Coverage or Benefit Information
   HR: ['276'], // Health Care Claim Status Request

@@ -8,7 +8,7 @@
 export type X12Usage = 'M' | 'O' | 'X'
 
 /** X12.6 simple data element types; `C` marks a composite (components in `components`). */
-export type X12ElementType = 'AN' | 'ID' | 'N0' | 'N1' | 'N2' | 'N3' | 'N4' | 'R' | 'DT' | 'TM' | 'C'
+export type X12ElementType = 'AN' | 'ID' | 'N0' | 'N1' | 'N2' | 'N3' | 'N4' | 'N5' | 'N6' | 'N7' | 'N8' | 'N9' | 'R' | 'DT' | 'TM' | 'C'
 
 export interface X12ElementDef {
   ref: string

@@ -87,8 +87,8 @@ export function ta1Outcome(ic: ParsedInterchange): { code: 'A' | 'E' | 'R'; note
   if (errors.length === 0) return { code: 'A', note: '000' }
   // Rejected when the interchange cannot be trusted or echoed (TA101 is N0 9/9); the rest is
   // accepted with the error noted.
-  const fatal = errors.some((i) => i.code === 'isa_invalid' || i.code === 'interchange_control_invalid' || i.code === 'interchange_version_unsupported' || i.code === 'envelope_unreadable')
-  return { code: fatal ? 'R' : 'E', note: ISSUE_CODES[errors[0].code].x12 }
+  const fatal = errors.find((i) => i.code === 'isa_invalid' || i.code === 'interchange_control_invalid' || i.code === 'interchange_version_unsupported' || i.code === 'envelope_unreadable' || i.code === 'interchange_no_transactions')
+  return { code: fatal ? 'R' : 'E', note: ISSUE_CODES[(fatal ?? errors[0]).code].x12 }
 }
 
 /**

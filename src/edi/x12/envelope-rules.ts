@@ -7,10 +7,22 @@ import { issue, type EdiIssue } from '../issues.ts'
 import type { ParsedGroup, Segment } from '../types.ts'
 import { SEGMENTS_004010 } from '../dictionary/x12-segments.ts'
 import { functionalIdOf } from '../dictionary/x12-groups.ts'
+import type { X12SegmentDef } from '../dictionary/x12-types.ts'
 import { elementText } from './split.ts'
 import { validateElements } from './validate-elements.ts'
 
 const { GS: GS_DEF, GE: GE_DEF, ST: ST_DEF, SE: SE_DEF, IEA: IEA_DEF } = SEGMENTS_004010
+
+/**
+ * GS before 004010: GS04 (373 Date) is DT 6/6, YYMMDD; CCYYMMDD (8/8) came with 004010
+ * (X12.5). The GS follows its own GS08, so a 003xxx group in a 004010 interchange is not
+ * refused for its 6-digit date.
+ */
+const GS_DEF_PRE_004010: X12SegmentDef = {
+  ...GS_DEF,
+  elements: GS_DEF.elements.map((e, i) => (i === 3 ? { ...e, min: 6, max: 6 } : e)),
+}
+const gsDefFor = (version: string): X12SegmentDef => (/^00[0-3]\d{3}/.test(version) ? GS_DEF_PRE_004010 : GS_DEF)
 
 const TRAILERS = {
   SE: { def: SE_DEF, level: 'transaction', header: 'ST', ctl: 'ST02', what: 'segments', has: 'the set', count: 'transaction_count_mismatch', control: 'transaction_control_mismatch' },
@@ -49,7 +61,7 @@ export function openedGroup(gs: Segment, component: string): ParsedGroup {
   }
   // GS element problems are noted on the group (AK9 E); a malformed GS08 rejects it.
   const found: EdiIssue[] = []
-  validateElements(gs, GS_DEF, undefined, found)
+  validateElements(gs, gsDefFor(g.version), undefined, found)
   for (const i of found) g.issues.push({ ...i, level: 'group', severity: 'warning' })
   // GS01/GS06 that a 997/999 cannot echo (AK101 ID 2/2 from 479, AK102 N0 1/9): the ack writes
   // a placeholder there, so the fault itself is named in AK905 (X12.5: 1 and 6).

@@ -86,6 +86,10 @@ class StreamReader implements X12Reader, X12LexerSink {
   declare open: OpenTx | null
   declare interchanges: number
   declare segments: number
+  /** Segments outside any set in the open interchange (for interchange_no_transactions). */
+  declare strays: number
+  /** Transaction sets opened in the open interchange (in a group or not). */
+  declare icTx: number
   /** Next component/repetition separator in the current chunk string, searched once per view. */
   declare nextComp: number
   declare nextRep: number
@@ -112,6 +116,8 @@ class StreamReader implements X12Reader, X12LexerSink {
     this.open = null
     this.interchanges = 0
     this.segments = 0
+    this.strays = 0
+    this.icTx = 0
     this.nextComp = -1
     this.nextRep = -1
     this.ref = new SpanRef()
@@ -249,6 +255,13 @@ class StreamReader implements X12Reader, X12LexerSink {
         else (ic.ta1 ??= []).push({ offset: seg.pos.offset, elements: seg.elements.map((_, i) => this.text(seg, i)) })
         return
       }
+      case 'ISB':
+      case 'ISE':
+        // X12.5 interchange control segments (ISB grade of service request, ISE deferred
+        // delivery request): they sit between ISA and the first GS, like TA1. Nothing for us to
+        // act on; anywhere else they are stray.
+        if (this.grp || this.groupCount > 0 || !this.ic) this.stray(seg)
+        return
       default:
         this.stray(seg)
     }
@@ -259,6 +272,7 @@ class StreamReader implements X12Reader, X12LexerSink {
    * one per segment: kept up to the cap, then counted (src/edi/limits.ts).
    */
   stray(seg: Segment): void {
+    this.strays++
     const grp = this.grp
     const i = issue('segment_unexpected', grp ? 'group' : 'interchange', `${seg.tag.slice(0, 3)} outside a transaction set`, { segment: seg.tag.slice(0, 3), position: seg.pos })
     if (grp) keepIssue(grp.issues, compactIssue(i), this.grpOver)
@@ -310,6 +324,16 @@ class StreamReader implements X12Reader, X12LexerSink {
     } else {
       checkTrailer('IEA', iea, this.groupCount, this.ic.controlNumber, this.delims.component, this.ic.issues)
     }
+    // Content after the ISA but not one group or set read from it (a terminator the reader
+    // cannot use, say): the interchange is rejected with the reason (TA1 R, 024), first so that
+    // the TA105 names it. An empty interchange, or one of TA1s only, is not this.
+    if (this.groupCount === 0 && this.icTx === 0 && this.strays > 0 && this.ic.ta1 === undefined) {
+      // The tags are bytes we could not read: shown printable (anything else as '?').
+      const tags = [...new Set(this.ic.issues.filter((i) => i.code === 'segment_unexpected').map((i) => (i.segment ?? '').replace(/[^\x20-\x7e]/g, '?')))].slice(0, 3)
+      this.ic.issues.unshift(
+        issue('interchange_no_transactions', 'interchange', `no functional group or transaction set could be read from interchange ${this.ic.controlNumber}: ${this.strays} segment(s) after the ISA were not recognized (first tags ${tags.map((t) => `'${t}'`).join(', ')}); is ISA16 followed by the segment terminator the file uses (a single byte)?`, { segment: 'ISA' })
+      )
+    }
     const more = overflowIssue('interchange', this.icOver)
     if (more) this.ic.issues.push(more)
     this.icOver.reset()
@@ -336,6 +360,8 @@ class StreamReader implements X12Reader, X12LexerSink {
       span: { start: isa.pos.offset, end },
     }
     this.groupCount = 0
+    this.strays = 0
+    this.icTx = 0
     this.interchanges++
   }
 
@@ -358,6 +384,7 @@ class StreamReader implements X12Reader, X12LexerSink {
       this.grp = { type: '', controlNumber: '', version: '', explicit: false, issues: [], transactions: [] }
     }
     this.txCount++
+    this.icTx++
     const type = this.text(st, 0)
     const st03 = this.text(st, 2)
     const tx: X12Transaction = {
