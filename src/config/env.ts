@@ -44,6 +44,8 @@ export const EnvSchema = z.object({
   DEMO_SEED: z.enum(['auto', 'off']).default('auto'),
   /** Max request body in bytes (AS2 and API). */
   BODY_LIMIT: z.coerce.number().int().positive().default(50 * 1024 * 1024),
+  /** Largest payload the parse stage reads, in bytes; larger ones become a payload_too_large exception. */
+  MAX_PAYLOAD_BYTES: z.coerce.number().int().positive().default(2 * 1024 ** 3),
 })
 
 export type Env = z.infer<typeof EnvSchema> & { dataDir: string; configDir: string }

@@ -35,6 +35,8 @@ export type ExceptionReason =
   | { code: 'certificate_expiring'; partnerId: string; file: string; notAfter: string }
   | { code: 'sftp_host_key_changed'; partnerId: string; host: string; expected: string; actual: string }
   | { code: 'file_rejected'; filename: string; detail: string }
+  // Parse stage: a payload over MAX_PAYLOAD_BYTES (bytes as decimal strings).
+  | { code: 'payload_too_large'; size: string; limit: string }
   // ── matching (src/matching): documents vs the ERP's open purchase orders ──────────────────
   // Quantities and money are decimal strings; `line` is the document's own line, `poLineNo` the
   // PO line it correlated to, `doc` names the document so a person can find it.
@@ -257,6 +259,7 @@ export const REASONS = {
   certificate_expiring: { queue: 'operations', severity: 'warn', retryable: false, title: 'Certificate expiring' },
   sftp_host_key_changed: { queue: 'operations', severity: 'error', retryable: true, title: 'SFTP host key changed' },
   file_rejected: { queue: 'edi', severity: 'error', retryable: false, title: 'File rejected' },
+  payload_too_large: { queue: 'edi', severity: 'error', retryable: true, title: 'File too large' },
   po_not_found: { queue: 'matching', severity: 'warn', retryable: true, title: 'Purchase order not (yet) known' },
   po_closed: { queue: 'matching', severity: 'error', retryable: true, title: 'Purchase order closed or cancelled' },
   line_unknown: { queue: 'matching', severity: 'error', retryable: true, title: 'Unknown PO line' },

@@ -93,6 +93,8 @@ export function explain(r: ExceptionReason): string {
       return `The SFTP host key of ${r.host} (partner ${r.partnerId}) changed from ${r.expected} to ${r.actual}; verify with the partner before trusting it.`
     case 'file_rejected':
       return `File ${r.filename} was rejected: ${r.detail}.`
+    case 'payload_too_large':
+      return `The file is ${r.size} bytes, over the limit of ${r.limit} (MAX_PAYLOAD_BYTES); it is stored but was not read. Ask the partner to split it, or raise the limit and replay.`
     // ── matching ──
     case 'po_not_found':
       return `${docName(r.doc)} refers to PO ${r.poNumber}, which is not in the ERP yet; it is held and re-matched when the PO arrives.`

@@ -95,6 +95,7 @@ const SAMPLES: { [K in ExceptionCode]: Extract<ExceptionReason, { code: K }> } =
     actual: 'SHA256:b',
   },
   file_rejected: { code: 'file_rejected', filename: 'x.edi', detail: 'too large' },
+  payload_too_large: { code: 'payload_too_large', size: '3221225472', limit: '2147483648' },
   po_not_found: { code: 'po_not_found', doc: asn, poNumber: PO },
   po_closed: { code: 'po_closed', doc: asn, poNumber: PO, status: 'cancelled' },
   line_unknown: {
