@@ -115,7 +115,7 @@ async function parseEdi(
 ): Promise<ParseOutcome> {
   const st = {
     txCount: 0, rejected: 0, accepted: 0, duplicates: 0, icRejected: 0, interchangeAcks: 0, interchanges: 0,
-    partnerId: payload.partner_id, anyTest: false, icErrors: false,
+    partnerId: payload.partner_id, anyTest: false, icErrors: false, pending: [] as Promise<unknown>[],
   }
   const events: ReadEvent[] = []
   const reader = engine.stream({
@@ -136,6 +136,7 @@ async function parseEdi(
         open = undefined
       }
     }
+    await Promise.all(st.pending.splice(0))
   }
   // A defect inside the engine (never the partner's fault) stops the reading: what was stored
   // stays, the rest of the file is rejected with the defect named. Database errors are not
@@ -184,6 +185,8 @@ async function parseEdi(
 type ParseState = {
   txCount: number; rejected: number; accepted: number; duplicates: number; icRejected: number; interchangeAcks: number
   interchanges: number; partnerId: string | null; anyTest: boolean; icErrors: boolean
+  /** Statements sent but not awaited yet (awaited at the end of each drain). */
+  pending: Promise<unknown>[]
 }
 
 async function openInterchange(
@@ -284,8 +287,9 @@ async function storeTransaction(
     await reconcileAck(q, profile.id, pgSafe(ack), { transactionId: txId, payloadId: payload.id })
   } else {
     st.accepted++
-    // The row and its job pipelined: one round trip per set.
-    await Promise.all([insert, enqueue(q, 'translate', { messageId: payload.id, transactionId: txId, partnerId: profile.id }, { dedupeKey: `translate:${txId}` })])
+    // The row and its job are not awaited here: the sets of one chunk go out pipelined and are
+    // awaited together (drain), so a large file costs round trips per chunk, not per set.
+    st.pending.push(insert, enqueue(q, 'translate', { messageId: payload.id, transactionId: txId, partnerId: profile.id }, { dedupeKey: `translate:${txId}` }))
   }
 }
 
