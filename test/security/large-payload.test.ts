@@ -7,66 +7,17 @@
  * there. (The 256 MiB variant runs in test/interop/large-payload-pg.test.ts.) A payload over
  * MAX_PAYLOAD_BYTES is rejected with an exception, never read.
  */
-import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { listExceptions } from '../../src/db/exceptions.ts'
 import { testDb, type TestDb } from '../helpers/db.ts'
-import { large856, SETS_PER_INTERCHANGE } from '../helpers/large-856.ts'
+import { countSets, parsedState, runLargeChild, SETS_PER_INTERCHANGE } from '../helpers/large-856.ts'
 import { testPipeline } from '../helpers/pipeline.ts'
 
 /** 16 MiB of 856 (about 3,000 sets): about 370 MB of heap for the whole-file parse it replaces. */
 const BYTES = 16 << 20
 /** The child's V8 heap cap (MB): the file, as parsed sets, would not fit in it many times over. */
 const HEAP_MB = 128
-
-export interface ChildReport {
-  messageId: string
-  size: number
-  receiveMs: number
-  parseMs: number
-  vmHwmKb: number
-}
-
-export function runLargeChild(db: TestDb, bytes: number, heapMb: number): Promise<{ code: number; out: string; report?: ChildReport }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, 'bin/run-ts.js', 'test/helpers/large-payload-child.ts'], {
-      env: { ...process.env, DATABASE_URL: db.url, DATABASE_SCHEMA: db.schema, LARGE_BYTES: String(bytes) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let out = ''
-    child.stdout.on('data', (d) => (out += d))
-    child.stderr.on('data', (d) => (out += d))
-    child.on('close', (code) => {
-      const line = out.split('\n').find((l) => l.startsWith('{"messageId"'))
-      resolve({ code: code ?? -1, out: out.slice(-3000), report: line ? (JSON.parse(line) as ChildReport) : undefined })
-    })
-  })
-}
-
-/** Sets in the generated file, counted from the same generator. */
-export async function countSets(bytes: number): Promise<number> {
-  let n = 0
-  for await (const piece of large856(bytes)) n += piece.toString('latin1').split('\nST*856*').length - 1
-  return n
-}
-
-/** What the parse stage left in the database for the message: sets, their jobs, the 997s. */
-export async function parsedState(db: TestDb, messageId: string) {
-  const [payload] = await db.sql<{ status: string; outcome: { transactions: number; interchanges: number } }[]>`
-    select status, outcome from payloads where id = ${messageId}`
-  const txs = await db.sql<{ status: string; n: number; segments: number }[]>`
-    select status, count(*)::int as n, min(jsonb_array_length(segments))::int as segments from transactions
-    where payload_id = ${messageId} group by status`
-  const [jobs] = await db.sql<{ n: number }[]>`select count(*)::int as n from jobs where stage = 'translate' and payload->>'messageId' = ${messageId}`
-  const acks = await db.sql<{ doc_type: string; text: string }[]>`select d.doc_type, convert_from(d.bytes, 'LATIN1') as text
-    from deliveries d join interchanges i on d.parent_table = 'interchanges' and d.parent_id = i.id
-    where d.kind = 'ack' and i.payload_id = ${messageId}`
-  // AK9*A*<included>*<received>*<accepted>: the 997s account for every set.
-  const acked = acks.reduce((n, a) => n + Number(/AK9\*A\*\d+\*\d+\*(\d+)~/.exec(a.text)?.[1] ?? 0), 0)
-  const exceptions = await listExceptions(db.sql, { payloadId: messageId })
-  return { payload, txs, translateJobs: jobs.n, acks: acks.map((a) => a.doc_type), acked, exceptions: exceptions.map((e) => e.code) }
-}
 
 describe('a file far larger than the worker heap', () => {
   let db: TestDb
