@@ -153,7 +153,8 @@ async function parseEdi(
   }
   let end: { issues: EdiIssue[]; unreadable: boolean } = { issues: [], unreadable: true }
   let ok = true
-  for (const chunk of first) {
+  // (Spliced out: the first chunks are not kept for the rest of the file.)
+  for (const chunk of first.splice(0)) {
     ok = feed(() => reader.push(chunk))
     await drain()
     if (!ok) break
