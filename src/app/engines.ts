@@ -3,10 +3,10 @@
  * partner's profile asks for (997/999/TA1, CONTRL), and reading acks for what we sent.
  */
 import type { PartnerProfile } from '../config/partner.ts'
-import { buildContrl, parseEdifact, readContrl, writeEdifact } from '../edi/edifact/index.ts'
-import { parseX12, writeX12 } from '../edi/x12/index.ts'
-import type { ParsedInterchange, PartyId } from '../edi/types.ts'
-import type { AckReconciliation, EdiEngine, OutboundAck } from '../pipeline/deps.ts'
+import { buildContrl, createEdifactReader, parseEdifact, readContrl, toPlain, writeEdifact } from '../edi/edifact/index.ts'
+import { createX12Reader, parseX12, writeX12 } from '../edi/x12/index.ts'
+import type { ParsedGroup, ParsedInterchange, ParsedTransaction, PartyId, Segment } from '../edi/types.ts'
+import type { AckReconciliation, EdiEngine, EdiStream, EdiStreamSink, OutboundAck } from '../pipeline/deps.ts'
 import { x12Acks, x12ReadAck, x12ReadInterchangeAcks } from './x12-acks.ts'
 
 /** Who we are to this partner on EDIFACT: the profile's `us`, else the receiver they addressed. */
@@ -20,8 +20,78 @@ function onlyContrl(ic: ParsedInterchange): boolean {
   return types.length > 0 && types.every((t) => t === 'CONTRL')
 }
 
+/**
+ * What the CONTRL of a streamed message needs once its segments are gone: UNH (S009 is echoed in
+ * UCM) and, at their own index, the segments an error points at (UCS 0096 counts from UNH = 1).
+ * The other places stay holes, which the CONTRL builder's forEach skips: an accepted message
+ * keeps one small segment, whatever its size.
+ */
+function slimEdifact(tx: ParsedTransaction): ParsedTransaction {
+  const segs = tx.segments
+  const slim: Segment[] = []
+  if (segs.length > 0) slim[0] = toPlain(segs[0])
+  const at = new Set<number>()
+  for (const i of tx.issues) if (i.severity === 'error' && (i.level === 'segment' || i.level === 'element') && i.position) at.add(i.position.offset)
+  if (at.size > 0) {
+    for (let k = 1; k < segs.length; k++) if (at.has(segs[k].pos.offset)) slim[k] = { tag: segs[k].tag, elements: [], pos: segs[k].pos }
+    slim.length = segs.length
+  }
+  const { type, controlNumber, version, implementation, status, issues, span } = tx
+  return { type, controlNumber, version, ...(implementation !== undefined ? { implementation } : {}), status, issues, segments: slim, span }
+}
+
+/** Streaming EDIFACT: messages as they close; interchanges with their groups' slim messages. */
+function edifactStream(sink: EdiStreamSink): EdiStream {
+  const byGroup = new Map<ParsedGroup, ParsedTransaction[]>()
+  const r = createEdifactReader(
+    {
+      onMessage(tx, g, ic) {
+        sink.transaction(tx, g, ic)
+        let list = byGroup.get(g)
+        if (!list) byGroup.set(g, (list = []))
+        list.push(slimEdifact(tx))
+      },
+      onInterchange(ic) {
+        const groups = ic.groups.map((g) => ({ ...g, transactions: byGroup.get(g) ?? [] }))
+        byGroup.clear()
+        sink.interchange({ ...ic, groups })
+      },
+    },
+    { retain: false }
+  )
+  return { push: (c) => r.push(c), end: () => r.end() }
+}
+
+/**
+ * Streaming X12: sets as they close (segments kept for the caller), groups and interchanges
+ * rebuilt from slim sets (no segments: the 997/999 reads status, issues and stIndex only).
+ */
+function x12Stream(sink: EdiStreamSink): EdiStream {
+  let groups: ParsedGroup[] = []
+  let txs: ParsedTransaction[] = []
+  const r = createX12Reader(
+    {
+      onTransaction(tx, g, ic) {
+        sink.transaction(tx, g, ic)
+        txs.push({ ...tx, segments: [] } as ParsedTransaction)
+      },
+      onGroup(g) {
+        groups.push({ ...g, transactions: txs })
+        txs = []
+      },
+      onInterchange(ic) {
+        sink.interchange({ ...ic, groups })
+        groups = []
+      },
+    },
+    { keepSegments: true, keepTransactions: false }
+  )
+  return { push: (c) => r.push(c), end: () => r.end() }
+}
+
 export const edifactEngine: EdiEngine = {
   parse: (buf) => parseEdifact(buf),
+  stream: edifactStream,
   async acks(_result, ic, profile, allocate): Promise<OutboundAck[]> {
     const policy = profile.edifact?.contrl ?? 'requested'
     if (policy === 'never' || (policy === 'requested' && !ic.ackRequested)) return []
@@ -97,6 +167,7 @@ const stamp = (d: Date) => {
 
 export const x12Engine: EdiEngine = {
   parse: (buf) => parseX12(buf),
+  stream: x12Stream,
   acks: x12Acks,
   readAck: x12ReadAck,
   readInterchangeAcks: x12ReadInterchangeAcks,

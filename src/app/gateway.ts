@@ -97,6 +97,7 @@ export async function openGateway(opts: OpenOptions = {}): Promise<Gateway> {
     transports: { ...(opts.transports ?? {}) },
     now: () => new Date(),
     wake: () => worker?.wake(),
+    maxPayloadBytes: env.MAX_PAYLOAD_BYTES,
   }
   worker = createWorker({
     sql: db.sql,

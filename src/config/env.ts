@@ -69,6 +69,8 @@ export const EnvSchema = z.object({
   METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters (use a random token)').optional(),
   /** The database gauges of /metrics are refreshed in the background at most this often. */
   METRICS_REFRESH_SECONDS: z.coerce.number().int().min(1).default(30),
+  /** Largest payload the parse stage reads, in bytes; larger ones become a payload_too_large exception. */
+  MAX_PAYLOAD_BYTES: z.coerce.number().int().positive().default(2 * 1024 ** 3),
 })
 
 export type Env = z.infer<typeof EnvSchema> & { dataDir: string; configDir: string }

@@ -59,7 +59,7 @@ export async function enqueue(
  * that job only; otherwise such jobs are left for a later claim. Rows locked but not picked are
  * free again when the statement ends.
  */
-export async function claim(q: Q, workerId: string, stages: readonly string[], limit = 1, alone: readonly string[] = []): Promise<JobRow[]> {
+export async function claim(q: Q, workerId: string, stages: readonly string[], limit = 1, alone: readonly string[] = [], leaseSeconds = LEASE_SECONDS): Promise<JobRow[]> {
   return q<JobRow[]>`
     with due as (
       select id, run_after, stage, weight from jobs
@@ -69,7 +69,7 @@ export async function claim(q: Q, workerId: string, stages: readonly string[], l
       limit ${limit}
     ), expired as (
       select id, run_after, stage, weight from jobs
-      where state = 'active' and locked_at < now() - ${`${LEASE_SECONDS} seconds`}::interval
+      where state = 'active' and locked_at < now() - ${`${leaseSeconds} seconds`}::interval
         and stage = any(${stages as string[]})
       order by run_after, id
       for update skip locked
@@ -105,6 +105,17 @@ export async function releaseDeadLocal(q: Q, host: string, alive: (pid: number) 
     released += r.count
   }
   return released
+}
+
+/**
+ * Renews the lease of jobs this worker still runs (locked_at = now()). Sent on its own
+ * connection, outside the stage's transaction, so other workers see it at once: a stage that
+ * runs longer than the lease (a large file's parse) is not taken over while its worker lives.
+ */
+export async function renewLease(q: Q, ids: readonly string[], workerId: string): Promise<void> {
+  await q`update jobs set locked_at = now()
+    from unnest(${ids as string[]}::bigint[]) as mine(id)
+    where jobs.id = mine.id and jobs.state = 'active' and jobs.locked_by = ${workerId}`
 }
 
 /** Completes the job only if this worker still holds it (a lease takeover wins otherwise). */

@@ -31,11 +31,31 @@ export async function insertInterchange(q: Q, r: InterchangeInsert): Promise<str
   return id
 }
 
-/** An earlier interchange with the same control number from the same sender within the window. */
+/** The interchange's final issues (a streamed interchange's trailer is checked after its row was written). */
+export async function setInterchangeIssues(q: Q, id: string, issues: unknown[]): Promise<void> {
+  await q`update interchanges set issues = ${q.json(issues as never)} where id = ${id}`
+}
+
+/**
+ * Serialises duplicate checks on one key until the caller's transaction ends. A check reads
+ * before the row it guards is inserted; without the lock two payloads carrying the same
+ * interchange, parsed at once by two workers, both found nothing and were both processed. With
+ * it the second waits for the first to commit (or roll back), and its read, a new statement,
+ * sees the first's rows. Keys are per schema, so test schemas on one database never meet.
+ */
+export async function lockDuplicateKey(q: Q, key: string): Promise<void> {
+  await q`select pg_advisory_xact_lock(hashtextextended(current_schema() || ':dup:' || ${key}, 0))`
+}
+
+/**
+ * An earlier interchange with the same control number from the same sender within the window.
+ * Takes the key's lock first (lockDuplicateKey): the answer holds until the caller commits.
+ */
 export async function findDuplicateInterchange(
   q: Q,
   r: { partnerId: string; standard: string; senderId: string; controlNumber: string; windowDays: number; payloadId: string }
 ): Promise<{ id: string; payload_id: string; created_at: Date } | undefined> {
+  await lockDuplicateKey(q, `icn:${r.partnerId}:${r.standard}:${r.senderId}:${r.controlNumber}`)
   const [row] = await q<{ id: string; payload_id: string; created_at: Date }[]>`
     select id, payload_id, created_at from interchanges
     where partner_id = ${r.partnerId} and standard = ${r.standard} and sender_id = ${r.senderId}
@@ -46,6 +66,8 @@ export async function findDuplicateInterchange(
 }
 
 export interface TransactionInsert {
+  /** Chosen by the caller when it must refer to the row before the insert completes (pipelining). */
+  id?: string
   payloadId: string
   interchangeId: string | null
   partnerId: string | null
@@ -62,7 +84,7 @@ export interface TransactionInsert {
 }
 
 export async function insertTransaction(q: Q, r: TransactionInsert): Promise<string> {
-  const id = newId('txn')
+  const id = r.id ?? newId('txn')
   await q`insert into transactions (id, payload_id, interchange_id, partner_id, standard, doc_type, version, group_control,
       control_number, status, issues, segments, body, span_start, span_end)
     values (${id}, ${r.payloadId}, ${r.interchangeId}, ${r.partnerId}, ${r.standard}, ${r.docType}, ${r.version},
@@ -125,12 +147,16 @@ export async function insertDelivery(q: Q, d: DeliveryInsert): Promise<string> {
 
 /**
  * An earlier transaction from this partner with the same group (GS06/UNG 0048) or transaction
- * (ST02/UNH 0062) control number within the window, in another interchange.
+ * (ST02/UNH 0062) control number within the window, in another interchange. Locked per key like
+ * findDuplicateInterchange.
  */
 export async function findDuplicateTransaction(
   q: Q,
   r: { partnerId: string; standard: string; interchangeId: string; windowDays: number; groupControl?: string; docType?: string; controlNumber?: string }
 ): Promise<{ payload_id: string } | undefined> {
+  await lockDuplicateKey(q, r.groupControl !== undefined
+    ? `grp:${r.partnerId}:${r.standard}:${r.groupControl}`
+    : `txn:${r.partnerId}:${r.standard}:${r.docType ?? ''}:${r.controlNumber ?? ''}`)
   const [row] = await q<{ payload_id: string }[]>`
     select payload_id from transactions
     where partner_id = ${r.partnerId} and standard = ${r.standard} and interchange_id <> ${r.interchangeId}

@@ -68,18 +68,34 @@ export async function getPayload(q: Q, id: string): Promise<PayloadRow | undefin
 }
 
 /**
- * The row and, only while it is still `received` (not yet parsed), its bytes: one statement for
- * the parse stage instead of a row read and a chunk read. `bytes` is undefined otherwise.
+ * The row and, only while it is still `received` (not yet parsed), its bytes as a stream of the
+ * stored chunks: the first comes with the row in one statement, the others one select each,
+ * the next fetched while the caller works on the current one. Memory is two chunks whatever the
+ * payload's size. `chunks` is undefined once the payload is parsed.
  */
-export async function getPayloadForParse(q: Q, id: string): Promise<{ row: PayloadRow; bytes?: Buffer } | undefined> {
-  const rows = await q<(PayloadRow & { chunk: Buffer | null })[]>`
+export async function getPayloadForParse(q: Q, id: string): Promise<{ row: PayloadRow; chunks?: AsyncIterable<Buffer> } | undefined> {
+  const [got] = await q<(PayloadRow & { chunk: Buffer | null })[]>`
     select p.*, c.data as chunk from payloads p
-    left join payload_chunks c on c.payload_id = p.id and p.status = 'received'
-    where p.id = ${id}
-    order by c.seq`
-  if (rows.length === 0) return undefined
-  const { chunk: _chunk, ...row } = rows[0]
-  return { row, bytes: row.status === 'received' ? Buffer.concat(rows.flatMap((r) => (r.chunk ? [r.chunk] : []))) : undefined }
+    left join payload_chunks c on c.payload_id = p.id and c.seq = 0 and p.status = 'received'
+    where p.id = ${id}`
+  if (!got) return undefined
+  const { chunk, ...row } = got
+  return { row, chunks: row.status === 'received' ? streamChunks(q, id, chunk, Number(row.size)) : undefined }
+}
+
+async function* streamChunks(q: Q, id: string, first: Buffer | null, size: number): AsyncGenerator<Buffer> {
+  const fetch = (seq: number) =>
+    q<{ data: Buffer }[]>`select data from payload_chunks where payload_id = ${id} and seq = ${seq}`.then((r) => r[0]?.data)
+  let cur: Buffer | undefined = first ?? undefined
+  let read = 0
+  for (let seq = 1; cur !== undefined && cur.length > 0; seq++) {
+    read += cur.length
+    const next = read < size ? fetch(seq) : undefined
+    // A caller that stops early leaves the prefetch unawaited: never an unhandled rejection.
+    next?.catch(() => {})
+    yield cur
+    cur = next === undefined ? undefined : await next
+  }
 }
 
 export async function setPayloadStatus(

@@ -40,6 +40,8 @@ export type ExceptionReason =
   | { code: 'as2_replay'; partnerId: string; messageId: string; firstMessageId: string; firstSeenAt: string; fingerprint: string }
   /** A message exceeded a resource limit (ASN.1 elements/depth, inflated size, worker heap or time). */
   | { code: 'as2_limit_exceeded'; partnerId: string; messageId: string; detail: string }
+  // Parse stage: a payload over MAX_PAYLOAD_BYTES (bytes as decimal strings).
+  | { code: 'payload_too_large'; size: string; limit: string }
   // ── matching (src/matching): documents vs the ERP's open purchase orders ──────────────────
   // Quantities and money are decimal strings; `line` is the document's own line, `poLineNo` the
   // PO line it correlated to, `doc` names the document so a person can find it.
@@ -271,6 +273,7 @@ export const REASONS = {
   file_rejected: { queue: 'edi', severity: 'error', retryable: false, title: 'File rejected' },
   as2_replay: { queue: 'operations', severity: 'error', retryable: false, title: 'AS2 replay refused' },
   as2_limit_exceeded: { queue: 'operations', severity: 'warn', retryable: false, title: 'AS2 message over a resource limit' },
+  payload_too_large: { queue: 'edi', severity: 'error', retryable: true, title: 'File too large' },
   po_not_found: { queue: 'matching', severity: 'warn', retryable: true, title: 'Purchase order not (yet) known' },
   po_closed: { queue: 'matching', severity: 'error', retryable: true, title: 'Purchase order closed or cancelled' },
   line_unknown: { queue: 'matching', severity: 'error', retryable: true, title: 'Unknown PO line' },

@@ -97,6 +97,8 @@ export function explain(r: ExceptionReason): string {
       return `AS2 message ${r.messageId} from partner ${r.partnerId} repeats the signed content of ${r.firstMessageId} (first seen ${r.firstSeenAt}) under a new Message-ID; it was refused as a replay. If the partner really sent the same file twice, ask them to resend it freshly signed.`
     case 'as2_limit_exceeded':
       return `AS2 message ${r.messageId} from partner ${r.partnerId} was refused: ${r.detail}. Check with the partner; a message this size or shape is usually hostile or broken.`
+    case 'payload_too_large':
+      return `The file is ${r.size} bytes, over the limit of ${r.limit} (MAX_PAYLOAD_BYTES); it is stored but was not read. Ask the partner to split it, or raise the limit and replay.`
     // ── matching ──
     case 'po_not_found':
       return `${docName(r.doc)} refers to PO ${r.poNumber}, which is not in the ERP yet; it is held and re-matched when the PO arrives.`

@@ -9,7 +9,8 @@ import type { PartnerProfile } from '../config/partner.ts'
 import type { Registry } from '../config/registry.ts'
 import type { DeliveryReferences } from '../db/lineage.ts'
 import type { Q, Sql } from '../db/sql.ts'
-import type { ParseResult, ParsedInterchange, ParsedTransaction, Standard } from '../edi/types.ts'
+import type { EdiIssue } from '../edi/issues.ts'
+import type { ParseResult, ParsedGroup, ParsedInterchange, ParsedTransaction, Standard } from '../edi/types.ts'
 import type { ExceptionReason } from '../exceptions/reasons.ts'
 import type { Logger } from '../lib/log.ts'
 import type { Transport } from '../transports/types.ts'
@@ -32,8 +33,28 @@ export interface AckReconciliation {
 /** Allocates our outbound control numbers in the current transaction. */
 export type Allocate = (kind: 'isa' | 'gs' | 'st' | 'unb' | 'unh') => Promise<number>
 
+/**
+ * What a streaming read reports, in file order: each transaction set as it closes (with its
+ * segments), then its interchange as it closes. The interchange's groups hold the sets in slim
+ * form (no segments, what the acks need), so nothing grows with the file but one entry per set.
+ */
+export interface EdiStreamSink {
+  /** `group` and `interchange` are still open: their trailers and counts are not checked yet. */
+  transaction(tx: ParsedTransaction, group: ParsedGroup, interchange: ParsedInterchange): void
+  interchange(interchange: ParsedInterchange): void
+}
+
+export interface EdiStream {
+  /** Chunks must not be modified after push (segments may point into them until processed). */
+  push(chunk: Buffer): void
+  /** File-level issues; `unreadable` when no interchange was found at all. */
+  end(): { issues: EdiIssue[]; unreadable: boolean }
+}
+
 export interface EdiEngine {
   parse(buf: Buffer): ParseResult
+  /** The same reading as `parse`, pushed chunk by chunk: memory is one set, not the file. */
+  stream(sink: EdiStreamSink): EdiStream
   /** The acks this interchange earns under the partner's profile (may be none). */
   acks(result: ParseResult, ic: ParsedInterchange, profile: PartnerProfile, allocate: Allocate): Promise<OutboundAck[]>
   /** Set when the transaction is itself an acknowledgement (997/999/CONTRL). */
@@ -75,6 +96,8 @@ export interface PipelineDeps {
   transports: Record<string, Transport>
   now: () => Date
   wake: () => void
+  /** Largest payload the parse stage reads (MAX_PAYLOAD_BYTES); larger ones are rejected. */
+  maxPayloadBytes?: number
   /** Hook for the match stage (wired by main.ts to src/matching). */
   match?: (q: Q, documentId: string) => Promise<void>
 }

@@ -9,14 +9,16 @@ import type { PartnerProfile } from '../config/partner.ts'
 import { nextControlNumber } from '../db/control-numbers.ts'
 import { openException } from '../db/exceptions.ts'
 import { enqueue } from '../db/jobs.ts'
-import { findDuplicateInterchange, findDuplicateTransaction, insertDelivery, insertInterchange, insertTransaction } from '../db/lineage.ts'
+import { findDuplicateInterchange, findDuplicateTransaction, insertDelivery, insertInterchange, insertTransaction, setInterchangeIssues } from '../db/lineage.ts'
 import { getPayloadForParse, setPayloadStatus, type PayloadRow } from '../db/payloads.ts'
 import { pgSafe } from '../db/pg-safe.ts'
 import type { Q } from '../db/sql.ts'
 import { applyGuide } from '../edi/guide.ts'
 import { sniff } from '../edi/sniff.ts'
-import type { ParsedInterchange, ParseResult, Standard } from '../edi/types.ts'
+import type { EdiIssue } from '../edi/issues.ts'
+import type { ParsedGroup, ParsedInterchange, ParsedTransaction, ParseResult, Standard } from '../edi/types.ts'
 import type { ExceptionReason } from '../exceptions/reasons.ts'
+import { newId } from '../lib/ids.ts'
 import type { Allocate, PipelineDeps } from './deps.ts'
 import { jsonDocType } from './json-kind.ts'
 import { reconcileAck } from './acks.ts'
@@ -28,42 +30,44 @@ export interface ParseOutcome {
   rejected: number
 }
 
+/** MAX_PAYLOAD_BYTES default: 2 GiB. */
+export const DEFAULT_MAX_PAYLOAD_BYTES = 2 * 1024 ** 3
+/**
+ * JSON is parsed whole (JSON.parse has no streaming form): a body larger than this is rejected
+ * like an oversized payload instead of taking the worker's memory. The HTTP API accepts 50 MiB.
+ */
+export const MAX_JSON_BYTES = 256 * 1024 ** 2
+
 export async function parseStage(deps: PipelineDeps, q: Q, messageId: string): Promise<ParseOutcome | undefined> {
-  // Row and bytes in one statement; idempotent: a replayed job for an already parsed payload
-  // does nothing (and reads no bytes).
+  // The row and the first chunk in one statement; idempotent: a replayed job for an already
+  // parsed payload does nothing (and reads no bytes).
   const got = await getPayloadForParse(q, messageId)
-  if (!got?.bytes) return undefined
-  const { row: payload, bytes } = got
-  const kind = sniff(bytes)
+  if (!got?.chunks) return undefined
+  const { row: payload } = got
+  const size = Number(payload.size)
+  const limit = deps.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES
+  if (size > limit) return reject(q, payload, { code: 'payload_too_large', size: String(size), limit: String(limit) }, 'unknown')
+  const chunks = got.chunks[Symbol.asyncIterator]()
+  // Sniffed from the first chunk that holds anything but blanks (read so far: `first`).
+  const first: Buffer[] = []
+  let kind: ReturnType<typeof sniff> = 'empty'
+  for (let c = await chunks.next(); !c.done && kind === 'empty'; c = kind === 'empty' ? await chunks.next() : c) {
+    first.push(c.value)
+    kind = sniff(c.value)
+  }
   if (kind === 'empty' || kind === 'unknown') {
     const detail = kind === 'empty' ? 'the file is empty (0 bytes of content)' : 'the content is not X12 (ISA), EDIFACT (UNA/UNB) or JSON'
     return reject(q, payload, { code: 'envelope_unreadable', detail }, kind)
   }
-  if (kind === 'json') return parseJson(deps, q, payload, bytes)
+  if (kind === 'json') {
+    if (size > MAX_JSON_BYTES) return reject(q, payload, { code: 'payload_too_large', size: String(size), limit: String(MAX_JSON_BYTES) }, 'json')
+    const parts = first
+    for (let c = await chunks.next(); !c.done; c = await chunks.next()) parts.push(c.value)
+    return parseJson(deps, q, payload, Buffer.concat(parts))
+  }
   const engine = deps.engines[kind]
   if (!engine) return reject(q, payload, { code: 'envelope_unreadable', detail: `no ${kind} engine is configured` }, kind)
-  const result = pgSafe(engine.parse(bytes))
-  if (result.unreadable || result.interchanges.length === 0) {
-    const detail = result.issues.map((i) => i.message).join('; ') || 'no complete interchange found'
-    return reject(q, payload, { code: 'envelope_unreadable', detail }, kind)
-  }
-  return parseEdi(deps, q, payload, kind, result)
-}
-
-/**
- * Each inbound set/message that the profile's `documents[]` gives a guide (same standard, type
- * and version, the version compared on its first six characters: GS08 `004010VICS` → `004010`)
- * gets the guide's issues (src/edi/guide.ts); a group's status follows from its sets.
- */
-function applyGuides(profile: PartnerProfile, standard: Standard, ic: ParsedInterchange): void {
-  const guides = profile.documents.filter((d) => d.direction === 'in' && d.standard === standard && d.guide)
-  if (guides.length === 0) return
-  for (const g of ic.groups) {
-    for (const tx of g.transactions) {
-      const entry = guides.find((d) => d.docType === tx.type && tx.version.slice(0, 6).toUpperCase() === d.version.slice(0, 6).toUpperCase())
-      if (entry?.guide) applyGuide(tx, entry.guide)
-    }
-  }
+  return parseEdi(deps, q, payload, kind, engine, first, chunks)
 }
 
 async function reject(q: Q, payload: PayloadRow, reason: ExceptionReason, standard: string): Promise<ParseOutcome> {
@@ -80,122 +84,263 @@ function identify(deps: PipelineDeps, standard: Standard, ic: ParsedInterchange,
   return deps.registry.byEdifact(ic.sender.qualifier, ic.sender.id)
 }
 
-async function parseEdi(deps: PipelineDeps, q: Q, payload: PayloadRow, standard: Standard, result: ParseResult): Promise<ParseOutcome> {
-  const engine = deps.engines[standard]!
-  let txCount = 0
-  let rejected = 0
-  let accepted = 0
-  let duplicates = 0
-  let icRejected = 0
-  let interchangeAcks = 0
-  let partnerId = payload.partner_id
-  let anyTest = false
-  for (const [seq, ic] of result.interchanges.entries()) {
-    const refs = { payloadId: payload.id, partnerId: payload.partner_id }
-    const profile = identify(deps, standard, ic, ic.groups.map((g) => g.senderId ?? '').filter(Boolean))
-    let status = 'parsed'
-    let reason: ExceptionReason | undefined
-    if (!profile) {
-      reason = { code: 'unknown_partner', standard, qualifier: ic.sender.qualifier, senderId: ic.sender.id }
-    } else if (payload.partner_id && profile.id !== payload.partner_id) {
-      // The transport authenticated one partner; the envelope claims another.
-      reason = { code: 'partner_mismatch', expected: payload.partner_id, actual: profile.id }
-    } else if (profile.status === 'disabled') {
-      reason = { code: 'partner_disabled', partnerId: profile.id }
-    }
-    if (reason || !profile) {
-      const icId = await insertInterchange(q, icRow(payload.id, seq, standard, null, ic, 'rejected'))
-      await openException(q, reason!, { ...refs, transactionId: null, partnerId: profile?.id ?? payload.partner_id }, `${reason!.code}:${icId}`)
-      rejected += ic.groups.reduce((n, g) => n + g.transactions.length, 0)
-      icRejected++
-      continue
-    }
-    partnerId = profile.id
-    // A replay (meta.replayOf) is an intentional re-run of stored bytes, not a partner's resend.
-    const dup = payload.meta.replayOf ? undefined : await findDuplicateInterchange(q, {
-      partnerId: profile.id, standard, senderId: ic.sender.id, controlNumber: ic.controlNumber,
-      windowDays: profile.duplicates.windowDays, payloadId: payload.id,
-    })
-    // A live partner's test interchange (ISA15=T, UNB 0035=1) is handled by policy.
-    const testFlag = profile.status === 'testing' || (ic.test && profile.testIndicator === 'treat_as_test')
-    anyTest ||= testFlag
-    if (dup) status = 'duplicate'
-    else if (ic.test && profile.status === 'live' && profile.testIndicator === 'reject') status = 'rejected'
-    const icId = await insertInterchange(q, { ...icRow(payload.id, seq, standard, profile.id, ic, status), test: testFlag, duplicateOf: dup?.id })
-    if (dup) {
-      duplicates++
-      await openException(q, { code: 'duplicate_interchange', controlNumber: ic.controlNumber, firstSeenAt: dup.created_at.toISOString(), firstMessageId: dup.payload_id }, { ...refs, partnerId: profile.id }, `duplicate_interchange:${icId}`)
-      // policy `flag`: acknowledged as received, never processed twice; `reject`: no ack either.
-      if (profile.duplicates.policy === 'flag') await queueAcks(deps, q, engine, result, ic, profile, icId)
-      continue
-    }
-    if (status === 'rejected') {
-      await openException(q, { code: 'test_indicator', policy: profile.testIndicator }, { ...refs, partnerId: profile.id }, `test_indicator:${icId}`)
-      icRejected++
-      continue
-    }
-    // The partner's implementation guides narrow the base validation before any ack is built.
-    applyGuides(profile, standard, ic)
-    // Acks in the envelope itself (X12 TA1, between ISA and the first GS) answer interchanges of
-    // ours: reconciled like a 997/999/CONTRL, with no transaction row of their own.
-    const icAcks = engine.readInterchangeAcks?.(ic) ?? []
-    for (const ack of icAcks) await reconcileAck(q, profile.id, ack, { transactionId: null, payloadId: payload.id })
-    interchangeAcks += icAcks.length
-    // A readable envelope with nothing inside it but errors (cut off after ISA/UNB) is rejected
-    // with its reason, never left as a silent 'rejected' status. A TA1-only interchange is not empty.
-    if (icAcks.length === 0 && ic.groups.every((g) => g.transactions.length === 0) && ic.issues.some((i) => i.severity === 'error')) {
-      const detail = `interchange ${ic.controlNumber} holds no transaction: ${ic.issues.map((i) => i.message).join('; ')}`.slice(0, 2000)
-      await openException(q, { code: 'envelope_unreadable', detail }, { ...refs, partnerId: profile.id }, `envelope_unreadable:${icId}`)
-    }
-    for (const g of ic.groups) {
-      const dupGroup = profile.duplicates.groups && g.explicit
-        ? await findDuplicateTransaction(q, { partnerId: profile.id, standard, interchangeId: icId, windowDays: profile.duplicates.windowDays, groupControl: g.controlNumber })
-        : undefined
-      for (const tx of g.transactions) {
-        txCount++
-        const dupTx = dupGroup ?? (profile.duplicates.transactions && tx.status !== 'rejected'
-          ? await findDuplicateTransaction(q, { partnerId: profile.id, standard, interchangeId: icId, windowDays: profile.duplicates.windowDays, docType: tx.type, controlNumber: tx.controlNumber })
-          : undefined)
-        if (dupTx) {
-          duplicates++
-          const txId = await insertTransaction(q, {
-            payloadId: payload.id, interchangeId: icId, partnerId: profile.id, standard, docType: tx.type, version: tx.version,
-            groupControl: g.controlNumber, controlNumber: tx.controlNumber, status: 'duplicate', issues: tx.issues, span: tx.span,
-          })
-          const controlNumber = dupGroup ? `group ${g.controlNumber}` : tx.controlNumber
-          await openException(q, { code: 'duplicate_transaction', controlNumber, firstMessageId: dupTx.payload_id }, { payloadId: payload.id, transactionId: txId, partnerId: profile.id })
-          continue
-        }
-        const ack = tx.status !== 'rejected' ? engine.readAck(tx) : undefined
-        const txStatus = tx.status === 'rejected' ? 'rejected' : ack ? 'reconciled' : 'parsed'
-        const txId = await insertTransaction(q, {
-          payloadId: payload.id, interchangeId: icId, partnerId: profile.id, standard, docType: tx.type, version: tx.version,
-          groupControl: g.controlNumber, controlNumber: tx.controlNumber, status: txStatus, issues: tx.issues,
-          segments: tx.status === 'rejected' ? undefined : tx.segments, span: tx.span,
-        })
-        if (tx.status === 'rejected') {
-          rejected++
-          await openException(q, { code: 'message_invalid', docType: tx.type, controlNumber: tx.controlNumber, issues: tx.issues.slice(0, 50) }, { payloadId: payload.id, transactionId: txId, partnerId: profile.id })
-        } else if (ack) {
-          accepted++
-          await reconcileAck(q, profile.id, ack, { transactionId: txId, payloadId: payload.id })
-        } else {
-          accepted++
-          await enqueue(q, 'translate', { messageId: payload.id, transactionId: txId, partnerId: profile.id }, { dedupeKey: `translate:${txId}` })
-        }
+/**
+ * A set/message that the partner's profile gives a guide in `documents[]` (same standard, type
+ * and version, the version compared on its first six characters: GS08 `004010VICS` → `004010`)
+ * gets the guide's issues (src/edi/guide.ts) before anything is stored or acknowledged. Called
+ * from the reader's synchronous callback, so the slim copy the acks are built from sees them.
+ */
+function applyGuides(deps: PipelineDeps, standard: Standard, tx: ParsedTransaction, g: ParsedGroup, ic: ParsedInterchange): void {
+  const profile = identify(deps, standard, ic, g.senderId ? [g.senderId] : [])
+  if (!profile) return
+  const entry = profile.documents.find(
+    (d) => d.direction === 'in' && d.standard === standard && d.guide && d.docType === tx.type && tx.version.slice(0, 6).toUpperCase() === d.version.slice(0, 6).toUpperCase()
+  )
+  if (entry?.guide) applyGuide(tx, entry.guide)
+}
+
+type Engine = NonNullable<PipelineDeps['engines'][Standard]>
+
+/** What the reader reported, queued by its (synchronous) callbacks for the async stage to store. */
+type ReadEvent =
+  | { kind: 'tx'; tx: ParsedTransaction; group: ParsedGroup; ic: ParsedInterchange }
+  | { kind: 'ic'; ic: ParsedInterchange }
+
+/** One interchange while it is being read: decided at its first set (or at its end if it has none). */
+interface OpenInterchange {
+  id: string
+  profile?: PartnerProfile
+  /** process: store its sets; rejected: sets counted, not stored; skip: duplicate or test-rejected. */
+  mode: 'process' | 'rejected' | 'skip'
+  duplicate: boolean
+  /** Issues stored with the row; the interchange's trailer checks may add more at its end. */
+  issuesStored: number
+  group?: ParsedGroup
+  groupDup?: { payload_id: string }
+}
+
+/**
+ * The EDI payload as a stream: stored chunks → the engine's streaming reader → one set at a time
+ * into PostgreSQL. Nothing is kept but the set being stored and, per interchange, what its ack
+ * needs (status and issues per set, no segments), so memory does not grow with the file. The
+ * decisions per interchange (partner, duplicate, test indicator) are made from its header at its
+ * first set, exactly as they were on the whole file.
+ */
+async function parseEdi(
+  deps: PipelineDeps, q: Q, payload: PayloadRow, standard: Standard, engine: Engine, first: Buffer[], rest: AsyncIterator<Buffer>
+): Promise<ParseOutcome> {
+  const st = {
+    txCount: 0, rejected: 0, accepted: 0, duplicates: 0, icRejected: 0, interchangeAcks: 0, interchanges: 0,
+    partnerId: payload.partner_id, anyTest: false, icErrors: false, pending: [] as Promise<unknown>[],
+  }
+  const events: ReadEvent[] = []
+  const reader = engine.stream({
+    transaction: (tx, group, ic) => {
+      // The partner's implementation guide narrows the base validation before any ack is built.
+      applyGuides(deps, standard, tx, group, ic)
+      events.push({ kind: 'tx', tx, group, ic })
+    },
+    interchange: (ic) => void events.push({ kind: 'ic', ic }),
+  })
+  let open: OpenInterchange | undefined
+  const drain = async () => {
+    // Taken one by one: a set's segments are released as soon as it is stored.
+    for (let e = events.shift(); e !== undefined; e = events.shift()) {
+      if (e.kind === 'tx') {
+        open ??= await openInterchange(deps, q, payload, standard, st, e.ic, e.group)
+        await storeTransaction(deps, q, payload, standard, engine, st, open, e.tx, e.group)
+      } else {
+        const ic = pgSafe(e.ic)
+        open ??= await openInterchange(deps, q, payload, standard, st, ic, undefined)
+        await closeInterchange(deps, q, payload, standard, engine, st, open, ic)
+        open = undefined
       }
     }
-    await queueAcks(deps, q, engine, result, ic, profile, icId)
+    await Promise.all(st.pending.splice(0))
+  }
+  // A defect inside the engine (never the partner's fault) stops the reading: what was stored
+  // stays, the rest of the file is rejected with the defect named. Database errors are not
+  // caught here: they roll the stage back and the job is retried.
+  let defect: Error | undefined
+  const feed = (read: () => void): boolean => {
+    try {
+      read()
+      return true
+    } catch (err) {
+      defect = err instanceof Error ? err : new Error(String(err))
+      return false
+    }
+  }
+  let end: { issues: EdiIssue[]; unreadable: boolean } = { issues: [], unreadable: true }
+  let ok = true
+  // (Spliced out: the first chunks are not kept for the rest of the file.)
+  for (const chunk of first.splice(0)) {
+    ok = feed(() => reader.push(chunk))
+    await drain()
+    if (!ok) break
+  }
+  for (let c = ok ? await rest.next() : undefined; c !== undefined && !c.done; c = await rest.next()) {
+    ok = feed(() => reader.push(c!.value))
+    await drain()
+    if (!ok) break
+  }
+  if (ok) feed(() => void (end = reader.end()))
+  await drain()
+  if (defect !== undefined || end.unreadable) {
+    const detail = defect ? `internal parser error: ${defect.message}` : end.issues.map((i) => i.message).join('; ') || 'no complete interchange found'
+    if (st.interchanges === 0) return reject(q, payload, { code: 'envelope_unreadable', detail: pgSafe(detail) }, standard)
+    await openException(q, { code: 'envelope_unreadable', detail: pgSafe(detail).slice(0, 2000) }, { payloadId: payload.id, partnerId: st.partnerId })
+    st.icErrors = true
   }
   const outcome: ParseOutcome = {
-    status: overallStatus(txCount, accepted, rejected, duplicates, result, icRejected, interchangeAcks),
-    interchanges: result.interchanges.length,
-    transactions: txCount,
-    rejected,
+    status: overallStatus(st.txCount, st.accepted, st.rejected, st.duplicates, st.icErrors, st.icRejected, st.interchangeAcks),
+    interchanges: st.interchanges,
+    transactions: st.txCount,
+    rejected: st.rejected,
   }
-  await setPayloadStatus(q, payload.id, { status: outcome.status, standard, partnerId, test: anyTest, outcome })
+  await setPayloadStatus(q, payload.id, { status: outcome.status, standard, partnerId: st.partnerId, test: st.anyTest, outcome })
   deps.wake()
   return outcome
+}
+
+type ParseState = {
+  txCount: number; rejected: number; accepted: number; duplicates: number; icRejected: number; interchangeAcks: number
+  interchanges: number; partnerId: string | null; anyTest: boolean; icErrors: boolean
+  /** Statements sent but not awaited yet (awaited at the end of each drain). */
+  pending: Promise<unknown>[]
+}
+
+async function openInterchange(
+  deps: PipelineDeps, q: Q, payload: PayloadRow, standard: Standard, st: ParseState, ic: ParsedInterchange, group: ParsedGroup | undefined
+): Promise<OpenInterchange> {
+  const seq = st.interchanges++
+  const refs = { payloadId: payload.id, partnerId: payload.partner_id }
+  const senders = (group ? [...ic.groups, group] : ic.groups).map((g) => g.senderId ?? '').filter(Boolean)
+  const profile = identify(deps, standard, pgSafe(ic), senders)
+  const row = pgSafe(icRow(payload.id, seq, standard, null, ic, 'parsed'))
+  let reason: ExceptionReason | undefined
+  if (!profile) {
+    reason = { code: 'unknown_partner', standard, qualifier: row.senderQual, senderId: row.senderId }
+  } else if (payload.partner_id && profile.id !== payload.partner_id) {
+    // The transport authenticated one partner; the envelope claims another.
+    reason = { code: 'partner_mismatch', expected: payload.partner_id, actual: profile.id }
+  } else if (profile.status === 'disabled') {
+    reason = { code: 'partner_disabled', partnerId: profile.id }
+  }
+  if (reason || !profile) {
+    const id = await insertInterchange(q, { ...row, status: 'rejected' })
+    await openException(q, reason!, { ...refs, transactionId: null, partnerId: profile?.id ?? payload.partner_id }, `${reason!.code}:${id}`)
+    st.icRejected++
+    return { id, mode: 'rejected', duplicate: false, issuesStored: row.issues.length }
+  }
+  st.partnerId = profile.id
+  // A replay (meta.replayOf) is an intentional re-run of stored bytes, not a partner's resend.
+  // The check locks its key until commit: a copy parsed at the same moment waits, then sees us.
+  const dup = payload.meta.replayOf ? undefined : await findDuplicateInterchange(q, {
+    partnerId: profile.id, standard, senderId: row.senderId, controlNumber: row.controlNumber,
+    windowDays: profile.duplicates.windowDays, payloadId: payload.id,
+  })
+  // A live partner's test interchange (ISA15=T, UNB 0035=1) is handled by policy.
+  const testFlag = profile.status === 'testing' || (ic.test && profile.testIndicator === 'treat_as_test')
+  st.anyTest ||= testFlag
+  const status = dup ? 'duplicate' : ic.test && profile.status === 'live' && profile.testIndicator === 'reject' ? 'rejected' : 'parsed'
+  const id = await insertInterchange(q, { ...row, partnerId: profile.id, status, test: testFlag, duplicateOf: dup?.id })
+  if (dup) {
+    st.duplicates++
+    await openException(q, { code: 'duplicate_interchange', controlNumber: row.controlNumber, firstSeenAt: dup.created_at.toISOString(), firstMessageId: dup.payload_id }, { ...refs, partnerId: profile.id }, `duplicate_interchange:${id}`)
+    return { id, profile, mode: 'skip', duplicate: true, issuesStored: row.issues.length }
+  }
+  if (status === 'rejected') {
+    await openException(q, { code: 'test_indicator', policy: profile.testIndicator }, { ...refs, partnerId: profile.id }, `test_indicator:${id}`)
+    st.icRejected++
+    return { id, profile, mode: 'skip', duplicate: false, issuesStored: row.issues.length }
+  }
+  return { id, profile, mode: 'process', duplicate: false, issuesStored: row.issues.length }
+}
+
+async function storeTransaction(
+  deps: PipelineDeps, q: Q, payload: PayloadRow, standard: Standard, engine: Engine, st: ParseState, open: OpenInterchange,
+  raw: ParsedTransaction, g: ParsedGroup
+): Promise<void> {
+  if (open.mode === 'rejected') {
+    st.rejected++
+    return
+  }
+  if (open.mode === 'skip' || !open.profile) return
+  const profile = open.profile
+  const icId = open.id
+  if (open.group !== g) {
+    // A new group: its own control number may be a resend (profile duplicates.groups).
+    open.group = g
+    open.groupDup = profile.duplicates.groups && g.explicit
+      ? await findDuplicateTransaction(q, { partnerId: profile.id, standard, interchangeId: icId, windowDays: profile.duplicates.windowDays, groupControl: pgSafe(g.controlNumber) })
+      : undefined
+  }
+  const groupControl = pgSafe(g.controlNumber)
+  const tx = { type: pgSafe(raw.type), controlNumber: pgSafe(raw.controlNumber), version: pgSafe(raw.version), status: raw.status, issues: pgSafe(raw.issues), span: raw.span }
+  st.txCount++
+  const dupTx = open.groupDup ?? (profile.duplicates.transactions && tx.status !== 'rejected'
+    ? await findDuplicateTransaction(q, { partnerId: profile.id, standard, interchangeId: icId, windowDays: profile.duplicates.windowDays, docType: tx.type, controlNumber: tx.controlNumber })
+    : undefined)
+  const base = {
+    payloadId: payload.id, interchangeId: icId, partnerId: profile.id, standard, docType: tx.type, version: tx.version,
+    groupControl, controlNumber: tx.controlNumber, issues: tx.issues, span: tx.span,
+  }
+  if (dupTx) {
+    st.duplicates++
+    const txId = await insertTransaction(q, { ...base, status: 'duplicate' })
+    const controlNumber = open.groupDup ? `group ${groupControl}` : tx.controlNumber
+    await openException(q, { code: 'duplicate_transaction', controlNumber, firstMessageId: dupTx.payload_id }, { payloadId: payload.id, transactionId: txId, partnerId: profile.id })
+    return
+  }
+  const ack = tx.status !== 'rejected' ? engine.readAck(raw) : undefined
+  const txStatus = tx.status === 'rejected' ? 'rejected' : ack ? 'reconciled' : 'parsed'
+  const txId = newId('txn')
+  // Segments made storable (plain objects, no NUL) only now, one set at a time.
+  const insert = insertTransaction(q, { ...base, id: txId, status: txStatus, segments: tx.status === 'rejected' ? undefined : pgSafe(raw.segments) })
+  if (tx.status === 'rejected') {
+    st.rejected++
+    await insert
+    await openException(q, { code: 'message_invalid', docType: tx.type, controlNumber: tx.controlNumber, issues: tx.issues.slice(0, 50) }, { payloadId: payload.id, transactionId: txId, partnerId: profile.id })
+  } else if (ack) {
+    st.accepted++
+    await insert
+    await reconcileAck(q, profile.id, pgSafe(ack), { transactionId: txId, payloadId: payload.id })
+  } else {
+    st.accepted++
+    // The row and its job are not awaited here: the sets of one chunk go out pipelined and are
+    // awaited together (drain), so a large file costs round trips per chunk, not per set.
+    st.pending.push(insert, enqueue(q, 'translate', { messageId: payload.id, transactionId: txId, partnerId: profile.id }, { dedupeKey: `translate:${txId}` }))
+  }
+}
+
+async function closeInterchange(
+  deps: PipelineDeps, q: Q, payload: PayloadRow, standard: Standard, engine: Engine, st: ParseState, open: OpenInterchange, ic: ParsedInterchange
+): Promise<void> {
+  const icErrors = ic.issues.some((i) => i.severity === 'error')
+  st.icErrors ||= icErrors
+  // The trailer (IEA/UNZ) checks come at the end: the row gets the interchange's final issues.
+  if (ic.issues.length !== open.issuesStored) await setInterchangeIssues(q, open.id, ic.issues)
+  const profile = open.profile
+  if (!profile || open.mode === 'rejected') return
+  if (open.duplicate) {
+    // policy `flag`: acknowledged as received, never processed twice; `reject`: no ack either.
+    if (profile.duplicates.policy === 'flag') await queueAcks(q, engine, standard, ic, profile, open.id)
+    return
+  }
+  if (open.mode === 'skip') return
+  // Acks in the envelope itself (X12 TA1, between ISA and the first GS) answer interchanges of
+  // ours: reconciled like a 997/999/CONTRL, with no transaction row of their own.
+  const icAcks = engine.readInterchangeAcks?.(ic) ?? []
+  for (const ack of icAcks) await reconcileAck(q, profile.id, ack, { transactionId: null, payloadId: payload.id })
+  st.interchangeAcks += icAcks.length
+  // A readable envelope with nothing inside it but errors (cut off after ISA/UNB) is rejected
+  // with its reason, never left as a silent 'rejected' status. A TA1-only interchange is not empty.
+  if (icAcks.length === 0 && ic.groups.every((g) => g.transactions.length === 0) && icErrors) {
+    const detail = `interchange ${ic.controlNumber} holds no transaction: ${ic.issues.map((i) => i.message).join('; ')}`.slice(0, 2000)
+    await openException(q, { code: 'envelope_unreadable', detail }, { payloadId: payload.id, partnerId: profile.id }, `envelope_unreadable:${open.id}`)
+  }
+  await queueAcks(q, engine, standard, ic, profile, open.id)
 }
 
 /**
@@ -203,11 +348,10 @@ async function parseEdi(deps: PipelineDeps, q: Q, payload: PayloadRow, standard:
  * parsed (what the TA1s said is on our deliveries); one with neither and no envelope error is
  * simply parsed too; with errors it was rejected with a reason above.
  */
-function overallStatus(txCount: number, accepted: number, rejected: number, duplicates: number, result: ParseResult, icRejected: number, interchangeAcks: number): ParseOutcome['status'] {
+function overallStatus(txCount: number, accepted: number, rejected: number, duplicates: number, icErrors: boolean, icRejected: number, interchangeAcks: number): ParseOutcome['status'] {
   if (txCount === 0 && duplicates === 0) {
     if (interchangeAcks > 0 && icRejected === 0) return 'parsed'
-    const errors = result.interchanges.some((ic) => ic.issues.some((i) => i.severity === 'error'))
-    return errors || icRejected > 0 ? 'rejected' : 'parsed'
+    return icErrors || icRejected > 0 ? 'rejected' : 'parsed'
   }
   if (accepted === 0 && duplicates > 0 && rejected === 0) return 'duplicate'
   if (accepted === 0) return 'rejected'
@@ -222,11 +366,10 @@ function icRow(payloadId: string, seq: number, standard: string, partnerId: stri
   }
 }
 
-async function queueAcks(
-  deps: PipelineDeps, q: Q, engine: NonNullable<PipelineDeps['engines'][Standard]>, result: ParseResult,
-  ic: ParsedInterchange, profile: PartnerProfile, icId: string
-): Promise<void> {
+async function queueAcks(q: Q, engine: Engine, standard: Standard, ic: ParsedInterchange, profile: PartnerProfile, icId: string): Promise<void> {
   const allocate: Allocate = (kind) => nextControlNumber(q, profile.id, kind)
+  // The interchange as the acks read it: its groups hold the sets without their segments.
+  const result: ParseResult = { standard, interchanges: [ic], issues: [], unreadable: false }
   for (const ack of await engine.acks(result, ic, profile, allocate)) {
     const ext = ack.docType === 'CONTRL' ? 'edi' : 'x12'
     const deliveryId = await insertDelivery(q, {

@@ -54,27 +54,32 @@ export async function translateStage(deps: PipelineDeps, q: Q, transactionId: st
   const doc = out.doc
   const key = businessKey(doc)
   const hash = contentHash(doc)
-  const [prior] = await q<{ id: string }[]>`select id from documents
-    where partner_id = ${profile.id} and kind = ${doc.kind} and business_key = ${key} and content_hash = ${hash}
-      and status <> 'duplicate'
-    order by created_at limit 1`
   const id = newId('doc')
-  // The document row and what follows from it go out together (pipelined, in this order).
-  const insert = q`insert into documents (id, payload_id, transaction_id, partner_id, kind, business_key, content_hash, po_numbers,
-      ssccs, doc, map_id, map_hash, status, test, duplicate_of)
+  const row = (status: string, duplicateOf: string | null) => q`insert into documents (id, payload_id, transaction_id,
+      partner_id, kind, business_key, content_hash, po_numbers, ssccs, doc, map_id, map_hash, status, test, duplicate_of)
     values (${id}, ${tx.payload_id}, ${transactionId}, ${profile.id}, ${doc.kind}, ${key}, ${hash}, ${poNumbersOf(doc)},
-      ${doc.kind === 'asn' ? ssccsOf(doc) : []}, ${q.json(doc as never)}, ${out.mapId}, ${out.mapHash}, ${prior ? 'duplicate' : 'translated'},
-      ${test}, ${prior?.id ?? null})`.execute() // sent now: postgres.js queries are lazy until executed or awaited
-  if (prior) {
+      ${doc.kind === 'asn' ? ssccsOf(doc) : []}, ${q.json(doc as never)}, ${out.mapId}, ${out.mapHash}, ${status}, ${test},
+      ${duplicateOf})`
+  // The business key with the same content is unique among documents that are not duplicates
+  // (migration 0700): a copy translated at the same moment waits here for the first to commit,
+  // then inserts nothing. Atomic, unlike a look-up before the insert.
+  const inserted = await q`${row('translated', null)}
+    on conflict (partner_id, kind, business_key, content_hash) where status <> 'duplicate' do nothing
+    returning id`
+  if (inserted.length === 0) {
+    const [prior] = await q<{ id: string }[]>`select id from documents
+      where partner_id = ${profile.id} and kind = ${doc.kind} and business_key = ${key} and content_hash = ${hash}
+        and status <> 'duplicate'
+      limit 1`
+    if (!prior) throw new Error(`document ${key} conflicted with a copy that is gone`)
     await Promise.all([
-      insert,
+      row('duplicate', prior.id).execute(), // sent now: postgres.js queries are lazy until executed or awaited
       openException(q, { code: 'duplicate_document', businessKey: key, firstDocumentId: prior.id, sameContent: true }, { payloadId: tx.payload_id, transactionId, documentId: id, partnerId: profile.id }),
       setTransactionStatus(q, transactionId, 'duplicate'),
     ])
     return id
   }
   await Promise.all([
-    insert,
     setTransactionStatus(q, transactionId, 'translated'),
     enqueue(q, 'match', { messageId: tx.payload_id, documentId: id, partnerId: profile.id }, { dedupeKey: `match:${id}` }),
   ])

@@ -14,7 +14,7 @@
  * Non-transactional stages (network I/O) are always claimed and run one at a time.
  */
 import { hostname } from 'node:os'
-import { claim, complete, completeAll, fail, releaseDeadLocal, type JobRow } from '../db/jobs.ts'
+import { claim, complete, completeAll, fail, LEASE_SECONDS, releaseDeadLocal, renewLease, type JobRow } from '../db/jobs.ts'
 import { openException } from '../db/exceptions.ts'
 import type { Q, Sql } from '../db/sql.ts'
 import { serializeError } from '../lib/errors.ts'
@@ -42,6 +42,8 @@ export interface WorkerOptions {
   batchSize?: number
   /** Backoff base; tests shorten it. */
   backoffBaseMs?: number
+  /** Seconds a claimed job's lease lasts (LEASE_SECONDS); renewed every third of it while it runs. Tests shorten it. */
+  leaseSeconds?: number
   /** Called after a job completes (metrics, in-process wakeups). */
   onDone?: (job: JobRow, ms: number, outcome: 'completed' | 'retry' | 'failed' | 'lost') => void
 }
@@ -83,11 +85,32 @@ export function createWorker(opts: WorkerOptions): Worker {
   }
 
   const batchSize = Math.max(1, opts.batchSize ?? 16)
+  const leaseSeconds = opts.leaseSeconds ?? LEASE_SECONDS
+
+  /**
+   * Keeps the lease of running jobs alive: a stage may run longer than the lease (a large file's
+   * parse), and another worker must not take over a job whose worker is alive and at it (it
+   * would parse the file again, and again, each time the lease ran out). Renewals go through the
+   * pool, outside the stage's transaction; on the embedded database (one connection) they wait
+   * for that transaction and do nothing after it (the job is no longer active), which is fine:
+   * there is no other worker there.
+   */
+  async function withLease<T>(jobs: JobRow[], run: () => Promise<T>): Promise<T> {
+    const ids = jobs.map((j) => j.id)
+    const timer = setInterval(() => {
+      renewLease(opts.sql, ids, id).catch((err) => opts.log.warn('lease renewal failed', { error: serializeError(err).message }))
+    }, (leaseSeconds * 1000) / 3)
+    try {
+      return await run()
+    } finally {
+      clearInterval(timer)
+    }
+  }
   const alone = stages.filter((s) => opts.handlers[s].transactional === false)
 
   /** Claims and runs one batch (or one job); false when nothing was due. */
   async function runOne(): Promise<boolean> {
-    const jobs = await claim(opts.sql, id, stages, batchSize, alone)
+    const jobs = await claim(opts.sql, id, stages, batchSize, alone, leaseSeconds)
     if (jobs.length === 0) return false
     // There may be more where this came from: pass the baton to one idle loop, so a backlog
     // spreads over all loops within a few claims and an empty queue costs one claim at most.
@@ -112,10 +135,10 @@ export function createWorker(opts: WorkerOptions): Worker {
   async function runBatch(jobs: JobRow[]): Promise<boolean> {
     const started = Date.now()
     try {
-      await opts.sql.begin(async (tx) => {
+      await withLease(jobs, () => opts.sql.begin(async (tx) => {
         for (const job of jobs) await opts.handlers[job.stage].run(tx, job.payload, job)
         if (!(await completeAll(tx, jobs, id))) throw new Error('job lease lost before completion')
-      })
+      }))
     } catch (err) {
       opts.log.debug('batch rolled back; running its jobs one by one', { jobs: jobs.length, error: serializeError(err).message })
       return false
@@ -130,15 +153,17 @@ export function createWorker(opts: WorkerOptions): Worker {
     const started = Date.now()
     const log = opts.log.child({ job: job.id, stage: job.stage, messageId: job.payload.messageId })
     try {
-      if (handler.transactional === false) {
-        await handler.run(opts.sql, job.payload, job)
-        await complete(opts.sql, job, id)
-      } else {
-        await opts.sql.begin(async (tx) => {
-          await handler.run(tx, job.payload, job)
-          if (!(await complete(tx, job, id))) throw new Error('job lease lost before completion')
-        })
-      }
+      await withLease([job], async () => {
+        if (handler.transactional === false) {
+          await handler.run(opts.sql, job.payload, job)
+          await complete(opts.sql, job, id)
+        } else {
+          await opts.sql.begin(async (tx) => {
+            await handler.run(tx, job.payload, job)
+            if (!(await complete(tx, job, id))) throw new Error('job lease lost before completion')
+          })
+        }
+      })
       opts.onDone?.(job, Date.now() - started, 'completed')
     } catch (err) {
       const e = serializeError(err)

@@ -105,6 +105,7 @@ const SAMPLES: { [K in ExceptionCode]: Extract<ExceptionReason, { code: K }> } =
     fingerprint: 'ab12',
   },
   as2_limit_exceeded: { code: 'as2_limit_exceeded', partnerId: 'acme', messageId: '<c@acme>', detail: 'too many ASN.1 elements' },
+  payload_too_large: { code: 'payload_too_large', size: '3221225472', limit: '2147483648' },
   po_not_found: { code: 'po_not_found', doc: asn, poNumber: PO },
   po_closed: { code: 'po_closed', doc: asn, poNumber: PO, status: 'cancelled' },
   line_unknown: {

@@ -25,13 +25,16 @@ describe('receive()', () => {
       const jobs = await other.sql<{ stage: string; weight: number }[]>`select stage, weight from jobs where payload->>'messageId' = ${r.messageId}`
       // A worker's batch counts the parse job as its size in MiB (3 MiB and a few bytes: 4).
       expect(jobs.map((j) => [j.stage, j.weight])).toEqual([['parse', 4]])
-      // What the parse stage reads: the row and the same bytes, in one statement, only while unparsed.
+      // What the parse stage reads: the row, then the same bytes chunk by chunk (1 MiB each), only while unparsed.
       const got = await getPayloadForParse(other.sql, r.messageId)
       expect(got?.row).toMatchObject({ id: r.messageId, status: 'received', sha256: r.sha256 })
       expect(got?.row).not.toHaveProperty('chunk')
-      expect(got?.bytes?.equals(body)).toBe(true)
+      const chunks: Buffer[] = []
+      for await (const c of got!.chunks!) chunks.push(c)
+      expect(chunks.map((c) => c.length)).toEqual([1 << 20, 1 << 20, 1 << 20, body.length - (3 << 20)])
+      expect(Buffer.concat(chunks).equals(body)).toBe(true)
       await other.sql`update payloads set status = 'parsed' where id = ${r.messageId}`
-      expect((await getPayloadForParse(other.sql, r.messageId))?.bytes).toBeUndefined()
+      expect((await getPayloadForParse(other.sql, r.messageId))?.chunks).toBeUndefined()
       expect(await getPayloadForParse(other.sql, 'msg_none')).toBeUndefined()
     } finally {
       await other.close()

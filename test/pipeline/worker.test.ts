@@ -215,4 +215,28 @@ describe('job worker', () => {
     const runs = await db.sql<{ job: string }[]>`select job from batch_runs where job = any(${ids})`
     expect(runs.map((r) => r.job).sort()).toEqual(ids.filter((id) => id !== victim).sort())
   })
+
+  // A large file's parse can run longer than the lease. Its worker renews the lease while the
+  // stage runs, so another worker never takes the job over from a live worker (it would parse
+  // the file again, then again at each expiry, until the attempts ran out). Needs a second
+  // connection: PostgreSQL only.
+  it.runIf(Boolean(process.env.DATABASE_URL))('renews the lease of a job that runs longer than it: no other worker takes it over', async () => {
+    const id = await enqueue(db.sql, 'slow', {})
+    const ran: string[] = []
+    const slow = (who: string) => ({ slow: { async run() { ran.push(who); await new Promise((r) => setTimeout(r, who === 'a' ? 3_500 : 0)) } } })
+    const a = createWorker({ sql: db.sql, log: silentLogger, leaseSeconds: 1, handlers: slow('a') })
+    const b = createWorker({ sql: db.sql, log: silentLogger, leaseSeconds: 1, handlers: slow('b') })
+    const running = a.drain({ timeoutMs: 10_000 })
+    await new Promise((r) => setTimeout(r, 300))
+    expect(ran).toEqual(['a'])
+    // For three seconds (the 1 s lease ran out three times over) b keeps looking for work.
+    for (const until = Date.now() + 3_000; Date.now() < until; ) {
+      await b.drain({ timeoutMs: 200 })
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    await running
+    expect(ran).toEqual(['a'])
+    const [job] = await db.sql<{ state: string; attempts: number }[]>`select state, attempts from jobs where id = ${id!}`
+    expect(job).toEqual({ state: 'completed', attempts: 1 })
+  })
 })
