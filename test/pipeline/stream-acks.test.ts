@@ -40,7 +40,12 @@ async function acksOf(engine: EdiEngine, result: ParseResult, ic: ParsedIntercha
 
 async function whole(engine: EdiEngine, bytes: Buffer) {
   const result = engine.parse(bytes)
-  const sets = result.interchanges.flatMap((ic) => ic.groups.flatMap((g) => g.transactions.map(setView)))
+  // In file order: EDIFACT puts a message in the implicit group of its type, so the groups'
+  // order is not the order in which the streaming reader (and the parse stage) meets them.
+  const sets = result.interchanges
+    .flatMap((ic) => ic.groups.flatMap((g) => g.transactions))
+    .sort((x, y) => x.span.start - y.span.start)
+    .map(setView)
   const acks: string[] = []
   for (const ic of result.interchanges) acks.push(...(await acksOf(engine, result, ic)))
   return { unreadable: result.unreadable, interchanges: result.interchanges.length, sets, acks }

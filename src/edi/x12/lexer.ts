@@ -146,7 +146,10 @@ class StreamLexer implements X12Lexer {
     const pos: Position = { offset: this.base + p, index: this.index++, line: this.line }
     const widths = scan.fields.map((f) => f.length)
     const text = ascii || isAscii(buf.subarray(p, scan.end)) ? s.slice(p, scan.end - 1) : buf.toString('utf8', p, scan.end - 1)
-    const values = text.split(d.element).slice(1, 16)
+    let values = text.split(d.element).slice(1, 16)
+    // A non-ASCII element separator does not survive the UTF-8 decoding of the values: take the
+    // byte-wise (latin1) fields the scan found instead of reading past the end of the list.
+    if (values.length < 15) values = scan.fields.slice(0, 15)
     values.push(d.component)
     sink.interchange(d, checkIsa(values, widths, pos), pos)
     sink.isa({ tag: 'ISA', elements: values.map((v) => [v]), pos }, this.base + scan.end)

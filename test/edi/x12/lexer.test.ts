@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { parseX12 } from '../../../src/edi/x12/index.ts'
+import { createX12Reader } from '../../../src/edi/x12/reader.ts'
 import { envelope, isaText, PO_850 } from './fixtures.ts'
 import { codes, edit, firstTx, parse } from './helpers.ts'
 
@@ -127,5 +128,26 @@ describe('x12 line numbers with line breaks inside segments', () => {
     const ctt = tx.segments.find((s) => s.tag === 'CTT')
     expect(ctt?.pos.line).toBe(want)
     expect(tx.issues.find((i) => i.code === 'element_invalid_numeric')?.position?.line).toBe(want)
+  })
+})
+
+describe('x12 ISA with a non-ASCII element separator', () => {
+  // Found by the streaming = whole-file mutation test: separator 0xC3 followed by a non-ASCII
+  // byte in ISA06. The values were split from the UTF-8 decoding of the ISA, where 0xC3 no longer
+  // is the separator, and the ISA checks read past the end of the list (a TypeError, not an issue).
+  it('reads the ISA byte-wise and reports, never throws', () => {
+    // ISA06 'PARTNERé       ' keeps its 15 bytes in latin1; every '*' becomes 0xC3.
+    const text = envelope([{ type: '850', ctl: '0001', body: PO_850 }]).replace('PARTNER        ', 'PARTNER\u00e9      ').replace(/\*/g, '\u00c3')
+    const bytes = Buffer.from(text, 'latin1')
+    const r = parseX12(bytes)
+    expect(r.interchanges.length + r.issues.length).toBeGreaterThan(0)
+    // The streaming reader (what the parse stage uses) threw here; the whole-file parse did not.
+    const seen: string[] = []
+    const reader = createX12Reader({ onTransaction: (tx) => void seen.push(tx.type), onInterchange: (ic) => void seen.push(`IEA ${ic.issues.length}`) }, {})
+    expect(() => {
+      reader.push(bytes)
+      reader.end()
+    }).not.toThrow()
+    expect(seen.length).toBeGreaterThan(0)
   })
 })
