@@ -82,7 +82,7 @@ describe('hostile ids through the real CLI', () => {
     }
     const [after] = await db.sql<{ n: number }[]>`select count(*)::int as n from payloads`
     expect(after.n).toBe(1)
-  })
+  }, 120_000) // six CLI processes, about 4-5 s each on a loaded 2-core machine
 
   it('exceptions list with hostile filters matches nothing and fails nothing', async () => {
     for (const v of HOSTILE.slice(0, 3)) {
