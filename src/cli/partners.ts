@@ -9,8 +9,9 @@ import { z } from 'zod'
 import { loadConfig } from '../app/gateway.ts'
 import { mapVersion } from '../app/mapper.ts'
 import { loadEnv } from '../config/env.ts'
+import { isDecimalString } from '../config/decimal-input.ts'
 import { PartnerProfile } from '../config/partner.ts'
-import { formatConfigError, type ConfigError } from '../config/registry.ts'
+import { formatConfigError, withPositions, type ConfigError } from '../config/registry.ts'
 import { selectMap, writeMapSchema } from '../mapping/index.ts'
 import { UserError } from '../lib/errors.ts'
 import type { Args } from '../cli.ts'
@@ -34,7 +35,20 @@ export function validateOnboarding(configDir: string): ConfigError[] {
       }
     })
   }
-  return errors
+  return withPositions(configDir, errors)
+}
+
+/**
+ * The loader takes a YAML number where a decimal string is meant (config/decimal-input.ts), so
+ * the editor schema should not flag `overPct: 5`: decimal-pattern strings also allow numbers
+ * (JSON Schema applies `pattern` to strings only).
+ */
+function numbersForDecimals<T>(node: T): T {
+  if (Array.isArray(node)) return node.map(numbersForDecimals) as T
+  if (!node || typeof node !== 'object') return node
+  const o = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, numbersForDecimals(v)])) as Record<string, unknown>
+  if (o.type === 'string' && typeof o.pattern === 'string' && isDecimalString(z.string().regex(new RegExp(o.pattern)))) o.type = ['string', 'number']
+  return o as T
 }
 
 export async function partnersCommand(a: Args): Promise<number> {
@@ -71,7 +85,7 @@ export async function partnersCommand(a: Args): Promise<number> {
   }
   if (sub === 'schema') {
     const file = join(env.configDir, 'partners', '_schema.json')
-    writeFileSync(file, `${JSON.stringify(z.toJSONSchema(PartnerProfile, { io: 'input' }), null, 2)}\n`)
+    writeFileSync(file, `${JSON.stringify(numbersForDecimals(z.toJSONSchema(PartnerProfile, { io: 'input' })), null, 2)}\n`)
     const mapsFile = writeMapSchema(join(env.configDir, 'maps'))
     console.log(`wrote ${file}\nwrote ${mapsFile}`)
     return 0
