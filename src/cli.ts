@@ -26,7 +26,7 @@ export function parseArgs(argv: string[]): Args {
     if (a.startsWith('--')) {
       const [k, v] = a.slice(2).split('=', 2)
       if (v !== undefined) flags[k] = v
-      else if (['partner', 'state', 'queue', 'out', 'format', 'limit'].includes(k) && argv[i + 1] !== undefined && !argv[i + 1].startsWith('--')) flags[k] = argv[++i]
+      else if (['partner', 'state', 'queue', 'out', 'format', 'limit', 'name', 'kind', 'standard', 'version', 'in', 'transports', 'x12-id', 'edifact-id', 'as2-id', 'as2-cert'].includes(k) && argv[i + 1] !== undefined && !argv[i + 1].startsWith('--')) flags[k] = argv[++i]
       else flags[k] = true
     } else positional.push(a)
   }
