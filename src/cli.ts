@@ -51,7 +51,11 @@ ${SUMMARY.map(([c, d]) => `  ${c.padEnd(50)} ${d}`).join('\n')}`
 
 /** Usage of each command (and of the partners sub-commands), printed by `--help`, `-h`, `help <command>`. */
 export const COMMAND_USAGE: Record<string, string> = {
-  serve: `usage: edi-gateway serve
+  serve: `usage: edi-gateway serve [--demo]
+  --demo   also set every demo secret the demo partners use (npm run demo; values in the
+           environment win): OPERATOR_TOKEN=ops-demo-token DEMO_3PL_API_KEY=3pl-demo-key
+           DEMO_EDIFACT_API_KEY=edifact-demo-key DEMO_JSON_SUPPLIER_API_KEY=json-demo-key
+           DEMO_SFTP_PASSWORD=sftp-demo. Never on a gateway real partners reach.
   Starts the gateway: HTTP (console /, API /api/v1, AS2 /as2, docs /docs, /healthz) on PORT,
   hosted SFTP on SFTP_PORT, the pipeline workers and the SFTP pollers. Configured by environment
   (README "Configuration"): DATABASE_URL (unset: embedded database in DATA_DIR), DATA_DIR,
@@ -156,7 +160,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (cmd) {
       case 'serve':
-        return await (await import('./main.ts')).serve()
+        return await (await import('./main.ts')).serve({ demo: a.flags.demo === true })
       case 'ingest':
         return await (await import('./cli/ingest.ts')).ingestCommand(a)
       case 'parse':

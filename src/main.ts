@@ -130,7 +130,28 @@ async function seedDemo(gw: Gateway): Promise<number | undefined> {
   return total || undefined
 }
 
-export async function serve(): Promise<number> {
+/**
+ * `serve --demo` (`npm run demo`): every secret the demo partner profiles reference, so the
+ * README walkthrough works as written. Values already in the environment win. Demo only: these
+ * are public strings, never for a gateway that real partners reach.
+ */
+export const DEMO_SECRETS = {
+  OPERATOR_TOKEN: 'ops-demo-token',
+  DEMO_3PL_API_KEY: '3pl-demo-key',
+  DEMO_EDIFACT_API_KEY: 'edifact-demo-key',
+  DEMO_JSON_SUPPLIER_API_KEY: 'json-demo-key',
+  DEMO_SFTP_PASSWORD: 'sftp-demo',
+} as const
+
+export async function serve(opts: { demo?: boolean } = {}): Promise<number> {
+  const demoSet: string[] = []
+  if (opts.demo) {
+    for (const [k, v] of Object.entries(DEMO_SECRETS)) {
+      if (process.env[k]) continue
+      process.env[k] = v
+      demoSet.push(`${k}=${v}`)
+    }
+  }
   const env = loadEnv()
   const log = createLogger(env.LOG_LEVEL)
   await checkPorts(env)
@@ -167,6 +188,7 @@ export async function serve(): Promise<number> {
   config   ${env.configDir} (${gw.registry.partners.size} partners, ${gw.maps.size} maps)
   operator token from ${source}`)
     for (const note of started.notes) console.log(`  ${note}`)
+    if (opts.demo) console.log(`  demo secrets: ${demoSet.length ? demoSet.join(' ') : 'all taken from the environment'}`)
     if (seeded) console.log(`  demo: imported ${seeded} open purchase orders from fixtures/erp (DEMO_SEED=off to skip)`)
     await new Promise<void>((resolve) => {
       const stop = () => resolve()

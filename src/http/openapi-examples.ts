@@ -106,12 +106,12 @@ export const EXAMPLES: Record<string, RouteExample> = {
     response: { purchaseOrders: [{ poNumber: '4500012500', status: 'open', lines: [{ lineNo: '1', vendorPart: 'VX-100', quantity: '20', uom: 'EA', unitPrice: '9.99' }] }], next: null },
   },
   'GET /api/v1/outbox': {
-    request: `curl -s ${H}/api/v1/outbox -H 'authorization: Bearer <edifact supplier key>'`,
+    request: `curl -s ${H}/api/v1/outbox -H 'authorization: Bearer edifact-demo-key'`,
     status: 200,
     response: { files: [{ id: '01JQ80A1B2C3D4E5F6G7H8J9K0', kind: 'document', docType: 'ORDERS', filename: 'ORDERS-4500012346.edi', contentType: 'application/edifact', controlNumber: '1', size: 812, createdAt: '2025-03-01T09:00:02.118Z' }] },
   },
-  'GET /api/v1/outbox/{id}': { request: `curl -s ${H}/api/v1/outbox/01JQ80A1B2C3D4E5F6G7H8J9K0 -H 'authorization: Bearer <edifact supplier key>' -o orders.edi`, status: 200, response: "UNA:+.? 'UNB+UNOC:3+OURCO:14+5412345000013:14+250301:0900+1'UNH+1+ORDERS:D:96A:UN'…" },
-  'POST /api/v1/outbox/{id}/received': { request: `curl -s -X POST ${H}/api/v1/outbox/01JQ80A1B2C3D4E5F6G7H8J9K0/received -H 'authorization: Bearer <edifact supplier key>'`, status: 200, response: { id: '01JQ80A1B2C3D4E5F6G7H8J9K0', status: 'delivered' } },
+  'GET /api/v1/outbox/{id}': { request: `curl -s ${H}/api/v1/outbox/01JQ80A1B2C3D4E5F6G7H8J9K0 -H 'authorization: Bearer edifact-demo-key' -o orders.edi`, status: 200, response: "UNA:+.? 'UNB+UNOC:3+OURCO:14+5412345000013:14+250301:0900+1'UNH+1+ORDERS:D:96A:UN'…" },
+  'POST /api/v1/outbox/{id}/received': { request: `curl -s -X POST ${H}/api/v1/outbox/01JQ80A1B2C3D4E5F6G7H8J9K0/received -H 'authorization: Bearer edifact-demo-key'`, status: 200, response: { id: '01JQ80A1B2C3D4E5F6G7H8J9K0', status: 'delivered' } },
 
   'POST /as2': {
     request: '# sent by the partner\'s AS2 software, not by hand:\nPOST /as2  AS2-From: DEMOSUPPLY-AS2  AS2-To: OURCO-AS2  Message-ID: <…>\nContent-Type: application/pkcs7-mime; smime-type=enveloped-data',
