@@ -154,14 +154,25 @@ export async function serve(opts: { demo?: boolean } = {}): Promise<number> {
   }
   const env = loadEnv()
   const log = createLogger(env.LOG_LEVEL)
+  // Where a start spends its time (LOG_LEVEL=debug; bench/startup.bench.ts reads these).
+  let mark = 0 // performance.now() counts from process start
+  const phase = (name: string) => {
+    const now = performance.now()
+    log.debug('startup phase', { phase: name, ms: Math.round(now - mark) })
+    mark = now
+  }
+  phase('node, tsx and imports')
   await checkPorts(env)
   const prep = prepareTransports(env)
+  phase('AS2 key pair')
   const gw = await openGateway({ env, log, stages: extraStages(prep) })
+  phase('config, database open and migrations')
   const { token, source } = operatorToken(env)
   const ctx = httpContext(gw, token)
   let started: Started | undefined
   try {
     const seeded = env.DEMO_SEED === 'auto' ? await seedDemo(gw) : undefined
+    phase('demo seed')
     started = await startTransports(gw, ctx, prep).catch((err) => {
       throw listenError(err, 'SFTP_PORT', env.HOST, env.SFTP_PORT)
     })
@@ -170,6 +181,7 @@ export async function serve(opts: { demo?: boolean } = {}): Promise<number> {
       throw listenError(err, 'PORT', env.HOST, env.PORT)
     })
     gw.worker.start()
+    phase('SFTP, HTTP listen')
     // Every minute: functional acks past their deadline. Every day: certificates near expiry.
     let ticks = 0
     const sweep = setInterval(() => {
@@ -186,7 +198,8 @@ export async function serve(opts: { demo?: boolean } = {}): Promise<number> {
   database ${gw.db.kind === 'pglite' ? `embedded PGlite in ${gw.db.location}` : gw.db.location}
   data     ${env.dataDir}
   config   ${env.configDir} (${gw.registry.partners.size} partners, ${gw.maps.size} maps)
-  operator token from ${source}`)
+  operator token from ${source}
+  started in ${(performance.now() / 1000).toFixed(1)} s`)
     for (const note of started.notes) console.log(`  ${note}`)
     if (opts.demo) console.log(`  demo secrets: ${demoSet.length ? demoSet.join(' ') : 'all taken from the environment'}`)
     if (seeded) console.log(`  demo: imported ${seeded} open purchase orders from fixtures/erp (DEMO_SEED=off to skip)`)
