@@ -40,9 +40,15 @@ export function withPositions(root: string, errors: ConfigError[]): ConfigError[
   }
   return errors.map((e) => {
     if (e.line) return e
+    // A YAML parser message (maps) already says where: "... at line 3, column 7".
+    const said = /at line (\d+), column (\d+)/.exec(e.message)
+    if (said) return { ...e, message: e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''), line: Number(said[1]), col: Number(said[2]) }
     const f = located(e.file)
     if (!f) return e
-    const pos = positionOf(f, splitPath(e.path), e.message.startsWith('unknown key') ? 'key' : 'value')
+    // zod's own wording for a strict object (map files): point at the key it names.
+    const unrecognized = /^Unrecognized keys?: "([^"]+)"/.exec(e.message)
+    const path = unrecognized ? [...splitPath(e.path), unrecognized[1]] : splitPath(e.path)
+    const pos = positionOf(f, path, unrecognized || e.message.startsWith('unknown key') ? 'key' : 'value')
     return { ...e, line: pos.line, col: pos.col }
   })
 }

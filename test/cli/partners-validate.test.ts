@@ -136,4 +136,14 @@ describe('partners validate', { timeout: 90_000 }, () => {
     expect(bad.code).toBe(2)
     expect(lines(bad.stderr).find((l) => l.includes('matching.qty.overPct'))).toMatch(/^partners\/acme\.yaml:\d+:\d+: matching\.qty\.overPct: must be a finite number/)
   })
+
+  it('map files get line:column too: YAML syntax errors and unknown keys', async () => {
+    good().write('maps/x12-004010/855.in@acme.yaml', 'extends: x12-004010/855.in\nfields:\n  poNumber: [unclosed\n')
+    cfg.write('maps/x12-004010/856.in@acme.yaml', 'extends: x12-004010/856.in\nfieldz:\n  poNumber: BSN/02\n')
+    const r = await validate(cfg.dir)
+    expect(r.code).toBe(2)
+    const out = lines(r.stderr)
+    expect(out).toContain('x12-004010/856.in@acme.yaml:2:1: (root): Unrecognized key: "fieldz"')
+    expect(out.find((l) => l.startsWith('x12-004010/855.in@acme.yaml'))).toMatch(/^x12-004010\/855\.in@acme\.yaml:4:1: \(root\): YAML: .+[^:]$/)
+  })
 })
