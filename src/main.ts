@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer as createHttpsServer } from 'node:https'
+import { createServer as createNetServer } from 'node:net'
 import { join } from 'node:path'
 import { serve as serveHttp, type ServerType } from '@hono/node-server'
 import { openGateway, type Gateway } from './app/gateway.ts'
@@ -26,6 +27,43 @@ import { queuePurchaseOrders } from './pipeline/outbound.ts'
 import { createLogger } from './lib/log.ts'
 import { createTablesErp } from './db/erp.ts'
 import { parsePurchaseOrders } from './erp/import.ts'
+import { UserError } from './lib/errors.ts'
+
+/** The settings that choose each listening port, for messages that say which one to change. */
+const PORT_SETTING = {
+  PORT: 'stop it or set PORT to a free port',
+  SFTP_PORT: 'stop it, set SFTP_PORT to a free port, or SFTP=off',
+} as const
+type PortSetting = keyof typeof PORT_SETTING
+
+/** A listen error (EADDRINUSE, EACCES) as one line naming the setting; anything else unchanged. */
+export function listenError(err: unknown, setting: PortSetting, host: string, port: number): unknown {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code
+  const where = `cannot listen on ${host}:${port} (${setting}=${port})`
+  if (code === 'EADDRINUSE') return new UserError(`${where}: the port is in use by another process; ${PORT_SETTING[setting]}`)
+  if (code === 'EACCES') return new UserError(`${where}: permission denied (ports below 1024 need privileges); set ${setting} to a port above 1024`)
+  if (code === 'EADDRNOTAVAIL') return new UserError(`${where}: HOST=${host} is not an address of this machine`)
+  return err
+}
+
+/**
+ * Binds and releases each configured port before anything starts, so a busy port fails in a
+ * second with one line instead of after the database, the SFTP server and the pollers are up.
+ * A port taken in the moment between this check and the real listen is still reported the same
+ * way (listenError around both listens in serve()).
+ */
+async function checkPorts(env: Env): Promise<void> {
+  const wanted: [PortSetting, number][] = [['PORT', env.PORT]]
+  if (env.SFTP === 'on') wanted.push(['SFTP_PORT', env.SFTP_PORT])
+  for (const [setting, port] of wanted) {
+    if (port === 0) continue // the OS picks a free one
+    await new Promise<void>((resolve, reject) => {
+      const probe = createNetServer()
+      probe.once('error', (err) => reject(listenError(err, setting, env.HOST, port)))
+      probe.listen({ port, host: env.HOST, exclusive: true }, () => probe.close(() => resolve()))
+    })
+  }
+}
 
 /** The operator token: OPERATOR_TOKEN, else one generated once and kept in DATA_DIR (mode 600). */
 function operatorToken(env: Env): { token: string; source: string } {
@@ -105,21 +143,59 @@ async function seedDemo(gw: Gateway): Promise<number | undefined> {
   return total || undefined
 }
 
-export async function serve(): Promise<number> {
+/**
+ * `serve --demo` (`npm run demo`): every secret the demo partner profiles reference, so the
+ * README walkthrough works as written. Values already in the environment win. Demo only: these
+ * are public strings, never for a gateway that real partners reach.
+ */
+export const DEMO_SECRETS = {
+  OPERATOR_TOKEN: 'ops-demo-token-change-me-0001',
+  DEMO_3PL_API_KEY: '3pl-demo-key',
+  DEMO_EDIFACT_API_KEY: 'edifact-demo-key',
+  DEMO_JSON_SUPPLIER_API_KEY: 'json-demo-key',
+  DEMO_SFTP_PASSWORD: 'sftp-demo',
+} as const
+
+export async function serve(opts: { demo?: boolean } = {}): Promise<number> {
+  const demoSet: string[] = []
+  if (opts.demo) {
+    for (const [k, v] of Object.entries(DEMO_SECRETS)) {
+      if (process.env[k]) continue
+      process.env[k] = v
+      demoSet.push(`${k}=${v}`)
+    }
+  }
   const env = loadEnv()
   const log = createLogger(env.LOG_LEVEL)
+  // Where a start spends its time (LOG_LEVEL=debug; bench/startup.bench.ts reads these).
+  let mark = 0 // performance.now() counts from process start
+  const phase = (name: string) => {
+    const now = performance.now()
+    log.debug('startup phase', { phase: name, ms: Math.round(now - mark) })
+    mark = now
+  }
+  phase('node, tsx and imports')
+  await checkPorts(env)
   const prep = prepareTransports(env)
+  phase('AS2 key pair')
   const gw = await openGateway({ env, log, stages: extraStages(prep) })
+  phase('config, database open and migrations')
   const { token, source } = operatorToken(env)
   const ctx = httpContext(gw, token)
   let started: Started | undefined
   try {
     const seeded = env.DEMO_SEED === 'auto' ? await seedDemo(gw) : undefined
-    started = await startTransports(gw, ctx, prep)
+    phase('demo seed')
+    started = await startTransports(gw, ctx, prep).catch((err) => {
+      throw listenError(err, 'SFTP_PORT', env.HOST, env.SFTP_PORT)
+    })
     const app = createHttpApp(ctx, [installHealth, installErp, ...installExtras(gw, ctx, started, prep)])
-    const http = await listen(env, app.fetch)
+    const http = await listen(env, app.fetch).catch((err) => {
+      throw listenError(err, 'PORT', env.HOST, env.PORT)
+    })
     gw.worker.start()
     ctx.metrics.start(env.METRICS_REFRESH_SECONDS)
+    phase('SFTP, HTTP listen')
     // Every minute: functional acks past their deadline. Every day: certificates near expiry.
     let ticks = 0
     const sweep = setInterval(() => {
@@ -136,8 +212,10 @@ export async function serve(): Promise<number> {
   database ${gw.db.kind === 'pglite' ? `embedded PGlite in ${gw.db.location}` : gw.db.location}
   data     ${env.dataDir}
   config   ${env.configDir} (${gw.registry.partners.size} partners, ${gw.maps.size} maps)
-  operator token from ${source}`)
+  operator token from ${source}
+  started in ${(performance.now() / 1000).toFixed(1)} s`)
     for (const note of started.notes) console.log(`  ${note}`)
+    if (opts.demo) console.log(`  demo secrets: ${demoSet.length ? demoSet.join(' ') : 'all taken from the environment'}`)
     if (seeded) console.log(`  demo: imported ${seeded} open purchase orders from fixtures/erp (DEMO_SEED=off to skip)`)
     await new Promise<void>((resolve) => {
       const stop = () => resolve()

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path'
 import { loadEnv, type Env } from '../config/env.ts'
-import { formatConfigError, loadRegistry, type ConfigError, type Registry } from '../config/registry.ts'
+import { formatConfigError, loadRegistry, withPositions, type ConfigError, type Registry } from '../config/registry.ts'
 import { migrate } from '../db/migrate.ts'
 import { openDatabase, type Database } from '../db/sql.ts'
 import { UserError } from '../lib/errors.ts'
@@ -49,7 +49,7 @@ export function loadConfig(configDir: string): { registry: Registry; maps: Map<s
       if (d.map && !loaded.maps.has(d.map)) all.push({ file: `partners/${p.id}.yaml`, path: `documents.${i}.map`, message: `map "${d.map}" does not exist under maps/` })
     }
   }
-  if (all.length) throw new ConfigInvalid(all)
+  if (all.length) throw new ConfigInvalid(withPositions(configDir, all))
   return { registry, maps: loaded.maps }
 }
 

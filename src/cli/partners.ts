@@ -9,8 +9,9 @@ import { z } from 'zod'
 import { loadConfig } from '../app/gateway.ts'
 import { mapVersion } from '../app/mapper.ts'
 import { loadEnv } from '../config/env.ts'
+import { isDecimalString } from '../config/decimal-input.ts'
 import { PartnerProfile } from '../config/partner.ts'
-import { formatConfigError, type ConfigError } from '../config/registry.ts'
+import { formatConfigError, withPositions, type ConfigError } from '../config/registry.ts'
 import { selectMap, writeMapSchema } from '../mapping/index.ts'
 import { UserError } from '../lib/errors.ts'
 import type { Args } from '../cli.ts'
@@ -29,12 +30,27 @@ export function validateOnboarding(configDir: string): ConfigError[] {
         errors.push({ file, path: `documents.${i}`, message: `no map for ${d.direction} ${d.standard} ${d.version} ${d.docType} (looked for ${sel.tried.join(', ')})` })
         return
       }
-      if (d.direction === 'in' && !fixtures.some((f) => f.endsWith('.expected.json'))) {
-        errors.push({ file, path: `documents.${i}`, message: `map ${sel.map.id} has no fixture with expected JSON under fixtures/${p.id}/` })
+      // Fixtures are needed to go live, not to test: a `testing` partner can try AS2/SFTP
+      // connectivity before its mapping is done (certify --write-fixtures makes them later).
+      if (d.direction === 'in' && p.status === 'live' && !fixtures.some((f) => f.endsWith('.expected.json'))) {
+        errors.push({ file, path: `documents.${i}`, message: `map ${sel.map.id} has no fixture with expected JSON under fixtures/${p.id}/ (required for status: live; partners certify <id> <samples> --write-fixtures makes them)` })
       }
     })
   }
-  return errors
+  return withPositions(configDir, errors)
+}
+
+/**
+ * The loader takes a YAML number where a decimal string is meant (config/decimal-input.ts), so
+ * the editor schema should not flag `overPct: 5`: decimal-pattern strings also allow numbers
+ * (JSON Schema applies `pattern` to strings only).
+ */
+function numbersForDecimals<T>(node: T): T {
+  if (Array.isArray(node)) return node.map(numbersForDecimals) as T
+  if (!node || typeof node !== 'object') return node
+  const o = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, numbersForDecimals(v)])) as Record<string, unknown>
+  if (o.type === 'string' && typeof o.pattern === 'string' && isDecimalString(z.string().regex(new RegExp(o.pattern)))) o.type = ['string', 'number']
+  return o as T
 }
 
 export async function partnersCommand(a: Args): Promise<number> {
@@ -71,11 +87,12 @@ export async function partnersCommand(a: Args): Promise<number> {
   }
   if (sub === 'schema') {
     const file = join(env.configDir, 'partners', '_schema.json')
-    writeFileSync(file, `${JSON.stringify(z.toJSONSchema(PartnerProfile, { io: 'input' }), null, 2)}\n`)
+    writeFileSync(file, `${JSON.stringify(numbersForDecimals(z.toJSONSchema(PartnerProfile, { io: 'input' })), null, 2)}\n`)
     const mapsFile = writeMapSchema(join(env.configDir, 'maps'))
     console.log(`wrote ${file}\nwrote ${mapsFile}`)
     return 0
   }
   if (sub === 'certify') return (await import('./certify.ts')).certifyCommand(a)
-  throw new UserError('usage: edi-gateway partners validate | list [--json] | schema | certify <partner> <dir>')
+  if (sub === 'new') return (await import('./partners-new.ts')).newPartnerCommand(a)
+  throw new UserError('usage: edi-gateway partners validate | list [--json] | schema | new <id> | certify <partner> <dir> (edi-gateway partners --help)')
 }

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import type { RouteInstaller } from './context.ts'
+import { EXAMPLES } from './openapi-examples.ts'
 import { PurchaseOrdersQuery } from './routes/api.ts'
 import { AssignBody, ExceptionsQuery, MessagesQuery, NoteBody, PurchaseOrdersListQuery } from './routes/ops-schemas.ts'
 import { Problem, SUBMITS, SubmitAccepted, TransactionStatus } from './schemas.ts'
@@ -204,10 +205,23 @@ export const installOpenApi: RouteInstaller = (app) => {
 const h = (s: unknown) =>
   String(s ?? '').replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!)
 
+/** How each tag is titled on /docs, in page order: what partners call comes first. */
+const DOC_SECTIONS: { tag: string; id: string; title: string; intro: string }[] = [
+  { tag: 'supplier api', id: 'partner-api', title: 'Partner API (suppliers and 3PLs)', intro: 'Submit acknowledgements, ASNs and invoices as JSON, follow each submission, read your open purchase orders and collect files waiting for you. Authenticate with your API key: Authorization: Bearer <key> (or x-api-key).' },
+  { tag: 'as2', id: 'as2', title: 'AS2', intro: 'For partners\' AS2 software (RFC 4130): send to /as2 with our certificate; MDNs come back synchronously or to /as2/mdn.' },
+  { tag: 'operations', id: 'operations', title: 'Operations API', intro: 'For the operations team (operator token): messages and their lineage, the exception queue, partners, purchase orders.' },
+  { tag: 'erp', id: 'erp', title: 'ERP', intro: 'Open purchase orders in, business events out (a cursor feed). Operator token.' },
+  { tag: 'observability', id: 'observability', title: 'Observability', intro: 'Liveness, readiness and Prometheus metrics. No authentication.' },
+  { tag: 'docs', id: 'docs', title: 'API documents', intro: 'This page and the OpenAPI document it is rendered from.' },
+  { tag: 'console', id: 'console', title: 'Console', intro: 'The operations web console.' },
+]
+
+const exampleText = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v, null, 2))
+
 /** Server-rendered docs: no script, no external asset, readable offline and printable. */
 export function renderDocs(doc: Json): string {
   const paths = doc.paths as Record<string, Record<string, Json>>
-  const byTag = new Map<string, string[]>()
+  const byTag = new Map<string, { id: string; method: string; path: string; summary: string; html: string }[]>()
   for (const [path, methods] of Object.entries(paths)) {
     for (const [method, op] of Object.entries(methods)) {
       const tag = ((op.tags as string[]) ?? ['other'])[0]
@@ -220,27 +234,41 @@ export function renderDocs(doc: Json): string {
         .map(([code, r]) => `<li><b>${h(code)}</b> ${h(r.description)}</li>`)
         .join('')
       const secured = op.security ? `<span class="sec">${h((op.security as Json[]).map((x) => Object.keys(x)[0]).join(' or '))}</span>` : ''
-      const html = `<section id="${h(method + path)}"><h3><span class="m ${h(method)}">${h(method.toUpperCase())}</span> <code>${h(path)}</code> ${secured}</h3>
+      const ex = EXAMPLES[`${method.toUpperCase()} ${path}`]
+      const example = ex
+        ? `<div class="ex"><p>Example request</p><pre class="example-request">${h(ex.request)}</pre><p>Example response</p><pre class="example-response">${h(`${ex.status} ${exampleText(ex.response)}`)}</pre></div>`
+        : ''
+      const id = method + path
+      const html = `<section id="${h(id)}"><h3><span class="m ${h(method)}">${h(method.toUpperCase())}</span> <code>${h(path)}</code> ${secured}</h3>
 <p>${h(op.summary)}</p>${op.description ? `<p>${h(op.description)}</p>` : ''}
 ${params ? `<table><tr><th>parameter</th><th>in</th><th>required</th><th>description</th></tr>${params}</table>` : ''}
-${bodySchema ? `<details><summary>request body schema</summary><pre>${h(JSON.stringify(resolveRef(doc, bodySchema), null, 2))}</pre></details>` : ''}
-<ul>${responses}</ul></section>`
-      byTag.set(tag, [...(byTag.get(tag) ?? []), html])
+${example}
+<ul>${responses}</ul>
+${bodySchema ? `<details><summary>request body schema</summary><pre>${h(JSON.stringify(resolveRef(doc, bodySchema), null, 2))}</pre></details>` : ''}</section>`
+      byTag.set(tag, [...(byTag.get(tag) ?? []), { id, method, path, summary: String(op.summary ?? ''), html }])
     }
   }
+  const known = new Set(DOC_SECTIONS.map((d) => d.tag))
+  const order = [...DOC_SECTIONS, ...[...byTag.keys()].filter((t) => !known.has(t)).map((t) => ({ tag: t, id: t.replace(/\W+/g, '-'), title: t, intro: '' }))].filter((d) => byTag.has(d.tag))
+  const toc = order
+    .map((d) => `<li><a href="#${h(d.id)}">${h(d.title)}</a><ul>${byTag.get(d.tag)!.map((o) => `<li><a href="#${h(o.id)}"><code>${h(o.method.toUpperCase())} ${h(o.path)}</code></a> ${h(o.summary)}</li>`).join('')}</ul></li>`)
+    .join('')
+  const sections = order.map((d) => `<h2 id="${h(d.id)}">${h(d.title)}</h2>${d.intro ? `<p>${h(d.intro)}</p>` : ''}${byTag.get(d.tag)!.map((o) => o.html).join('')}`).join('')
   const info = doc.info as Json
-  const sections = [...byTag.entries()].map(([tag, ops]) => `<h2>${h(tag)}</h2>${ops.join('')}`).join('')
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${h(info.title)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1d2430}
-h2{border-bottom:2px solid #ccd;margin-top:2.5rem;text-transform:capitalize}section{border:1px solid #dde;border-radius:6px;padding:.4rem 1rem;margin:1rem 0}
+h2{border-bottom:2px solid #ccd;margin-top:2.5rem}section{border:1px solid #dde;border-radius:6px;padding:.4rem 1rem;margin:1rem 0}
 .m{display:inline-block;min-width:4rem;text-align:center;border-radius:4px;color:#fff;font-size:.8rem;padding:.1rem .4rem}
 .get{background:#2f6fb0}.post{background:#2e8b57}.sec{font-size:.75rem;color:#805;margin-left:.5rem}
-table{border-collapse:collapse;font-size:.9rem}td,th{border:1px solid #dde;padding:.2rem .5rem;text-align:left}pre{background:#f5f6f8;padding:.5rem;overflow:auto;max-height:30rem}</style>
+nav ul{margin:.2rem 0}nav li{margin:.1rem 0}.ex p{margin:.3rem 0 0;font-size:.85rem;color:#556}
+table{border-collapse:collapse;font-size:.9rem}td,th{border:1px solid #dde;padding:.2rem .5rem;text-align:left}pre{background:#f5f6f8;padding:.5rem;overflow:auto;max-height:30rem;white-space:pre-wrap}</style>
 </head><body><h1>${h(info.title)} <small>${h(info.version)}</small></h1><p>${h(info.description)}</p>
 <p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI ${h(doc.openapi)}). Partner calls authenticate with
 <code>Authorization: Bearer &lt;api key&gt;</code> or <code>x-api-key</code>; operations calls with the operator token.
-Errors are <code>application/problem+json</code> (RFC 9457); validation errors list each field by JSON path.</p>
+Errors are <code>application/problem+json</code> (RFC 9457); validation errors list each field by JSON path.
+The examples use the demo keys of <code>npm run demo</code>.</p>
+<nav><p><b>Contents</b></p><ul>${toc}</ul></nav>
 ${sections}</body></html>`
 }
 

@@ -63,6 +63,12 @@ export interface NegativeReport {
   ack?: { docType: string; status: string; notes: string[] }
 }
 
+/** A file in the sample directory that is not something the partner sends us, and why. */
+export interface SkippedFile {
+  file: string
+  reason: string
+}
+
 export interface CertifyReport {
   partner: { id: string; name: string; status: string }
   dir: string
@@ -73,6 +79,8 @@ export interface CertifyReport {
   /** Why not ready, one line each. */
   blockers: string[]
   samples: SampleReport[]
+  /** Files that are not inbound samples (outbound fixtures, expected output, outbound doc types). */
+  skipped: SkippedFile[]
   negatives: NegativeReport[]
   scorecard: DocScore[]
 }
@@ -108,10 +116,18 @@ export async function certifyPartner(opts: CertifyOptions): Promise<CertifyRepor
     allocate: async (kind) => (counters[kind] = (counters[kind] ?? 0) + 1),
   })
 
-  // Parse once to order the files by document flow; the run below parses again per stage.
+  // Parse once to keep only what the partner sends us and to order the files by document flow;
+  // the run below parses again per stage.
+  const skipped: SkippedFile[] = []
   const ordered = files
     .map((file) => ({ file, bytes: readFileSync(join(opts.dir, file)) }))
-    .map((s) => ({ ...s, rank: rankOf(s.bytes, opts.engines ?? ENGINES) }))
+    .map((s) => ({ ...s, types: docTypesOf(s.bytes, opts.engines ?? ENGINES) }))
+    .filter((s) => {
+      const reason = notASample(s.file, s.types, profile)
+      if (reason) skipped.push({ file: s.file, reason })
+      return !reason
+    })
+    .map((s) => ({ ...s, rank: s.types.length ? Math.min(...s.types.map(rankOfType)) : 9 }))
     .sort((a, b) => a.rank - b.rank || a.file.localeCompare(b.file))
 
   const samples: SampleReport[] = []
@@ -144,23 +160,51 @@ export async function certifyPartner(opts: CertifyOptions): Promise<CertifyRepor
     ready: blockers.length === 0,
     blockers,
     samples,
+    skipped,
     negatives,
     scorecard: buildScorecard(samples, negatives),
   }
 }
 
-function rankOf(bytes: Buffer, engines: Partial<Record<Standard, EdiEngine>>): number {
+/** The document types a file carries (X12 sets, EDIFACT messages, JSON kinds); [] when unreadable. */
+function docTypesOf(bytes: Buffer, engines: Partial<Record<Standard, EdiEngine>>): string[] {
   const kind = sniff(bytes)
-  let key: string | undefined
-  if (kind === 'x12' || kind === 'edifact') key = engines[kind]?.parse(bytes).interchanges[0]?.groups[0]?.transactions[0]?.type
-  else if (kind === 'json') {
+  if (kind === 'x12' || kind === 'edifact') {
+    const parsed = engines[kind]?.parse(bytes)
+    return [...new Set(parsed?.interchanges.flatMap((ic) => ic.groups.flatMap((g) => g.transactions.map((t) => t.type))) ?? [])]
+  }
+  if (kind === 'json') {
     try {
-      key = jsonDocType(JSON.parse(bytes.toString('utf8')))
+      const t = jsonDocType(JSON.parse(bytes.toString('utf8')))
+      return t ? [t] : []
     } catch {
-      key = undefined
+      return []
     }
   }
-  return key !== undefined && key in RANK ? RANK[key] : 9
+  return []
+}
+
+const rankOfType = (t: string): number => (t in RANK ? RANK[t] : 9)
+
+/**
+ * Why a file of the sample directory is not something the partner sends us, or undefined when
+ * it is a sample. Fixture directories (fixtures/<partner>/) hold the outbound fixtures too:
+ * `<case>.canonical.json` (what we map out) and `<case>.expected.*` (what we expect to write or
+ * read). By content: a file whose every document type the profile lists only as `out`.
+ * A type the profile does not list at all stays a sample: the run reports it (no map, partner).
+ */
+function notASample(file: string, types: string[], profile: PartnerProfile): string | undefined {
+  if (/\.expected\.[^.]+$/i.test(file)) return 'expected output of a fixture, not a sample'
+  if (/\.canonical\.json$/i.test(file)) return 'canonical input of an outbound fixture (what we send), not a sample'
+  const direction = (t: string) => new Set(profile.documents.filter((d) => d.docType === t).map((d) => d.direction))
+  const outOnly = types.filter((t) => {
+    const dirs = direction(t)
+    return dirs.has('out') && !dirs.has('in')
+  })
+  if (types.length && outOnly.length === types.length) {
+    return `${outOnly.join(', ')} ${outOnly.length === 1 ? 'is a document' : 'are documents'} we send to ${profile.id} (documents: direction out), not one it sends us`
+  }
+  return undefined
 }
 
 function report(file: string, run: PayloadRun): SampleReport {

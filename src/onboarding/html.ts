@@ -33,6 +33,7 @@ export function renderHtml(r: CertifyReport): string {
   out.push(`<p>${r.samples.length} sample file(s) from <code>${esc(r.dir)}</code>; ERP data: ${r.erp.file ? `<code>${esc(r.erp.file)}</code> (${r.erp.orders} purchase orders)` : 'none, so the PO rules are not checked'}; matched as of ${esc(r.today)}; generated ${esc(r.generatedAt)}.</p>`)
   out.push(`<div class="verdict ${r.ready ? 'ready' : 'notready'}">${r.ready ? 'Ready: every sample passes and every negative case is caught.' : 'Not ready.'}</div>`)
   if (r.blockers.length) out.push(`<ul>${r.blockers.map((b) => `<li>${esc(b)}</li>`).join('')}</ul>`)
+  if (r.skipped.length) out.push(`<p>Not samples:</p><ul>${r.skipped.map((k) => `<li><code>${esc(k.file)}</code>: ${esc(k.reason)}</li>`).join('')}</ul>`)
 
   out.push('<h2>Scorecard</h2>')
   for (const d of r.scorecard) {

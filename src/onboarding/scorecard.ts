@@ -126,6 +126,11 @@ export function formatTable(r: CertifyReport): string {
       lines.push(`${s.file}: we would send ${a.docType} ${a.controlNumber}: ${a.results.map((x) => `${x.controlNumber} ${x.status}`).join(', ') || 'interchange ack'}`)
     }
   }
+  if (r.skipped.length) {
+    lines.push('')
+    lines.push(`not samples (${r.skipped.length}):`)
+    for (const k of r.skipped) lines.push(`  ${k.file}: ${k.reason}`)
+  }
   lines.push('')
   lines.push(r.ready ? `READY: ${r.partner.id} passes every sample and catches every negative case.` : `NOT READY: ${r.partner.id}`)
   for (const b of r.blockers) lines.push(`  - ${b}`)
