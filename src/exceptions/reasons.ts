@@ -75,6 +75,8 @@ export type ExceptionReason =
       poLineNo: string
       ordered: string
       shippedBefore: string
+      /** Shipment ids of the earlier ASNs counted in `shippedBefore` (held ones included). */
+      shippedOn?: string[]
       remaining: string
       actual: string
       uom: string

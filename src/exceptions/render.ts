@@ -107,7 +107,7 @@ export function explain(r: ExceptionReason): string {
     case 'qty_out_of_tolerance':
       return `${docName(r.doc)} ${lineOf(r.line, r.poLineNo)} of PO ${r.poNumber}: ${r.actual} ${r.uom} against ${r.ordered} ${r.uom} ordered is ${r.direction} the ${tol(r.tolerance, r.direction === 'over' ? '+' : '−')} (limit ${r.limit} ${r.uom})${src(r.source)}.`
     case 'qty_over_remaining':
-      return `${docName(r.doc)} ${lineOf(r.line, r.poLineNo)} of PO ${r.poNumber}: shipped ${r.actual} ${r.uom} but only ${r.remaining} ${r.uom} remain open (ordered ${r.ordered}, shipped before ${r.shippedBefore}; ${tol(r.tolerance, '+')} allows ${r.limit} ${r.uom})${src(r.source)}.`
+      return `${docName(r.doc)} ${lineOf(r.line, r.poLineNo)} of PO ${r.poNumber}: shipped ${r.actual} ${r.uom} but only ${r.remaining} ${r.uom} remain open (ordered ${r.ordered}, shipped before ${r.shippedBefore}${r.shippedOn?.length ? ` (on ASN ${r.shippedOn.join(', ')})` : ''}; ${tol(r.tolerance, '+')} allows ${r.limit} ${r.uom})${src(r.source)}.`
     case 'price_mismatch':
       return `${docName(r.doc)} ${lineOf(r.line, r.poLineNo)} of PO ${r.poNumber}: price ${r.actual}${r.currency ? ` ${r.currency}` : ''} per ${r.uom} differs from the PO price ${r.expected} beyond the ${tol(r.tolerance, '±')}${src(r.source)}.`
     case 'date_out_of_window':

@@ -146,6 +146,7 @@ function checkRemaining(
 ): void {
   const pl = a.poLine
   const before = ctx.shippedSoFar.get(lineKey(po.poNumber, pl.lineNo)) ?? '0'
+  const shippedOn = ctx.shippedOn?.get(lineKey(po.poNumber, pl.lineNo)) ?? []
   const remaining = qsub(qnorm(pl.quantity), qnorm(before))
   const { over, under } = qtyAllowances(ctx.config.qty)
   const overLimit = qsub(upperLimit(pl.quantity, over), qnorm(before))
@@ -164,6 +165,7 @@ function checkRemaining(
       ...at,
       ordered: qnorm(pl.quantity),
       shippedBefore: qnorm(before),
+      ...(shippedOn.length ? { shippedOn } : {}),
       remaining,
       actual: a.qty,
       uom: pl.uom,

@@ -1,0 +1,114 @@
+/**
+ * Issue 16, end to end through the real CLI (`erp import`, `ingest --json`, `exceptions list`):
+ * what matching tells a buyer about over-shipment across held ASNs, dates, SSCCs, unknown
+ * lines, duplicates and money at stake.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { gs1CheckDigit } from '../../src/matching/sscc.ts'
+import { cliEnv, runCli } from '../helpers/cli.ts'
+import { testDb, type TestDb } from '../helpers/db.ts'
+
+const dir = mkdtempSync(join(tmpdir(), 'matching-truth-'))
+let ctl = 500
+
+/** A valid SSCC-18 from a serial number. */
+export function sscc(serial: number): string {
+  const data = `0061414${String(serial).padStart(10, '0')}`
+  return data + gs1CheckDigit(data)
+}
+
+interface Carton {
+  sscc: string
+  lines: { lin: string; bp?: string; vp?: string; qty: number; uom: string }[]
+}
+
+/** A small X12 856 from demo-x12-supplier: one order, cartons of items. */
+function asn856(o: { shipmentId: string; po: string; shipDate: string; deliveryDate?: string; cartons: Carton[] }): string {
+  const n = String(++ctl).padStart(9, '0')
+  const segs = [
+    `ST*856*0001`,
+    `BSN*00*${o.shipmentId}*${o.shipDate}*1430`,
+    `HL*1**S`,
+    `TD5**2*ODFL**Old Dominion Freight Line`,
+    `REF*BM*BOL-${o.shipmentId}`,
+    `DTM*011*${o.shipDate}*1430`,
+    ...(o.deliveryDate ? [`DTM*017*${o.deliveryDate}`] : []),
+    `N1*ST*Ourco DC East*UL*0614141000012`,
+    `HL*2*1*O`,
+    `PRF*${o.po}`,
+  ]
+  let hl = 2
+  for (const c of o.cartons) {
+    const pack = ++hl
+    segs.push(`HL*${pack}*2*P`, `MAN*GM*${c.sscc}`)
+    for (const l of c.lines) {
+      const ids = [l.bp ? `BP*${l.bp}` : '', l.vp ? `VP*${l.vp}` : ''].filter(Boolean).join('*')
+      segs.push(`HL*${++hl}*${pack}*I`, `LIN*${l.lin}*${ids}`, `SN1**${l.qty}*${l.uom}`)
+    }
+  }
+  segs.push(`CTT*${hl}`)
+  segs.push(`SE*${segs.length + 1}*0001`)
+  return [
+    `ISA*00*          *00*          *ZZ*DEMOSUPPLY     *ZZ*OURCO          *250305*1430*U*00401*${n}*0*P*>`,
+    `GS*SH*DEMOSUPPLY*OURCO*20250305*1430*${ctl}*X*004010`,
+    ...segs,
+    `GE*1*${ctl}`,
+    `IEA*1*${n}`,
+  ].join('~\n') + '~\n'
+}
+
+function file(name: string, text: string): string {
+  const p = join(dir, name)
+  writeFileSync(p, text, 'latin1')
+  return p
+}
+
+const HEADER = 'po_number,line,supplier,buyer_part,vendor_part,gtin,quantity,uom,unit_price,currency,pack_size,ship_to,requested_date'
+
+interface Outcome {
+  status: string
+  documents: { kind: string; id: string; status: string }[]
+  exceptions: { id: string; code: string; explanation: string }[]
+}
+
+describe('issue 16: matching tells a buyer the truth (real CLI)', () => {
+  let db: TestDb
+  let env: Record<string, string>
+  const ingest = async (path: string): Promise<Outcome> => {
+    const r = await runCli(['ingest', path, '--json'], env)
+    expect(r.stderr).toBe('')
+    return JSON.parse(r.stdout) as Outcome
+  }
+  const erp = async (rows: string[]) => {
+    const r = await runCli(['erp', 'import', file(`erp-${++ctl}.csv`, [HEADER, ...rows].join('\n') + '\n')], env)
+    expect(r.code, r.stderr).toBe(0)
+  }
+  beforeAll(async () => {
+    db = await testDb()
+    env = cliEnv(db)
+  })
+  afterAll(async () => db.close())
+
+  it('counts a held ASN as shipped: a second ASN over the ordered quantity is held and names the first', async () => {
+    await erp(['4500016001,1,demo-x12-supplier,HB-1,V-HB1,,20,EA,5.00,USD,,0614141000012,2025-03-10'])
+    // ASN 1 ships all 20 EA but three weeks late: held on the date.
+    const first = await ingest(file('held-1.edi', asn856({
+      shipmentId: 'ASN-HELD-1', po: '4500016001', shipDate: '20250331', deliveryDate: '20250401',
+      cartons: [{ sscc: sscc(16001), lines: [{ lin: '1', bp: 'HB-1', qty: 20, uom: 'EA' }] }],
+    })))
+    expect(first.documents.map((d) => d.status), JSON.stringify(first)).toEqual(["held"])
+    expect(first.exceptions.map((e) => e.code)).toEqual(['date_out_of_window'])
+    // ASN 2 ships another 20 EA on time: 40 announced against 20 ordered.
+    const second = await ingest(file('held-2.edi', asn856({
+      shipmentId: 'ASN-HELD-2', po: '4500016001', shipDate: '20250308', deliveryDate: '20250310',
+      cartons: [{ sscc: sscc(16002), lines: [{ lin: '1', bp: 'HB-1', qty: 20, uom: 'EA' }] }],
+    })))
+    expect(second.documents.map((d) => d.status)).toEqual(['held'])
+    const over = second.exceptions.find((e) => e.code === 'qty_over_remaining')
+    expect(over, JSON.stringify(second.exceptions)).toBeDefined()
+    expect(over!.explanation).toMatch(/shipped before 20 \(on ASN ASN-HELD-1\)/)
+  })
+})
