@@ -104,11 +104,15 @@ export type ExceptionReason =
       poNumber: string
       line?: string
       poLineNo?: string
-      field: 'ship_date' | 'scheduled_ship_date' | 'scheduled_delivery_date'
+      field: 'ship_date' | 'scheduled_ship_date' | 'scheduled_delivery_date' | 'delivery_date'
+      /** The date compared with the window: an ASN's delivery date, or ship date + transit days. */
       date: string
       from: string
       to: string
       toleranceDays: number
+      /** ASN without a delivery date: the ship date sent and the profile's transit days added. */
+      shipDate?: string
+      transitDays?: number
     }
   | {
       code: 'uom_unconvertible'

@@ -37,6 +37,13 @@ const src = (s: string | undefined): string => (s ? `; source ${s}` : '')
 const tol = (t: string, sign: '+' | '−' | '±'): string =>
   t === '0' ? 'no tolerance' : `tolerance ${sign}${t}`
 
+/** Which ASN date a date check compared: the delivery date, or ship date + transit days. */
+function asnDate(r: Extract<ExceptionReason, { code: 'date_out_of_window' }>): string {
+  if (r.field === 'delivery_date') return `delivery date ${r.date}`
+  if (!r.transitDays) return `ship date ${r.shipDate ?? r.date} (no delivery date sent, no transit days in the profile)`
+  return `ship date ${r.shipDate} + ${r.transitDays} transit day(s) = expected arrival ${r.date}`
+}
+
 /**
  * One sentence a buyer or EDI analyst can act on.
  *
@@ -111,6 +118,8 @@ export function explain(r: ExceptionReason): string {
     case 'price_mismatch':
       return `${docName(r.doc)} ${lineOf(r.line, r.poLineNo)} of PO ${r.poNumber}: price ${r.actual}${r.currency ? ` ${r.currency}` : ''} per ${r.uom} differs from the PO price ${r.expected} beyond the ${tol(r.tolerance, '±')}${src(r.source)}.`
     case 'date_out_of_window':
+      if (r.doc.kind === 'asn' && (r.field === 'delivery_date' || r.shipDate !== undefined))
+        return `${docName(r.doc)} of PO ${r.poNumber}: compared the ASN ${asnDate(r)} with the PO requested delivery date ${r.from === r.to ? r.from : `${r.from} to ${r.to}`} ± ${r.toleranceDays} day(s): outside.`
       return `${docName(r.doc)}${r.line ? ` ${lineOf(r.line, r.poLineNo)}` : ''} of PO ${r.poNumber}: ${r.field.replace(/_/g, ' ')} ${r.date} is outside ${r.from === r.to ? r.from : `${r.from} to ${r.to}`} ± ${r.toleranceDays} day(s).`
     case 'uom_unconvertible':
       return `${docName(r.doc)} ${lineOf(r.line, r.poLineNo)} of PO ${r.poNumber}: ${r.from} cannot be converted to the PO unit ${r.to}${r.packSize ? ` (pack size ${r.packSize})` : ' (no pack size known)'}; add the pack size to the item.`

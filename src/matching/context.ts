@@ -116,6 +116,7 @@ export function buildMatchContext(input: MatchContextInput): MatchContext {
       qty: { ...DEFAULT_MATCHING.qty, ...c.qty },
       price: { ...DEFAULT_MATCHING.price, ...c.price },
       dateToleranceDays: c.dateToleranceDays ?? DEFAULT_MATCHING.dateToleranceDays,
+      ...(c.transitDays !== undefined ? { transitDays: c.transitDays } : {}),
     },
     today: input.today,
     allowPartialShipments: input.allowPartialShipments ?? true,

@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { gs1CheckDigit } from '../../src/matching/sscc.ts'
 import { cliEnv, runCli } from '../helpers/cli.ts'
+import { repoProfile, tempConfigDir } from '../helpers/config.ts'
 import { testDb, type TestDb } from '../helpers/db.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'matching-truth-'))
@@ -74,11 +75,11 @@ interface Outcome {
   exceptions: { id: string; code: string; explanation: string }[]
 }
 
-describe('issue 16: matching tells a buyer the truth (real CLI)', () => {
+describe('issue 16: matching tells a buyer the truth (real CLI)', { timeout: 180_000 }, () => {
   let db: TestDb
   let env: Record<string, string>
-  const ingest = async (path: string): Promise<Outcome> => {
-    const r = await runCli(['ingest', path, '--json'], env)
+  const ingest = async (path: string, extra: Record<string, string> = {}): Promise<Outcome> => {
+    const r = await runCli(['ingest', path, '--json'], { ...env, ...extra })
     expect(r.stderr).toBe('')
     return JSON.parse(r.stdout) as Outcome
   }
@@ -110,5 +111,31 @@ describe('issue 16: matching tells a buyer the truth (real CLI)', () => {
     const over = second.exceptions.find((e) => e.code === 'qty_over_remaining')
     expect(over, JSON.stringify(second.exceptions)).toBeDefined()
     expect(over!.explanation).toMatch(/shipped before 20 \(on ASN ASN-HELD-1\)/)
+  })
+
+  it('compares the ASN delivery date with the requested delivery date, or the ship date plus transit days', async () => {
+    await erp(['4500016002,1,demo-x12-supplier,DT-1,V-DT1,,100,EA,5.00,USD,,0614141000012,2025-03-10'])
+    const carton = (n: number) => [{ sscc: sscc(n), lines: [{ lin: '1', bp: 'DT-1', qty: 10, uom: 'EA' }] }]
+    // Shipped five days early to arrive on the requested day: on time.
+    const early = await ingest(file('date-1.edi', asn856({ shipmentId: 'ASN-DT-1', po: '4500016002', shipDate: '20250305', deliveryDate: '20250310', cartons: carton(16011) })))
+    expect(early.documents.map((d) => d.status), JSON.stringify(early.exceptions)).toEqual(['matched'])
+    // Delivery date a week late: held, and the text says which dates were compared.
+    const late = await ingest(file('date-2.edi', asn856({ shipmentId: 'ASN-DT-2', po: '4500016002', shipDate: '20250314', deliveryDate: '20250317', cartons: carton(16012) })))
+    expect(late.exceptions.map((e) => e.code)).toEqual(['date_out_of_window'])
+    expect(late.exceptions[0].explanation).toBe(
+      'ASN ASN-DT-2 of PO 4500016002: compared the ASN delivery date 2025-03-17 with the PO requested delivery date 2025-03-10 ± 2 day(s): outside.'
+    )
+    // Only a ship date and no transit days configured: the ship date itself is compared.
+    const bare = await ingest(file('date-3.edi', asn856({ shipmentId: 'ASN-DT-3', po: '4500016002', shipDate: '20250305', cartons: carton(16013) })))
+    expect(bare.exceptions.map((e) => e.code)).toEqual(['date_out_of_window'])
+    expect(bare.exceptions[0].explanation).toMatch(/compared the ASN ship date 2025-03-05 \(no delivery date sent, no transit days in the profile\) with the PO requested delivery date 2025-03-10/)
+    // The profile's transit days: shipped 2025-03-05 + 3 days arrives 2025-03-08, within 2 days of the 10th.
+    const cfg = tempConfigDir({
+      'demo-x12-supplier': repoProfile('demo-x12-supplier', /dateToleranceDays: 2\n[\s\S]*$/, 'dateToleranceDays: 2\n  transitDays: 3\n'),
+    })
+    const transit = await ingest(file('date-4.edi', asn856({ shipmentId: 'ASN-DT-4', po: '4500016002', shipDate: '20250305', cartons: carton(16014) })), { CONFIG_DIR: cfg })
+    expect(transit.documents.map((d) => d.status), JSON.stringify(transit.exceptions)).toEqual(['matched'])
+    const far = await ingest(file('date-5.edi', asn856({ shipmentId: 'ASN-DT-5', po: '4500016002', shipDate: '20250320', cartons: carton(16015) })), { CONFIG_DIR: cfg })
+    expect(far.exceptions[0].explanation).toMatch(/compared the ASN ship date 2025-03-20 \+ 3 transit day\(s\) = expected arrival 2025-03-23 with the PO requested delivery date 2025-03-10/)
   })
 })
