@@ -160,6 +160,10 @@ export type ExceptionReason =
       problem: 'length' | 'not_digits' | 'check_digit'
       expectedCheckDigit?: string
       path: string
+      /** The PO of the order the pack ships against. */
+      poNumber?: string
+      /** The pack as a person counts it on the ASN: `carton 2`, `pallet 1` (1-based, in order). */
+      pack?: string
     }
   | { code: 'sscc_reused'; doc: MatchDocRef; sscc: string; otherShipmentId: string; path: string }
   | {

@@ -131,6 +131,8 @@ export function explain(r: ExceptionReason): string {
       return `${docName(r.doc)}: ${r.quantity} ${r.uom} of ${lineOf(r.line, r.poLineNo)} of PO ${r.poNumber} are backordered${r.scheduledShipDate ? `, to ship ${r.scheduledShipDate}` : ''}.`
     // ── warehouse ──
     case 'sscc_invalid':
+      if (r.pack)
+        return `${docName(r.doc)}${r.poNumber ? `, PO ${r.poNumber}` : ''}: ${r.pack} (SSCC ${r.sscc}) ${r.problem === 'check_digit' ? `has a wrong check digit, it should end in ${r.expectedCheckDigit}` : r.problem === 'length' ? 'is not 18 digits' : 'is not all digits'}; the dock cannot scan it, ask the supplier to relabel and resend the ASN.`
       return `${docName(r.doc)}: SSCC ${r.sscc} at ${r.path} is invalid (${r.problem === 'check_digit' ? `check digit should be ${r.expectedCheckDigit}` : r.problem === 'length' ? 'not 18 digits' : 'not all digits'}); the dock cannot scan it.`
     case 'sscc_reused':
       return r.otherShipmentId === r.doc.id

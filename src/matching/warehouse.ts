@@ -26,6 +26,7 @@ export function checkWarehouse(asn: Asn, ctx: MatchContext): ExceptionReason[] {
   const doc: MatchDocRef = { kind: 'asn', id: asn.shipmentId }
   const reasons: ExceptionReason[] = []
   const seen = new Map<string, string>()
+  let packNo = 0
   asn.orders.forEach((order, oi) => {
     const at = `orders.${oi}`
     if (order.items.length === 0 && order.packs.length === 0) {
@@ -39,8 +40,10 @@ export function checkWarehouse(asn: Asn, ctx: MatchContext): ExceptionReason[] {
     }
     order.items.forEach((it, i) => itemQty(doc, it, `${at}.items.${i}`, reasons))
     for (const v of packsOf(order, oi)) {
+      packNo++
       checkPack(doc, v, reasons)
-      if (v.pack.sscc) checkSsccUse(doc, asn.shipmentId, v, ctx, seen, reasons)
+      const where = { poNumber: order.poNumber, pack: `${v.pack.type} ${packNo}` }
+      if (v.pack.sscc) checkSsccUse(doc, asn.shipmentId, v, ctx, seen, reasons, where)
     }
   })
   reasons.push(...checkShipDate(doc, asn, ctx))
@@ -117,7 +120,8 @@ function checkSsccUse(
   v: PackVisit,
   ctx: MatchContext,
   seen: Map<string, string>,
-  reasons: ExceptionReason[]
+  reasons: ExceptionReason[],
+  where: { poNumber: string; pack: string }
 ): void {
   const raw = v.pack.sscc as string
   const r = checkSscc(raw)
@@ -128,6 +132,7 @@ function checkSsccUse(
       sscc: raw,
       problem: r.problem,
       path: v.path,
+      ...where,
       ...(r.expectedCheckDigit ? { expectedCheckDigit: r.expectedCheckDigit } : {}),
     })
   }

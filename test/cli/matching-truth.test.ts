@@ -138,4 +138,29 @@ describe('issue 16: matching tells a buyer the truth (real CLI)', { timeout: 180
     const far = await ingest(file('date-5.edi', asn856({ shipmentId: 'ASN-DT-5', po: '4500016002', shipDate: '20250320', cartons: carton(16015) })), { CONFIG_DIR: cfg })
     expect(far.exceptions[0].explanation).toMatch(/compared the ASN ship date 2025-03-20 \+ 3 transit day\(s\) = expected arrival 2025-03-23 with the PO requested delivery date 2025-03-10/)
   })
+
+  it('keeps an ASN with a wrong SSCC check digit, matches it and raises sscc_invalid in the warehouse queue', async () => {
+    await erp(['4500016003,1,demo-x12-supplier,SS-1,V-SS1,,10,EA,5.00,USD,,0614141000012,2025-03-10'])
+    const good = sscc(16021)
+    const bad = sscc(16022)
+    const wrong = bad.slice(0, 17) + String((Number(bad[17]) + 1) % 10)
+    const r = await ingest(file('sscc-1.edi', asn856({
+      shipmentId: 'ASN-SS-1', po: '4500016003', shipDate: '20250308', deliveryDate: '20250310',
+      cartons: [
+        { sscc: good, lines: [{ lin: '1', bp: 'SS-1', qty: 5, uom: 'EA' }] },
+        { sscc: wrong, lines: [{ lin: '1', bp: 'SS-1', qty: 5, uom: 'EA' }] },
+      ],
+    })))
+    // The document exists and was matched (quantities fine); only the label holds it.
+    expect(r.documents.map((d) => d.status), JSON.stringify(r.exceptions)).toEqual(['held'])
+    expect(r.exceptions.map((e) => e.code)).toEqual(['sscc_invalid'])
+    const list = await runCli(['exceptions', 'list', '--json', '--queue', 'warehouse'], env)
+    const rows = JSON.parse(list.stdout) as { code: string; queue: string; explanation: string }[]
+    expect(rows.map((e) => [e.code, e.queue])).toEqual([['sscc_invalid', 'warehouse']])
+    expect(rows[0].explanation).toBe(
+      `ASN ASN-SS-1, PO 4500016003: carton 2 (SSCC ${wrong}) has a wrong check digit, it should end in ${bad[17]}; the dock cannot scan it, ask the supplier to relabel and resend the ASN.`
+    )
+    const [doc] = await db.sql<{ match: { quantities: { qty: string }[] } }[]>`select match from documents where business_key = 'asn:ASN-SS-1'`
+    expect(doc.match.quantities.map((q) => q.qty)).toEqual(['10'])
+  })
 })
