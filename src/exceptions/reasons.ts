@@ -40,7 +40,8 @@ export type ExceptionReason =
   // PO line it correlated to, `doc` names the document so a person can find it.
   | { code: 'po_not_found'; doc: MatchDocRef; poNumber: string }
   | { code: 'po_closed'; doc: MatchDocRef; poNumber: string; poLineNo?: string; status: 'closed' | 'cancelled' }
-  | { code: 'line_unknown'; doc: MatchDocRef; poNumber: string; line: string; poLineNo: string; source?: string }
+  /** The item's identifiers as sent (buyer part, vendor part, GTIN) are stored with it. */
+  | ({ code: 'line_unknown'; doc: MatchDocRef; poNumber: string; line: string; poLineNo: string; source?: string } & MatchItemIds)
   | ({ code: 'item_unknown'; doc: MatchDocRef; poNumber: string; line: string; source?: string } & MatchItemIds)
   | {
       code: 'item_substituted'
@@ -66,6 +67,8 @@ export type ExceptionReason =
       /** The quantity the tolerance allows up to (over) or down to (under). */
       limit: string
       source?: string
+      /** ASN: the item as sent on the (first) ASN item counted, to name it in the text. */
+      item?: MatchItemIds
     }
   | {
       code: 'qty_over_remaining'
@@ -83,6 +86,8 @@ export type ExceptionReason =
       tolerance: string
       limit: string
       source?: string
+      /** ASN: the item as sent on the (first) ASN item counted, to name it in the text. */
+      item?: MatchItemIds
     }
   | {
       code: 'price_mismatch'

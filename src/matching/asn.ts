@@ -96,6 +96,7 @@ function matchLeaf(
             code: 'line_unknown',
             ...base,
             poLineNo: leaf.item.poLineNo ?? '',
+            ...itemIdsOf(leaf.item.item),
             ...sourceOf(fields, `${leaf.path}.poLineNo`),
           }
         : { code: 'item_unknown', ...base, ...itemIdsOf(leaf.item.item) }
@@ -156,7 +157,7 @@ function checkRemaining(
     line: a.lines.map((l) => l.lineNo).join(', '),
     poLineNo: pl.lineNo,
   }
-  const source = sourceOf(fields, `${a.first.path}.quantity.value`)
+  const source = { ...sourceOf(fields, `${a.first.path}.quantity.value`), item: itemIdsOf(a.first.item.item) }
   const mark = (code: string) =>
     a.lines.forEach((l) => ((l.state = 'exception'), l.notes.push(code)))
   if (qcmp(a.qty, overLimit) > 0) {

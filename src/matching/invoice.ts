@@ -83,6 +83,7 @@ function invoiceLine(
             code: 'line_unknown',
             ...base,
             poLineNo: l.poLineNo ?? l.lineNo,
+            ...itemIdsOf(l.item),
             ...sourceOf(fields, `${path}.poLineNo`),
           }
         : { code: 'item_unknown', ...base, ...itemIdsOf(l.item) }

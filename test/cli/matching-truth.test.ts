@@ -163,4 +163,24 @@ describe('issue 16: matching tells a buyer the truth (real CLI)', { timeout: 180
     const [doc] = await db.sql<{ match: { quantities: { qty: string }[] } }[]>`select match from documents where business_key = 'asn:ASN-SS-1'`
     expect(doc.match.quantities.map((q) => q.qty)).toEqual(['10'])
   })
+
+  it('line_unknown names the ASN item and its identifiers and stores them; carton texts name ASN items and the PO line', async () => {
+    await erp(['4500016004,1,demo-x12-supplier,LU-1,V-LU1,,10,EA,5.00,USD,,0614141000012,2025-03-10'])
+    const r = await ingest(file('unknown-1.edi', asn856({
+      shipmentId: 'ASN-LU-1', po: '4500016004', shipDate: '20250308', deliveryDate: '20250310',
+      cartons: [
+        { sscc: sscc(16031), lines: [{ lin: '1', bp: 'LU-1', qty: 8, uom: 'EA' }] },
+        { sscc: sscc(16032), lines: [{ lin: '1', bp: 'LU-1', qty: 8, uom: 'EA' }, { lin: '7', bp: 'NOPE', vp: 'V-NOPE', qty: 1, uom: 'EA' }] },
+      ],
+    })))
+    const byCode = Object.fromEntries(r.exceptions.map((e) => [e.code, e.explanation]))
+    expect(Object.keys(byCode).sort()).toEqual(['line_unknown', 'qty_over_remaining'])
+    expect(byCode.line_unknown).toBe(
+      'ASN ASN-LU-1 item 3 (buyer part NOPE, vendor part V-NOPE) refers to PO line 7 of PO 4500016004, which does not exist, and no item identifier matched another line of the PO; source LIN[3]/01.'
+    )
+    // Two cartons of one PO line: ASN items 1 and 2, both for PO line 1 (never "lines 1, 2").
+    expect(byCode.qty_over_remaining).toMatch(/^ASN ASN-LU-1 items 1 and 2 \(buyer part LU-1\), both for PO line 1 of PO 4500016004: shipped 16 EA but only 10 EA remain open/)
+    const [stored] = await db.sql<{ reason: Record<string, unknown> }[]>`select reason from exceptions where code = 'line_unknown'`
+    expect(stored.reason).toMatchObject({ line: '3', poLineNo: '7', buyerPart: 'NOPE', vendorPart: 'V-NOPE' })
+  })
 })
