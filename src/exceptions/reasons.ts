@@ -16,7 +16,18 @@ export type ExceptionReason =
   | { code: 'partner_disabled'; partnerId: string }
   | { code: 'duplicate_interchange'; controlNumber: string; firstSeenAt: string; firstMessageId: string }
   | { code: 'duplicate_transaction'; controlNumber: string; firstMessageId: string }
-  | { code: 'duplicate_document'; businessKey: string; firstDocumentId: string; sameContent: boolean }
+  | {
+      code: 'duplicate_document'
+      businessKey: string
+      firstDocumentId: string
+      sameContent: boolean
+      /** Filled in when opened (db/exceptions.ts): the document as the buyer knows it. */
+      docKind?: MatchDocRef['kind']
+      number?: string
+      supplierId?: string
+      poNumber?: string
+      firstReceivedAt?: string
+    }
   | { code: 'test_indicator'; policy: string }
   | { code: 'message_invalid'; docType: string; controlNumber: string; issues: EdiIssue[] }
   | { code: 'no_map'; partnerId: string; direction: 'in' | 'out'; standard: string; version: string; docType: string }
@@ -224,7 +235,15 @@ export type ExceptionReason =
       actual: string
       currency: string
     }
-  | { code: 'invoice_duplicate'; doc: MatchDocRef; poNumber: string; invoiceNumber: string; supplierId: string }
+  | {
+      code: 'invoice_duplicate'
+      doc: MatchDocRef
+      poNumber: string
+      invoiceNumber: string
+      supplierId: string
+      /** ISO time the first copy was received, when known. */
+      firstReceivedAt?: string
+    }
 
 /** The document a matching reason is about: `{ kind: 'asn', id: shipmentId }`. */
 export interface MatchDocRef {

@@ -23,6 +23,9 @@ function lineOf(line: string | undefined, poLineNo?: string): string {
   return poLineNo && poLineNo !== line ? `${l} (PO line ${poLineNo})` : l
 }
 
+/** `2026-03-05 14:30 UTC` from an ISO time. */
+const received = (iso: string): string => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`
+
 const hasIds = (i: MatchItemIds): boolean => !!(i.buyerPart || i.vendorPart || i.gtin)
 
 /**
@@ -86,6 +89,13 @@ export function explain(r: ExceptionReason): string {
     case 'duplicate_transaction':
       return `Transaction control number ${r.controlNumber} repeats message ${r.firstMessageId}; the repeat was not processed.`
     case 'duplicate_document':
+      if (r.number && r.docKind) {
+        const what = `${DOC_NAMES[r.docKind]} ${r.number}${r.supplierId ? ` from supplier ${r.supplierId}` : ''}${r.poNumber && r.docKind !== 'purchase_order' ? ` for PO ${r.poNumber}` : ''}`
+        const when = r.firstReceivedAt ? ` (first received ${received(r.firstReceivedAt)})` : ''
+        return r.sameContent
+          ? `${what} was resent with identical content${when}; it was not processed twice.`
+          : `${what} was resent with different content${when}; review the changes before accepting it.`
+      }
       return r.sameContent
         ? `Document ${r.businessKey} was resent with identical content (first as ${r.firstDocumentId}); it was not processed twice.`
         : `Document ${r.businessKey} was resent with different content (first as ${r.firstDocumentId}); review the changes before accepting it.`
@@ -170,6 +180,6 @@ export function explain(r: ExceptionReason): string {
     case 'invoice_line_amount_mismatch':
       return `${docName(r.doc)} ${lineOf(r.line)} for PO ${r.poNumber}: ${r.quantity} × ${r.unitPrice} = ${r.expected} ${r.currency}, but the line says ${r.actual}.`
     case 'invoice_duplicate':
-      return `${docName(r.doc)} for PO ${r.poNumber}: supplier ${r.supplierId || '(unknown)'} already sent invoice number ${r.invoiceNumber}; do not pay it twice.`
+      return `${docName(r.doc)} for PO ${r.poNumber}: supplier ${r.supplierId || '(unknown)'} already sent invoice number ${r.invoiceNumber}${r.firstReceivedAt ? ` (first received ${received(r.firstReceivedAt)})` : ''}; do not pay it twice.`
   }
 }

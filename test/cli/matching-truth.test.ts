@@ -3,7 +3,7 @@
  * what matching tells a buyer about over-shipment across held ASNs, dates, SSCCs, unknown
  * lines, duplicates and money at stake.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -182,5 +182,27 @@ describe('issue 16: matching tells a buyer the truth (real CLI)', { timeout: 180
     expect(byCode.qty_over_remaining).toMatch(/^ASN ASN-LU-1 items 1 and 2 \(buyer part LU-1\), both for PO line 1 of PO 4500016004: shipped 16 EA but only 10 EA remain open/)
     const [stored] = await db.sql<{ reason: Record<string, unknown> }[]>`select reason from exceptions where code = 'line_unknown'`
     expect(stored.reason).toMatchObject({ line: '3', poLineNo: '7', buyerPart: 'NOPE', vendorPart: 'V-NOPE' })
+  })
+
+  it('a resent invoice under new control numbers names supplier, invoice, PO and first receipt, and warns not to pay twice', async () => {
+    const imp = await runCli(['erp', 'import', 'fixtures/erp/demo-purchase-orders.csv'], env)
+    expect(imp.code, imp.stderr).toBe(0)
+    const inv = readFileSync('fixtures/demo-x12-supplier/810-inv-7781.edi', 'latin1')
+    const resend = (n: number) => inv.replace(/(ISA\*(?:[^*]*\*){12})\d{9}/, `$1${String(n).padStart(9, '0')}`).replace(/IEA\*1\*\d{9}/, `IEA*1*${String(n).padStart(9, '0')}`)
+    const shipped = await ingest('fixtures/demo-x12-supplier/856-asn-20250305-01.edi')
+    expect(shipped.documents.map((d) => d.status), JSON.stringify(shipped.exceptions)).toEqual(['matched'])
+    const first = await ingest(file('inv-1.edi', resend(777001)))
+    expect(first.documents.map((d) => d.status), JSON.stringify(first.exceptions)).toEqual(['matched'])
+    const [{ created_at: firstAt }] = await db.sql<{ created_at: Date }[]>`select created_at from documents where business_key = 'inv:INV-7781'`
+    const day = firstAt.toISOString().slice(0, 10)
+    const again = await ingest(file('inv-2.edi', resend(777002)))
+    expect(again.documents.map((d) => d.status)).toEqual(['duplicate'])
+    const byCode = Object.fromEntries(again.exceptions.map((e) => [e.code, e.explanation]))
+    expect(Object.keys(byCode).sort()).toEqual(['duplicate_document', 'invoice_duplicate'])
+    expect(byCode.duplicate_document).toMatch(new RegExp(`^Invoice INV-7781 from supplier demo-x12-supplier for PO 4500012345 was resent with identical content \\(first received ${day} \\d{2}:\\d{2} UTC\\); it was not processed twice\\.$`))
+    expect(byCode.duplicate_document).not.toMatch(/doc_/)
+    expect(byCode.invoice_duplicate).toMatch(new RegExp(`^Invoice INV-7781 for PO 4500012345: supplier demo-x12-supplier already sent invoice number INV-7781 \\(first received ${day} \\d{2}:\\d{2} UTC\\); do not pay it twice\\.$`))
+    const list = await runCli(['exceptions', 'list', '--json', '--queue', 'matching'], env)
+    expect((JSON.parse(list.stdout) as { code: string }[]).map((e) => e.code)).toContain('invoice_duplicate')
   })
 })
