@@ -113,6 +113,12 @@ export type ExceptionReason =
       currency?: string
       tolerance: string
       source?: string
+      /** Invoice: the invoiced quantity (PO unit) and what the difference costs in `currency`. */
+      qty?: string
+      /** Invoice price minus PO price per PO unit, signed. */
+      priceDelta?: string
+      /** `priceDelta` × `qty`, signed, two decimals: `48.00` over, `-12.00` under the PO. */
+      atStake?: string
     }
   | {
       code: 'date_out_of_window'
@@ -211,6 +217,10 @@ export type ExceptionReason =
       shipped: string
       uom: string
       source?: string
+      /** Of this invoice's quantity, how much was never shipped, and what it bills for it. */
+      notShipped?: string
+      atStake?: string
+      currency?: string
     }
   | {
       code: 'invoice_total_mismatch'

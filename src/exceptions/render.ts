@@ -23,6 +23,16 @@ function lineOf(line: string | undefined, poLineNo?: string): string {
   return poLineNo && poLineNo !== line ? `${l} (PO line ${poLineNo})` : l
 }
 
+/** `: +48.00 USD over the PO (2.00 USD more on each of 24 EA)`, or nothing without amounts. */
+function priceAtStake(r: Extract<ExceptionReason, { code: 'price_mismatch' }>): string {
+  if (!r.atStake || !r.priceDelta || !r.qty) return ''
+  const under = r.atStake.startsWith('-')
+  const cur = r.currency ? ` ${r.currency}` : ''
+  const amount = under ? r.atStake.slice(1) : r.atStake
+  const delta = r.priceDelta.replace(/^-/, '')
+  return `: ${under ? '−' : '+'}${amount}${cur} ${under ? 'under' : 'over'} the PO (${delta}${cur} ${under ? 'less' : 'more'} on each of ${r.qty} ${r.uom})`
+}
+
 /** `2026-03-05 14:30 UTC` from an ISO time. */
 const received = (iso: string): string => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`
 
@@ -146,7 +156,7 @@ export function explain(r: ExceptionReason): string {
     case 'qty_over_remaining':
       return `${docLine(r)} of PO ${r.poNumber}: shipped ${r.actual} ${r.uom} but only ${r.remaining} ${r.uom} remain open (ordered ${r.ordered}, shipped before ${r.shippedBefore}${r.shippedOn?.length ? ` (on ASN ${r.shippedOn.join(', ')})` : ''}; ${tol(r.tolerance, '+')} allows ${r.limit} ${r.uom})${src(r.source)}.`
     case 'price_mismatch':
-      return `${docLine(r)} of PO ${r.poNumber}: price ${r.actual}${r.currency ? ` ${r.currency}` : ''} per ${r.uom} differs from the PO price ${r.expected} beyond the ${tol(r.tolerance, '±')}${src(r.source)}.`
+      return `${docLine(r)} of PO ${r.poNumber}: price ${r.actual}${r.currency ? ` ${r.currency}` : ''} per ${r.uom} differs from the PO price ${r.expected} beyond the ${tol(r.tolerance, '±')}${priceAtStake(r)}${src(r.source)}.`
     case 'date_out_of_window':
       if (r.doc.kind === 'asn' && (r.field === 'delivery_date' || r.shipDate !== undefined))
         return `${docName(r.doc)} of PO ${r.poNumber}: compared the ASN ${asnDate(r)} with the PO requested delivery date ${r.from === r.to ? r.from : `${r.from} to ${r.to}`} ± ${r.toleranceDays} day(s): outside.`
@@ -174,7 +184,7 @@ export function explain(r: ExceptionReason): string {
       return `${docName(r.doc)}: pack ${r.sscc ?? r.path} declares ${r.declared} ${r.uom} of ${r.item} but its contents hold ${r.contained} ${r.uom}.`
     // ── invoice ──
     case 'invoice_qty_over_shipped':
-      return `${docLine(r)} of PO ${r.poNumber}: invoiced ${r.invoiced} ${r.uom} in total (${r.invoicedBefore} before) but only ${r.shipped} ${r.uom} were shipped${src(r.source)}.`
+      return `${docLine(r)} of PO ${r.poNumber}: invoiced ${r.invoiced} ${r.uom} in total (${r.invoicedBefore} before) but only ${r.shipped} ${r.uom} were shipped${r.atStake ? `: ${r.atStake}${r.currency ? ` ${r.currency}` : ''} billed for ${r.notShipped} ${r.uom} not shipped` : ''}${src(r.source)}.`
     case 'invoice_total_mismatch':
       return `${docName(r.doc)} for PO ${r.poNumber}: lines ${r.lines} + charges ${r.charges} − allowances ${r.allowances} + tax ${r.tax} = ${r.expected} ${r.currency}, but the invoice total is ${r.actual}.`
     case 'invoice_line_amount_mismatch':

@@ -205,4 +205,26 @@ describe('issue 16: matching tells a buyer the truth (real CLI)', { timeout: 180
     const list = await runCli(['exceptions', 'list', '--json', '--queue', 'matching'], env)
     expect((JSON.parse(list.stdout) as { code: string }[]).map((e) => e.code)).toContain('invoice_duplicate')
   })
+
+  it('price and quantity exceptions on an invoice state the money at stake', async () => {
+    await erp(['4500016005,1,demo-x12-supplier,MN-1,V-MN1,,24,EA,12.50,USD,,0614141000012,2025-03-10'])
+    const asn = await ingest(file('money-asn.edi', asn856({
+      shipmentId: 'ASN-MN-1', po: '4500016005', shipDate: '20250308', deliveryDate: '20250310',
+      cartons: [{ sscc: sscc(16041), lines: [{ lin: '1', bp: 'MN-1', qty: 20, uom: 'EA' }] }],
+    })))
+    expect(asn.documents.map((d) => d.status), JSON.stringify(asn.exceptions)).toEqual(['matched'])
+    // 24 EA billed at 14.50 against 12.50 on the PO, 20 EA shipped.
+    const n = String(++ctl).padStart(9, '0')
+    const segs = ['ST*810*0001', 'BIG*20250310*INV-MN-1*20250301*4500016005', 'CUR*SE*USD', 'N1*RI*Demo Industrial Supply Co.*92*DEMOSUPPLY', 'IT1*1*24*EA*14.5**BP*MN-1', 'TDS*34800', 'CTT*1']
+    const edi = [
+      `ISA*00*          *00*          *ZZ*DEMOSUPPLY     *ZZ*OURCO          *250310*1005*U*00401*${n}*0*P*>`,
+      `GS*IN*DEMOSUPPLY*OURCO*20250310*1005*${ctl}*X*004010`,
+      ...segs, `SE*${segs.length + 1}*0001`, `GE*1*${ctl}`, `IEA*1*${n}`,
+    ].join('~\n') + '~\n'
+    const r = await ingest(file('money-inv.edi', edi))
+    const byCode = Object.fromEntries(r.exceptions.map((e) => [e.code, e.explanation]))
+    expect(Object.keys(byCode).sort(), JSON.stringify(r.exceptions)).toEqual(['invoice_qty_over_shipped', 'price_mismatch'])
+    expect(byCode.price_mismatch).toMatch(/: \+48\.00 USD over the PO \(2\.00 USD more on each of 24 EA\)/)
+    expect(byCode.invoice_qty_over_shipped).toMatch(/: 58\.00 USD billed for 4 EA not shipped/)
+  })
 })
