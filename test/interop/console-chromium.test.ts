@@ -97,7 +97,14 @@ describe.skipIf(!have)('console in headless Chromium', () => {
     const wf = await page.locator('#po-workflow').textContent()
     expect(wf).toContain('ASN-GOOD-UI')
     expect(wf).toContain('ASN-OVER-UI')
-    expect(await page.locator('.stages span.done').count()).toBe(3)
+    // No ack exists: Pending and Fulfilment are ticked, Ack is not.
+    expect(await page.locator('.stages span.done').count()).toBe(2)
+    expect(await page.locator('.stages span:not(.done)').allTextContents()).toEqual(['Ack', 'Billing'])
+    // Line 10 of the good ASN (two 60 EA cartons) is one 120 EA entry, not two.
+    const line10 = page.locator('#po-workflow table').first().locator('tbody tr').first()
+    const asnCell = await line10.locator('td').nth(3).textContent()
+    expect(asnCell!.match(/ASN-GOOD-UI/g)).toHaveLength(1)
+    expect(asnCell).toMatch(/120 EA ASN-GOOD-UI \(2 items\)/)
     await page.screenshot({ path: join(shots, 'console-po.png'), fullPage: true })
     await page.goto(`${base}/#/partners`)
     await page.locator('tr[data-id="supplier-a"]').waitFor()
