@@ -62,3 +62,31 @@ describe('PO view', () => {
     expect(a2).toMatchObject({ stage: 'pending', value: null, requested_date: null })
   })
 })
+
+describe('exception replay outcome', () => {
+  it('a replayed po_not_found says it is still held and why, and the exception stays open', async () => {
+    const [exc] = (await get<{ exceptions: { id: string; code: string; document_id: string }[] }>('/api/v1/ops/exceptions?code=po_not_found')).exceptions
+    expect(exc).toBeDefined()
+    const r = await h.call('POST', `/api/v1/ops/exceptions/${exc.id}/replay`, { token: h.token })
+    expect(r.status).toBe(202)
+    const body = (await r.json()) as { action: string; outcome: { status: string; text: string; open: { code: string }[] } }
+    expect(body.action).toBe('rematch')
+    expect(body.outcome).toMatchObject({ status: 'waiting', text: 'still held: PO PO-UNKNOWN-9 not in the ERP', open: [{ code: 'po_not_found' }] })
+    expect((await get(`/api/v1/ops/exceptions/${exc.id}`)).state).toBe('open')
+  })
+
+  it('a replay that clears the document says so', async () => {
+    await createTablesErp(h.gw.db.sql).upsertOrders([
+      { poNumber: 'PO-UNKNOWN-9', supplierId: 'supplier-a', status: 'open', currency: 'USD', lines: [
+        { lineNo: '10', vendorPart: 'WID-10', gtin: '00614141000128', quantity: '120', uom: 'EA', unitPrice: '2.50', status: 'open' },
+        { lineNo: '20', vendorPart: 'WID-20', quantity: '3', uom: 'CA', packSize: '12', unitPrice: '20.00', status: 'open' },
+      ] },
+    ])
+    const [exc] = (await get<{ exceptions: { id: string }[] }>('/api/v1/ops/exceptions?code=po_not_found')).exceptions
+    const r = await h.call('POST', `/api/v1/ops/exceptions/${exc.id}/replay`, { token: h.token })
+    const body = (await r.json()) as { outcome: { status: string; text: string } }
+    expect(body.outcome).toMatchObject({ status: 'matched', text: 'matched: no exception left' })
+    expect((await get(`/api/v1/ops/exceptions/${exc.id}`)).state).toBe('resolved')
+  })
+})
+

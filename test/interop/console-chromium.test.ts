@@ -32,6 +32,8 @@ describe.skipIf(!have)('console in headless Chromium', () => {
     const over = await h.call('POST', '/api/v1/asns', { key: h.keys.a, body: asn3pl('ASN-OVER-UI', { qty10: 150, sscc: false }) })
     overAsn = ((await over.json()) as { transactionId: string }).transactionId
     await h.call('POST', '/api/v1/asns', { key: h.keys.a, body: asn3pl('ASN-GOOD-UI') })
+    // An ASN for a PO the ERP does not know: po_not_found, whose replay must say it is still held.
+    await h.call('POST', '/api/v1/asns', { key: h.keys.a, body: JSON.parse(JSON.stringify(asn3pl('ASN-ORPHAN-UI', { sscc: false })).replace(/"PO-A1"/g, '"PO-ZZ-UI"')) })
     badX12 = (await h.ctx.receive({
       transport: 'sftp', partnerId: 'x12-partner', filename: 'asn-bad-date.edi',
       body: x12Asn((e) => e.replace(/BSN\*00\*([^*]*)\*(\d+)/, 'BSN*00*$1*20251399')),
@@ -80,6 +82,15 @@ describe.skipIf(!have)('console in headless Chromium', () => {
     await expect.poll(async () => page.locator(`#exceptions tbody tr[data-id="${id}"]`).count()).toBe(0)
     const resolved = await (await h.call('GET', `/api/v1/ops/exceptions/${id}`, { token: h.token })).json() as { state: string; note: string }
     expect(resolved).toMatchObject({ state: 'resolved', note: 'accepted by buyer (browser test)' })
+
+    // Replay of the po_not_found: the status line shows the outcome and the exception stays open.
+    const orphan = page.locator('#exceptions tbody tr[data-code="po_not_found"]').first()
+    await orphan.waitFor()
+    await orphan.click()
+    await page.locator('#exception-panel .explanation').waitFor()
+    await page.click('#exception-panel button:has-text("Replay")')
+    await expect.poll(() => page.textContent('#status')).toMatch(/^replay: still held: PO PO-ZZ-UI not in the ERP( · updated .*)?$/)
+    expect(await page.locator('#exceptions tbody tr[data-code="po_not_found"]').count()).toBe(1)
 
     // Message search, then the lineage of the bad X12 file with BSN highlighted.
     await page.goto(`${base}/#/messages`)

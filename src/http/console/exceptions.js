@@ -58,7 +58,9 @@ function detail(x) {
     try {
       status(`${action}…`)
       const r = await api(`/api/v1/ops/exceptions/${encodeURIComponent(x.id)}/${action}`, { method: 'POST', body })
-      flash(`${action}: done${r.released ? ' (document released)' : ''}${r.messageId ? ` (new message ${r.messageId})` : ''}`)
+      // A re-match reports what it came to ("still held: PO 123 not in the ERP"), never a bare "done".
+      if (r.outcome) flash(`${action}: ${r.outcome.text}`)
+      else flash(`${action}: done${r.released ? ' (document released)' : ''}${r.messageId ? ` (new message ${r.messageId})` : ''}`)
       window.dispatchEvent(new Event('console:refresh'))
     } catch (err) {
       status(`${action} failed: ${err.message}`)
