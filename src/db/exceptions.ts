@@ -122,7 +122,12 @@ async function insertException(
 }
 
 export interface ExceptionFilter {
+  /** A state, or `active`: open or assigned (the default queue: assigned items stay in it). */
   state?: string
+  /** Only items assigned to this person. */
+  assignee?: string
+  /** Only items nobody is assigned to. */
+  unassigned?: boolean
   queue?: string
   code?: string
   partnerId?: string
@@ -135,7 +140,10 @@ export interface ExceptionFilter {
 export async function listExceptions(q: Q, f: ExceptionFilter = {}): Promise<ExceptionRow[]> {
   return q<ExceptionRow[]>`
     select * from exceptions
-    where (${f.state ?? null}::text is null or state = ${f.state ?? null})
+    where (${f.state ?? null}::text is null or state = ${f.state ?? null}
+        or (${f.state ?? null} = 'active' and state in ('open', 'assigned')))
+      and (${f.assignee ?? null}::text is null or assigned_to = ${f.assignee ?? null})
+      and (not ${f.unassigned ?? false} or assigned_to is null)
       and (${f.queue ?? null}::text is null or queue = ${f.queue ?? null})
       and (${f.code ?? null}::text is null or code = ${f.code ?? null})
       and (${f.partnerId ?? null}::text is null or partner_id = ${f.partnerId ?? null})

@@ -90,3 +90,24 @@ describe('exception replay outcome', () => {
   })
 })
 
+describe('exception queue filters', () => {
+  it('assigned items stay in the default (active) queue; mine and unassigned filter them', async () => {
+    // Two more exceptions on a fresh orphan ASN (po_not_found), one assigned to ana.
+    const orphan = JSON.parse(JSON.stringify(asn3pl('ASN-PV-3', { sscc: false })).replace(/"PO-A1"/g, '"PO-UNKNOWN-7"'))
+    expect((await h.call('POST', '/api/v1/asns', { key: h.keys.a, body: orphan })).status).toBeLessThan(300)
+    await h.drain()
+    const [exc] = (await get<{ exceptions: { id: string }[] }>('/api/v1/ops/exceptions?code=po_not_found&state=open')).exceptions
+    const a = await h.call('POST', `/api/v1/ops/exceptions/${exc.id}/assign`, { token: h.token, body: { assignee: 'ana' } })
+    expect(a.status).toBe(200)
+    const ids = async (q: string) => (await get<{ exceptions: { id: string }[] }>(`/api/v1/ops/exceptions?${q}`)).exceptions.map((e) => e.id)
+    expect(await ids('state=active')).toContain(exc.id)
+    expect(await ids('state=open')).not.toContain(exc.id)
+    expect(await ids('state=active&assignee=ana')).toEqual([exc.id])
+    expect(await ids('state=active&assignee=bob')).toEqual([])
+    const unassigned = await ids('state=active&unassigned=true')
+    expect(unassigned.length).toBeGreaterThan(0)
+    expect(unassigned).not.toContain(exc.id)
+    expect((await h.call('GET', '/api/v1/ops/exceptions?state=bogus', { token: h.token })).status).toBe(422)
+  })
+})
+

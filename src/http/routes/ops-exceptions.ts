@@ -50,7 +50,7 @@ export function installOpsExceptions(app: Hono, ctx: HttpContext): void {
     if (!q.success) return validationProblem(q.error)
     const f = q.data
     const rows = await listExceptions(ctx.sql, {
-      state: f.state, queue: f.queue, code: f.code, partnerId: f.partner, documentId: f.document, payloadId: f.message,
+      state: f.state, assignee: f.assignee, unassigned: f.unassigned === 'true', queue: f.queue, code: f.code, partnerId: f.partner, documentId: f.document, payloadId: f.message,
       limit: f.limit, offset: f.offset,
     })
     return c.json({ exceptions: rows.map(exceptionView), limit: f.limit, offset: f.offset })
