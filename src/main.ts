@@ -21,7 +21,7 @@ import { count, type HttpContext } from './http/context.ts'
 import { installErp } from './http/routes/erp.ts'
 import { installHealth } from './http/routes/health.ts'
 import { sweepOverdueAcks } from './pipeline/acks.ts'
-import { releaseIfClear, rematchForOrders } from './pipeline/match.ts'
+import { matchStage, releaseIfClear, rematchForOrders } from './pipeline/match.ts'
 import { replayMessage } from './pipeline/replay.ts'
 import { queuePurchaseOrders } from './pipeline/outbound.ts'
 import { createLogger } from './lib/log.ts'
@@ -88,6 +88,9 @@ export function httpContext(gw: Gateway, token: string): HttpContext {
       return n
     },
     sendPurchaseOrders: (pos) => gw.db.sql.begin((tx) => queuePurchaseOrders({ ...gw.deps, maps: gw.maps }, tx, pos)),
+    rematchNow: async (documentId) => {
+      await gw.db.sql.begin((tx) => matchStage(gw.deps, tx, documentId))
+    },
     release: (documentId) => gw.db.sql.begin((tx) => releaseIfClear(gw.deps, tx, documentId)),
     replay: (messageId) => replayMessage(gw.deps, messageId),
     wake: () => gw.worker.wake(),

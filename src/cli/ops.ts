@@ -64,12 +64,17 @@ export async function messagesCommand(a: Args): Promise<number> {
   }
 }
 
+const EXCEPTION_STATES = ['active', 'open', 'assigned', 'resolved', 'ignored', 'any']
+
 export async function exceptionsCommand(a: Args): Promise<number> {
-  if (a.positional[0] !== 'list') throw new UserError('usage: edi-gateway exceptions list [--json] [--state open] [--queue Q]')
+  if (a.positional[0] !== 'list') throw new UserError('usage: edi-gateway exceptions list [--json] [--state active|open|assigned|resolved|ignored|any] [--queue Q]')
+  // Active (open or assigned) by default, like the console's queue; `any` lists every state.
+  const state = a.flags.state === undefined || a.flags.state === true ? 'active' : String(a.flags.state)
+  if (!EXCEPTION_STATES.includes(state)) throw new UserError(`unknown --state "${state}": use active (open or assigned, the default), open, assigned, resolved, ignored or any`)
   const gw = await quietGateway()
   try {
     const rows = await listExceptions(gw.db.sql, {
-      state: typeof a.flags.state === 'string' ? a.flags.state : undefined,
+      state: state === 'any' ? undefined : state,
       queue: typeof a.flags.queue === 'string' ? a.flags.queue : undefined,
       limit: 500,
     })
@@ -78,6 +83,7 @@ export async function exceptionsCommand(a: Args): Promise<number> {
       document: r.document_id ?? r.transaction_id ?? r.payload_id ?? r.delivery_id, explanation: r.explanation,
     }))
     if (a.flags.json) console.log(JSON.stringify(out, null, 2))
+    else if (out.length === 0) console.log(state === 'any' || state === 'active' ? 'no exceptions' : `no ${state} exceptions`)
     else for (const r of out) console.log(`${r.id}  ${r.code.padEnd(24)} ${r.queue.padEnd(10)} ${r.state.padEnd(8)} ${r.partner ?? '-'}  ${r.document ?? '-'}  ${r.explanation}`)
     return 0
   } finally {

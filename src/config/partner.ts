@@ -165,6 +165,11 @@ export const MatchingConfig = z.strictObject({
   price: z.strictObject({ tolerancePct: Pct.default('0'), toleranceAbs: Decimal.optional() }).default({ tolerancePct: '0' }),
   /** Days a ship date may fall outside the PO window. */
   dateToleranceDays: z.number().int().nonnegative().default(0),
+  /**
+   * Days from shipping to arrival, for an ASN that states only a ship date: the ship date plus
+   * these days is compared with the PO's requested delivery date. Default 0.
+   */
+  transitDays: z.number().int().nonnegative().optional(),
 })
 
 export const PartnerProfile = z.strictObject({

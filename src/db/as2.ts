@@ -141,15 +141,42 @@ export async function markOutboundSent(
   messageId: string,
   s: { status: 'awaiting_mdn' | 'delivered'; url: string; mic: string; micAlg: string; mdnSigned: boolean }
 ): Promise<void> {
-  await q`update as2_outbound set status = ${s.status}, url = ${s.url}, mic = ${s.mic}, mic_alg = ${s.micAlg},
+  const [row] = await q<{ delivery_id: string | null }[]>`update as2_outbound set status = ${s.status}, url = ${s.url}, mic = ${s.mic}, mic_alg = ${s.micAlg},
       mdn_signed = ${s.mdnSigned}, attempts = attempts + 1, last_error = null, sent_at = now(), updated_at = now()
-    where message_id = ${messageId}`
+    where message_id = ${messageId}
+    returning delivery_id`
+  // The delivery was POSTed; the MDN (sync, recorded next, or async) says whether it arrived.
+  await setDeliveryState(q, row?.delivery_id, 'sent', { error: null, sent: true })
+}
+
+/**
+ * Mirror the AS2 outcome on the delivery row lineage and the console show: `sent`, then
+ * `acknowledged` or `failed`. A final state is never moved back to `sent`.
+ */
+async function setDeliveryState(
+  q: Q,
+  deliveryId: string | null | undefined,
+  status: 'sent' | 'acknowledged' | 'failed',
+  o: { error?: string | null; sent?: boolean; mdn?: string } = {}
+): Promise<void> {
+  if (!deliveryId) return
+  const receipt = { as2: status, ...(o.mdn ? { mdn: o.mdn } : {}) }
+  await q`update deliveries set
+      status = case when ${status} = 'sent' and status in ('acknowledged', 'failed') then status else ${status} end,
+      sent_at = case when ${o.sent ?? false} then coalesce(sent_at, now()) else sent_at end,
+      last_error = case when ${o.error !== undefined} then ${o.error ?? null} else last_error end,
+      receipt = coalesce(receipt, '{}'::jsonb) || ${q.json(receipt as never)},
+      updated_at = now()
+    where id = ${deliveryId}`
 }
 
 export async function markOutboundAttemptFailed(q: Q, messageId: string, error: string, final: boolean, url?: string): Promise<void> {
-  await q`update as2_outbound set attempts = attempts + 1, last_error = ${error}, url = coalesce(${url ?? null}, url),
+  const [row] = await q<{ delivery_id: string | null }[]>`update as2_outbound set attempts = attempts + 1, last_error = ${error}, url = coalesce(${url ?? null}, url),
       status = ${final ? 'failed' : 'queued'}, updated_at = now()
-    where message_id = ${messageId}`
+    where message_id = ${messageId}
+    returning delivery_id`
+  if (final) await setDeliveryState(q, row?.delivery_id, 'failed', { error })
+  else if (row?.delivery_id) await q`update deliveries set last_error = ${error}, updated_at = now() where id = ${row.delivery_id}`
 }
 
 /**
@@ -162,6 +189,10 @@ export async function recordMdn(q: Q, messageId: string, o: MdnOutcomeRow): Prom
       mdn_disposition = ${o.disposition ?? null}, mdn_detail = ${o.detail ?? null}, mdn_at = now(), updated_at = now()
     where message_id = ${messageId}
     returning delivery_id, partner_id`
+  await setDeliveryState(q, row?.delivery_id, o.status === 'delivered' ? 'acknowledged' : 'failed', {
+    mdn: o.status,
+    ...(o.status === 'delivered' ? {} : { error: `MDN ${o.status}: ${o.disposition ?? '(no disposition)'}` }),
+  })
   if (!row || o.status === 'delivered') return
   const disposition = [o.disposition ?? '(none)', o.status !== 'negative' ? `[${o.status}]` : '', o.detail ?? ''].filter(Boolean).join(' ')
   await openException(q, { code: 'mdn_negative', messageId, disposition }, { deliveryId: row.delivery_id, partnerId: row.partner_id })

@@ -42,12 +42,69 @@ export function dedupeKeyOf(reason: ExceptionReason, refs: ExceptionRefs): strin
   return `${reason.code}:${target}:${sha256(stableStringify(reason)).slice(0, 16)}`
 }
 
-/** Open (or find the already open) exception. Returns its id and whether it is new. */
+/**
+ * Open (or find the already open) exception. Returns its id and whether it is new. A business-key
+ * duplicate is first described the way a buyer knows the document (describeDuplicate).
+ */
 export async function openException(
   q: Q,
   reason: ExceptionReason,
   refs: ExceptionRefs,
-  dedupeKey = dedupeKeyOf(reason, refs)
+  dedupeKey?: string
+): Promise<{ id: string; created: boolean }> {
+  if (reason.code === 'duplicate_document' && !reason.number) {
+    const { described, invoice } = await describeDuplicate(q, reason)
+    if (invoice) await insertException(q, invoice, refs, dedupeKeyOf(invoice, refs))
+    return insertException(q, described, refs, dedupeKey ?? dedupeKeyOf(reason, refs))
+  }
+  return insertException(q, reason, refs, dedupeKey ?? dedupeKeyOf(reason, refs))
+}
+
+type DuplicateReason = Extract<ExceptionReason, { code: 'duplicate_document' }>
+
+/**
+ * Name a resent document as the buyer knows it: supplier, its own number (invoice number,
+ * shipment id, PO number), the PO, and when the first copy was received; the internal id stays
+ * in the data only. A resent invoice also raises the buyer-facing `invoice_duplicate` (do not pay
+ * twice), whatever control numbers it came under.
+ */
+async function describeDuplicate(
+  q: Q,
+  reason: DuplicateReason
+): Promise<{ described: DuplicateReason; invoice?: ExceptionReason }> {
+  const [first] = await q<{ partner_id: string; kind: string; business_key: string; po_numbers: string[]; created_at: Date }[]>`
+    select partner_id, kind, business_key, po_numbers, created_at from documents where id = ${reason.firstDocumentId}`
+  if (!first) return { described: reason }
+  const number = first.business_key.replace(/^[a-z_]+:/, '')
+  const firstReceivedAt = first.created_at.toISOString()
+  const kind = first.kind as NonNullable<DuplicateReason['docKind']>
+  const described: DuplicateReason = {
+    ...reason,
+    docKind: kind,
+    number,
+    supplierId: first.partner_id,
+    ...(first.po_numbers[0] ? { poNumber: first.po_numbers.join(', ') } : {}),
+    firstReceivedAt,
+  }
+  const invoice: ExceptionReason | undefined =
+    kind === 'invoice'
+      ? {
+          code: 'invoice_duplicate',
+          doc: { kind: 'invoice', id: number },
+          poNumber: first.po_numbers.join(', '),
+          invoiceNumber: number,
+          supplierId: first.partner_id,
+          firstReceivedAt,
+        }
+      : undefined
+  return { described, invoice }
+}
+
+async function insertException(
+  q: Q,
+  reason: ExceptionReason,
+  refs: ExceptionRefs,
+  dedupeKey: string
 ): Promise<{ id: string; created: boolean }> {
   const meta = REASONS[reason.code]
   const id = newId('exc')
@@ -65,7 +122,12 @@ export async function openException(
 }
 
 export interface ExceptionFilter {
+  /** A state, or `active`: open or assigned (the default queue: assigned items stay in it). */
   state?: string
+  /** Only items assigned to this person. */
+  assignee?: string
+  /** Only items nobody is assigned to. */
+  unassigned?: boolean
   queue?: string
   code?: string
   partnerId?: string
@@ -78,7 +140,10 @@ export interface ExceptionFilter {
 export async function listExceptions(q: Q, f: ExceptionFilter = {}): Promise<ExceptionRow[]> {
   return q<ExceptionRow[]>`
     select * from exceptions
-    where (${f.state ?? null}::text is null or state = ${f.state ?? null})
+    where (${f.state ?? null}::text is null or state = ${f.state ?? null}
+        or (${f.state ?? null} = 'active' and state in ('open', 'assigned')))
+      and (${f.assignee ?? null}::text is null or assigned_to = ${f.assignee ?? null})
+      and (not ${f.unassigned ?? false} or assigned_to is null)
       and (${f.queue ?? null}::text is null or queue = ${f.queue ?? null})
       and (${f.code ?? null}::text is null or code = ${f.code ?? null})
       and (${f.partnerId ?? null}::text is null or partner_id = ${f.partnerId ?? null})

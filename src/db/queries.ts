@@ -156,11 +156,21 @@ export async function poDocuments(q: Q, poNumber: string) {
   return { documents, exceptions, deliveries }
 }
 
-/** Recent purchase orders with how far each got (ack / ASN / invoice counts). */
+/**
+ * Recent purchase orders with how far each got (ack / ASN / invoice counts and the stage), the
+ * order value (Σ quantity × unit price of lines with a price, 2 decimals; null when none has one)
+ * and the requested date (the PO's, else its earliest line's).
+ */
 export async function listPurchaseOrders(q: Q, f: { partnerId?: string; limit: number; offset: number }) {
   return q<{ po_number: string; supplier_id: string; status: string; created_at: Date; acks: number; asns: number;
-    invoices: number; open_exceptions: number }[]>`
-    select po.po_number, po.supplier_id, po.status, po.created_at,
+    invoices: number; open_exceptions: number; stage: string; value: string | null; currency: string; requested_date: string | null }[]>`
+    select po.po_number, po.supplier_id, po.status, po.created_at, po.currency,
+      coalesce(po.requested_date, (select min(l.requested_date) from erp_po_lines l where l.po_number = po.po_number)) as requested_date,
+      (select round(sum(l.quantity::numeric * l.unit_price::numeric), 2)::text from erp_po_lines l
+        where l.po_number = po.po_number and l.quantity ~ '^-?[0-9]+([.][0-9]+)?$' and l.unit_price ~ '^-?[0-9]+([.][0-9]+)?$') as value,
+      (select case when bool_or(d.kind = 'invoice') then 'billing' when bool_or(d.kind = 'asn') then 'fulfilment'
+          when bool_or(d.kind = 'po_ack') then 'acknowledged' else 'pending' end
+        from documents d where d.po_numbers @> array[po.po_number] and d.status <> 'duplicate') as stage,
       (select count(*)::int from documents d where d.po_numbers @> array[po.po_number] and d.kind = 'po_ack') as acks,
       (select count(*)::int from documents d where d.po_numbers @> array[po.po_number] and d.kind = 'asn') as asns,
       (select count(*)::int from documents d where d.po_numbers @> array[po.po_number] and d.kind = 'invoice') as invoices,

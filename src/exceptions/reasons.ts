@@ -16,7 +16,18 @@ export type ExceptionReason =
   | { code: 'partner_disabled'; partnerId: string }
   | { code: 'duplicate_interchange'; controlNumber: string; firstSeenAt: string; firstMessageId: string }
   | { code: 'duplicate_transaction'; controlNumber: string; firstMessageId: string }
-  | { code: 'duplicate_document'; businessKey: string; firstDocumentId: string; sameContent: boolean }
+  | {
+      code: 'duplicate_document'
+      businessKey: string
+      firstDocumentId: string
+      sameContent: boolean
+      /** Filled in when opened (db/exceptions.ts): the document as the buyer knows it. */
+      docKind?: MatchDocRef['kind']
+      number?: string
+      supplierId?: string
+      poNumber?: string
+      firstReceivedAt?: string
+    }
   | { code: 'test_indicator'; policy: string }
   | { code: 'message_invalid'; docType: string; controlNumber: string; issues: EdiIssue[] }
   | { code: 'no_map'; partnerId: string; direction: 'in' | 'out'; standard: string; version: string; docType: string }
@@ -47,7 +58,8 @@ export type ExceptionReason =
   // PO line it correlated to, `doc` names the document so a person can find it.
   | { code: 'po_not_found'; doc: MatchDocRef; poNumber: string }
   | { code: 'po_closed'; doc: MatchDocRef; poNumber: string; poLineNo?: string; status: 'closed' | 'cancelled' }
-  | { code: 'line_unknown'; doc: MatchDocRef; poNumber: string; line: string; poLineNo: string; source?: string }
+  /** The item's identifiers as sent (buyer part, vendor part, GTIN) are stored with it. */
+  | ({ code: 'line_unknown'; doc: MatchDocRef; poNumber: string; line: string; poLineNo: string; source?: string } & MatchItemIds)
   | ({ code: 'item_unknown'; doc: MatchDocRef; poNumber: string; line: string; source?: string } & MatchItemIds)
   | {
       code: 'item_substituted'
@@ -73,6 +85,8 @@ export type ExceptionReason =
       /** The quantity the tolerance allows up to (over) or down to (under). */
       limit: string
       source?: string
+      /** ASN: the item as sent on the (first) ASN item counted, to name it in the text. */
+      item?: MatchItemIds
     }
   | {
       code: 'qty_over_remaining'
@@ -82,12 +96,16 @@ export type ExceptionReason =
       poLineNo: string
       ordered: string
       shippedBefore: string
+      /** Shipment ids of the earlier ASNs counted in `shippedBefore` (held ones included). */
+      shippedOn?: string[]
       remaining: string
       actual: string
       uom: string
       tolerance: string
       limit: string
       source?: string
+      /** ASN: the item as sent on the (first) ASN item counted, to name it in the text. */
+      item?: MatchItemIds
     }
   | {
       code: 'price_mismatch'
@@ -102,6 +120,12 @@ export type ExceptionReason =
       currency?: string
       tolerance: string
       source?: string
+      /** Invoice: the invoiced quantity (PO unit) and what the difference costs in `currency`. */
+      qty?: string
+      /** Invoice price minus PO price per PO unit, signed. */
+      priceDelta?: string
+      /** `priceDelta` × `qty`, signed, two decimals: `48.00` over, `-12.00` under the PO. */
+      atStake?: string
     }
   | {
       code: 'date_out_of_window'
@@ -109,11 +133,15 @@ export type ExceptionReason =
       poNumber: string
       line?: string
       poLineNo?: string
-      field: 'ship_date' | 'scheduled_ship_date' | 'scheduled_delivery_date'
+      field: 'ship_date' | 'scheduled_ship_date' | 'scheduled_delivery_date' | 'delivery_date'
+      /** The date compared with the window: an ASN's delivery date, or ship date + transit days. */
       date: string
       from: string
       to: string
       toleranceDays: number
+      /** ASN without a delivery date: the ship date sent and the profile's transit days added. */
+      shipDate?: string
+      transitDays?: number
     }
   | {
       code: 'uom_unconvertible'
@@ -161,6 +189,10 @@ export type ExceptionReason =
       problem: 'length' | 'not_digits' | 'check_digit'
       expectedCheckDigit?: string
       path: string
+      /** The PO of the order the pack ships against. */
+      poNumber?: string
+      /** The pack as a person counts it on the ASN: `carton 2`, `pallet 1` (1-based, in order). */
+      pack?: string
     }
   | { code: 'sscc_reused'; doc: MatchDocRef; sscc: string; otherShipmentId: string; path: string }
   | {
@@ -192,6 +224,10 @@ export type ExceptionReason =
       shipped: string
       uom: string
       source?: string
+      /** Of this invoice's quantity, how much was never shipped, and what it bills for it. */
+      notShipped?: string
+      atStake?: string
+      currency?: string
     }
   | {
       code: 'invoice_total_mismatch'
@@ -216,7 +252,15 @@ export type ExceptionReason =
       actual: string
       currency: string
     }
-  | { code: 'invoice_duplicate'; doc: MatchDocRef; poNumber: string; invoiceNumber: string; supplierId: string }
+  | {
+      code: 'invoice_duplicate'
+      doc: MatchDocRef
+      poNumber: string
+      invoiceNumber: string
+      supplierId: string
+      /** ISO time the first copy was received, when known. */
+      firstReceivedAt?: string
+    }
   // ── documents we read but do not map (x12dict) ─────────────────────────────────────────────
   /**
    * A transaction set / message the gateway parses, validates and acknowledges but maps into no

@@ -21,6 +21,8 @@ export interface HttpContext {
   rematch(poNumbers: readonly string[]): Promise<number>
   /** New ERP POs: send the PO documents to suppliers that receive them by EDI. */
   sendPurchaseOrders?(poNumbers: readonly string[]): Promise<{ queued: string[] }>
+  /** Match one document again now, in the request (replay shows the outcome, not "done"). */
+  rematchNow?(documentId: string): Promise<void>
   /** Release a held document when its last blocking exception is gone. */
   release(documentId: string): Promise<boolean>
   /** Re-run a message from its raw bytes (replay). */

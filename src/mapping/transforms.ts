@@ -111,11 +111,21 @@ export function gs1CheckDigitValid(digits: string): boolean {
   return (10 - (sum % 10)) % 10 === Number(digits[digits.length - 1])
 }
 
-/** MAN02 / GIN 7402 may carry the GS1 application identifier 00 in front of the 18 digits. */
+/**
+ * MAN02 / GIN 7402 may carry the GS1 application identifier 00 in front of the 18 digits.
+ * Inbound, a wrong check digit is kept as sent: the document is still an ASN, and matching raises
+ * `sscc_invalid` for the warehouse with the correct digit (src/matching/warehouse.ts).
+ */
 function sscc(v: unknown): string {
   let s = str(v).trim().replace(/^\(00\)/, '')
   if (s.length === 20 && s.startsWith('00')) s = s.slice(2)
   if (!/^\d{18}$/.test(s)) throw new TransformError(`SSCC must be 18 digits: "${str(v)}"`)
+  return s
+}
+
+/** Outbound, we never write a label the receiving dock cannot scan. */
+function ssccChecked(v: unknown): string {
+  const s = sscc(v)
   if (!gs1CheckDigitValid(s)) throw new TransformError(`SSCC check digit is wrong: "${s}"`)
   return s
 }
@@ -250,7 +260,7 @@ export const TRANSFORMS: Record<string, TransformDef> = {
     check: (a) => (typeof a === 'string' && /^N[0-9]$/.test(a) ? undefined : 'arg must be N0..N9'),
   },
   /** SSCC with GS1 application identifier 00 (MAN02 as most 856 guides want it). */
-  sscc_ai: { fn: (v) => `00${sscc(v)}` },
+  sscc_ai: { fn: (v) => `00${ssccChecked(v)}` },
   count: { fn: (v) => String(Array.isArray(v) ? v.length : v === undefined ? 0 : 1) },
   /** Money/quantity decimal with a fixed number of places (X12 R with `arg` places). */
   fixed: {

@@ -79,6 +79,7 @@ function ackLine(
             code: 'line_unknown',
             ...base,
             poLineNo: l.lineNo,
+            ...itemIdsOf(l.item),
             ...sourceOf(fields, `${path}.lineNo`),
           }
         : { code: 'item_unknown', ...base, ...itemIdsOf(l.item) }

@@ -96,6 +96,7 @@ function matchLeaf(
             code: 'line_unknown',
             ...base,
             poLineNo: leaf.item.poLineNo ?? '',
+            ...itemIdsOf(leaf.item.item),
             ...sourceOf(fields, `${leaf.path}.poLineNo`),
           }
         : { code: 'item_unknown', ...base, ...itemIdsOf(leaf.item.item) }
@@ -146,6 +147,7 @@ function checkRemaining(
 ): void {
   const pl = a.poLine
   const before = ctx.shippedSoFar.get(lineKey(po.poNumber, pl.lineNo)) ?? '0'
+  const shippedOn = ctx.shippedOn?.get(lineKey(po.poNumber, pl.lineNo)) ?? []
   const remaining = qsub(qnorm(pl.quantity), qnorm(before))
   const { over, under } = qtyAllowances(ctx.config.qty)
   const overLimit = qsub(upperLimit(pl.quantity, over), qnorm(before))
@@ -155,7 +157,7 @@ function checkRemaining(
     line: a.lines.map((l) => l.lineNo).join(', '),
     poLineNo: pl.lineNo,
   }
-  const source = sourceOf(fields, `${a.first.path}.quantity.value`)
+  const source = { ...sourceOf(fields, `${a.first.path}.quantity.value`), item: itemIdsOf(a.first.item.item) }
   const mark = (code: string) =>
     a.lines.forEach((l) => ((l.state = 'exception'), l.notes.push(code)))
   if (qcmp(a.qty, overLimit) > 0) {
@@ -164,6 +166,7 @@ function checkRemaining(
       ...at,
       ordered: qnorm(pl.quantity),
       shippedBefore: qnorm(before),
+      ...(shippedOn.length ? { shippedOn } : {}),
       remaining,
       actual: a.qty,
       uom: pl.uom,

@@ -18,6 +18,8 @@ export interface MatchContext {
    * including the document being matched). Keyed by `lineKey(poNumber, lineNo)`.
    */
   shippedSoFar: ReadonlyMap<string, string>
+  /** The earlier ASNs (shipment ids) behind `shippedSoFar`, same keys, in order received. */
+  shippedOn?: ReadonlyMap<string, string[]>
   /** Quantity already invoiced per PO line (earlier invoices), PO line unit, same keys. */
   invoicedSoFar: ReadonlyMap<string, string>
   /** SSCC → shipment id of the other open ASN that carries it. */
@@ -37,6 +39,8 @@ export interface QtyRow {
   poNumber: string
   lineNo: string
   qty: string
+  /** The document (shipment id, invoice number) the quantity came from, to name it in texts. */
+  from?: string
 }
 
 export interface MatchContextInput {
@@ -69,6 +73,18 @@ export function normLineNo(lineNo: string): string {
 export const lineKey = (poNumber: string, lineNo: string): string =>
   `${poNumber.trim()}#${normLineNo(lineNo)}`
 
+function sourcesOf(rows: Iterable<QtyRow> | undefined): Map<string, string[]> {
+  const out = new Map<string, string[]>()
+  for (const r of rows ?? []) {
+    if (!r.from) continue
+    const k = lineKey(r.poNumber, r.lineNo)
+    const list = out.get(k) ?? []
+    if (!list.includes(r.from)) list.push(r.from)
+    out.set(k, list)
+  }
+  return out
+}
+
 function sumRows(rows: Iterable<QtyRow> | undefined): Map<string, string> {
   const out = new Map<string, string>()
   for (const r of rows ?? []) {
@@ -90,6 +106,7 @@ export function buildMatchContext(input: MatchContextInput): MatchContext {
   return {
     orders: new Map([...(input.orders ?? [])].map((o) => [o.poNumber, o])),
     shippedSoFar: sumRows(input.shippedSoFar),
+    shippedOn: sourcesOf(input.shippedSoFar),
     invoicedSoFar: sumRows(input.invoicedSoFar),
     openSsccs: new Map([...(input.openSsccs ?? [])].map((s) => [normSscc(s.sscc), s.shipmentId])),
     earlierInvoiceNumbers: new Set(input.earlierInvoiceNumbers ?? []),
@@ -99,6 +116,7 @@ export function buildMatchContext(input: MatchContextInput): MatchContext {
       qty: { ...DEFAULT_MATCHING.qty, ...c.qty },
       price: { ...DEFAULT_MATCHING.price, ...c.price },
       dateToleranceDays: c.dateToleranceDays ?? DEFAULT_MATCHING.dateToleranceDays,
+      ...(c.transitDays !== undefined ? { transitDays: c.transitDays } : {}),
     },
     today: input.today,
     allowPartialShipments: input.allowPartialShipments ?? true,

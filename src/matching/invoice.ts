@@ -83,6 +83,7 @@ function invoiceLine(
             code: 'line_unknown',
             ...base,
             poLineNo: l.poLineNo ?? l.lineNo,
+            ...itemIdsOf(l.item),
             ...sourceOf(fields, `${path}.poLineNo`),
           }
         : { code: 'item_unknown', ...base, ...itemIdsOf(l.item) }
@@ -102,7 +103,17 @@ function invoiceLine(
       const before = ctx.invoicedSoFar.get(k) ?? '0'
       const shipped = ctx.shippedSoFar.get(k) ?? '0'
       const invoiced = normalize(add(before, q.qty))
+      // The invoice's price per PO unit: what each unit of a difference costs the buyer.
+      const p = convertPrice({
+        qty: l.unitPrice.amount,
+        from: l.quantity.uom,
+        to: pl.uom,
+        toPackSize: pl.packSize,
+      })
+      const currency = l.unitPrice.currency
       if (cmp(invoiced, shipped) > 0) {
+        const over = normalize(sub(invoiced, shipped))
+        const notShipped = cmp(over, q.qty) > 0 ? q.qty : over
         own.push({
           code: 'invoice_qty_over_shipped',
           ...at,
@@ -111,26 +122,25 @@ function invoiceLine(
           shipped: normalize(shipped),
           uom: pl.uom,
           ...sourceOf(fields, `${path}.quantity.value`),
+          ...(p.ok ? { notShipped, atStake: money(mul(notShipped, p.qty)), ...(currency ? { currency } : {}) } : {}),
         })
       }
       if (pl.unitPrice !== undefined) {
-        const p = convertPrice({
-          qty: l.unitPrice.amount,
-          from: l.quantity.uom,
-          to: pl.uom,
-          toPackSize: pl.packSize,
-        })
         const a = priceAllowance(ctx.config.price)
         if (p.ok && !withinBoth(pl.unitPrice, p.qty, a)) {
+          const delta = sub(p.qty, pl.unitPrice)
           own.push({
             code: 'price_mismatch',
             ...at,
             expected: normalize(pl.unitPrice),
             actual: p.qty,
             uom: pl.uom,
-            currency: l.unitPrice.currency,
+            currency,
             tolerance: describeAllowance(a),
             ...sourceOf(fields, `${path}.unitPrice.amount`),
+            qty: q.qty,
+            priceDelta: money(delta, false),
+            atStake: money(mul(delta, q.qty)),
           })
         }
       }
@@ -154,6 +164,16 @@ function invoiceLine(
   if (own.some(holds)) line.state = 'exception'
   line.notes.push(...own.map((r) => r.code))
   return line
+}
+
+/**
+ * Money as a person reads it: at least two decimals (`48` → `48.00`); rounded half-up to cents
+ * unless `roundToCents` is false (a unit price difference of 0.125 stays 0.125).
+ */
+function money(amount: string, roundToCents = true): string {
+  const r = roundToCents ? round(amount, 2) : normalize(amount)
+  const [i, f = ''] = r.split('.')
+  return `${i}.${f.padEnd(2, '0')}`
 }
 
 /** Σ lines + charges − allowances + tax must equal the stated total, to the last digit. */

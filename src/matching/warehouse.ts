@@ -5,7 +5,9 @@
  *   pallet inside a carton;
  * - a pack that states totals (items next to child packs, see asn-tree.ts) equals what its
  *   children contain;
- * - the ship date falls in the PO window (earliest to latest requested date) ± dateToleranceDays.
+ * - the ASN's delivery date (X12 DTM*017, EDIFACT DTM+17) falls in the PO window (earliest to
+ *   latest requested delivery date) ± dateToleranceDays; with only a ship date, the ship date plus
+ *   the profile's transitDays is compared instead (like with like: arrival against arrival).
  */
 import type { Asn, AsnItem } from '../canonical/asn.ts'
 import type { ErpPurchaseOrder } from '../erp/port.ts'
@@ -15,7 +17,7 @@ import { packsOf } from './asn-tree.ts'
 import type { PackVisit } from './asn-tree.ts'
 import type { MatchContext } from './context.ts'
 import { normGtin } from './correlate.ts'
-import { inWindow } from './common.ts'
+import { addDays, inWindow } from './common.ts'
 import { checkSscc, normSscc } from './sscc.ts'
 import { unitFamily } from './uom.ts'
 
@@ -24,6 +26,7 @@ export function checkWarehouse(asn: Asn, ctx: MatchContext): ExceptionReason[] {
   const doc: MatchDocRef = { kind: 'asn', id: asn.shipmentId }
   const reasons: ExceptionReason[] = []
   const seen = new Map<string, string>()
+  let packNo = 0
   asn.orders.forEach((order, oi) => {
     const at = `orders.${oi}`
     if (order.items.length === 0 && order.packs.length === 0) {
@@ -37,8 +40,10 @@ export function checkWarehouse(asn: Asn, ctx: MatchContext): ExceptionReason[] {
     }
     order.items.forEach((it, i) => itemQty(doc, it, `${at}.items.${i}`, reasons))
     for (const v of packsOf(order, oi)) {
+      packNo++
       checkPack(doc, v, reasons)
-      if (v.pack.sscc) checkSsccUse(doc, asn.shipmentId, v, ctx, seen, reasons)
+      const where = { poNumber: order.poNumber, pack: `${v.pack.type} ${packNo}` }
+      if (v.pack.sscc) checkSsccUse(doc, asn.shipmentId, v, ctx, seen, reasons, where)
     }
   })
   reasons.push(...checkShipDate(doc, asn, ctx))
@@ -115,7 +120,8 @@ function checkSsccUse(
   v: PackVisit,
   ctx: MatchContext,
   seen: Map<string, string>,
-  reasons: ExceptionReason[]
+  reasons: ExceptionReason[],
+  where: { poNumber: string; pack: string }
 ): void {
   const raw = v.pack.sscc as string
   const r = checkSscc(raw)
@@ -126,6 +132,7 @@ function checkSsccUse(
       sscc: raw,
       problem: r.problem,
       path: v.path,
+      ...where,
       ...(r.expectedCheckDigit ? { expectedCheckDigit: r.expectedCheckDigit } : {}),
     })
   }
@@ -152,8 +159,15 @@ export function poWindow(po: ErpPurchaseOrder): { from: string; to: string } | u
 }
 
 function checkShipDate(doc: MatchDocRef, asn: Asn, ctx: MatchContext): ExceptionReason[] {
-  // No BSN03/DTM*011: the notice is taken as shipped the day it is matched.
-  const date = asn.shipDate ?? asn.shipDateTime?.slice(0, 10) ?? ctx.today
+  // The PO's requested date is a delivery date (it goes out as DTM*002 / DTM+2): compare the
+  // ASN's delivery date with it, else the ship date plus transit days. No BSN03/DTM*011 either:
+  // the notice is taken as shipped the day it is matched.
+  const shipDate = asn.shipDate ?? asn.shipDateTime?.slice(0, 10) ?? ctx.today
+  const transitDays = ctx.config.transitDays ?? 0
+  const compared = asn.estimatedDelivery
+    ? { field: 'delivery_date' as const, date: asn.estimatedDelivery.slice(0, 10) }
+    : { field: 'ship_date' as const, date: addDays(shipDate, transitDays), shipDate, transitDays }
+  const date = compared.date
   const days = ctx.config.dateToleranceDays
   const out: ExceptionReason[] = []
   for (const poNumber of new Set(asn.orders.map((o) => o.poNumber))) {
@@ -164,8 +178,7 @@ function checkShipDate(doc: MatchDocRef, asn: Asn, ctx: MatchContext): Exception
         code: 'date_out_of_window',
         doc,
         poNumber,
-        field: 'ship_date',
-        date,
+        ...compared,
         from: w.from,
         to: w.to,
         toleranceDays: days,

@@ -3,6 +3,11 @@
  * channel its destination names. Runs outside a transaction (network I/O), so it is written to
  * be idempotent: a delivered row is never sent again, and receivers get a stable idempotency key.
  * Failures retry with backoff; when attempts run out the delivery fails with `delivery_failed`.
+ *
+ * States: `pending` → `delivered` when the transport itself confirms receipt (SFTP file written,
+ * webhook 2xx), or, for AS2, `queued` (handed to the AS2 sender) → `sent` (POST accepted, async
+ * MDN awaited) → `acknowledged` (positive MDN) / `failed` (refused POSTs, negative MDN); see
+ * db/as2.ts. `available` / `stored` for parked destinations; `failed` when attempts run out.
  */
 import { openException } from '../db/exceptions.ts'
 import type { JobRow } from '../db/jobs.ts'
@@ -31,7 +36,7 @@ const PARKED: Record<string, string> = { api: 'available', none: 'stored' }
 
 export async function deliverStage(deps: PipelineDeps, q: Q, deliveryId: string, job: JobRow): Promise<void> {
   const [d] = await q<DeliveryRow[]>`select * from deliveries where id = ${deliveryId}`
-  if (!d || ['delivered', 'available', 'stored', 'failed'].includes(d.status)) return
+  if (!d || ['delivered', 'available', 'stored', 'failed', 'queued', 'sent', 'acknowledged'].includes(d.status)) return
   if (PARKED[d.destination]) {
     // Collected by the partner (API pull) or kept: EDI we sent still awaits its functional ack.
     await q`update deliveries set status = ${PARKED[d.destination]},
@@ -42,6 +47,17 @@ export async function deliverStage(deps: PipelineDeps, q: Q, deliveryId: string,
   }
   await q`update deliveries set attempts = attempts + 1, updated_at = now() where id = ${d.id}`
   const receipt = await send(deps, d)
+  if (receipt.ok && receipt.detail?.as2 === 'queued') {
+    // Handed to the AS2 sender, not sent yet: the as2_send job moves it on (db/as2.ts), and may
+    // already have done so on its own connection, so a later state is never overwritten.
+    await q`update deliveries set status = case when status in ('sent', 'acknowledged', 'failed') then status else 'queued' end,
+        last_error = null,
+        receipt = ${q.json({ ref: receipt.ref ?? null, ...(receipt.detail ?? {}) } as never)} || coalesce(receipt, '{}'::jsonb),
+        ack_status = case when kind in ('document', 'warehouse') and ack_deadline is not null then 'pending' else ack_status end,
+        updated_at = now()
+      where id = ${d.id}`
+    return
+  }
   if (receipt.ok) {
     await q`update deliveries set status = 'delivered', sent_at = now(), last_error = null,
         receipt = coalesce(receipt, '{}'::jsonb) || ${q.json({ ref: receipt.ref ?? null, ...(receipt.detail ?? {}) } as never)},

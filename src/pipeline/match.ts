@@ -29,6 +29,7 @@ interface DocRow {
   test: boolean
   po_numbers: string[]
   business_key: string
+  created_at: Date
 }
 
 const MATCHABLE = new Set(['translated', 'held', 'waiting'])
@@ -48,13 +49,21 @@ async function loadContext(q: Q, row: DocRow, profile: PartnerProfile, today: st
     // a table without fresh statistics the planner ANDed in documents_status_idx for `kind` and
     // read an entry for every ASN ever stored, once per match.
     row.po_numbers.length > 0
-      ? q<{ kind: string; match: { quantities?: LineQty[] } | null }[]>`
+      // Shipped so far counts every ASN not rejected, cancelled or a duplicate: accepted ones, and
+      // held or waiting ones received before this one (a held ASN still announces goods; later
+      // held ones are not counted so that re-matching an earlier ASN does not hold it for them).
+      // Another version of this same shipment (a replace) is not counted against it.
+      ? q<{ kind: string; match: { quantities?: LineQty[] } | null; business_key: string }[]>`
           with same_po as materialized (
-            select id, kind, match, status, test from documents where po_numbers && ${row.po_numbers}
+            select id, kind, match, status, test, business_key, created_at from documents where po_numbers && ${row.po_numbers}
           )
-          select kind, match from same_po
-          where id <> ${row.id} and kind in ('asn', 'invoice')
-            and status in ('matched', 'released', 'delivered') and (test = false or ${row.test})`
+          select kind, match, business_key from same_po
+          where id <> ${row.id} and kind in ('asn', 'invoice') and (test = false or ${row.test})
+            and (kind <> 'asn' or business_key <> ${row.business_key})
+            and (status in ('matched', 'released', 'delivered')
+              or (kind = 'asn' and status in ('held', 'waiting')
+                and (created_at < ${row.created_at} or (created_at = ${row.created_at} and id < ${row.id}))))
+          order by created_at`
       : [],
     // Overlap (`&&`) with an empty array is always false: no PO numbers or no SSCCs, no query.
     ownSsccs.length > 0
@@ -80,7 +89,7 @@ async function loadContext(q: Q, row: DocRow, profile: PartnerProfile, today: st
   // this document, a PO that does not exist (po_not_found), never one it can ship or invoice against.
   const orders = new Map([...allOrders].filter(([, po]) => po.supplierId === row.partner_id))
   const rows = (kind: string) =>
-    prior.filter((p) => p.kind === kind).flatMap((p) => (p.match?.quantities ?? []).map((x) => ({ poNumber: x.poNumber, lineNo: x.poLineNo, qty: x.qty })))
+    prior.filter((p) => p.kind === kind).flatMap((p) => (p.match?.quantities ?? []).map((x) => ({ poNumber: x.poNumber, lineNo: x.poLineNo, qty: x.qty, from: p.business_key.replace(/^(asn|inv):/, '') })))
   const ctx = buildMatchContext({
     orders: orders.values(),
     shippedSoFar: rows('asn'),

@@ -301,7 +301,7 @@ describe('explain', () => {
   }
   it('the buyer-facing example reads as intended', () => {
     expect(explain(SAMPLES.qty_over_remaining)).toBe(
-      'ASN 0042 line 3 of PO 4500012345: shipped 130 EA but only 100 EA remain open (ordered 100, shipped before 0; tolerance +5% allows 105 EA); source HL*7 SN1**130*EA.'
+      'ASN 0042 item 3 for PO line 3 of PO 4500012345: shipped 130 EA but only 100 EA remain open (ordered 100, shipped before 0; tolerance +5% allows 105 EA); source HL*7 SN1**130*EA.'
     )
     expect(explain(SAMPLES.sscc_invalid)).toBe(
       'ASN 0042: SSCC 006141411234567891 at orders.0.packs.0 is invalid (check digit should be 0); the dock cannot scan it.'

@@ -32,6 +32,10 @@ describe.skipIf(!have)('console in headless Chromium', () => {
     const over = await h.call('POST', '/api/v1/asns', { key: h.keys.a, body: asn3pl('ASN-OVER-UI', { qty10: 150, sscc: false }) })
     overAsn = ((await over.json()) as { transactionId: string }).transactionId
     await h.call('POST', '/api/v1/asns', { key: h.keys.a, body: asn3pl('ASN-GOOD-UI') })
+    // The same four SSCCs again on another ASN: four sscc_reused, shown as one row (4×).
+    await h.call('POST', '/api/v1/asns', { key: h.keys.a, body: asn3pl('ASN-DUP-UI') })
+    // An ASN for a PO the ERP does not know: po_not_found, whose replay must say it is still held.
+    await h.call('POST', '/api/v1/asns', { key: h.keys.a, body: JSON.parse(JSON.stringify(asn3pl('ASN-ORPHAN-UI', { sscc: false })).replace(/"PO-A1"/g, '"PO-ZZ-UI"')) })
     badX12 = (await h.ctx.receive({
       transport: 'sftp', partnerId: 'x12-partner', filename: 'asn-bad-date.edi',
       body: x12Asn((e) => e.replace(/BSN\*00\*([^*]*)\*(\d+)/, 'BSN*00*$1*20251399')),
@@ -81,6 +85,29 @@ describe.skipIf(!have)('console in headless Chromium', () => {
     const resolved = await (await h.call('GET', `/api/v1/ops/exceptions/${id}`, { token: h.token })).json() as { state: string; note: string }
     expect(resolved).toMatchObject({ state: 'resolved', note: 'accepted by buyer (browser test)' })
 
+    // Repeated exceptions of one document are grouped.
+    const reused = page.locator('#exceptions tbody tr[data-code="sscc_reused"]')
+    // (Both ASNs were translated before either matched, so each names the other: two documents.)
+    const counts = await Promise.all((await reused.all()).map((r) => r.getAttribute('data-count')))
+    expect(counts).toEqual(['4', '4'])
+    for (const t of await reused.allTextContents()) expect(t).toMatch(/4×.*and 3 more like it on this document/)
+
+    // Replay of the po_not_found: the status line shows the outcome and the exception stays open.
+    const orphan = page.locator('#exceptions tbody tr[data-code="po_not_found"]').first()
+    await orphan.waitFor()
+    await orphan.click()
+    await page.locator('#exception-panel .explanation').waitFor()
+    await page.click('#exception-panel button:has-text("Replay")')
+    await expect.poll(() => page.textContent('#status')).toMatch(/^replay: still held: PO PO-ZZ-UI not in the ERP( · updated .*)?$/)
+    expect(await page.locator('#exceptions tbody tr[data-code="po_not_found"]').count()).toBe(1)
+
+    // A narrow window does not overflow the page with the exception table.
+    await page.setViewportSize({ width: 420, height: 900 })
+    await page.locator('#exceptions').waitFor()
+    // Evaluated in the page (a string, so the test's types need no DOM library).
+    expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true)
+    await page.setViewportSize({ width: 1400, height: 1000 })
+
     // Message search, then the lineage of the bad X12 file with BSN highlighted.
     await page.goto(`${base}/#/messages`)
     await page.locator(`tr[data-id="${badX12}"]`).click()
@@ -97,7 +124,14 @@ describe.skipIf(!have)('console in headless Chromium', () => {
     const wf = await page.locator('#po-workflow').textContent()
     expect(wf).toContain('ASN-GOOD-UI')
     expect(wf).toContain('ASN-OVER-UI')
-    expect(await page.locator('.stages span.done').count()).toBe(3)
+    // No ack exists: Pending and Fulfilment are ticked, Ack is not.
+    expect(await page.locator('.stages span.done').count()).toBe(2)
+    expect(await page.locator('.stages span:not(.done)').allTextContents()).toEqual(['Ack', 'Billing'])
+    // Line 10 of the good ASN (two 60 EA cartons) is one 120 EA entry, not two.
+    const line10 = page.locator('#po-workflow table').first().locator('tbody tr').first()
+    const asnCell = await line10.locator('td').nth(3).textContent()
+    expect(asnCell!.match(/ASN-GOOD-UI/g)).toHaveLength(1)
+    expect(asnCell).toMatch(/120 EA ASN-GOOD-UI \(2 items\)/)
     await page.screenshot({ path: join(shots, 'console-po.png'), fullPage: true })
     await page.goto(`${base}/#/partners`)
     await page.locator('tr[data-id="supplier-a"]').waitFor()

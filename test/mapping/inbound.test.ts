@@ -33,8 +33,11 @@ describe('856 HL tree', () => {
       expect(r.issues).toContainEqual({ code: 'required_missing', field: 'orders.0.items.0.quantity.value', source: 'SN1/02', at: 'HL[3]', rule: 'x12-004010/856.in: orders.items.quantity.value.required' })
   })
 
-  it('a bad SSCC check digit is a transform issue naming field and source', () => {
-    const segs = x12('ST*856*1~BSN*00*SH1*20250305*1200~HL*1**S~HL*2*1*O~PRF*PO-A~HL*3*2*P~MAN*GM*006141410000000028~SE*8*1~')
+  it('a bad SSCC check digit is kept for matching (sscc_invalid); a wrong length is a transform issue naming field and source', () => {
+    const kept = runInbound(m856, x12('ST*856*1~BSN*00*SH1*20250305*1200~HL*1**S~HL*2*1*O~PRF*PO-A~HL*3*2*P~MAN*GM*006141410000000028~HL*4*3*I~LIN*1*BP*X~SN1**1*EA~SE*11*1~'), meta)
+    expect(kept.ok).toBe(true)
+    if (kept.ok && kept.doc.kind === 'asn') expect(kept.doc.orders[0].packs[0].sscc).toBe('006141410000000028')
+    const segs = x12('ST*856*1~BSN*00*SH1*20250305*1200~HL*1**S~HL*2*1*O~PRF*PO-A~HL*3*2*P~MAN*GM*06141410000000028~SE*8*1~')
     const r = runInbound(m856, segs, meta)
     expect(r.ok).toBe(false)
     if (!r.ok) expect(r.issues[0]).toMatchObject({ code: 'transform_failed', field: 'orders.0.packs.0.sscc', source: 'MAN[1]/02', transform: 'sscc' })

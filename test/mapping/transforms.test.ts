@@ -44,10 +44,12 @@ describe('transforms', () => {
     expect(t('qualified_pair', lin, { q: 'LT', start: 2 })).toBe('L1')
   })
 
-  it('SSCC: strips AI 00 and checks the GS1 check digit', () => {
+  it('SSCC: strips AI 00; inbound keeps a wrong check digit for matching, outbound refuses it', () => {
     expect(t('sscc', '00106141410000000019')).toBe('106141410000000019')
     expect(t('sscc', '106141410000000019')).toBe('106141410000000019')
-    expect(() => t('sscc', '106141410000000018')).toThrow(/check digit/)
+    expect(t('sscc', '106141410000000018')).toBe('106141410000000018')
+    expect(() => t('sscc', '10614141000000001')).toThrow(/18 digits/)
+    expect(() => t('sscc_ai', '106141410000000018')).toThrow(/check digit/)
     expect(t('sscc_ai', '106141410000000019')).toBe('00106141410000000019')
     expect(gs1CheckDigitValid('4006381333931')).toBe(true)
   })

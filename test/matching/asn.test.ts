@@ -57,7 +57,7 @@ describe('ASN against PO', () => {
     const r = matchDocument(asn([item('1', '60'), item('1', '50')]), ctxOf())
     expect(r.reasons[0]).toMatchObject({ code: 'qty_over_remaining', actual: '110', line: '1, 2' })
     expect(explain(r.reasons[0])).toBe(
-      'ASN SH-0042 lines 1, 2 (PO line 1) of PO 4500012345: shipped 110 EA but only 100 EA remain open (ordered 100, shipped before 0; no tolerance allows 100 EA).'
+      'ASN SH-0042 items 1 and 2 (buyer part BP-1), both for PO line 1 of PO 4500012345: shipped 110 EA but only 100 EA remain open (ordered 100, shipped before 0; no tolerance allows 100 EA).'
     )
   })
 

@@ -39,6 +39,8 @@ describe('SSCC-18', () => {
         problem: 'check_digit',
         expectedCheckDigit: S2[17],
         path: 'orders.0.packs.0',
+        poNumber: PO_NO,
+        pack: 'carton 1',
       },
     ])
     expect(matchDocument(packed([carton(S2, [item('1', '10')])]), ctxOf()).status).toBe('matched')

@@ -2,12 +2,41 @@
 // (assign / resolve / ignore / replay) in a side panel.
 import { age, api, badge, el, flash, formQuery, status, table, when } from './dom.js'
 
-let filters = new URLSearchParams({ state: 'open' })
+// The default queue is every active item (open or assigned): assigning does not hide an item.
+let filters = new URLSearchParams({ state: 'active' })
 let selected = null
+const ME_KEY = 'edi-console-me'
+const me = () => localStorage.getItem(ME_KEY) ?? ''
+
+/** The API query for the filters: who = mine → assignee=<me>, unassigned → unassigned=true. */
+function apiQuery() {
+  const q = new URLSearchParams(filters)
+  const who = q.get('who')
+  q.delete('who')
+  q.delete('me')
+  if (who === 'mine') q.set('assignee', me() || '(nobody)')
+  if (who === 'unassigned') q.set('unassigned', 'true')
+  return q
+}
+
+/**
+ * One row per document and reason: four `sscc_reused` of one ASN are one row marked 4×, with
+ * each explanation in the side panel.
+ */
+function groupRows(list) {
+  const groups = new Map()
+  for (const x of list) {
+    const k = `${x.code}|${x.document_id ?? x.payload_id ?? x.delivery_id ?? x.id}|${x.state}`
+    const g = groups.get(k)
+    if (g) g.members.push(x)
+    else groups.set(k, { ...x, members: [x] })
+  }
+  return [...groups.values()]
+}
 
 export async function exceptionsView() {
-  const data = await api(`/api/v1/ops/exceptions?${filters}`)
-  const rows = data.exceptions
+  const data = await api(`/api/v1/ops/exceptions?${apiQuery()}`)
+  const rows = groupRows(data.exceptions)
   if (selected && !rows.some((r) => r.id === selected)) selected = null
   const panel = el('aside', { class: 'panel card', id: 'exception-panel' }, el('p', { class: 'muted' }, 'Select an exception to see what to do.'))
   const showDetail = (x) => {
@@ -16,11 +45,11 @@ export async function exceptionsView() {
     panel.replaceChildren(...detail(x))
   }
   const body = rows.map((x) =>
-    el('tr', { class: 'clickable', dataset: { id: x.id, code: x.code }, onclick: () => showDetail(x) },
+    el('tr', { class: 'clickable', dataset: { id: x.id, code: x.code, count: String(x.members.length) }, onclick: () => showDetail(x) },
       el('td', {}, age(x.ageSeconds)),
       el('td', {}, x.partner_id ?? '—'),
-      el('td', {}, el('code', {}, x.code), el('br'), el('span', { class: 'muted' }, x.queue)),
-      el('td', {}, x.explanation),
+      el('td', {}, el('code', {}, x.code), x.members.length > 1 ? el('span', { class: 'badge count' }, ` ${x.members.length}×`) : null, el('br'), el('span', { class: 'muted' }, x.queue)),
+      el('td', { class: 'explanation-cell' }, x.explanation, x.members.length > 1 ? el('div', { class: 'muted' }, `and ${x.members.length - 1} more like it on this document`) : null),
       el('td', {}, badge(x.severity)),
       el('td', {}, badge(x.state), x.assigned_to ? el('div', { class: 'muted' }, `→ ${x.assigned_to}`) : null)
     )
@@ -41,7 +70,9 @@ export async function exceptionsView() {
 
 function filterForm() {
   const form = el('form', { class: 'filters', onsubmit: (e) => { e.preventDefault(); filters = formQuery(form); window.dispatchEvent(new Event('console:refresh')) } },
-    el('label', {}, 'state', el('select', { name: 'state' }, ['', 'open', 'assigned', 'resolved', 'ignored'].map((s) => el('option', { value: s, selected: filters.get('state') === s }, s || 'any')))),
+    el('label', {}, 'state', el('select', { name: 'state' }, ['active', 'open', 'assigned', 'resolved', 'ignored', ''].map((s) => el('option', { value: s, selected: (filters.get('state') ?? '') === s }, s === 'active' ? 'active (open or assigned)' : s || 'any')))),
+    el('label', {}, 'who', el('select', { name: 'who' }, ['', 'mine', 'unassigned'].map((s) => el('option', { value: s, selected: (filters.get('who') ?? '') === s }, s || 'anyone')))),
+    el('label', {}, 'me', el('input', { name: 'me', value: me(), placeholder: 'your name', onchange: (e) => localStorage.setItem(ME_KEY, e.target.value.trim()) })),
     el('label', {}, 'queue', el('select', { name: 'queue' }, ['', 'edi', 'matching', 'warehouse', 'delivery', 'onboarding', 'operations'].map((s) => el('option', { value: s, selected: filters.get('queue') === s }, s || 'any')))),
     el('label', {}, 'code', el('input', { name: 'code', value: filters.get('code') ?? '', placeholder: 'qty_out_of_tolerance' })),
     el('label', {}, 'partner', el('input', { name: 'partner', value: filters.get('partner') ?? '' })),
@@ -57,16 +88,23 @@ function detail(x) {
   const act = (action, body) => async () => {
     try {
       status(`${action}…`)
-      const r = await api(`/api/v1/ops/exceptions/${encodeURIComponent(x.id)}/${action}`, { method: 'POST', body })
-      flash(`${action}: done${r.released ? ' (document released)' : ''}${r.messageId ? ` (new message ${r.messageId})` : ''}`)
+      // A grouped row acts on every exception in it (replay once: it re-runs the document).
+      const targets = action === 'replay' ? [x] : (x.members ?? [x])
+      let r
+      for (const t of targets) r = await api(`/api/v1/ops/exceptions/${encodeURIComponent(t.id)}/${action}`, { method: 'POST', body })
+      // A re-match reports what it came to ("still held: PO 123 not in the ERP"), never a bare "done".
+      if (r.outcome) flash(`${action}: ${r.outcome.text}`)
+      else flash(`${action}: done${r.released ? ' (document released)' : ''}${r.messageId ? ` (new message ${r.messageId})` : ''}`)
       window.dispatchEvent(new Event('console:refresh'))
     } catch (err) {
       status(`${action} failed: ${err.message}`)
     }
   }
+  const members = x.members ?? [x]
   return [
-    el('h2', {}, x.code),
+    el('h2', {}, members.length > 1 ? `${x.code} (${members.length}×)` : x.code),
     el('p', { class: 'explanation' }, x.explanation),
+    members.length > 1 ? el('ul', { class: 'group-members' }, members.slice(1).map((m) => el('li', {}, m.explanation))) : null,
     el('dl', { class: 'kv' },
       el('dt', {}, 'state'), el('dd', {}, badge(x.state)),
       el('dt', {}, 'opened'), el('dd', {}, `${when(x.created_at)} (${age(x.ageSeconds)} ago)`),
@@ -79,7 +117,7 @@ function detail(x) {
     note,
     el('div', { class: 'actions' },
       assignee,
-      el('button', { type: 'button', onclick: () => act('assign', { assignee: assignee.value.trim() || 'me', note: note.value || undefined })() }, 'Assign')
+      el('button', { type: 'button', onclick: () => act('assign', { assignee: assignee.value.trim() || me() || 'me', note: note.value || undefined })() }, 'Assign')
     ),
     el('div', { class: 'actions' },
       el('button', { type: 'button', class: 'primary', disabled: closed, onclick: () => act('resolve', { note: note.value || undefined })() }, 'Resolve'),

@@ -9,7 +9,9 @@ export async function poListView() {
   const rows = purchaseOrders.map((p) =>
     el('tr', { class: 'clickable', onclick: () => (location.hash = `#/pos/${encodeURIComponent(p.po_number)}`) },
       el('td', {}, el('a', { href: `#/pos/${encodeURIComponent(p.po_number)}` }, p.po_number)),
-      el('td', {}, p.supplier_id), el('td', {}, badge(p.status)), el('td', {}, when(p.created_at)),
+      el('td', {}, p.supplier_id), el('td', {}, badge(p.status)), el('td', {}, badge(p.stage)),
+      el('td', { class: 'num' }, p.value == null ? '—' : `${p.value} ${p.currency}`), el('td', {}, p.requested_date ?? '—'),
+      el('td', {}, when(p.created_at)),
       el('td', {}, String(p.acks)), el('td', {}, String(p.asns)), el('td', {}, String(p.invoices)),
       el('td', {}, p.open_exceptions ? el('span', { class: 'error' }, String(p.open_exceptions)) : '0')
     )
@@ -17,14 +19,19 @@ export async function poListView() {
   const form = el('form', { class: 'filters', onsubmit: (e) => { e.preventDefault(); const v = form.po.value.trim(); if (v) location.hash = `#/pos/${encodeURIComponent(v)}` } },
     el('label', {}, 'PO number', el('input', { name: 'po' })), el('button', { type: 'submit', class: 'primary' }, 'Open'))
   return el('div', {}, el('h1', {}, 'Purchase orders'), form,
-    rows.length ? table(['PO', 'supplier', 'ERP status', 'imported', 'acks', 'ASNs', 'invoices', 'open exc.'], rows) : el('p', { class: 'muted' }, 'No purchase orders imported yet.'))
+    rows.length ? table(['PO', 'supplier', 'ERP status', 'stage', 'value', 'requested', 'imported', 'acks', 'ASNs', 'invoices', 'open exc.'], rows) : el('p', { class: 'muted' }, 'No purchase orders imported yet.'))
 }
 
 export async function poView(po) {
   const w = await api(`/api/v1/ops/purchase-orders/${encodeURIComponent(po)}`)
-  const reached = STAGES.findIndex(([s]) => s === w.stage)
+  // A stage is ticked only when a document of it exists (no Ack tick without an ack); Pending
+  // only for a PO the ERP knows.
+  const ticked = { pending: w.stage !== 'not_in_erp', ...w.stages }
+  // One entry per document and PO line: an ASN's cartons of a line are summed by the API.
   const cell = (entries) => entries.length
-    ? entries.map((e) => el('div', { title: e.notes.join('; ') }, badge(e.state === 'ok' ? 'ok' : 'exception'), e.qty ? ` ${e.qty.qty} ${e.qty.uom}` : '', e.notes.length ? el('div', { class: 'muted' }, e.notes.join('; ')) : null))
+    ? entries.map((e) => el('div', { title: e.notes.join('; ') }, badge(e.state === 'ok' ? 'ok' : 'exception'), e.qty ? ` ${e.qty.qty} ${e.qty.uom}` : '',
+        el('span', { class: 'muted' }, ` ${e.businessKey.replace(/^[a-z_]+:/, '')}${e.items.length > 1 ? ` (${e.items.length} items)` : ''}`),
+        e.notes.length ? el('div', { class: 'muted' }, e.notes.join('; ')) : null))
     : el('span', { class: 'muted' }, '—')
   const docs = (title, list) => el('div', {}, el('h2', {}, `${title} (${list.length})`),
     list.length ? table(['document', 'status', 'received', 'exceptions'], list.map((d) => el('tr', {},
@@ -33,7 +40,7 @@ export async function poView(po) {
       el('td', {}, d.exceptions.map((x) => el('div', {}, badge(x.state), ' ', x.explanation)))))) : el('p', { class: 'muted' }, 'none yet'))
   return el('div', { id: 'po-workflow' },
     el('h1', {}, `PO ${w.poNumber}`),
-    el('div', { class: 'stages' }, STAGES.map(([, label], i) => el('span', { class: i <= reached ? 'done' : '' }, label))),
+    el('div', { class: 'stages' }, STAGES.map(([s, label]) => el('span', { class: ticked[s] ? 'done' : '' }, label))),
     w.purchaseOrder ? el('p', {}, `Supplier ${w.purchaseOrder.supplierId} · ERP status `, badge(w.purchaseOrder.status), ` · ${w.purchaseOrder.currency}`) : el('p', { class: 'error' }, 'Not in the ERP (documents refer to it).'),
     el('h2', {}, 'Lines'),
     table(['line', 'ordered', 'ack', 'ASN', 'invoice'], w.lines.map((l) => el('tr', {},

@@ -7,6 +7,7 @@
  */
 import type { Hono } from 'hono'
 import { getException, listExceptions, setExceptionState, type ExceptionRow } from '../../db/exceptions.ts'
+import { REASONS, type ExceptionReason } from '../../exceptions/reasons.ts'
 import { problem } from '../app.ts'
 import type { HttpContext } from '../context.ts'
 import { isPlausibleId } from './api.ts'
@@ -26,13 +27,30 @@ async function jsonBody(c: { req: { text(): Promise<string> } }): Promise<unknow
   }
 }
 
+/**
+ * What a re-match came to, in words an operator reads in the status line: `matched: no exception
+ * left`, or `still held: PO 123 not in the ERP` with the blocking exceptions still open.
+ */
+async function rematchOutcome(ctx: HttpContext, documentId: string) {
+  const [doc] = await ctx.sql<{ status: string }[]>`select status from documents where id = ${documentId}`
+  const open = await ctx.sql<{ id: string; code: string; reason: ExceptionReason; explanation: string }[]>`
+    select id, code, reason, explanation from exceptions
+    where document_id = ${documentId} and state in ('open', 'assigned') and severity <> 'info' order by created_at`
+  const status = doc?.status ?? 'unknown'
+  const why = [...new Set(open.map((e) => (e.reason.code === 'po_not_found' ? `PO ${e.reason.poNumber} not in the ERP` : REASONS[e.reason.code]?.title ?? e.code)))]
+  const text = status === 'held' || status === 'waiting'
+    ? `still held: ${why.join('; ') || 'no open exception (release it)'}`
+    : open.length === 0 ? `${status}: no exception left` : `${status}: ${why.join('; ')}`
+  return { status, text, open: open.map((e) => ({ id: e.id, code: e.code, explanation: e.explanation })) }
+}
+
 export function installOpsExceptions(app: Hono, ctx: HttpContext): void {
   app.get('/api/v1/ops/exceptions', async (c) => {
     const q = ExceptionsQuery.safeParse(c.req.query())
     if (!q.success) return validationProblem(q.error)
     const f = q.data
     const rows = await listExceptions(ctx.sql, {
-      state: f.state, queue: f.queue, code: f.code, partnerId: f.partner, documentId: f.document, payloadId: f.message,
+      state: f.state, assignee: f.assignee, unassigned: f.unassigned === 'true', queue: f.queue, code: f.code, partnerId: f.partner, documentId: f.document, payloadId: f.message,
       limit: f.limit, offset: f.offset,
     })
     return c.json({ exceptions: rows.map(exceptionView), limit: f.limit, offset: f.offset })
@@ -79,8 +97,11 @@ export function installOpsExceptions(app: Hono, ctx: HttpContext): void {
         select status, po_numbers from documents where id = ${row.document_id}`
       if (doc && (doc.status === 'held' || doc.status === 'waiting') && doc.po_numbers.length) {
         const rematched = await ctx.rematch(doc.po_numbers)
+        if (ctx.rematchNow) await ctx.rematchNow(row.document_id)
         ctx.wake()
-        return c.json({ action: 'rematch', rematched, exception: exceptionView(row) }, 202)
+        const outcome = await rematchOutcome(ctx, row.document_id)
+        const fresh = (await getException(ctx.sql, row.id)) ?? row
+        return c.json({ action: 'rematch', rematched, outcome, exception: exceptionView(fresh) }, 202)
       }
     }
     if (!row.payload_id) return problem(409, 'Conflict', 'this exception is not tied to a stored message; nothing to replay')

@@ -19,7 +19,11 @@ interface LineQty { poNumber: string; poLineNo: string; qty: string; uom: string
 
 const STAGES = ['po_ack', 'asn', 'invoice'] as const
 
-/** Per PO line: for each ack/ASN/invoice, the line state and quantity that document reported. */
+/**
+ * Per PO line: for each ack/ASN/invoice, one entry per document with the line's state and the
+ * quantity that document moves on the line. An ASN's cartons of one PO line are summed into one
+ * entry (`items` lists the ASN item positions), never repeated per carton.
+ */
 export function lineStates(po: ErpPurchaseOrder | undefined, poNumber: string, docs: Doc[]) {
   const lineNos = new Set<string>(po?.lines.map((l) => l.lineNo) ?? [])
   const perDoc = docs.map((d) => {
@@ -36,25 +40,37 @@ export function lineStates(po: ErpPurchaseOrder | undefined, poNumber: string, d
       for (const kind of STAGES) {
         row[kind] = perDoc
           .filter((x) => x.d.kind === kind)
-          .flatMap((x) =>
-            x.lines
-              .filter((l) => l.poLineNo === lineNo)
-              .map((l) => ({
-                documentId: x.d.id,
-                state: l.state,
-                notes: l.notes,
-                qty: x.qty.find((q) => q.poLineNo === lineNo) ?? null,
-              }))
-          )
+          .flatMap((x) => {
+            const ls = x.lines.filter((l) => l.poLineNo === lineNo)
+            if (ls.length === 0) return []
+            return [{
+              documentId: x.d.id,
+              businessKey: x.d.business_key,
+              state: ls.some((l) => l.state !== 'ok') ? 'exception' : 'ok',
+              items: ls.map((l) => l.lineNo),
+              notes: [...new Set(ls.flatMap((l) => l.notes))],
+              qty: x.qty.find((q) => q.poLineNo === lineNo) ?? null,
+            }]
+          })
       }
       return row
     })
 }
 
-/** Where the PO stands: the furthest stage reached by a document that is not a duplicate. */
-export function stageOf(docs: Doc[]): 'pending' | 'acknowledged' | 'fulfilment' | 'billing' {
+/**
+ * Where the PO stands: the furthest stage reached by a document that is not a duplicate. A PO the
+ * ERP does not know reaches no stage (documents naming it wait for it).
+ */
+export function stageOf(docs: Doc[], known = true): 'pending' | 'acknowledged' | 'fulfilment' | 'billing' | 'not_in_erp' {
+  if (!known) return 'not_in_erp'
   const kinds = new Set(docs.filter((d) => d.status !== 'duplicate').map((d) => d.kind))
   return kinds.has('invoice') ? 'billing' : kinds.has('asn') ? 'fulfilment' : kinds.has('po_ack') ? 'acknowledged' : 'pending'
+}
+
+/** Each stage ticked only when a (non-duplicate) document of it exists: no Ack tick without an ack. */
+export function stagesOf(docs: Doc[], known = true): { acknowledged: boolean; fulfilment: boolean; billing: boolean } {
+  const kinds = new Set(known ? docs.filter((d) => d.status !== 'duplicate').map((d) => d.kind) : [])
+  return { acknowledged: kinds.has('po_ack'), fulfilment: kinds.has('asn'), billing: kinds.has('invoice') }
 }
 
 export function installOpsPurchaseOrders(app: Hono, ctx: HttpContext): void {
@@ -80,7 +96,8 @@ export function installOpsPurchaseOrders(app: Hono, ctx: HttpContext): void {
     return c.json({
       poNumber,
       purchaseOrder: po ?? null,
-      stage: stageOf(documents),
+      stage: stageOf(documents, !!po),
+      stages: stagesOf(documents, !!po),
       acknowledgements: documents.filter((d) => d.kind === 'po_ack').map(summary),
       shipments: documents.filter((d) => d.kind === 'asn').map(summary),
       invoices: documents.filter((d) => d.kind === 'invoice').map(summary),

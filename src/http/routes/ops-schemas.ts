@@ -25,7 +25,12 @@ export const MessagesQuery = z.object({
 })
 
 export const ExceptionsQuery = z.object({
-  state: z.enum(['open', 'assigned', 'resolved', 'ignored']).optional(),
+  /** `active`: open or assigned, the console's default queue. */
+  state: z.enum(['open', 'assigned', 'resolved', 'ignored', 'active']).optional(),
+  /** Only items assigned to this person ("mine"). */
+  assignee: Text.optional(),
+  /** `true`: only items nobody is assigned to. */
+  unassigned: z.enum(['true', 'false']).optional(),
   queue: Text.optional(),
   code: Text.optional(),
   partner: Text.optional(),
