@@ -110,6 +110,8 @@ class EnvelopeAssembler implements Assembler {
   declare readonly cur: SegCursor
   /** Records of the open message (store.ts), reused from message to message. */
   declare readonly scratch: number[]
+  /** Message references (UNH 0062) seen in the interchange: each must be unique in it. */
+  declare readonly refs: Set<string>
 
   constructor(events: AssemblerEvents, opts: AssemblerOptions) {
     this.events = events
@@ -133,6 +135,7 @@ class EnvelopeAssembler implements Assembler {
     this.cur = new SegCursor(opts.host.separators())
     // Doubles from the start (records are; store.ts); grown by appending as messages need.
     this.scratch = new Array(2 * 64).fill(0.5).fill(0)
+    this.refs = new Set()
   }
 
   current(): UnbHeader | undefined {
@@ -289,6 +292,7 @@ class EnvelopeAssembler implements Assembler {
     this.msgsInIch = 0
     this.groupsInIch = 0
     this.ichOver.reset()
+    this.refs.clear()
   }
 
   onUng(s: Segment): void {
@@ -329,7 +333,14 @@ class EnvelopeAssembler implements Assembler {
     }
     const store = new SegmentStore(this.opts.host.separators(), this.scratch)
     store.pushObject(s)
-    this.msg = { h, segments: store, issues: r.issues.length === 0 ? [] : r.issues.map(compactIssue), start: s.pos.offset, validator, dictIssues, far, big: false, skipped: 0 }
+    const issues = r.issues.length === 0 ? [] : r.issues.map(compactIssue)
+    if (h.ref !== '') {
+      // ISO 9735-1: the message reference is unique within the interchange (CONTRL 0085 26).
+      if (this.refs.has(h.ref)) {
+        issues.push(compactIssue(issue('transaction_duplicate', 'transaction', `message reference ${h.ref} is used by an earlier message of this interchange`, { segment: 'UNH', position: s.pos, element: 1, ref: '0062', value: h.ref })))
+      } else this.refs.add(h.ref)
+    }
+    this.msg = { h, segments: store, issues, start: s.pos.offset, validator, dictIssues, far, big: false, skipped: 0 }
   }
 
   onUnt(s: Segment, end: number): void {

@@ -135,7 +135,9 @@ describe('code lists', () => {
 })
 
 const ORDCHG = ['BGM+230+PO123-C1+4', 'DTM+137:20240102:102', 'RFF+ON:PO123', 'NAD+BY+5412345000013::9', 'LIN+1+3+4000862141404:SRS', 'QTY+21:40', 'UNS+S', 'CNT+2:1']
-const INVRPT = ['BGM+35+INV-1+9', 'DTM+137:20240102:102', 'NAD+SU+5412345000013::9', 'LIN+1++4000862141404:SRS', 'QTY+145:120', 'UNS+S']
+const INVRPT = ['BGM+35+INV-1+9', 'DTM+137:20240102:102', 'NAD+SU+5412345000013::9', 'LIN+1++4000862141404:SRS', 'QTY+145:120']
+// D.01B put the line quantities into an INV group (SG9 of the line).
+const INVRPT_01B = ['BGM+35+INV-1+9', 'DTM+137:20240102:102', 'NAD+SU+5412345000013::9', 'LIN+1++4000862141404:SRS', 'INV+1', 'QTY+145:120']
 const APERAK = ['BGM+23+ERR-1+9', 'DTM+137:20240102:102', 'RFF+ON:PO123', 'ERC+12', 'FTX+AAO+++WRONG PRICE']
 
 describe('message types beyond the first four', () => {
@@ -143,7 +145,7 @@ describe('message types beyond the first four', () => {
     ['ORDCHG', 'D:96A', ORDCHG],
     ['ORDCHG', 'D:01B', ORDCHG],
     ['INVRPT', 'D:96A', INVRPT],
-    ['INVRPT', 'D:01B', INVRPT],
+    ['INVRPT', 'D:01B', INVRPT_01B],
     ['APERAK', 'D:96A', APERAK],
     ['APERAK', 'D:01B', APERAK],
   ])('%s %s validates against its own table and is acknowledged', (type, version, body) => {

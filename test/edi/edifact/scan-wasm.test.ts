@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { prng } from '../../../bench/gen/edifact.ts'
-import { SEGMENTS_D01B, SEGMENTS_D96A } from '../../../src/edi/dictionary/edifact-segments.ts'
+import { segmentsOf } from '../../../src/edi/dictionary/edifact-index.ts'
+
+const SEGMENTS_D96A = segmentsOf('D96A')!
+const SEGMENTS_D01B = segmentsOf('D01B')!
 import { createWasmScanner } from '../../../src/edi/edifact/scan-wasm.ts'
 import { compileElements, elementsClean } from '../../../src/edi/edifact/validate-raw.ts'
 import { tagKey, tagKeyBytes } from '../../../src/edi/dictionary/edifact-dsl.ts'
