@@ -167,46 +167,6 @@ class StreamReader implements EdifactReader, LexerSink, AssemblerHost {
   }
 
   segment(ascii: boolean, tagEnd: number, buf: Buffer, start: number, end: number, offset: number, line: number, terminated: boolean): number {
-    // Line breaks inside a segment: a file wrapped at a fixed width (80 columns is common).
-    // CR and LF belong to no EDIFACT repertoire, so they are never data: the segment is read
-    // without them, as if unwrapped (see unwrap()).
-    let breaks = 0
-    if (!ascii) {
-      for (let i = start; i < end; i++) if (buf[i] === 10 || buf[i] === 13) breaks++
-      if (breaks > 0) return this.unwrapped(buf, start, end, offset, line, terminated, breaks)
-    }
-    return this.read(ascii, tagEnd, buf, start, end, offset, line, terminated, -1)
-  }
-
-  /** A segment with `breaks` CR/LF bytes, read from a copy without them. Returns its line feeds. */
-  unwrapped(buf: Buffer, start: number, end: number, offset: number, line: number, terminated: boolean, breaks: number): number {
-    const copy = Buffer.allocUnsafe(end - start - breaks)
-    let lf = 0
-    let k = 0
-    for (let i = start; i < end; i++) {
-      const b = buf[i]
-      if (b === 10) lf++
-      else if (b !== 13) copy[k++] = b
-    }
-    const { element, component } = this.sep
-    let tagEnd = 0
-    while (tagEnd < k && copy[tagEnd] !== element && copy[tagEnd] !== component) tagEnd++
-    // Printable ASCII as the lexer means it (its class table): the separators, nothing outside
-    // 0x20..0x7E, no repetition separator, no release character in the tag.
-    const { release, repetition } = this.sep
-    let ascii = true
-    for (let i = 0; i < k && ascii; i++) {
-      const b = copy[i]
-      if (b === repetition || (b === release && i < tagEnd)) ascii = false
-      else if ((b < 0x20 || b > 0x7e) && b !== element && b !== component && b !== release) ascii = false
-    }
-    // The copy's separator positions are not the lexer's (view): the segment goes without one.
-    this.read(ascii, tagEnd, copy, 0, k, offset, line, terminated, end - start)
-    return lf
-  }
-
-  /** `span`: the segment's length in the input (-1: end - start, and the lexer's view applies). */
-  read(ascii: boolean, tagEnd: number, buf: Buffer, start: number, end: number, offset: number, line: number, terminated: boolean, span: number): number {
     // Printable ASCII: values stay in the bytes until asked for. Otherwise decode the bytes
     // under the declared set (or as UTF-8 when they are valid UTF-8).
     let seg: Segment
@@ -234,8 +194,8 @@ class StreamReader implements EdifactReader, LexerSink, AssemblerHost {
       this.reportCharset(seg, flags, asUtf8, buf, start, end)
     }
     this.events.onSegment?.(seg)
-    const segEnd = offset + (span < 0 ? end - start : span) + (terminated ? 1 : 0)
-    if (ascii && span < 0) this.asm.segment(seg, segEnd, this.view)
+    const segEnd = offset + (end - start) + (terminated ? 1 : 0)
+    if (ascii) this.asm.segment(seg, segEnd, this.view)
     else this.asm.segment(seg, segEnd)
     if (this.pending.length > 0) this.flush()
     return ascii ? 0 : this.lineFeeds
