@@ -32,13 +32,13 @@ const CONTRL = [
 ] as const
 
 /**
- * Coded data elements whose UNCL code list is enforced. Only lists that are closed and stable
- * across releases: agencies (3055), section (0081), message function (1225), date/time format
- * (2379), and the CONTRL action (0083). Qualifier lists grow from release to release and senders
- * routinely use a later release's codes under an older UNH version (EANCOM does): they are not
- * enforced, so the base validation never rejects what a neighbouring release allows.
+ * Coded data elements whose UNCL code list is enforced: the code-list responsible agency (3055,
+ * a closed list of agencies) and the section identification (0081, D or S); in CONTRL the action
+ * (0083). Qualifier and code lists grow from release to release and senders routinely use a later
+ * release's codes under an older UNH version: they are not enforced, so the base validation never
+ * rejects what a neighbouring release allows (EANCOM or partner guides may narrow further).
  */
-const ENFORCED = ['3055', '0081', '1225', '2379'] as const
+const ENFORCED = ['3055', '0081'] as const
 const ENFORCED_SERVICE = ['0083'] as const
 
 /**

@@ -127,6 +127,14 @@ describe('message references', () => {
     expect(text).toContain("UCM+A1+ORDERS:D:96A:UN+4+26'")
   })
 
+  it('among 300 messages only the one repeating an earlier reference is rejected', () => {
+    const msgs = Array.from({ length: 300 }, (_, i) => ({ body: ORDERS_BODY, ref: `R${i}` }))
+    msgs.push({ body: ORDERS_BODY, ref: 'R17' })
+    const t = txs(parseEdifact(interchange(msgs)))
+    expect(t.filter((x) => x.status === 'rejected').map((x) => x.controlNumber)).toEqual(['R17'])
+    expect(t.at(-1)!.status).toBe('rejected')
+  })
+
   it('the same reference in two interchanges is fine', () => {
     const one = interchange([{ body: ORDERS_BODY, ref: 'A1' }])
     const r = parseEdifact(Buffer.concat([one, interchange([{ body: ORDERS_BODY, ref: 'A1' }], 'UNB+UNOC:3+SENDER:14+RECEIVER:14+240101:1200+REF2')]))
@@ -141,6 +149,16 @@ describe('code lists', () => {
     const r = parseEdifact(interchange([{ body: withFtx('AA') }]))
     expect(txs(r)[0].status).toBe('rejected')
     expect(txs(r)[0].issues.find((i) => i.code === 'element_invalid_code')).toMatchObject({ segment: 'FTX', ref: '3055', value: 'AA' })
+  })
+
+  it('under a substitute dictionary (D97B read with D96A) an unknown code is a warning: a later release may have it', () => {
+    // 3055 = 260 exists from D.01B on; a D97B message is validated with the D96A tables.
+    const r = parseEdifact(interchange([{ version: 'D:97B', body: withFtx('260') }]))
+    const t = txs(r)[0]
+    expect(t.issues.find((i) => i.code === 'element_invalid_code')).toMatchObject({ severity: 'warning', value: '260' })
+    expect(t.status).not.toBe('rejected')
+    // The exact release still rejects it.
+    expect(txs(parseEdifact(interchange([{ body: withFtx('260') }])))[0].status).toBe('rejected')
   })
 
   it.each(['9', '91', 'ZZZ'])('agency %s is accepted', (agency) => {
