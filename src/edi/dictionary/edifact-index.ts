@@ -4,20 +4,26 @@
  * slowly between neighbouring releases (D.93A..D.97B mostly add codes and conditional segments),
  * so the structure checks stay useful; the choice is by release distance, ties to the older.
  */
-import type { MessageDef } from './edifact-dsl.ts'
-import { DESADV_D96A, INVOIC_D96A, ORDERS_D96A, ORDRSP_D96A } from './edifact-d96a.ts'
-import { DESADV_D01B, INVOIC_D01B, ORDERS_D01B, ORDRSP_D01B } from './edifact-d01b.ts'
+import type { ElementDef, MessageDef } from './edifact-dsl.ts'
+import { compileDirectory, compileSegments, type DirectoryData } from './edifact-data.ts'
+import { D96A } from './edifact-data-d96a.ts'
+import { D01B } from './edifact-data-d01b.ts'
+import { CONTRL_D3 } from './edifact-data-contrl-d3.ts'
+import { CONTRL_41 } from './edifact-data-contrl-41.ts'
 
-const ALL: MessageDef[] = [
-  ORDERS_D96A,
-  ORDRSP_D96A,
-  DESADV_D96A,
-  INVOIC_D96A,
-  ORDERS_D01B,
-  ORDRSP_D01B,
-  DESADV_D01B,
-  INVOIC_D01B,
-]
+/**
+ * The generated directories (scripts/gen-edifact-dictionary.ts): ORDERS, ORDRSP, DESADV, INVOIC,
+ * ORDCHG, INVRPT, APERAK in D.96A and D.01B, and CONTRL under syntax 3 (`D:3`) and 4 (`4:1`).
+ */
+export const DIRECTORIES: readonly DirectoryData[] = [D96A, D01B, CONTRL_D3, CONTRL_41]
+
+const ALL: MessageDef[] = DIRECTORIES.flatMap(compileDirectory)
+
+/** The compiled segment table of a directory (`D96A`, `D01B`, `D3`, `41`). */
+export function segmentsOf(version: string): Record<string, ElementDef[]> | undefined {
+  const d = DIRECTORIES.find((x) => x.version === version)
+  return d === undefined ? undefined : compileSegments(d)
+}
 
 const BY_KEY = new Map(ALL.map((m) => [`${m.type}/${m.version}`, m]))
 

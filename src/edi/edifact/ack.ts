@@ -15,6 +15,8 @@ import { writeEdifact, type SegmentLike } from './write.ts'
 
 /** UNB faults that make the whole interchange unusable (UCI 0083 = 4). */
 const FATAL_UNB = new Set(['interchange_sender_invalid', 'interchange_receiver_invalid', 'interchange_version_unsupported', 'envelope_unreadable'])
+/** The reason of a UCI 4 for an interchange without a readable message and without other errors. */
+const NO_MESSAGE: EdiIssue = { code: 'segment_missing', level: 'interchange', severity: 'error', message: 'no message could be read in this interchange', segment: 'UNH' }
 
 export interface ContrlOptions {
   /** Our UNB 0020 for the CONTRL interchange (allocated in PostgreSQL by the caller). */
@@ -43,7 +45,29 @@ export interface ContrlOutput {
 
 const errorsOf = (issues: EdiIssue[]) => issues.filter((i) => i.severity === 'error')
 const code = (i: EdiIssue) => ISSUE_CODES[i.code].contrl
-const partyEl = (p: PartyId): Element => (p.qualifier ? [p.id, p.qualifier] : [p.id])
+/**
+ * A value we echo from the received interchange: without control characters (C0, DEL, C1),
+ * which no EDIFACT repertoire has and which a partner's reader would take for data.
+ */
+// eslint-disable-next-line no-control-regex
+const clean = (v: string): string => v.replace(/[\u0000-\u001f\u007f-\u009f]/g, '')
+/**
+ * An echoed value that fits the CONTRL element (syntax 3 lengths, which version 4 only widens):
+ * cleaned, cut to `max`; a mandatory element the input left empty gets `fallback`, so the
+ * CONTRL stays valid whatever it answers (never an empty UCI 0020 or UCM S009).
+ */
+const fit = (v: string, max: number, fallback = ''): string => clean(v).slice(0, max) || fallback
+const partyEl = (p: PartyId): Element => (p.qualifier ? [fit(p.id, 35, 'UNKNOWN'), fit(p.qualifier, 4)] : [fit(p.id, 35, 'UNKNOWN')])
+const cleanParty = (p: PartyId): PartyId => ({ id: fit(p.id, 35, 'UNKNOWN'), qualifier: fit(p.qualifier, 4) })
+/** S009 as received, fitted (0065 an..6, 0052 an..3, 0054 an..3, 0051 an..2, 0057 an..6), else from the message. */
+function s009Of(tx: ParsedTransaction): Element {
+  const got = tx.segments[0]?.elements[1] ?? []
+  const v = /^D(\d\d[A-C])$/.exec(tx.version)
+  const out = [fit(got[0] ?? '', 6, fit(tx.type, 6, 'UNKNOW')), fit(got[1] ?? '', 3, v ? 'D' : '0'), fit(got[2] ?? '', 3, v ? v[1] : '0'), fit(got[3] ?? '', 2, 'UN')]
+  const assoc = fit(got[4] ?? '', 6)
+  if (assoc) out.push(assoc)
+  return out
+}
 const pad2 = (n: number) => String(n).padStart(2, '0')
 
 /**
@@ -54,16 +78,19 @@ const pad2 = (n: number) => String(n).padStart(2, '0')
 export function buildContrl(ich: ParsedInterchange, opts: ContrlOptions): ContrlOutput {
   const body: SegmentLike[] = []
   const ichErrors = errorsOf(ich.issues)
-  const fatal = ichErrors.find((i) => FATAL_UNB.has(i.code))
+  // Rejected as a whole: an unusable UNB, or no message could be read at all (nothing below
+  // UCI would tell the partner anything was wrong). 0085 from the first error, else 13 (missing).
+  const none = ich.groups.every((g) => g.transactions.length === 0)
+  const fatal = ichErrors.find((i) => FATAL_UNB.has(i.code)) ?? (none ? (ichErrors[0] ?? NO_MESSAGE) : undefined)
   const first = fatal ?? ichErrors[0]
-  const uci: Element[] = [[ich.controlNumber], partyEl(ich.sender), partyEl(ich.receiver), [fatal ? '4' : '7']]
+  const uci: Element[] = [[fit(ich.controlNumber, 14, 'UNKNOWN')], partyEl(ich.sender), partyEl(ich.receiver), [fatal ? '4' : '7']]
   if (first) uci.push([code(first)])
   body.push({ tag: 'UCI', elements: uci })
   const reportAll = opts.reportAccepted ?? true
   for (const g of ich.groups) {
     if (g.explicit) {
       const ge = errorsOf(g.issues)
-      const ucf: Element[] = [[g.controlNumber], [g.senderId ?? ''], [g.receiverId ?? ''], [fatal ? '4' : '7']]
+      const ucf: Element[] = [[fit(g.controlNumber, 14, 'UNKNOWN')], [fit(g.senderId ?? '', 35, 'UNKNOWN')], [fit(g.receiverId ?? '', 35, 'UNKNOWN')], [fatal ? '4' : '7']]
       if (ge[0]) ucf.push([code(ge[0])])
       body.push({ tag: 'UCF', elements: ucf })
     }
@@ -79,8 +106,8 @@ export function buildContrl(ich: ParsedInterchange, opts: ContrlOptions): Contrl
   const bytes = writeEdifact(
     {
       syntax: { id: syntax[0] || 'UNOC', version: syntax[1] || '3' },
-      sender: opts.sender ?? ich.receiver,
-      receiver: opts.receiver ?? ich.sender,
+      sender: cleanParty(opts.sender ?? ich.receiver),
+      receiver: cleanParty(opts.receiver ?? ich.sender),
       date: `${(v4 ? String(n.getUTCFullYear()) : pad2(n.getUTCFullYear() % 100))}${pad2(n.getUTCMonth() + 1)}${pad2(n.getUTCDate())}`,
       time: `${pad2(n.getUTCHours())}${pad2(n.getUTCMinutes())}`,
       controlNumber: opts.reference,
@@ -98,8 +125,7 @@ function ucmFor(tx: ParsedTransaction): SegmentLike[] {
   const out: SegmentLike[] = []
   const errs = errorsOf(tx.issues)
   const txLevel = errs.find((i) => i.level === 'transaction' || i.level === 'group' || i.level === 'interchange')
-  const s009 = (tx.segments[0]?.elements[1] ?? [tx.type]).slice()
-  const ucm: Element[] = [[tx.controlNumber], s009, [tx.status === 'rejected' ? '4' : '7']]
+  const ucm: Element[] = [[fit(tx.controlNumber, 14, 'UNKNOWN')], s009Of(tx), [tx.status === 'rejected' ? '4' : '7']]
   if (txLevel) ucm.push([code(txLevel)])
   out.push({ tag: 'UCM', elements: ucm })
   // Segment position in the message: UNH = 1 (0096).

@@ -12,6 +12,7 @@ import { MessageValidators, NO_ISSUES } from './validators.ts'
 import { tagKeyBytes } from '../dictionary/edifact-dsl.ts'
 import { latin1, type SepCodes } from './segment.ts'
 import { SegCursor, SegmentStore } from './store.ts'
+import { RefSet } from './refs.ts'
 import { checkUne, checkUnt, checkUnz, comp, readUnb, readUng, readUnh, type UnbHeader, type UnhHeader } from './envelope.ts'
 import { compactIssue, keepIssue, MAX_ISSUES, MAX_MESSAGE_BYTES, MAX_MESSAGE_SEGMENTS, Overflow, overflowIssue, trimIssues } from './limits.ts'
 
@@ -50,6 +51,8 @@ interface OpenMessage {
   dictIssues: EdiIssue[]
   /** Substitute more than two release-years away: findings become warnings. */
   far: boolean
+  /** Any substitute: an unknown code may be a newer release's, so it is a warning. */
+  subst: boolean
   /**
    * Over the size limit (limits.ts): rejected, the store holds only UNH (and UNT at the end)
    * and `skipped` counts the body segments seen but not kept, for the UNT check.
@@ -110,6 +113,8 @@ class EnvelopeAssembler implements Assembler {
   declare readonly cur: SegCursor
   /** Records of the open message (store.ts), reused from message to message. */
   declare readonly scratch: number[]
+  /** Message references (UNH 0062) seen in the interchange: each must be unique in it. */
+  declare readonly refs: RefSet
 
   constructor(events: AssemblerEvents, opts: AssemblerOptions) {
     this.events = events
@@ -133,6 +138,7 @@ class EnvelopeAssembler implements Assembler {
     this.cur = new SegCursor(opts.host.separators())
     // Doubles from the start (records are; store.ts); grown by appending as messages need.
     this.scratch = new Array(2 * 64).fill(0.5).fill(0)
+    this.refs = new RefSet()
   }
 
   current(): UnbHeader | undefined {
@@ -289,6 +295,7 @@ class EnvelopeAssembler implements Assembler {
     this.msgsInIch = 0
     this.groupsInIch = 0
     this.ichOver.reset()
+    this.refs.clear()
   }
 
   onUng(s: Segment): void {
@@ -321,15 +328,25 @@ class EnvelopeAssembler implements Assembler {
     let validator: MessageValidator | undefined
     let dictIssues = NO_ISSUES
     let far = false
+    let subst = false
     if (this.opts.validate) {
       const v = this.validators
       validator = v.for(h, s.pos)
       dictIssues = v.dictIssues
       far = v.far
+      subst = v.substituted
     }
     const store = new SegmentStore(this.opts.host.separators(), this.scratch)
     store.pushObject(s)
-    this.msg = { h, segments: store, issues: r.issues.length === 0 ? [] : r.issues.map(compactIssue), start: s.pos.offset, validator, dictIssues, far, big: false, skipped: 0 }
+    const issues = r.issues.length === 0 ? [] : r.issues.map(compactIssue)
+    this.checkRef(h.ref, s, issues)
+    this.msg = { h, segments: store, issues, start: s.pos.offset, validator, dictIssues, far, subst, big: false, skipped: 0 }
+  }
+
+  /** ISO 9735-1: the message reference is unique within the interchange (CONTRL 0085 26). */
+  checkRef(ref: string, unh: Segment, issues: EdiIssue[]): void {
+    if (ref === '' || this.refs.add(ref)) return
+    issues.push(compactIssue(issue('transaction_duplicate', 'transaction', `message reference ${ref} is used by an earlier message of this interchange`, { segment: 'UNH', position: unh.pos, element: 1, ref: '0062', value: ref })))
   }
 
   onUnt(s: Segment, end: number): void {
@@ -424,7 +441,7 @@ class EnvelopeAssembler implements Assembler {
     const over = this.msgOver
     over.reset()
     if (m.validator !== undefined) {
-      for (const i of m.validator.finish()) issues.push(m.far ? { ...i, severity: 'warning' } : i)
+      for (const i of m.validator.finish()) issues.push(m.far || (m.subst && i.code === 'element_invalid_code') ? { ...i, severity: 'warning' } : i)
       over.merge(m.validator.overflow(), m.far)
     }
     trimIssues(issues, over)

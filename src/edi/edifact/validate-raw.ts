@@ -201,7 +201,8 @@ export function validateBySeps(s: RawLike, view: SepView, defs: ElementDef[], ou
  * The element definitions of one segment compiled into small integers, for elementsClean():
  * [0] element count, [1] index of the last mandatory element (-1: none), then three words per
  * element (index of its first component word, info bits, mandatory-component mask), then one
- * word per component (or one for a simple element): max length, min length, numeric, code list.
+ * word per component (or one for a simple element): max length, min length, numeric, code list
+ * (W_CODES with its table, or W_SLOW).
  */
 export type ElementProgram = Int32Array
 
@@ -209,12 +210,81 @@ const P_HEAD = 2
 const I_COMPOSITE = 1 << 16
 const I_REQ = 1 << 17
 const W_NUMERIC = 1 << 24
-/** Code list, or lengths too large to pack: elementsClean() leaves the segment to the full check. */
+/** Lengths too large to pack, or a code list no table holds: the segment takes the full check. */
 const W_SLOW = 1 << 25
+/** A code list of short codes, table (w >>> 27) & 15 of CODE_TABLES: checked without a string. */
+const W_CODES = 1 << 26
+
+/**
+ * Code lists of codes of 1 to 3 printable ASCII characters (3055, 0081, 0083: every list we
+ * enforce), each as a sorted array of keys (length << 24 | bytes), shared by all programs.
+ */
+const CODE_TABLES: Int32Array[] = []
+const TABLE_OF = new Map<ReadonlySet<string>, number>()
+
+function codeKey(c: string): number {
+  if (c.length < 1 || c.length > 3) return -1
+  let k = c.length << 24
+  for (let i = 0; i < c.length; i++) {
+    const b = c.charCodeAt(i)
+    if (b < 0x20 || b > 0x7e) return -1
+    k |= b << (8 * i)
+  }
+  return k
+}
+
+function codeTable(codes: ReadonlySet<string>): number {
+  let t = TABLE_OF.get(codes)
+  if (t !== undefined) return t
+  const keys = Int32Array.from(codes, codeKey).sort()
+  t = keys[0] >= 0 && CODE_TABLES.length < 16 ? CODE_TABLES.push(keys) - 1 : -1
+  TABLE_OF.set(codes, t)
+  return t
+}
+
+/** buf[vs, ve) is a code of table t (binary search on the keys). */
+function hasCode(buf: Buffer, vs: number, ve: number, t: number): boolean {
+  const len = ve - vs
+  if (len > 3) return false
+  let k = len << 24
+  for (let i = 0; i < len; i++) k |= buf[vs + i] << (8 * i)
+  const keys = CODE_TABLES[t]
+  let lo = 0
+  let hi = keys.length - 1
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1
+    const v = keys[mid]
+    if (v === k) return true
+    if (v < k) lo = mid + 1
+    else hi = mid - 1
+  }
+  return false
+}
 
 function packValue(d: SimpleDef): number {
-  if (d.max > 0xfff || d.min > 0xfff || d.codes !== undefined) return W_SLOW
-  return d.max | (d.min << 12) | (d.type === 'n' ? W_NUMERIC : 0)
+  if (d.max > 0xfff || d.min > 0xfff) return W_SLOW
+  const w = d.max | (d.min << 12) | (d.type === 'n' ? W_NUMERIC : 0)
+  if (d.codes === undefined) return w
+  const t = codeTable(d.codes)
+  return t < 0 ? W_SLOW : w | W_CODES | (t << 27)
+}
+
+/** True when the program has a value word with a code list (see wasmProgram). */
+export function hasCodes(p: ElementProgram): boolean {
+  for (let k = P_HEAD + 3 * p[0]; k < p.length; k++) if (p[k] & W_CODES) return true
+  return false
+}
+
+/**
+ * The program for the WebAssembly scanner, which checks lengths and numbers but no code lists:
+ * a present value with a code list makes it report "not clean", and the validator then asks
+ * elementsClean(), which does check codes (without a string: hasCode).
+ */
+export function wasmProgram(p: ElementProgram): ElementProgram {
+  if (!hasCodes(p)) return p
+  const q = p.slice()
+  for (let k = P_HEAD + 3 * q[0]; k < q.length; k++) if (q[k] & W_CODES) q[k] = W_SLOW
+  return q
 }
 
 export function compileElements(defs: ElementDef[]): ElementProgram {
@@ -259,7 +329,7 @@ function closeClean(p: ElementProgram, e: number, comps: number, mask: number): 
  * positions and the compiled program without touching the definitions' objects. False means
  * "maybe an issue": the caller then runs validateBySeps(), which reports exactly what it
  * always did. Every check of validateBySeps is mirrored here (status, component count,
- * length, numeric shape, element count); code lists always take the full check.
+ * length, numeric shape, element count, short code lists); other code lists take the full check.
  */
 export function elementsClean(buf: Buffer, seps: Int32Array, rels: Int32Array, n: number, end: number, C: number, p: ElementProgram): boolean {
   const nEl = p[0]
@@ -302,6 +372,7 @@ export function elementsClean(buf: Buffer, seps: Int32Array, rels: Int32Array, n
         }
         if (digits === 0 || intDigits === 0 || digits > max || digits < min) return false
       } else if (len > max || len < min) return false
+      if (w & W_CODES && (nrel > 0 || !hasCode(buf, vs, ve, (w >>> 27) & 15))) return false
     }
     if (ei < nEl && !closeClean(p, ei, ci + 1, mask)) return false
     ei++

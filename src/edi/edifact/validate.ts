@@ -17,7 +17,7 @@ import {
 } from '../dictionary/edifact-dsl.ts'
 import { RawSegment, type RawLike } from './segment.ts'
 import type { SegCursor } from './store.ts'
-import { compileElements, elementsClean, validateBySeps, validateElementsRaw, type ElementProgram } from './validate-raw.ts'
+import { compileElements, elementsClean, hasCodes, validateBySeps, validateElementsRaw, wasmProgram, type ElementProgram } from './validate-raw.ts'
 import { MAX_SEPS, type SepView } from './lexer.ts'
 import type { WasmScanner } from './scan-wasm.ts'
 import { compactIssue, Overflow, overflowIssue, MAX_ISSUES } from './limits.ts'
@@ -54,6 +54,8 @@ interface Compiled {
   progs: (ElementProgram | undefined)[]
   /** The programs by tag key, for the WebAssembly scanner's table (scan-wasm.ts). */
   byKey: Map<number, ElementProgram>
+  /** 1 when the tag id's program checks a code list (the scanner cannot: see wasmProgram). */
+  coded: Uint8Array
 }
 
 const compiled = new WeakMap<MessageDef, Compiled>()
@@ -74,8 +76,9 @@ function compile(def: MessageDef): Compiled {
     elems.push(defs)
     const prog = defs === undefined ? undefined : compileElements(defs)
     progs.push(prog)
-    if (prog !== undefined) byKey.set(k, prog)
+    if (prog !== undefined) byKey.set(k, wasmProgram(prog))
   }
+  const coded = Uint8Array.from(progs, (p) => (p !== undefined && hasCodes(p) ? 1 : 0))
   const level = (nodes: StructNode[], group: string | undefined, lastM: number): CLevel => {
     const at = new Int16Array(n).fill(-1)
     const next = new Int16Array(nodes.length).fill(-1)
@@ -93,7 +96,7 @@ function compile(def: MessageDef): Compiled {
     const group1 = Uint8Array.from(nodes, (nd) => (nd.kind === 'group' ? 1 : 0))
     return { nodes, at, next, kids, group, lastM, nextM, max, group1 }
   }
-  c = { ids, root: level(def.children, undefined, def.lastM), elems, progs, byKey }
+  c = { ids, root: level(def.children, undefined, def.lastM), elems, progs, byKey, coded }
   compiled.set(def, c)
   return c
 }
@@ -319,6 +322,11 @@ class IncrementalValidator implements MessageValidator {
     return clean
   }
 
+  /** The scanner said "not clean" for a segment with a code list, which it cannot check: ask elementsClean(). */
+  codesClean(cur: RawLike, view: SepView, id: number): boolean {
+    return this.cd.coded[id] === 1 && elementsClean(cur.buf, view.seps, view.rels, view.n, cur.end, cur.sep.component, this.cd.progs[id]!)
+  }
+
   reset(): void {
     this.out = []
     this.over.reset()
@@ -357,7 +365,7 @@ class IncrementalValidator implements MessageValidator {
     if (elems === undefined) return
     // The scanner checked the values while scanning (scan-wasm.ts), with our programs.
     const table = this.table
-    const clean = view.scanned === table && table !== 0 && view.base >= 0 && view.wasm === this.tableFor ? view.clean : this.checkElements(cur, view, id)
+    const clean = view.scanned === table && table !== 0 && view.base >= 0 && view.wasm === this.tableFor ? view.clean || this.codesClean(cur, view, id) : this.checkElements(cur, view, id)
     if (!clean) validateBySeps(cur, view, elems, this.out)
   }
 

@@ -18,6 +18,8 @@ export class MessageValidators {
   declare dictIssues: EdiIssue[]
   /** The last message's dictionary is more than two release-years from its own: findings become warnings. */
   declare far: boolean
+  /** The last message's dictionary is another release's: its code lists may lack newer codes. */
+  declare substituted: boolean
   declare readonly byDef: Map<MessageDef, MessageValidator>
   // The last lookup: a stream is usually one message type and version throughout.
   declare lastType: string
@@ -29,6 +31,7 @@ export class MessageValidators {
   constructor() {
     this.dictIssues = NO_ISSUES
     this.far = false
+    this.substituted = false
     this.byDef = new Map()
     this.lastType = ''
     this.lastVersion = ''
@@ -41,6 +44,7 @@ export class MessageValidators {
   for(h: UnhHeader, pos: Position): MessageValidator | undefined {
     this.dictIssues = NO_ISSUES
     this.far = false
+    this.substituted = false
     if (h.type !== this.lastType || h.version !== this.lastVersion) {
       this.lastType = h.type
       this.lastVersion = h.version
@@ -52,6 +56,7 @@ export class MessageValidators {
       return undefined
     }
     if (found.substituted) {
+      this.substituted = true
       this.dictIssues = [issue('dictionary_substituted', 'transaction', `no dictionary for ${h.type} ${h.version}; validated against ${found.def.version}`, { segment: 'UNH', position: pos, severity: 'warning', value: found.def.version })]
       // A dictionary more than two release-years away may disagree with the sender's own
       // directory: its findings are reported as warnings only (documented choice).

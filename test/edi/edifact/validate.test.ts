@@ -64,10 +64,17 @@ describe('EDIFACT dictionary validation', () => {
     expect(codesOf(rsp, 'ORDRSP', 'D:01B')).toEqual([])
   })
 
-  it('D01B accepts the composite BGM C106 and GBND units; D96A does not', () => {
-    const body = replace('BGM+220+PO123+9', 'BGM+220+PO123:1:X+9').map((s) => s.replace('QTY+21:48', 'QTY+21:48:GBND'))
+  it('D01B accepts the composite BGM C106; D96A does not', () => {
+    const body = replace('BGM+220+PO123+9', 'BGM+220+PO123:1:X+9')
     expect(codesOf(body, 'ORDERS', 'D:01B')).toEqual([])
-    expect(codesOf(body, 'ORDERS', 'D:96A')).toEqual(expect.arrayContaining(['element_too_many_components', 'element_too_long']))
+    expect(codesOf(body, 'ORDERS', 'D:96A')).toEqual(expect.arrayContaining(['element_too_many_components']))
+  })
+
+  it('measure unit 6411 is an..3 in D96A and D01B (UNTDID; both sources agree): GBND is too long', () => {
+    // The hand-written dictionary had widened D01B 6411 to an..8 for one sample; D.01B says an..3.
+    const body = replace('QTY+21:48', 'QTY+21:48:GBND')
+    expect(codesOf(body, 'ORDERS', 'D:01B')).toEqual(['element_too_long'])
+    expect(codesOf(body, 'ORDERS', 'D:96A')).toEqual(['element_too_long'])
   })
 
   it('a far substitute dictionary reports findings as warnings only', () => {
