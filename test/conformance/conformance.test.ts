@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { judge, type Judgement } from './verdict.ts'
 
 const DIR = join(import.meta.dirname, '../../fixtures/conformance')
@@ -99,11 +99,26 @@ describe('conformance corpus', () => {
   })
 })
 
+/** One line per file, printed once at the end: which files disagree, and a count of the rest. */
+const lines: { ok: boolean; text: string }[] = []
+
 describe.each(['x12', 'edifact'] as const)('%s samples: our verdict equals the expected one', (standard) => {
   const entries = manifest.files.filter((e) => e.standard === standard)
   it.each(entries.map((e) => [`${e.file} (${e.expected})`, e] as const))('%s', (_name, e) => {
     const j = judge(readFileSync(join(DIR, e.file)))
     const why = compare(e, j)
+    const first = j.firstIssues[0]?.replace(/\s+/g, ' ').slice(0, 120) ?? ''
+    const detail = [...why.filter((w) => !w.startsWith('expected ')), first].filter(Boolean).join('; ')
+    lines.push({ ok: why.length === 0, text: `${why.length ? '✗' : '✓'} ${e.file}: expected ${e.expected}, ours ${j.verdict}${detail ? ` — ${detail}` : ''}` })
     expect(why, report(e, j, why)).toEqual([])
   })
+})
+
+afterAll(() => {
+  if (lines.length === 0) return
+  const bad = lines.filter((l) => !l.ok)
+  const verbose = process.env.CONFORMANCE_VERBOSE === '1'
+  console.log(
+    [`conformance: ${lines.length - bad.length}/${lines.length} files as expected`, ...(verbose ? lines : bad).map((l) => `  ${l.text}`)].join('\n')
+  )
 })
