@@ -4,7 +4,7 @@
  * numbers are stable across machines.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
-import { dirname, join, relative, resolve } from 'node:path'
+import { dirname, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { sniff } from '../../src/edi/sniff.ts'
 import type { Seed } from './mutators.ts'
@@ -36,7 +36,10 @@ export function loadSeeds(): Seeds {
     if (existsSync(dir)) files.push(...walk(dir))
     else notes.push(`corpus ${dir} is absent: fuzzing fixtures only`)
   }
-  files.push(...walk(join(repoRoot, 'fixtures')).filter((f) => /\.(edi|json)$/.test(f)))
+  // fixtures/conformance (other projects' samples, test/conformance) is left out: its manifest is
+  // no EDI, and its largest file would make every fuzz case that picks it slow.
+  const conformance = join(repoRoot, 'fixtures', 'conformance') + sep
+  files.push(...walk(join(repoRoot, 'fixtures')).filter((f) => /\.(edi|json)$/.test(f) && !f.startsWith(conformance)))
   const seeds: Seed[] = []
   for (const f of files.sort()) {
     const bytes = readFileSync(f)

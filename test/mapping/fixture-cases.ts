@@ -32,7 +32,8 @@ export function listCases(): FixtureCase[] {
   const out: FixtureCase[] = []
   for (const partner of readdirSync(fixturesDir).sort()) {
     const dir = join(fixturesDir, partner)
-    if (partner === 'erp' || !existsSync(dir) || !readdirSync(dir).length) continue
+    // erp: ERP seed data; conformance: other projects' sample files (test/conformance), no partner.
+    if (partner === 'erp' || partner === 'conformance' || !existsSync(dir) || !readdirSync(dir).length) continue
     for (const f of readdirSync(dir).sort()) {
       const p = join(dir, f)
       if (f.endsWith('.edi')) out.push({ partner, name: f, input: p, expected: p.replace(/\.edi$/, '.expected.json'), kind: 'edi' })
