@@ -5,7 +5,6 @@
  * negative MDN. Never `delivered` with a receipt of `{ as2: queued }`.
  */
 import { serve, type ServerType } from '@hono/node-server'
-import { Hono } from 'hono'
 import { mkdtempSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -18,38 +17,21 @@ import { createAs2Stages } from '../../src/pipeline/as2.ts'
 import { deliverStage } from '../../src/pipeline/deliver.ts'
 import type { PipelineDeps } from '../../src/pipeline/deps.ts'
 import { createWorker, type Worker } from '../../src/pipeline/worker.ts'
-import { buildMdn, DISPOSITION } from '../../src/transports/as2/mdn.ts'
 import { createAs2Transport } from '../../src/transports/as2/send.ts'
-import { hasOpenssl, makeConfigRoot, opensslPair, startGateway, type Gateway } from '../transports/as2/gateway.ts'
+import { hasOpenssl, makeConfigRoot, opensslPair, startGateway, startMisbehavingPartner, type Gateway } from '../transports/as2/gateway.ts'
 
 describe.skipIf(!hasOpenssl)('delivery states over AS2', { timeout: 120_000 }, () => {
   let gw: Gateway
   let worker: Worker
-  let liar: ServerType
+  let liar: Awaited<ReturnType<typeof startMisbehavingPartner>> | undefined
   let receiver: ServerType
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dlv-states-'))
     const ours = opensslPair(dir, 'ours', 'OURS')
-    // A partner that answers with a validly signed MDN carrying a wrong MIC (negative), and one
-    // that accepts an async request and never sends the MDN.
-    const app = new Hono()
-      .post('/liar', async (c) => {
-        const mdn = buildMdn({
-          originalMessageId: c.req.header('message-id')!,
-          from: 'LIAR',
-          to: 'OURS',
-          disposition: DISPOSITION.processed,
-          mic: { value: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=', alg: 'sha256' },
-          sign: { key: gw.keys.key, cert: gw.keys.cert, digest: 'sha256' },
-        })
-        return new Response(new Uint8Array(mdn.body), { headers: mdn.headers })
-      })
-      .post('/silent', (c) => c.text('ok'))
-    liar = await new Promise((r) => {
-      const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => r(s))
-    })
-    const liarUrl = `http://127.0.0.1:${(liar.address() as AddressInfo).port}`
+    // A partner whose MDNs carry a wrong MIC (negative), and one that never sends its async MDN.
+    liar = await startMisbehavingPartner(() => gw.keys)
+    const liarUrl = liar.url
     const probe = await startGateway({ ...makeConfigRoot([]), keyFile: ours.key, certFile: ours.crt, ourIds: ['OURS'] })
     const url = await probe.listen()
     await probe.close()
@@ -77,7 +59,7 @@ describe.skipIf(!hasOpenssl)('delivery states over AS2', { timeout: 120_000 }, (
     })
   })
   afterAll(async () => {
-    await new Promise<void>((r) => (liar ? liar.close(() => r()) : r()))
+    await liar?.close()
     await new Promise<void>((r) => (receiver ? receiver.close(() => r()) : r()))
     await gw?.close()
   })

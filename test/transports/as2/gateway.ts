@@ -16,6 +16,7 @@ import type { Sql } from '../../../src/db/sql.ts'
 import { silentLogger } from '../../../src/lib/log.ts'
 import { receive } from '../../../src/pipeline/receive.ts'
 import { loadOurAs2Keys, type As2KeyPair } from '../../../src/transports/as2/keys.ts'
+import { buildMdn, DISPOSITION } from '../../../src/transports/as2/mdn.ts'
 import type { CmsPool } from '../../../src/transports/as2/cms-pool.ts'
 import { createAs2Routes } from '../../../src/transports/as2/receive.ts'
 import type { As2Store } from '../../../src/transports/as2/store.ts'
@@ -122,4 +123,33 @@ export async function startGateway(o: { registry: Registry; keyFile: string; cer
     },
   }
   return gw
+}
+
+/**
+ * Partner endpoints that misbehave, for what we send: `/liar` answers every message with a
+ * validly signed MDN carrying a wrong MIC (a negative MDN), `/silent` accepts an async request and
+ * never sends the MDN. `keys()` is read per request (the signing pair may exist only later).
+ */
+export async function startMisbehavingPartner(keys: () => As2KeyPair): Promise<{ url: string; close(): Promise<void> }> {
+  const app = new Hono()
+    .post('/liar', async (c) => {
+      const { key, cert } = keys()
+      const mdn = buildMdn({
+        originalMessageId: c.req.header('message-id')!,
+        from: 'LIAR',
+        to: 'OURS',
+        disposition: DISPOSITION.processed,
+        mic: { value: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=', alg: 'sha256' },
+        sign: { key, cert, digest: 'sha256' },
+      })
+      return new Response(new Uint8Array(mdn.body), { headers: mdn.headers })
+    })
+    .post('/silent', (c) => c.text('ok'))
+  const server = await new Promise<ServerType>((r) => {
+    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => r(s))
+  })
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  }
 }

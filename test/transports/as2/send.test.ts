@@ -4,7 +4,6 @@
  * lying MDN (wrong MIC) becomes `mdn_negative`; a missing async MDN becomes `mdn_overdue`.
  */
 import { serve, type ServerType } from '@hono/node-server'
-import { Hono } from 'hono'
 import { mkdtempSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -17,37 +16,21 @@ import { createWorker, type Worker } from '../../../src/pipeline/worker.ts'
 import { buildMdn, DISPOSITION } from '../../../src/transports/as2/mdn.ts'
 import { createAs2Transport } from '../../../src/transports/as2/send.ts'
 import type { Transport } from '../../../src/transports/types.ts'
-import { hasOpenssl, makeConfigRoot, opensslPair, startGateway, type Gateway } from './gateway.ts'
+import { hasOpenssl, makeConfigRoot, opensslPair, startGateway, startMisbehavingPartner, type Gateway } from './gateway.ts'
 
 describe.skipIf(!hasOpenssl)('AS2 send', () => {
   let gw: Gateway
   let worker: Worker
   let transport: Transport
-  let liar: ServerType
+  let liar: Awaited<ReturnType<typeof startMisbehavingPartner>> | undefined
   const payload = Buffer.from('UNB+UNOC:3+SENDER+RECEIVER+240101:1200+1\'\nUNH+1+ORDERS:D:96A:UN\'\n\x00\xff binary tail\r\n')
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'as2-send-'))
     const ours = opensslPair(dir, 'ours', 'OURS')
-    // A partner endpoint that answers every message with a validly signed MDN carrying a wrong MIC,
-    // and one that accepts an async request and never sends the MDN.
-    const app = new Hono()
-      .post('/liar', async (c) => {
-        const mdn = buildMdn({
-          originalMessageId: c.req.header('message-id')!,
-          from: 'LIAR',
-          to: 'OURS',
-          disposition: DISPOSITION.processed,
-          mic: { value: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=', alg: 'sha256' },
-          sign: { key: gw.keys.key, cert: gw.keys.cert, digest: 'sha256' },
-        })
-        return new Response(new Uint8Array(mdn.body), { headers: mdn.headers })
-      })
-      .post('/silent', (c) => c.text('ok'))
-    liar = await new Promise((r) => {
-      const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => r(s))
-    })
-    const liarUrl = `http://127.0.0.1:${(liar.address() as AddressInfo).port}`
+    // A partner whose MDNs carry a wrong MIC (negative), and one that never sends its async MDN.
+    liar = await startMisbehavingPartner(() => gw.keys)
+    const liarUrl = liar.url
     // The gateway needs its own URL in the profiles, so reserve it first.
     const probe = await startGateway({ ...makeConfigRoot([]), keyFile: ours.key, certFile: ours.crt, ourIds: ['OURS'] })
     const url = await probe.listen()
@@ -75,7 +58,7 @@ describe.skipIf(!hasOpenssl)('AS2 send', () => {
     transport = createAs2Transport({ store: gw.store, registry, defaultId: 'OURS' })
   })
   afterAll(async () => {
-    await new Promise<void>((r) => (liar ? liar.close(() => r()) : r()))
+    await liar?.close()
     await gw?.close()
   })
 
