@@ -101,6 +101,12 @@ export const As2Config = z.strictObject({
   allowSha1: z.boolean().default(false),
   /** Most one compressed layer may inflate to, in MiB (zlib stops there). */
   maxDecompressedMb: z.number().int().positive().max(4096).default(64),
+  /**
+   * The same signature under a new Message-ID within this many seconds of its first arrival is let
+   * through to the content duplicate checks (the same file signed twice in one second gives the
+   * same bytes); later it is refused as a replay. 0: always refused.
+   */
+  replayGraceSeconds: z.number().int().min(0).max(3600).default(30),
 })
 
 export const SftpPoll = z.strictObject({

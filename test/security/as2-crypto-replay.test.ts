@@ -43,7 +43,9 @@ describe.skipIf(!hasOpenssl)('AS2 replays, SHA-1 and certificate validity', () =
     expired = pemPair('expired', new Date(Date.now() - 400 * 86_400_000))
     future = pemPair('future', new Date(Date.now() + 400 * 86_400_000))
     const { registry } = makeConfigRoot([
-      { id: 'p', as2Id: 'P', us: 'OURS', cert: partner.crt },
+      // replayGraceSeconds 0: every second sighting is judged a replay (the default lets 30 s pass)
+      { id: 'p', as2Id: 'P', us: 'OURS', cert: partner.crt, extra: '  replayGraceSeconds: 0' },
+      { id: 'graceful', as2Id: 'GRACEFUL', us: 'OURS', cert: partner.crt },
       { id: 'legacy', as2Id: 'LEGACY', us: 'OURS', cert: partner.crt, extra: '  allowSha1: true' },
       { id: 'old', as2Id: 'OLD', us: 'OURS', cert: expired.crt },
       { id: 'early', as2Id: 'EARLY', us: 'OURS', cert: future.crt },
@@ -80,6 +82,18 @@ describe.skipIf(!hasOpenssl)('AS2 replays, SHA-1 and certificate validity', () =
     expect(row.partner_id).toBe('p')
     expect(row.reason.firstMessageId).toBe(m.messageId)
     expect(row.reason.fingerprint).toMatch(/^[0-9a-f]{64}$/)
+  })
+
+  it('lets the same signature under a new Message-ID through within the grace window (default 30 s), to the content duplicate checks', async () => {
+    // What an OpenSSL peer running its option matrix does: one file signed twice in the same
+    // second gives byte-identical signatures. Within the grace window they are not refused; the
+    // interchange duplicate check keeps the second from being processed twice.
+    const m = buildPartnerMessage({ payload: payload(), sign: partner, from: 'GRACEFUL' })
+    expect(await post(m.headers, m.body)).toBe('processed')
+    const second = `<second-${Date.now()}@graceful>`
+    expect(await post(m.headers, m.body, second)).toBe('processed')
+    expect(await storedCount([m.messageId, second])).toBe(2)
+    expect(await replayRows(second)).toEqual([])
   })
 
   it('sees the signature through a new encryption: re-encrypting the signed part is still a replay', async () => {
