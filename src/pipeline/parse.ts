@@ -6,29 +6,25 @@
  * 997/999/CONTRL set) is reconciled against what we sent (acks.ts).
  */
 import type { PartnerProfile } from '../config/partner.ts'
-import { nextControlNumber } from '../db/control-numbers.ts'
 import { openException } from '../db/exceptions.ts'
 import { enqueue } from '../db/jobs.ts'
-import { findDuplicateInterchange, findDuplicateTransaction, insertDelivery, insertInterchange, insertTransaction, setInterchangeIssues } from '../db/lineage.ts'
+import { findDuplicateInterchange, findDuplicateTransaction, insertInterchange, insertTransaction, setInterchangeIssues } from '../db/lineage.ts'
 import { getPayloadForParse, setPayloadStatus, type PayloadRow } from '../db/payloads.ts'
 import { pgSafe } from '../db/pg-safe.ts'
 import type { Q } from '../db/sql.ts'
 import { applyGuide } from '../edi/guide.ts'
 import { sniff } from '../edi/sniff.ts'
 import type { EdiIssue } from '../edi/issues.ts'
-import type { ParsedGroup, ParsedInterchange, ParsedTransaction, ParseResult, Standard } from '../edi/types.ts'
+import type { ParsedGroup, ParsedInterchange, ParsedTransaction, Standard } from '../edi/types.ts'
 import type { ExceptionReason } from '../exceptions/reasons.ts'
 import { newId } from '../lib/ids.ts'
-import type { Allocate, PipelineDeps } from './deps.ts'
-import { jsonDocType } from './json-kind.ts'
+import type { PipelineDeps } from './deps.ts'
+import { parseJson } from './parse-json.ts'
+import { reject, type ParseOutcome } from './parse-outcome.ts'
 import { reconcileAck } from './acks.ts'
+import { queueAcks, type Engine } from './queue-acks.ts'
 
-export interface ParseOutcome {
-  status: 'parsed' | 'rejected' | 'partially_rejected' | 'duplicate'
-  interchanges: number
-  transactions: number
-  rejected: number
-}
+export type { ParseOutcome } from './parse-outcome.ts'
 
 /** MAX_PAYLOAD_BYTES default: 2 GiB. */
 export const DEFAULT_MAX_PAYLOAD_BYTES = 2 * 1024 ** 3
@@ -70,13 +66,6 @@ export async function parseStage(deps: PipelineDeps, q: Q, messageId: string): P
   return parseEdi(deps, q, payload, kind, engine, first, chunks)
 }
 
-async function reject(q: Q, payload: PayloadRow, reason: ExceptionReason, standard: string): Promise<ParseOutcome> {
-  await openException(q, reason, { payloadId: payload.id, partnerId: payload.partner_id })
-  const outcome: ParseOutcome = { status: 'rejected', interchanges: 0, transactions: 0, rejected: 0 }
-  await setPayloadStatus(q, payload.id, { status: 'rejected', standard, outcome })
-  return outcome
-}
-
 function identify(deps: PipelineDeps, standard: Standard, ic: ParsedInterchange, groupSenders: string[]): PartnerProfile | undefined {
   if (standard === 'x12') {
     return deps.registry.byX12(ic.sender.qualifier, ic.sender.id) ?? groupSenders.map((g) => deps.registry.byGs(g)).find(Boolean)
@@ -99,7 +88,6 @@ function applyGuides(deps: PipelineDeps, standard: Standard, tx: ParsedTransacti
   if (entry?.guide) applyGuide(tx, entry.guide)
 }
 
-type Engine = NonNullable<PipelineDeps['engines'][Standard]>
 
 /** What the reader reported, queued by its (synchronous) callbacks for the async stage to store. */
 type ReadEvent =
@@ -364,59 +352,4 @@ function icRow(payloadId: string, seq: number, standard: string, partnerId: stri
     receiverQual: ic.receiver.qualifier, receiverId: ic.receiver.id, controlNumber: ic.controlNumber,
     test: ic.test, status, issues: ic.issues,
   }
-}
-
-async function queueAcks(q: Q, engine: Engine, standard: Standard, ic: ParsedInterchange, profile: PartnerProfile, icId: string): Promise<void> {
-  const allocate: Allocate = (kind) => nextControlNumber(q, profile.id, kind)
-  // The interchange as the acks read it: its groups hold the sets without their segments.
-  const result: ParseResult = { standard, interchanges: [ic], issues: [], unreadable: false }
-  for (const ack of await engine.acks(result, ic, profile, allocate)) {
-    const ext = ack.docType === 'CONTRL' ? 'edi' : 'x12'
-    const deliveryId = await insertDelivery(q, {
-      partnerId: profile.id, kind: 'ack', docType: ack.docType, parentTable: 'interchanges', parentId: icId,
-      destination: profile.outbound, bytes: Buffer.from(ack.text, 'latin1'),
-      filename: `${ack.docType}-${ack.controlNumber}.${ext}`,
-      contentType: ack.docType === 'CONTRL' ? 'application/edifact' : 'application/edi-x12',
-      controlNumber: ack.controlNumber,
-    })
-    await enqueue(q, 'deliver', { deliveryId, partnerId: profile.id }, { dedupeKey: `deliver:${deliveryId}` })
-  }
-}
-
-async function parseJson(deps: PipelineDeps, q: Q, payload: PayloadRow, bytes: Buffer): Promise<ParseOutcome> {
-  let body: unknown
-  try {
-    body = pgSafe(JSON.parse(bytes.toString('utf8')))
-  } catch (e) {
-    // V8's message quotes the input around the error, NUL bytes included: storable first.
-    return reject(q, payload, { code: 'envelope_unreadable', detail: pgSafe(`invalid JSON: ${(e as Error).message}`) }, 'json')
-  }
-  const profile = payload.partner_id ? deps.registry.get(payload.partner_id) : undefined
-  if (!profile) {
-    return reject(q, payload, { code: 'unknown_partner', standard: 'json', senderId: payload.partner_id ?? '(none)' }, 'json')
-  }
-  const docType = (payload.meta.docType as string | undefined) ?? jsonDocType(body)
-  if (!docType) {
-    return reject(q, payload, { code: 'envelope_unreadable', detail: 'JSON document type not recognised (expected a PO acknowledgement, shipment confirmation/ASN or invoice)' }, 'json')
-  }
-  const version = (payload.meta.version as string | undefined) ?? 'v1'
-  // One transaction per document in the body (the map's `split` path), each with its JSON path.
-  const parts = deps.mapper.splitJson(profile, docType, version, body)
-  if (parts.length === 0) {
-    return reject(q, payload, { code: 'envelope_unreadable', detail: `the JSON body holds no ${docType} document` }, 'json')
-  }
-  // Rows first, then their jobs and the payload status: two pipelined round trips in all, the
-  // statements still reaching the database in the order of the parts.
-  const txIds = await Promise.all(parts.map((part, i) => insertTransaction(q, {
-    payloadId: payload.id, interchangeId: null, partnerId: profile.id, standard: 'json', docType, version,
-    controlNumber: `${payload.external_id ?? payload.id}${parts.length > 1 ? `#${i + 1}` : ''}`, status: 'parsed',
-    issues: [], body: part,
-  })))
-  const outcome: ParseOutcome = { status: 'parsed', interchanges: 0, transactions: parts.length, rejected: 0 }
-  await Promise.all([
-    ...txIds.map((txId) => enqueue(q, 'translate', { messageId: payload.id, transactionId: txId, partnerId: profile.id }, { dedupeKey: `translate:${txId}` })),
-    setPayloadStatus(q, payload.id, { status: 'parsed', standard: 'json', partnerId: profile.id, test: profile.status === 'testing', outcome }),
-  ])
-  deps.wake()
-  return outcome
 }
