@@ -8,16 +8,20 @@
 import { openGateway } from '../src/app/gateway.ts'
 import { loadEnv } from '../src/config/env.ts'
 import { silentLogger } from '../src/lib/log.ts'
+import { peakRssMb } from './harness.ts'
 
 const env = loadEnv({ ...process.env, LOG_LEVEL: 'silent', SFTP: 'off' })
 let completed = 0
+/** Stages left queued for a gateway that delivers (deliver: false here), not waited for. */
+const ignore = (process.env.DONE_IGNORE_STAGES ?? 'deliver').split(',').filter(Boolean)
 const gw = await openGateway({
   env, log: silentLogger, deliver: false, batchSize: process.env.SCALE_BATCH ? Number(process.env.SCALE_BATCH) : undefined,
   onJobDone: (_job, _ms, outcome) => void (outcome === 'completed' && completed++) })
 const sql = gw.db.sql
 // Every statement postgres.js sends goes through its `debug` hook (begin/commit included).
 let statements = 0
-;(sql as unknown as { options: { debug?: unknown } }).options.debug = () => void statements++
+const hist = new Map<string, number>()
+;(sql as unknown as { options: { debug?: unknown } }).options.debug = (_c: unknown, query: string) => { statements++; if (process.env.STMT_HIST) { const k = query.replace(/\s+/g, " ").slice(0, 90); hist.set(k, (hist.get(k) ?? 0) + 1) } }
 // Open the whole pool now (as many reserved connections as it may hold are distinct backends).
 const reserved = await Promise.all(Array.from({ length: env.DATABASE_POOL }, () => sql.reserve()))
 const pids = await Promise.all(reserved.map(async (r) => (await r<{ pid: number }[]>`select pg_backend_pid() as pid`)[0].pid))
@@ -46,14 +50,15 @@ gw.worker.start()
 for (;;) {
   await new Promise((r) => setTimeout(r, 50))
   polls++
-  const [{ busy }] = await sql<{ busy: boolean }[]>`select exists (select 1 from jobs where state in ('created', 'retry'))
+  const [{ busy }] = await sql<{ busy: boolean }[]>`select exists (select 1 from jobs where state in ('created', 'retry') and stage <> all(${ignore}))
     or exists (select 1 from jobs where state = 'active') as busy`
   if (!busy) break
 }
 await gw.worker.stop()
+if (process.env.STMT_HIST) for (const [k, n] of [...hist].sort((a, b) => b[1] - a[1])) console.error(String(n).padStart(7), k)
 const cpu = process.cpuUsage(cpu0)
 const sent = statements - polls
-console.log(`done ${JSON.stringify({ completed, cpuMs: (cpu.user + cpu.system) / 1000, statements: sent })}`)
+console.log(`done ${JSON.stringify({ completed, cpuMs: (cpu.user + cpu.system) / 1000, statements: sent, peakRssMb: peakRssMb() })}`)
 // Stay connected until the parent has read the backends' CPU time.
 await lines.next()
 await gw.close()

@@ -45,7 +45,7 @@ function asn(n: number): Buffer {
 }
 
 /** utime + stime of a process in ms, or 0 when it is gone or not readable. */
-function procCpuMs(pid: number): number {
+export function procCpuMs(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'latin1')
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
@@ -56,7 +56,7 @@ function procCpuMs(pid: number): number {
 }
 
 /** Every PostgreSQL server process on this machine (postmaster, backends, background workers). */
-function postgresPids(): number[] {
+export function postgresPids(): number[] {
   const pids: number[] = []
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue
@@ -70,23 +70,24 @@ function postgresPids(): number[] {
 }
 
 /** Busy and total CPU time of the whole machine (all cores), in ticks, from /proc/stat. */
-function machineTicks(): { busy: number; total: number } {
+export function machineTicks(): { busy: number; total: number } {
   const f = readFileSync('/proc/stat', 'latin1').split('\n')[0].trim().split(/\s+/).slice(1).map(Number)
   const total = f.slice(0, 8).reduce((a, b) => a + b, 0)
   return { busy: total - f[3] - f[4], total }
 }
 
-interface Child { ready: Promise<{ pids: number[] }>; done: Promise<{ completed: number; cpuMs: number; statements: number }>; go(): void; exit(): void }
+export interface WorkerDone { completed: number; cpuMs: number; statements: number; peakRssMb?: number }
+export interface Child { ready: Promise<{ pids: number[] }>; done: Promise<WorkerDone>; go(): void; exit(): void }
 
-function worker(schema: string): Child {
+export function worker(schema: string, env: Record<string, string> = {}): Child {
   const child = spawn(process.execPath, [...(process.env.SCALE_NODE_ARGS?.split(' ').filter(Boolean) ?? []), 'bin/run-ts.js', 'bench/scale-worker.ts'], {
-    env: { ...process.env, DATABASE_URL: url, DATABASE_SCHEMA: schema, DATABASE_POOL: process.env.SCALE_POOL ?? '5', WORKERS: process.env.SCALE_WORKERS ?? '4' },
+    env: { ...process.env, DATABASE_URL: url, DATABASE_SCHEMA: schema, DATABASE_POOL: process.env.SCALE_POOL ?? '5', WORKERS: process.env.SCALE_WORKERS ?? '4', ...env },
     stdio: ['pipe', 'pipe', 'inherit'],
   })
   let out = ''
   let onReady: (v: { pids: number[] }) => void
   const ready = new Promise<{ pids: number[] }>((r) => (onReady = r))
-  const done = new Promise<{ completed: number; cpuMs: number; statements: number }>((resolve, reject) => {
+  const done = new Promise<WorkerDone>((resolve, reject) => {
     child.stdout.on('data', (d) => {
       out += d
       const r = /ready (\{.*\})/.exec(out)

@@ -46,6 +46,23 @@ export async function enqueue(
 }
 
 /**
+ * Several jobs in ONE statement (a batch stage's follow-ups): the same rows and dedupe rule as
+ * `enqueue`, one round trip and one plan for all of them.
+ */
+export async function enqueueMany(
+  q: Q,
+  stage: string,
+  jobs: readonly { payload: Record<string, unknown>; dedupeKey?: string }[],
+  opts: { maxAttempts?: number } = {}
+): Promise<void> {
+  if (jobs.length === 0) return
+  await q`insert into jobs (stage, payload, run_after, max_attempts, dedupe_key, weight)
+    select ${stage}, p::jsonb, now(), ${opts.maxAttempts ?? 5}, k, 1
+    from unnest(${jobs.map((j) => JSON.stringify(j.payload))}::text[], ${jobs.map((j) => j.dedupeKey ?? null) as string[]}::text[]) as v(p, k)
+    on conflict (dedupe_key) where dedupe_key is not null and state in ('created', 'retry', 'active') do nothing`
+}
+
+/**
  * Claim runnable jobs of the given stages for `workerId`: the oldest by (run_after, id) among
  * jobs due to run and `active` jobs whose lease ran out. Each half is its own ordered, limited
  * scan of a small partial index (jobs_claim_idx, jobs_active_idx), so a claim costs the same

@@ -2,7 +2,8 @@
  * Stage `match`: a canonical document against the open ERP orders and what came before it
  * (earlier ASNs and invoices, SSCCs on open ASNs). The rules are pure (src/matching); this stage
  * loads their context, records the outcome, opens exceptions, and publishes ERP events and
- * warehouse deliveries, but never for a testing partner's documents.
+ * warehouse deliveries, but never for a testing partner's documents. Set-based: a batch of
+ * documents shares its reads and writes (matchMany).
  */
 import type { CanonicalDoc } from '../canonical/index.ts'
 import type { PartnerProfile } from '../config/partner.ts'
@@ -13,7 +14,7 @@ import { nextControlNumber } from '../db/control-numbers.ts'
 import type { Q } from '../db/sql.ts'
 import { newId } from '../lib/ids.ts'
 import { createTablesErp } from '../db/erp.ts'
-import type { ErpEvent } from '../erp/port.ts'
+import type { ErpEvent, ErpPurchaseOrder } from '../erp/port.ts'
 import { holds } from '../matching/result.ts'
 import { buildMatchContext, matchDocument, ssccsOf, type LineQty, type MatchResult } from '../matching/index.ts'
 import type { PipelineDeps } from './deps.ts'
@@ -30,68 +31,115 @@ interface DocRow {
   po_numbers: string[]
   business_key: string
   created_at: Date
+  /** created_at in microseconds since the epoch (as text): JavaScript dates stop at milliseconds. */
+  created_us: string
 }
 
 const MATCHABLE = new Set(['translated', 'held', 'waiting'])
 // Test documents (testing partner, ISA15=T) may see production state; production never sees
 // test documents' shipped quantities, SSCCs or invoice numbers (the `test` filters below).
 
+interface PriorRow {
+  id: string
+  kind: string
+  match: { quantities?: LineQty[] } | null
+  status: string
+  test: boolean
+  business_key: string
+  created_us: string
+  po_numbers: string[]
+}
+
+/** What the rules need for a batch of documents, read once for all of them. */
+interface ContextData {
+  orders: Map<string, ErpPurchaseOrder>
+  prior: PriorRow[]
+  ssccs: { id: string; business_key: string; ssccs: string[]; test: boolean }[]
+  invoices: { id: string; partner_id: string; business_key: string; test: boolean }[]
+  open: { id: string; dedupe_key: string; document_id: string }[]
+}
+
+const overlaps = (a: readonly string[], b: readonly string[]) => a.some((x) => b.includes(x))
+const ownSsccs = (row: DocRow) => (row.kind === 'asn' && row.doc.kind === 'asn' ? ssccsOf(row.doc) : [])
+/** Created before `row` (microseconds, then id): the order documents were received in. */
+const before = (p: { created_us: string; id: string }, row: DocRow) => {
+  const a = BigInt(p.created_us)
+  const b = BigInt(row.created_us)
+  return a < b || (a === b && p.id < row.id)
+}
+
 /**
- * Everything the rules need, plus the document's open exceptions: independent reads issued
- * together so they travel as one pipelined round trip on the stage's connection.
+ * Everything the rules need for these documents, plus their open exceptions: independent reads
+ * issued together so they travel as one pipelined round trip on the stage's connection. Each
+ * read covers the whole batch (PO numbers, SSCCs, invoice numbers of all of them); contextFor
+ * picks each document's share.
  */
-async function loadContext(q: Q, row: DocRow, profile: PartnerProfile, today: string) {
+async function loadData(q: Q, rows: DocRow[]): Promise<ContextData> {
   const erp = createTablesErp(q)
-  const ownSsccs = row.kind === 'asn' && row.doc.kind === 'asn' ? ssccsOf(row.doc) : []
-  const [allOrders, prior, ssccs, invoices, open] = await Promise.all([
-    erp.findOrders(row.po_numbers),
+  const pos = [...new Set(rows.flatMap((r) => r.po_numbers))]
+  const ssccs = [...new Set(rows.flatMap(ownSsccs))]
+  const invoiceKeys = [...new Set(rows.filter((r) => r.kind === 'invoice').map((r) => r.business_key))]
+  const [orders, prior, ssccRows, invoices, open] = await Promise.all([
+    erp.findOrders(pos),
     // By PO number first (documents_po_idx: the few documents of these POs), then the rest: on
     // a table without fresh statistics the planner ANDed in documents_status_idx for `kind` and
     // read an entry for every ASN ever stored, once per match.
-    row.po_numbers.length > 0
-      // Shipped so far counts every ASN not rejected, cancelled or a duplicate: accepted ones, and
-      // held or waiting ones received before this one (a held ASN still announces goods; later
-      // held ones are not counted so that re-matching an earlier ASN does not hold it for them).
-      // Another version of this same shipment (a replace) is not counted against it.
-      ? q<{ kind: string; match: { quantities?: LineQty[] } | null; business_key: string }[]>`
+    pos.length > 0
+      ? q<PriorRow[]>`
           with same_po as materialized (
-            select id, kind, match, status, test, business_key, created_at from documents where po_numbers && ${row.po_numbers}
+            select id, kind, match, status, test, business_key, created_at, po_numbers from documents where po_numbers && ${pos}
           )
-          select kind, match, business_key from same_po
-          where id <> ${row.id} and kind in ('asn', 'invoice') and (test = false or ${row.test})
-            and (kind <> 'asn' or business_key <> ${row.business_key})
-            and (status in ('matched', 'released', 'delivered')
-              or (kind = 'asn' and status in ('held', 'waiting')
-                and (created_at < ${row.created_at} or (created_at = ${row.created_at} and id < ${row.id}))))
-          order by created_at`
+          select id, kind, match, status, test, business_key, po_numbers,
+            (extract(epoch from created_at) * 1000000)::int8::text as created_us
+          from same_po
+          where kind in ('asn', 'invoice')
+            and (status in ('matched', 'released', 'delivered') or (kind = 'asn' and status in ('held', 'waiting')))
+          order by created_at, id`
       : [],
     // Overlap (`&&`) with an empty array is always false: no PO numbers or no SSCCs, no query.
-    ownSsccs.length > 0
-      ? q<{ sscc: string; business_key: string }[]>`
-          select unnest(ssccs) as sscc, business_key from documents
-          where kind = 'asn' and id <> ${row.id} and business_key <> ${row.business_key}
-            and status in ('translated', 'matched', 'held', 'waiting', 'released') and (test = false or ${row.test})
-            and ssccs && ${ownSsccs}`
+    ssccs.length > 0
+      ? q<ContextData['ssccs']>`
+          select id, business_key, ssccs, test from documents
+          where kind = 'asn' and status in ('translated', 'matched', 'held', 'waiting', 'released') and ssccs && ${ssccs}`
       : [],
-    row.kind === 'invoice'
-      ? q<{ business_key: string }[]>`select business_key from documents
-          where partner_id = ${row.partner_id} and kind = 'invoice' and id <> ${row.id} and status <> 'duplicate'
-            and (test = false or ${row.test})`
+    // Only the numbers of the invoices being matched: whether each was sent before.
+    invoiceKeys.length > 0
+      ? q<ContextData['invoices']>`select id, partner_id, business_key, test from documents
+          where business_key = any(${invoiceKeys}) and kind = 'invoice' and status <> 'duplicate'`
       : [],
     // By document first (exceptions_doc_idx, a handful of rows), then by state: without fresh
     // statistics the planner preferred exceptions_state_idx and read every open exception.
-    q<{ id: string; dedupe_key: string }[]>`with mine as materialized (
-        select id, dedupe_key, state, queue from exceptions where document_id = ${row.id}
+    q<ContextData['open']>`with mine as materialized (
+        select id, dedupe_key, state, queue, document_id from exceptions where document_id = any(${rows.map((r) => r.id)})
       )
-      select id, dedupe_key from mine where state in ('open', 'assigned') and queue in ('matching', 'warehouse')`,
+      select id, dedupe_key, document_id from mine where state in ('open', 'assigned') and queue in ('matching', 'warehouse')`,
   ])
+  return { orders, prior, ssccs: ssccRows, invoices, open }
+}
+
+/** One document's context from the batch's reads: the same rows its own queries would return. */
+function contextFor(row: DocRow, profile: PartnerProfile, today: string, data: ContextData) {
+  const visible = (p: { test: boolean }) => p.test === false || row.test
+  // Shipped so far counts every ASN not rejected, cancelled or a duplicate: accepted ones, and
+  // held or waiting ones received before this one (a held ASN still announces goods; later held
+  // ones are not counted so that re-matching an earlier ASN does not hold it for them). Another
+  // version of this same shipment (a replace) is not counted against it.
+  const prior = data.prior.filter((p) => p.id !== row.id && visible(p) && overlaps(p.po_numbers, row.po_numbers)
+    && (p.kind !== 'asn' || p.business_key !== row.business_key)
+    && (['matched', 'released', 'delivered'].includes(p.status) || (p.kind === 'asn' && before(p, row))))
+  const own = ownSsccs(row)
+  const ssccs = own.length === 0 ? [] : data.ssccs
+    .filter((s) => s.id !== row.id && s.business_key !== row.business_key && visible(s) && overlaps(s.ssccs, own))
+    .flatMap((s) => s.ssccs.map((sscc) => ({ sscc, business_key: s.business_key })))
+  const invoices = row.kind !== 'invoice' ? [] : data.invoices
+    .filter((i) => i.partner_id === row.partner_id && i.id !== row.id && i.business_key === row.business_key && visible(i))
   // A partner's documents only ever match that partner's own POs: another supplier's PO is, for
   // this document, a PO that does not exist (po_not_found), never one it can ship or invoice against.
-  const orders = new Map([...allOrders].filter(([, po]) => po.supplierId === row.partner_id))
+  const orders = row.po_numbers.map((n) => data.orders.get(n)).filter((po): po is ErpPurchaseOrder => po !== undefined && po.supplierId === row.partner_id)
   const rows = (kind: string) =>
     prior.filter((p) => p.kind === kind).flatMap((p) => (p.match?.quantities ?? []).map((x) => ({ poNumber: x.poNumber, lineNo: x.poLineNo, qty: x.qty, from: p.business_key.replace(/^(asn|inv):/, '') })))
   const ctx = buildMatchContext({
-    orders: orders.values(),
+    orders,
     shippedSoFar: rows('asn'),
     invoicedSoFar: rows('invoice'),
     openSsccs: ssccs.map((s) => ({ sscc: s.sscc, shipmentId: s.business_key.replace(/^asn:/, '') })),
@@ -100,15 +148,63 @@ async function loadContext(q: Q, row: DocRow, profile: PartnerProfile, today: st
     config: profile.matching,
     today,
   })
-  return { ctx, open }
+  return { ctx, open: data.open.filter((e) => e.document_id === row.id) }
 }
 
+/** One document (the stage for a single job, and a re-match from the console). */
 export async function matchStage(deps: PipelineDeps, q: Q, documentId: string): Promise<MatchResult | undefined> {
-  const [row] = await q<DocRow[]>`select * from documents where id = ${documentId}`
-  if (!row || !MATCHABLE.has(row.status)) return undefined
-  const profile = deps.registry.get(row.partner_id)
-  if (!profile) return undefined
-  const { ctx, open } = await loadContext(q, row, profile, deps.now().toISOString().slice(0, 10))
+  return (await matchMany(deps, q, [documentId])).get(documentId)
+}
+
+const selectDocs = (q: Q, ids: readonly string[]) => q<DocRow[]>`select *, (extract(epoch from created_at) * 1000000)::int8::text as created_us
+  from documents where id = any(${ids as string[]})`
+
+/**
+ * Matches the documents given, as if one after another in that order: the batch's reads are
+ * shared, its writes go out as one statement per table. A document whose PO numbers an earlier
+ * one of the batch also names depends on that one's outcome (shipped and invoiced so far): it is
+ * matched after the others' writes, on its own.
+ */
+export async function matchMany(deps: PipelineDeps, q: Q, documentIds: readonly string[]): Promise<Map<string, MatchResult>> {
+  const out = new Map<string, MatchResult>()
+  const order = new Map(documentIds.map((id, i) => [id, i]))
+  const all = (await selectDocs(q, documentIds))
+    .filter((r) => MATCHABLE.has(r.status) && deps.registry.get(r.partner_id))
+    .sort((a, b) => order.get(a.id)! - order.get(b.id)!)
+  const seen = new Set<string>()
+  const now: DocRow[] = []
+  const later: string[] = []
+  for (const r of all) {
+    if (r.po_numbers.some((p) => seen.has(p))) later.push(r.id)
+    else now.push(r)
+    for (const p of r.po_numbers) seen.add(p)
+  }
+  if (now.length > 0) {
+    const data = await loadData(q, now)
+    const today = deps.now().toISOString().slice(0, 10)
+    const w: Writes = { writes: [], docs: [], txs: [], events: [] }
+    for (const row of now) out.set(row.id, decide(deps, q, row, today, data, w))
+    await flush(q, w)
+  }
+  for (const id of later) {
+    const r = await matchMany(deps, q, [id])
+    const got = r.get(id)
+    if (got) out.set(id, got)
+  }
+  return out
+}
+
+interface Writes {
+  writes: Promise<unknown>[]
+  docs: [string, string, string][]
+  txs: [string, string][]
+  events: { type: string; partnerId: string; poNumber: string | null; documentId: string; payload: string }[]
+}
+
+/** Runs the rules on one document and queues what it changes. */
+function decide(deps: PipelineDeps, q: Q, row: DocRow, today: string, data: ContextData, w: Writes): MatchResult {
+  const profile = deps.registry.get(row.partner_id)!
+  const { ctx, open } = contextFor(row, profile, today, data)
   const result = matchDocument(row.doc, ctx)
   const refs = { payloadId: row.payload_id, transactionId: row.transaction_id, documentId: row.id, partnerId: row.partner_id }
   const holding = result.reasons.filter(holds)
@@ -119,21 +215,43 @@ export async function matchStage(deps: PipelineDeps, q: Q, documentId: string): 
   // The writes touch disjoint rows and depend on nothing read back, so they are issued together
   // (pipelined, in this order: postgres.js sends a query once executed or awaited) and the stage
   // waits for all of them once.
-  const writes: Promise<unknown>[] = []
   if (stale.length) {
-    writes.push(q`update exceptions set state = 'resolved', note = 'resolved automatically: no longer applies on re-match',
+    w.writes.push(q`update exceptions set state = 'resolved', note = 'resolved automatically: no longer applies on re-match',
       resolved_at = now(), updated_at = now() where id = any(${stale})`.execute())
   }
-  for (const r of holding) writes.push(openException(q, r, refs))
-  writes.push(q`update documents set status = ${status}, match = ${q.json(result as never)}, updated_at = now() where id = ${row.id}`.execute())
-  if (row.transaction_id) writes.push(q`update transactions set status = ${status}, updated_at = now() where id = ${row.transaction_id}`.execute())
+  for (const r of holding) w.writes.push(openException(q, r, refs))
+  w.docs.push([row.id, status, JSON.stringify(result)])
+  if (row.transaction_id) w.txs.push([row.transaction_id, status])
   if (!row.test) {
     const event = erpEventFor(row, status)
-    if (event) writes.push(createTablesErp(q).publish({ ...event, payload: { status, reasons: result.reasons.map((r) => r.code), lines: result.lines } }))
-    if (status === 'matched' && row.kind === 'asn') writes.push(queueWarehouse(deps, q, profile, row))
+    if (event) w.events.push({ type: event.type, partnerId: event.partnerId, poNumber: event.poNumber ?? null, documentId: event.documentId, payload: JSON.stringify({ status, reasons: result.reasons.map((r) => r.code), lines: result.lines }) })
+    if (status === 'matched' && row.kind === 'asn') w.writes.push(queueWarehouse(deps, q, profile, row))
   }
-  await Promise.all(writes)
   return result
+}
+
+async function flush(q: Q, w: Writes): Promise<void> {
+  if (w.docs.length) {
+    w.writes.push(q`update documents d set status = v.status, match = v.match::jsonb, updated_at = now()
+      from unnest(${w.docs.map((d) => d[0])}::text[], ${w.docs.map((d) => d[1])}::text[], ${w.docs.map((d) => d[2])}::text[]) as v(id, status, match)
+      where d.id = v.id`.execute())
+  }
+  if (w.txs.length) {
+    w.writes.push(q`update transactions t set status = v.status, updated_at = now()
+      from unnest(${w.txs.map((t) => t[0])}::text[], ${w.txs.map((t) => t[1])}::text[]) as v(id, status)
+      where t.id = v.id`.execute())
+  }
+  if (w.events.length) w.writes.push(publishMany(q, w.events))
+  await Promise.all(w.writes)
+}
+
+/** ERP events for a batch (createTablesErp().publish, one statement for all). */
+function publishMany(q: Q, events: Writes['events']): Promise<unknown> {
+  return q`insert into erp_events (id, type, partner_id, po_number, document_id, payload, test)
+    select v.id, v.type, v.partner_id, v.po_number, v.document_id, v.payload::jsonb, false
+    from unnest(${events.map(() => newId('evt'))}::text[], ${events.map((e) => e.type)}::text[], ${events.map((e) => e.partnerId)}::text[],
+      ${events.map((e) => e.poNumber) as string[]}::text[], ${events.map((e) => e.documentId)}::text[], ${events.map((e) => e.payload)}::text[])
+      as v(id, type, partner_id, po_number, document_id, payload)`.execute()
 }
 
 function erpEventFor(row: DocRow, status: string): Omit<ErpEvent, 'payload'> | undefined {

@@ -7,8 +7,8 @@ import { z } from 'zod'
 import type { StageHandler } from './worker.ts'
 import type { PipelineDeps } from './deps.ts'
 import { parseStage } from './parse.ts'
-import { translateStage } from './translate.ts'
-import { matchStage } from './match.ts'
+import { translateMany, translateStage } from './translate.ts'
+import { matchMany, matchStage } from './match.ts'
 import { deliverStage } from './deliver.ts'
 
 const MessageJob = z.object({ messageId: z.string() })
@@ -21,8 +21,14 @@ export const STAGES = ['parse', 'translate', 'match', 'deliver'] as const
 export function pipelineStages(deps: PipelineDeps, extra: Record<string, StageHandler> = {}): Record<string, StageHandler> {
   return {
     parse: { run: async (q, p) => void (await parseStage(deps, q, MessageJob.parse(p).messageId)) },
-    translate: { run: async (q, p) => void (await translateStage(deps, q, TransactionJob.parse(p).transactionId)) },
-    match: { run: async (q, p) => void (await matchStage(deps, q, DocumentJob.parse(p).documentId)) },
+    translate: {
+      run: async (q, p) => void (await translateStage(deps, q, TransactionJob.parse(p).transactionId)),
+      runMany: async (q, jobs) => void (await translateMany(deps, q, jobs.map((j) => TransactionJob.parse(j.payload).transactionId))),
+    },
+    match: {
+      run: async (q, p) => void (await matchStage(deps, q, DocumentJob.parse(p).documentId)),
+      runMany: async (q, jobs) => void (await matchMany(deps, q, jobs.map((j) => DocumentJob.parse(j.payload).documentId))),
+    },
     deliver: { transactional: false, run: (q, p, job) => deliverStage(deps, q, DeliveryJob.parse(p).deliveryId, job) },
     ...extra,
   }

@@ -3,10 +3,14 @@
  * the most specific map. Map failures are exceptions on the transaction; a document resent under
  * new control numbers (same business key, same content) is recorded as a duplicate and never
  * processed twice.
+ *
+ * Set-based: a batch of transactions is read in one statement, mapped in memory, and its
+ * documents, statuses and match jobs written in one statement each (translateMany). A copy
+ * (same business key and content) found by the insert's unique key takes the duplicate path.
  */
-import { businessKey } from '../canonical/index.ts'
+import { businessKey, type CanonicalDoc } from '../canonical/index.ts'
 import { openException } from '../db/exceptions.ts'
-import { enqueue } from '../db/jobs.ts'
+import { enqueueMany } from '../db/jobs.ts'
 import { setTransactionStatus } from '../db/lineage.ts'
 import type { Q } from '../db/sql.ts'
 import { newId } from '../lib/ids.ts'
@@ -26,63 +30,119 @@ interface TxRow {
   status: string
   segments: unknown[] | null
   body: unknown
+  ic_control: string | null
+  ic_test: boolean | null
 }
 
+/** One transaction's translation (the stage for a single job); returns its document id. */
 export async function translateStage(deps: PipelineDeps, q: Q, transactionId: string): Promise<string | undefined> {
-  const [tx] = await q<TxRow[]>`select * from transactions where id = ${transactionId}`
-  if (!tx || tx.status !== 'parsed') return undefined
-  const profile = deps.registry.get(tx.partner_id)
-  if (!profile) {
-    await openException(q, { code: 'unknown_partner', standard: tx.standard, senderId: tx.partner_id }, { payloadId: tx.payload_id, transactionId })
-    await setTransactionStatus(q, transactionId, 'held')
-    return undefined
+  return (await translateMany(deps, q, [transactionId])).get(transactionId)
+}
+
+interface Mapped {
+  tx: TxRow
+  profileId: string
+  id: string
+  doc: CanonicalDoc
+  key: string
+  hash: string
+  mapId: string
+  mapHash: string
+  test: boolean
+}
+
+/** Translates the transactions given; returns transaction id → document id for those that got one. */
+export async function translateMany(deps: PipelineDeps, q: Q, transactionIds: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>()
+  const rows = await q<TxRow[]>`select t.*, i.control_number as ic_control, i.test as ic_test
+    from transactions t left join interchanges i on i.id = t.interchange_id
+    where t.id = any(${transactionIds as string[]})`
+  const order = new Map(transactionIds.map((id, i) => [id, i]))
+  rows.sort((a, b) => order.get(a.id)! - order.get(b.id)!)
+  const mapped: Mapped[] = []
+  const held: string[] = []
+  const writes: Promise<unknown>[] = []
+  for (const tx of rows) {
+    if (tx.status !== 'parsed') continue
+    const profile = deps.registry.get(tx.partner_id)
+    if (!profile) {
+      writes.push(openException(q, { code: 'unknown_partner', standard: tx.standard, senderId: tx.partner_id }, { payloadId: tx.payload_id, transactionId: tx.id }))
+      held.push(tx.id)
+      continue
+    }
+    const test = tx.ic_test ?? profile.status === 'testing'
+    const r = deps.mapper.inbound(
+      profile,
+      { standard: tx.standard, version: tx.version, docType: tx.doc_type, segments: tx.segments ?? undefined, body: tx.body },
+      { interchangeControl: tx.ic_control ?? undefined, groupControl: tx.group_control ?? undefined, transactionControl: tx.control_number, test }
+    )
+    if (!r.ok) {
+      for (const reason of r.reasons) writes.push(openException(q, reason, { payloadId: tx.payload_id, transactionId: tx.id, partnerId: profile.id }))
+      held.push(tx.id)
+      continue
+    }
+    mapped.push({ tx, profileId: profile.id, id: newId('doc'), doc: r.doc, key: businessKey(r.doc), hash: contentHash(r.doc), mapId: r.mapId, mapHash: r.mapHash, test })
   }
-  const [ic] = tx.interchange_id
-    ? await q<{ control_number: string; test: boolean }[]>`select control_number, test from interchanges where id = ${tx.interchange_id}`
-    : [undefined]
-  const test = ic?.test ?? profile.status === 'testing'
-  const out = deps.mapper.inbound(
-    profile,
-    { standard: tx.standard, version: tx.version, docType: tx.doc_type, segments: tx.segments ?? undefined, body: tx.body },
-    { interchangeControl: ic?.control_number, groupControl: tx.group_control ?? undefined, transactionControl: tx.control_number, test }
-  )
-  if (!out.ok) {
-    for (const r of out.reasons) await openException(q, r, { payloadId: tx.payload_id, transactionId, partnerId: profile.id })
-    await setTransactionStatus(q, transactionId, 'held')
-    return undefined
-  }
-  const doc = out.doc
-  const key = businessKey(doc)
-  const hash = contentHash(doc)
-  const id = newId('doc')
-  const row = (status: string, duplicateOf: string | null) => q`insert into documents (id, payload_id, transaction_id,
-      partner_id, kind, business_key, content_hash, po_numbers, ssccs, doc, map_id, map_hash, status, test, duplicate_of)
-    values (${id}, ${tx.payload_id}, ${transactionId}, ${profile.id}, ${doc.kind}, ${key}, ${hash}, ${poNumbersOf(doc)},
-      ${doc.kind === 'asn' ? ssccsOf(doc) : []}, ${q.json(doc as never)}, ${out.mapId}, ${out.mapHash}, ${status}, ${test},
-      ${duplicateOf})`
+  if (held.length) writes.push(setStatuses(q, held.map((id) => [id, 'held'])))
   // The business key with the same content is unique among documents that are not duplicates
-  // (migration 0700): a copy translated at the same moment waits here for the first to commit,
-  // then inserts nothing. Atomic, unlike a look-up before the insert.
-  const inserted = await q`${row('translated', null)}
+  // (migration 0700): a copy translated at the same moment (another worker, or earlier in this
+  // very statement) makes the insert skip the row, waiting for the other to commit first. Atomic,
+  // unlike a look-up before the insert.
+  const inserted = mapped.length === 0 ? [] : await q<{ id: string }[]>`
+    insert into documents (id, payload_id, transaction_id, partner_id, kind, business_key, content_hash, po_numbers,
+      ssccs, doc, map_id, map_hash, status, test)
+    select v.id, v.payload_id, v.transaction_id, v.partner_id, v.kind, v.business_key, v.content_hash,
+      array(select jsonb_array_elements_text(v.po_numbers::jsonb)), array(select jsonb_array_elements_text(v.ssccs::jsonb)),
+      v.doc::jsonb, v.map_id, v.map_hash, 'translated', v.test::boolean
+    from unnest(${mapped.map((m) => m.id)}::text[], ${mapped.map((m) => m.tx.payload_id)}::text[], ${mapped.map((m) => m.tx.id)}::text[],
+      ${mapped.map((m) => m.profileId)}::text[], ${mapped.map((m) => m.doc.kind)}::text[], ${mapped.map((m) => m.key)}::text[],
+      ${mapped.map((m) => m.hash)}::text[], ${mapped.map((m) => JSON.stringify(poNumbersOf(m.doc)))}::text[],
+      ${mapped.map((m) => JSON.stringify(m.doc.kind === 'asn' ? ssccsOf(m.doc) : []))}::text[], ${mapped.map((m) => JSON.stringify(m.doc))}::text[],
+      ${mapped.map((m) => m.mapId)}::text[], ${mapped.map((m) => m.mapHash)}::text[], ${mapped.map((m) => String(m.test))}::text[])
+      as v(id, payload_id, transaction_id, partner_id, kind, business_key, content_hash, po_numbers, ssccs, doc, map_id, map_hash, test)
     on conflict (partner_id, kind, business_key, content_hash) where status <> 'duplicate' do nothing
     returning id`
-  if (inserted.length === 0) {
-    const [prior] = await q<{ id: string }[]>`select id from documents
-      where partner_id = ${profile.id} and kind = ${doc.kind} and business_key = ${key} and content_hash = ${hash}
-        and status <> 'duplicate'
-      limit 1`
-    if (!prior) throw new Error(`document ${key} conflicted with a copy that is gone`)
-    await Promise.all([
-      row('duplicate', prior.id).execute(), // sent now: postgres.js queries are lazy until executed or awaited
-      openException(q, { code: 'duplicate_document', businessKey: key, firstDocumentId: prior.id, sameContent: true }, { payloadId: tx.payload_id, transactionId, documentId: id, partnerId: profile.id }),
-      setTransactionStatus(q, transactionId, 'duplicate'),
-    ])
-    return id
+  const fresh = new Set(inserted.map((r) => r.id))
+  const translated = mapped.filter((m) => fresh.has(m.id))
+  for (const m of mapped) if (fresh.has(m.id)) out.set(m.tx.id, m.id)
+  if (translated.length) {
+    writes.push(
+      setStatuses(q, translated.map((m) => [m.tx.id, 'translated'])),
+      enqueueMany(q, 'match', translated.map((m) => ({ payload: { messageId: m.tx.payload_id, documentId: m.id, partnerId: m.profileId }, dedupeKey: `match:${m.id}` })))
+    )
   }
+  await Promise.all(writes)
+  // Copies: rare, one at a time, after the rows above (a copy of a document of this same batch
+  // finds it).
+  for (const m of mapped) {
+    if (fresh.has(m.id)) continue
+    await recordDuplicate(q, m)
+    out.set(m.tx.id, m.id)
+  }
+  if (translated.length) deps.wake()
+  return out
+}
+
+function setStatuses(q: Q, pairs: [string, string][]): Promise<unknown> {
+  return q`update transactions t set status = v.status, updated_at = now()
+    from unnest(${pairs.map((p) => p[0])}::text[], ${pairs.map((p) => p[1])}::text[]) as v(id, status)
+    where t.id = v.id`.execute()
+}
+
+async function recordDuplicate(q: Q, m: Mapped): Promise<void> {
+  const { tx, doc, key, hash } = m
+  const [prior] = await q<{ id: string }[]>`select id from documents
+    where partner_id = ${m.profileId} and kind = ${doc.kind} and business_key = ${key} and content_hash = ${hash}
+      and status <> 'duplicate'
+    limit 1`
+  if (!prior) throw new Error(`document ${key} conflicted with a copy that is gone`)
   await Promise.all([
-    setTransactionStatus(q, transactionId, 'translated'),
-    enqueue(q, 'match', { messageId: tx.payload_id, documentId: id, partnerId: profile.id }, { dedupeKey: `match:${id}` }),
+    q`insert into documents (id, payload_id, transaction_id, partner_id, kind, business_key, content_hash, po_numbers,
+        ssccs, doc, map_id, map_hash, status, test, duplicate_of)
+      values (${m.id}, ${tx.payload_id}, ${tx.id}, ${m.profileId}, ${doc.kind}, ${key}, ${hash}, ${poNumbersOf(doc)},
+        ${doc.kind === 'asn' ? ssccsOf(doc) : []}, ${q.json(doc as never)}, ${m.mapId}, ${m.mapHash}, 'duplicate', ${m.test},
+        ${prior.id})`.execute(), // sent now: postgres.js queries are lazy until executed or awaited
+    openException(q, { code: 'duplicate_document', businessKey: key, firstDocumentId: prior.id, sameContent: true }, { payloadId: tx.payload_id, transactionId: tx.id, documentId: m.id, partnerId: m.profileId }),
+    setTransactionStatus(q, tx.id, 'duplicate'),
   ])
-  deps.wake()
-  return id
 }

@@ -25,6 +25,12 @@ export interface StageHandler {
   /** Run inside one transaction with the job's completion (default). Set false for network I/O. */
   transactional?: boolean
   run(q: Q, payload: Record<string, unknown>, job: JobRow): Promise<void>
+  /**
+   * The set-based form: every job of this stage in a claimed batch at once, in the batch's
+   * transaction (reads and writes for all of them as a few statements). Same effects as `run`
+   * on each job in turn.
+   */
+  runMany?(q: Q, jobs: JobRow[]): Promise<void>
 }
 
 export interface WorkerOptions {
@@ -126,17 +132,16 @@ export function createWorker(opts: WorkerOptions): Worker {
 
   /**
    * All jobs (transactional ones: `claim` never batches the others) in one transaction with their
-   * completion, one after another. Not concurrently: every handler is written for a transaction
-   * of its own, and interleaved on one they break each other's read-then-write steps (control
-   * numbers allocated as one consecutive range, a duplicate check before its insert). The batch
-   * saves the commits, not the statements. False after a rollback: the caller then runs each job
-   * alone.
+   * completion (runJobs): a stage with a set-based form (`runMany`: translate, match) takes all
+   * its jobs of the batch in a few statements; the others run one after another, never
+   * interleaved, as each is written for a transaction of its own. False after a rollback: the
+   * caller then runs each job alone.
    */
   async function runBatch(jobs: JobRow[]): Promise<boolean> {
     const started = Date.now()
     try {
       await withLease(jobs, () => opts.sql.begin(async (tx) => {
-        for (const job of jobs) await opts.handlers[job.stage].run(tx, job.payload, job)
+        await runJobs(tx, jobs)
         if (!(await completeAll(tx, jobs, id))) throw new Error('job lease lost before completion')
       }))
     } catch (err) {
@@ -146,6 +151,25 @@ export function createWorker(opts: WorkerOptions): Worker {
     const ms = Date.now() - started
     for (const job of jobs) opts.onDone?.(job, ms, 'completed')
     return true
+  }
+
+  /**
+   * A batch's jobs in claim order, except that the jobs of a stage with a set-based form run
+   * through it together, at the place of the stage's first job (jobs claimed together never
+   * depend on each other: a follow-up job becomes claimable only when its creator commits).
+   */
+  async function runJobs(tx: Q, jobs: JobRow[]): Promise<void> {
+    const done = new Set<string>()
+    for (const job of jobs) {
+      const handler = opts.handlers[job.stage]
+      if (handler.runMany) {
+        if (done.has(job.stage)) continue
+        done.add(job.stage)
+        await handler.runMany(tx, jobs.filter((j) => j.stage === job.stage))
+      } else {
+        await handler.run(tx, job.payload, job)
+      }
+    }
   }
 
   async function runAlone(job: JobRow): Promise<void> {
