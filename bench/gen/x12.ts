@@ -22,6 +22,16 @@ export interface X12GenOptions {
 
 const WORDS = ['WIDGET', 'BOX', 'PALLET', 'CARTON', 'STEEL', 'BLUE', 'LARGE', 'MINI', 'PACK', 'ROLL']
 const pad = (n: number, w: number): string => String(n).padStart(w, '0')
+/**
+ * MAN*GM value: AI 00 and an 18-digit SSCC (extension 0, company prefix 01234, `kind` digit,
+ * 10-digit serial: set number x 1000 + HL number, unique in the file) with its GS1 check digit.
+ */
+function manGm(kind: number, ctl: string, hl: number): string {
+  const body = `001234${kind}${pad(Number(ctl) * 1000 + hl, 10)}`
+  let sum = 0
+  for (let i = body.length - 1, w = 3; i >= 0; i--, w = w === 3 ? 1 : 3) sum += Number(body[i]) * w
+  return `00${body}${(10 - (sum % 10)) % 10}`
+}
 
 function asn(rand: () => number, ctl: string): string[] {
   const segs = ['ST*856*' + ctl, `BSN*00*SHP${ctl}*20240104*0930*0001`, 'DTM*011*20240104']
@@ -37,10 +47,10 @@ function asn(rand: () => number, ctl: string): string[] {
     const oid = add(s, 'O', [`PRF*PO${ctl}${o}***20240102`, `REF*IV*INV${ctl}${o}`])
     const tares = 1 + Math.floor(rand() * 2)
     for (let t = 0; t < tares; t++) {
-      const tid = add(oid, 'T', [`MAN*GM*00000123450${pad(hl, 11)}`])
+      const tid = add(oid, 'T', [`MAN*GM*${manGm(0, ctl, hl)}`])
       const packs = 3 + Math.floor(rand() * 5)
       for (let p = 0; p < packs; p++) {
-        const pid = add(tid, 'P', ['PO4*1*12*EA', `MAN*GM*00000123451${pad(hl, 11)}`])
+        const pid = add(tid, 'P', ['PO4*1*12*EA', `MAN*GM*${manGm(1, ctl, hl)}`])
         const items = 1 + Math.floor(rand() * 3)
         for (let i = 0; i < items; i++) {
           const w = WORDS[Math.floor(rand() * WORDS.length)]

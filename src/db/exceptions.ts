@@ -60,6 +60,32 @@ export async function openException(
   return insertException(q, reason, refs, dedupeKey ?? dedupeKeyOf(reason, refs))
 }
 
+/**
+ * Several exceptions in one statement (a set-based stage's reasons), each idempotent through its
+ * dedupe key exactly like openException. A business-key duplicate still goes through
+ * openException (it reads the first copy to describe it).
+ */
+export async function openExceptions(q: Q, items: readonly { reason: ExceptionReason; refs: ExceptionRefs; dedupeKey?: string }[]): Promise<void> {
+  const plain = items.filter((i) => i.reason.code !== 'duplicate_document')
+  const writes: Promise<unknown>[] = items.filter((i) => i.reason.code === 'duplicate_document').map((i) => openException(q, i.reason, i.refs, i.dedupeKey))
+  if (plain.length) {
+    const col = <T>(f: (i: (typeof plain)[number]) => T) => plain.map(f)
+    writes.push(q`insert into exceptions (id, code, queue, severity, partner_id, payload_id, transaction_id, document_id,
+        delivery_id, reason, explanation, dedupe_key)
+      select v.id, v.code, v.queue, v.severity, v.partner_id, v.payload_id, v.transaction_id, v.document_id, v.delivery_id,
+        v.reason::jsonb, v.explanation, v.dedupe_key
+      from unnest(${col(() => newId('exc'))}::text[], ${col((i) => i.reason.code)}::text[], ${col((i) => REASONS[i.reason.code].queue)}::text[],
+        ${col((i) => REASONS[i.reason.code].severity)}::text[], ${col((i) => i.refs.partnerId ?? null) as string[]}::text[],
+        ${col((i) => i.refs.payloadId ?? null) as string[]}::text[], ${col((i) => i.refs.transactionId ?? null) as string[]}::text[],
+        ${col((i) => i.refs.documentId ?? null) as string[]}::text[], ${col((i) => i.refs.deliveryId ?? null) as string[]}::text[],
+        ${col((i) => JSON.stringify(i.reason))}::text[], ${col((i) => explain(i.reason))}::text[],
+        ${col((i) => i.dedupeKey ?? dedupeKeyOf(i.reason, i.refs))}::text[])
+        as v(id, code, queue, severity, partner_id, payload_id, transaction_id, document_id, delivery_id, reason, explanation, dedupe_key)
+      on conflict (dedupe_key) do nothing`.execute())
+  }
+  await Promise.all(writes)
+}
+
 type DuplicateReason = Extract<ExceptionReason, { code: 'duplicate_document' }>
 
 /**

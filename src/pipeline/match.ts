@@ -7,7 +7,7 @@
  */
 import type { CanonicalDoc } from '../canonical/index.ts'
 import type { PartnerProfile } from '../config/partner.ts'
-import { dedupeKeyOf, openException } from '../db/exceptions.ts'
+import { dedupeKeyOf, openException, openExceptions } from '../db/exceptions.ts'
 import { enqueue } from '../db/jobs.ts'
 import { insertDelivery } from '../db/lineage.ts'
 import { nextControlNumber } from '../db/control-numbers.ts'
@@ -19,7 +19,7 @@ import { holds } from '../matching/result.ts'
 import { buildMatchContext, matchDocument, ssccsOf, type LineQty, type MatchResult } from '../matching/index.ts'
 import type { PipelineDeps } from './deps.ts'
 
-interface DocRow {
+export interface DocRow {
   id: string
   payload_id: string
   transaction_id: string | null
@@ -54,12 +54,37 @@ interface PriorRow {
 interface ContextData {
   orders: Map<string, ErpPurchaseOrder>
   prior: PriorRow[]
-  ssccs: { id: string; business_key: string; ssccs: string[]; test: boolean }[]
+  /** Other ASNs carrying one of the batch's SSCCs: one row per (SSCC, ASN). */
+  ssccs: { sscc: string; id: string; business_key: string; test: boolean }[]
   invoices: { id: string; partner_id: string; business_key: string; test: boolean }[]
   open: { id: string; dedupe_key: string; document_id: string }[]
+  /** Indexes over the rows above (PO number, SSCC, document id), so each document's share is found without a scan. */
+  priorByPo: Map<string, PriorRow[]>
+  ssccRowsBySscc: Map<string, ContextData['ssccs']>
+  openByDoc: Map<string, ContextData['open']>
+  /** Position of each row in its list (the order the reads returned). */
+  position: Map<object, number>
 }
 
-const overlaps = (a: readonly string[], b: readonly string[]) => a.some((x) => b.includes(x))
+function groupBy<T>(rows: readonly T[], keys: (row: T) => readonly string[]): Map<string, T[]> {
+  const out = new Map<string, T[]>()
+  for (const r of rows) {
+    for (const k of keys(r)) {
+      const list = out.get(k)
+      if (list) list.push(r)
+      else out.set(k, [r])
+    }
+  }
+  return out
+}
+
+/** The rows filed under any of `keys`, each once, in their original order. */
+function rowsUnder<T>(index: Map<string, T[]>, keys: readonly string[], order: (row: T) => number): T[] {
+  const found = new Set<T>()
+  for (const k of keys) for (const r of index.get(k) ?? []) found.add(r)
+  return [...found].sort((a, b) => order(a) - order(b))
+}
+
 const ownSsccs = (row: DocRow) => (row.kind === 'asn' && row.doc.kind === 'asn' ? ssccsOf(row.doc) : [])
 /** Created before `row` (microseconds, then id): the order documents were received in. */
 const before = (p: { created_us: string; id: string }, row: DocRow) => {
@@ -81,26 +106,36 @@ async function loadData(q: Q, rows: DocRow[]): Promise<ContextData> {
   const invoiceKeys = [...new Set(rows.filter((r) => r.kind === 'invoice').map((r) => r.business_key))]
   const [orders, prior, ssccRows, invoices, open] = await Promise.all([
     erp.findOrders(pos),
-    // By PO number first (documents_po_idx: the few documents of these POs), then the rest: on
-    // a table without fresh statistics the planner ANDed in documents_status_idx for `kind` and
-    // read an entry for every ASN ever stored, once per match.
+    // One index probe per PO number (documents_po_idx), the rest checked on what it finds: an
+    // overlap with all the batch's PO numbers at once was estimated to match every row without
+    // fresh statistics and read the whole table per batch (and, per document, the planner once
+    // ANDed in documents_status_idx and read every ASN ever stored).
     pos.length > 0
       ? q<PriorRow[]>`
-          with same_po as materialized (
-            select id, kind, match, status, test, business_key, created_at, po_numbers from documents where po_numbers && ${pos}
-          )
-          select id, kind, match, status, test, business_key, po_numbers,
-            (extract(epoch from created_at) * 1000000)::int8::text as created_us
-          from same_po
-          where kind in ('asn', 'invoice')
-            and (status in ('matched', 'released', 'delivered') or (kind = 'asn' and status in ('held', 'waiting')))
-          order by created_at, id`
+          select distinct on (d.id) d.id, d.kind, d.match, d.status, d.test, d.business_key, d.po_numbers, d.created_us
+          from unnest(${pos}::text[]) as p(po)
+          cross join lateral (
+            select id, kind, match, status, test, business_key, po_numbers, created_at,
+              (extract(epoch from created_at) * 1000000)::int8::text as created_us
+            from documents where po_numbers @> array[p.po] offset 0
+          ) d
+          where d.kind in ('asn', 'invoice')
+            and (d.status in ('matched', 'released', 'delivered') or (d.kind = 'asn' and d.status in ('held', 'waiting')))
+          order by d.id`
       : [],
     // Overlap (`&&`) with an empty array is always false: no PO numbers or no SSCCs, no query.
     ssccs.length > 0
+      // One index probe per SSCC (documents_sscc_idx), kind and status checked on what it finds:
+      // an overlap (`&&`) with the whole batch's SSCCs was estimated to match every row without
+      // fresh statistics (a large file's documents are all new), and the planner compared every
+      // ASN's SSCCs with the batch's, seconds per batch.
       ? q<ContextData['ssccs']>`
-          select id, business_key, ssccs, test from documents
-          where kind = 'asn' and status in ('translated', 'matched', 'held', 'waiting', 'released') and ssccs && ${ssccs}`
+          select s.sscc, d.id, d.business_key, d.test
+          from unnest(${ssccs}::text[]) as s(sscc)
+          cross join lateral (
+            select id, business_key, test, kind, status from documents where ssccs @> array[s.sscc] offset 0
+          ) d
+          where d.kind = 'asn' and d.status in ('translated', 'matched', 'held', 'waiting', 'released')`
       : [],
     // Only the numbers of the invoices being matched: whether each was sent before.
     invoiceKeys.length > 0
@@ -114,7 +149,15 @@ async function loadData(q: Q, rows: DocRow[]): Promise<ContextData> {
       )
       select id, dedupe_key, document_id from mine where state in ('open', 'assigned') and queue in ('matching', 'warehouse')`,
   ])
-  return { orders, prior, ssccs: ssccRows, invoices, open }
+  // In the order received (created_at, then id), as the shipped-so-far texts list them.
+  prior.sort((a, b) => (BigInt(a.created_us) < BigInt(b.created_us) ? -1 : BigInt(a.created_us) > BigInt(b.created_us) ? 1 : a.id < b.id ? -1 : 1))
+  return {
+    orders, prior, ssccs: ssccRows, invoices, open,
+    priorByPo: groupBy(prior, (p) => p.po_numbers),
+    ssccRowsBySscc: groupBy(ssccRows, (r) => [r.sscc]),
+    openByDoc: groupBy(open, (e) => [e.document_id]),
+    position: new Map<object, number>([...prior.map((p, i) => [p, i] as const), ...ssccRows.map((r, i) => [r, i] as const)]),
+  }
 }
 
 /** One document's context from the batch's reads: the same rows its own queries would return. */
@@ -124,13 +167,12 @@ function contextFor(row: DocRow, profile: PartnerProfile, today: string, data: C
   // held or waiting ones received before this one (a held ASN still announces goods; later held
   // ones are not counted so that re-matching an earlier ASN does not hold it for them). Another
   // version of this same shipment (a replace) is not counted against it.
-  const prior = data.prior.filter((p) => p.id !== row.id && visible(p) && overlaps(p.po_numbers, row.po_numbers)
+  const prior = rowsUnder(data.priorByPo, row.po_numbers, (p) => data.position.get(p)!).filter((p) => p.id !== row.id && visible(p)
     && (p.kind !== 'asn' || p.business_key !== row.business_key)
     && (['matched', 'released', 'delivered'].includes(p.status) || (p.kind === 'asn' && before(p, row))))
   const own = ownSsccs(row)
-  const ssccs = own.length === 0 ? [] : data.ssccs
-    .filter((s) => s.id !== row.id && s.business_key !== row.business_key && visible(s) && overlaps(s.ssccs, own))
-    .flatMap((s) => s.ssccs.map((sscc) => ({ sscc, business_key: s.business_key })))
+  const ssccs = own.length === 0 ? [] : rowsUnder(data.ssccRowsBySscc, own, (r) => data.position.get(r)!)
+    .filter((s) => s.id !== row.id && s.business_key !== row.business_key && visible(s))
   const invoices = row.kind !== 'invoice' ? [] : data.invoices
     .filter((i) => i.partner_id === row.partner_id && i.id !== row.id && i.business_key === row.business_key && visible(i))
   // A partner's documents only ever match that partner's own POs: another supplier's PO is, for
@@ -148,7 +190,7 @@ function contextFor(row: DocRow, profile: PartnerProfile, today: string, data: C
     config: profile.matching,
     today,
   })
-  return { ctx, open: data.open.filter((e) => e.document_id === row.id) }
+  return { ctx, open: data.openByDoc.get(row.id) ?? [] }
 }
 
 /** One document (the stage for a single job, and a re-match from the console). */
@@ -166,11 +208,15 @@ const selectDocs = (q: Q, ids: readonly string[]) => q<DocRow[]>`select *, (extr
  * matched after the others' writes, on its own.
  */
 export async function matchMany(deps: PipelineDeps, q: Q, documentIds: readonly string[]): Promise<Map<string, MatchResult>> {
-  const out = new Map<string, MatchResult>()
   const order = new Map(documentIds.map((id, i) => [id, i]))
-  const all = (await selectDocs(q, documentIds))
-    .filter((r) => MATCHABLE.has(r.status) && deps.registry.get(r.partner_id))
-    .sort((a, b) => order.get(a.id)! - order.get(b.id)!)
+  const rows = (await selectDocs(q, documentIds)).sort((a, b) => order.get(a.id)! - order.get(b.id)!)
+  return matchRows(deps, q, rows)
+}
+
+/** matchMany on document rows the caller holds (translate's, in the same transaction). */
+export async function matchRows(deps: PipelineDeps, q: Q, rows: readonly DocRow[]): Promise<Map<string, MatchResult>> {
+  const out = new Map<string, MatchResult>()
+  const all = rows.filter((r) => MATCHABLE.has(r.status) && deps.registry.get(r.partner_id))
   const seen = new Set<string>()
   const now: DocRow[] = []
   const later: string[] = []
@@ -182,7 +228,7 @@ export async function matchMany(deps: PipelineDeps, q: Q, documentIds: readonly 
   if (now.length > 0) {
     const data = await loadData(q, now)
     const today = deps.now().toISOString().slice(0, 10)
-    const w: Writes = { writes: [], docs: [], txs: [], events: [] }
+    const w: Writes = { writes: [], docs: [], txs: [], events: [], exceptions: [] }
     for (const row of now) out.set(row.id, decide(deps, q, row, today, data, w))
     await flush(q, w)
   }
@@ -199,6 +245,7 @@ interface Writes {
   docs: [string, string, string][]
   txs: [string, string][]
   events: { type: string; partnerId: string; poNumber: string | null; documentId: string; payload: string }[]
+  exceptions: Parameters<typeof openExceptions>[1][number][]
 }
 
 /** Runs the rules on one document and queues what it changes. */
@@ -219,7 +266,7 @@ function decide(deps: PipelineDeps, q: Q, row: DocRow, today: string, data: Cont
     w.writes.push(q`update exceptions set state = 'resolved', note = 'resolved automatically: no longer applies on re-match',
       resolved_at = now(), updated_at = now() where id = any(${stale})`.execute())
   }
-  for (const r of holding) w.writes.push(openException(q, r, refs))
+  for (const r of holding) w.exceptions.push({ reason: r, refs })
   w.docs.push([row.id, status, JSON.stringify(result)])
   if (row.transaction_id) w.txs.push([row.transaction_id, status])
   if (!row.test) {
@@ -242,6 +289,7 @@ async function flush(q: Q, w: Writes): Promise<void> {
       where t.id = v.id`.execute())
   }
   if (w.events.length) w.writes.push(publishMany(q, w.events))
+  if (w.exceptions.length) w.writes.push(openExceptions(q, w.exceptions))
   await Promise.all(w.writes)
 }
 

@@ -1,8 +1,8 @@
 /**
  * The parse stage for JSON payloads (the supplier API, JSON over AS2/SFTP): parsed whole, one
- * transaction per document the map's `split` path finds, each queued for translate.
+ * transaction per document the map's `split` path finds, each translated and matched in the same
+ * transaction (inline.ts).
  */
-import { enqueue } from '../db/jobs.ts'
 import { insertTransaction } from '../db/lineage.ts'
 import { setPayloadStatus, type PayloadRow } from '../db/payloads.ts'
 import { pgSafe } from '../db/pg-safe.ts'
@@ -10,8 +10,9 @@ import type { Q } from '../db/sql.ts'
 import type { PipelineDeps } from './deps.ts'
 import { jsonDocType } from './json-kind.ts'
 import { reject, type ParseOutcome } from './parse-outcome.ts'
+import { inlineSink, type SetSink } from './inline.ts'
 
-export async function parseJson(deps: PipelineDeps, q: Q, payload: PayloadRow, bytes: Buffer): Promise<ParseOutcome> {
+export async function parseJson(deps: PipelineDeps, q: Q, payload: PayloadRow, bytes: Buffer, shared?: SetSink): Promise<ParseOutcome> {
   let body: unknown
   try {
     body = pgSafe(JSON.parse(bytes.toString('utf8')))
@@ -33,18 +34,21 @@ export async function parseJson(deps: PipelineDeps, q: Q, payload: PayloadRow, b
   if (parts.length === 0) {
     return reject(q, payload, { code: 'envelope_unreadable', detail: `the JSON body holds no ${docType} document` }, 'json')
   }
-  // Rows first, then their jobs and the payload status: two pipelined round trips in all, the
-  // statements still reaching the database in the order of the parts.
+  // Rows and the payload status pipelined, the statements still reaching the database in the
+  // order of the parts; then the documents translated and matched (a shared sink: at the batch's end).
+  const controls = parts.map((_, i) => `${payload.external_id ?? payload.id}${parts.length > 1 ? `#${i + 1}` : ''}`)
   const txIds = await Promise.all(parts.map((part, i) => insertTransaction(q, {
     payloadId: payload.id, interchangeId: null, partnerId: profile.id, standard: 'json', docType, version,
-    controlNumber: `${payload.external_id ?? payload.id}${parts.length > 1 ? `#${i + 1}` : ''}`, status: 'parsed',
-    issues: [], body: part,
+    controlNumber: controls[i], status: 'parsed', issues: [], body: part,
   })))
   const outcome: ParseOutcome = { status: 'parsed', interchanges: 0, transactions: parts.length, rejected: 0 }
-  await Promise.all([
-    ...txIds.map((txId) => enqueue(q, 'translate', { messageId: payload.id, transactionId: txId, partnerId: profile.id }, { dedupeKey: `translate:${txId}` })),
-    setPayloadStatus(q, payload.id, { status: 'parsed', standard: 'json', partnerId: profile.id, test: profile.status === 'testing', outcome }),
-  ])
+  await setPayloadStatus(q, payload.id, { status: 'parsed', standard: 'json', partnerId: profile.id, test: profile.status === 'testing', outcome })
+  const sink = shared ?? inlineSink(deps, q)
+  txIds.forEach((id, i) => sink.add({
+    id, payload_id: payload.id, interchange_id: null, partner_id: profile.id, standard: 'json', doc_type: docType, version,
+    group_control: null, control_number: controls[i], status: 'parsed', segments: null, body: parts[i], ic_control: null, ic_test: null,
+  }))
+  if (!shared) await sink.flush()
   deps.wake()
   return outcome
 }

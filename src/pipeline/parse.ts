@@ -1,13 +1,13 @@
 /**
  * Stage `parse`: raw payload → interchanges → transactions, plus the acks we owe.
  * sniff → lex/envelope/validate (engine) → identify the partner per interchange → duplicate and
- * test-indicator policy → one transaction row per ST/UNH (bad ones rejected alone) → queue
- * `translate` for the good ones and `deliver` for the 997/999/TA1/CONTRL. An inbound TA1 (or a
+ * test-indicator policy → one transaction row per ST/UNH (bad ones rejected alone) → the good
+ * ones translated and matched in this same transaction (inline.ts), and `deliver` queued for the
+ * 997/999/TA1/CONTRL. An inbound TA1 (or a
  * 997/999/CONTRL set) is reconciled against what we sent (acks.ts).
  */
 import type { PartnerProfile } from '../config/partner.ts'
 import { openException } from '../db/exceptions.ts'
-import { enqueue } from '../db/jobs.ts'
 import { findDuplicateInterchange, findDuplicateTransaction, insertInterchange, insertTransaction, setInterchangeIssues } from '../db/lineage.ts'
 import { getPayloadForParse, setPayloadStatus, type PayloadRow } from '../db/payloads.ts'
 import { pgSafe } from '../db/pg-safe.ts'
@@ -23,6 +23,7 @@ import { parseJson } from './parse-json.ts'
 import { reject, type ParseOutcome } from './parse-outcome.ts'
 import { reconcileAck } from './acks.ts'
 import { queueAcks, type Engine } from './queue-acks.ts'
+import { inlineSink, SINK_MAX_SETS, type SetSink } from './inline.ts'
 
 export type { ParseOutcome } from './parse-outcome.ts'
 
@@ -34,7 +35,11 @@ export const DEFAULT_MAX_PAYLOAD_BYTES = 2 * 1024 ** 3
  */
 export const MAX_JSON_BYTES = 256 * 1024 ** 2
 
-export async function parseStage(deps: PipelineDeps, q: Q, messageId: string): Promise<ParseOutcome | undefined> {
+/**
+ * `sink`: where the good sets go to be translated and matched; a batch of parse jobs shares one
+ * and flushes it once at its end. Without one, the stage flushes its own after each chunk.
+ */
+export async function parseStage(deps: PipelineDeps, q: Q, messageId: string, sink?: SetSink): Promise<ParseOutcome | undefined> {
   // The row and the first chunk in one statement; idempotent: a replayed job for an already
   // parsed payload does nothing (and reads no bytes).
   const got = await getPayloadForParse(q, messageId)
@@ -59,11 +64,11 @@ export async function parseStage(deps: PipelineDeps, q: Q, messageId: string): P
     if (size > MAX_JSON_BYTES) return reject(q, payload, { code: 'payload_too_large', size: String(size), limit: String(MAX_JSON_BYTES) }, 'json')
     const parts = first
     for (let c = await chunks.next(); !c.done; c = await chunks.next()) parts.push(c.value)
-    return parseJson(deps, q, payload, Buffer.concat(parts))
+    return parseJson(deps, q, payload, Buffer.concat(parts), sink)
   }
   const engine = deps.engines[kind]
   if (!engine) return reject(q, payload, { code: 'envelope_unreadable', detail: `no ${kind} engine is configured` }, kind)
-  return parseEdi(deps, q, payload, kind, engine, first, chunks)
+  return parseEdi(deps, q, payload, kind, engine, first, chunks, sink)
 }
 
 function identify(deps: PipelineDeps, standard: Standard, ic: ParsedInterchange, groupSenders: string[]): PartnerProfile | undefined {
@@ -97,6 +102,9 @@ type ReadEvent =
 /** One interchange while it is being read: decided at its first set (or at its end if it has none). */
 interface OpenInterchange {
   id: string
+  /** ISA13 / UNB 0020 and the test flag stored with the row: what translate passes to the maps. */
+  control: string
+  test: boolean
   profile?: PartnerProfile
   /** process: store its sets; rejected: sets counted, not stored; skip: duplicate or test-rejected. */
   mode: 'process' | 'rejected' | 'skip'
@@ -115,11 +123,13 @@ interface OpenInterchange {
  * first set, exactly as they were on the whole file.
  */
 async function parseEdi(
-  deps: PipelineDeps, q: Q, payload: PayloadRow, standard: Standard, engine: Engine, first: Buffer[], rest: AsyncIterator<Buffer>
+  deps: PipelineDeps, q: Q, payload: PayloadRow, standard: Standard, engine: Engine, first: Buffer[], rest: AsyncIterator<Buffer>,
+  shared?: SetSink
 ): Promise<ParseOutcome> {
+  const sink = shared ?? inlineSink(deps, q)
   const st = {
     txCount: 0, rejected: 0, accepted: 0, duplicates: 0, icRejected: 0, interchangeAcks: 0, interchanges: 0,
-    partnerId: payload.partner_id, anyTest: false, icErrors: false, pending: [] as Promise<unknown>[],
+    partnerId: payload.partner_id, anyTest: false, icErrors: false, pending: [] as Promise<unknown>[], sink,
   }
   const events: ReadEvent[] = []
   const reader = engine.stream({
@@ -137,6 +147,10 @@ async function parseEdi(
       if (e.kind === 'tx') {
         open ??= await openInterchange(deps, q, payload, standard, st, e.ic, e.group)
         await storeTransaction(deps, q, payload, standard, engine, st, open, e.tx, e.group)
+        if (sink.size >= SINK_MAX_SETS) {
+          await Promise.all(st.pending.splice(0))
+          await sink.flush()
+        }
       } else {
         const ic = pgSafe(e.ic)
         open ??= await openInterchange(deps, q, payload, standard, st, ic, undefined)
@@ -145,6 +159,8 @@ async function parseEdi(
       }
     }
     await Promise.all(st.pending.splice(0))
+    // This chunk's sets translated and matched now (a shared sink: at the batch's end, or when full).
+    if (!shared) await sink.flush()
   }
   // A defect inside the engine (never the partner's fault) stops the reading: what was stored
   // stays, the rest of the file is rejected with the defect named. Database errors are not
@@ -196,6 +212,8 @@ type ParseState = {
   interchanges: number; partnerId: string | null; anyTest: boolean; icErrors: boolean
   /** Statements sent but not awaited yet (awaited at the end of each drain). */
   pending: Promise<unknown>[]
+  /** Where accepted sets go to be translated and matched. */
+  sink: SetSink
 }
 
 async function openInterchange(
@@ -219,7 +237,7 @@ async function openInterchange(
     const id = await insertInterchange(q, { ...row, status: 'rejected' })
     await openException(q, reason!, { ...refs, transactionId: null, partnerId: profile?.id ?? payload.partner_id }, `${reason!.code}:${id}`)
     st.icRejected++
-    return { id, mode: 'rejected', duplicate: false, issuesStored: row.issues.length }
+    return { id, control: row.controlNumber, test: row.test, mode: 'rejected', duplicate: false, issuesStored: row.issues.length }
   }
   st.partnerId = profile.id
   // A replay (meta.replayOf) is an intentional re-run of stored bytes, not a partner's resend.
@@ -236,14 +254,14 @@ async function openInterchange(
   if (dup) {
     st.duplicates++
     await openException(q, { code: 'duplicate_interchange', controlNumber: row.controlNumber, firstSeenAt: dup.created_at.toISOString(), firstMessageId: dup.payload_id }, { ...refs, partnerId: profile.id }, `duplicate_interchange:${id}`)
-    return { id, profile, mode: 'skip', duplicate: true, issuesStored: row.issues.length }
+    return { id, control: row.controlNumber, test: testFlag, profile, mode: 'skip', duplicate: true, issuesStored: row.issues.length }
   }
   if (status === 'rejected') {
     await openException(q, { code: 'test_indicator', policy: profile.testIndicator }, { ...refs, partnerId: profile.id }, `test_indicator:${id}`)
     st.icRejected++
-    return { id, profile, mode: 'skip', duplicate: false, issuesStored: row.issues.length }
+    return { id, control: row.controlNumber, test: testFlag, profile, mode: 'skip', duplicate: false, issuesStored: row.issues.length }
   }
-  return { id, profile, mode: 'process', duplicate: false, issuesStored: row.issues.length }
+  return { id, control: row.controlNumber, test: testFlag, profile, mode: 'process', duplicate: false, issuesStored: row.issues.length }
 }
 
 async function storeTransaction(
@@ -285,7 +303,8 @@ async function storeTransaction(
   const txStatus = tx.status === 'rejected' ? 'rejected' : ack ? 'reconciled' : 'parsed'
   const txId = newId('txn')
   // Segments made storable (plain objects, no NUL) only now, one set at a time.
-  const insert = insertTransaction(q, { ...base, id: txId, status: txStatus, segments: tx.status === 'rejected' ? undefined : pgSafe(raw.segments) })
+  const segments = tx.status === 'rejected' ? undefined : pgSafe(raw.segments)
+  const insert = insertTransaction(q, { ...base, id: txId, status: txStatus, segments })
   if (tx.status === 'rejected') {
     st.rejected++
     await insert
@@ -296,9 +315,15 @@ async function storeTransaction(
     await reconcileAck(q, profile.id, pgSafe(ack), { transactionId: txId, payloadId: payload.id })
   } else {
     st.accepted++
-    // The row and its job are not awaited here: the sets of one chunk go out pipelined and are
-    // awaited together (drain), so a large file costs round trips per chunk, not per set.
-    st.pending.push(insert, enqueue(q, 'translate', { messageId: payload.id, transactionId: txId, partnerId: profile.id }, { dedupeKey: `translate:${txId}` }))
+    // The row is not awaited here: the sets of one chunk go out pipelined and are awaited
+    // together (drain), so a large file costs round trips per chunk, not per set. Translate and
+    // match take the set from memory (its segments are not read back).
+    st.pending.push(insert)
+    st.sink.add({
+      id: txId, payload_id: payload.id, interchange_id: icId, partner_id: profile.id, standard, doc_type: tx.type, version: tx.version,
+      group_control: groupControl, control_number: tx.controlNumber, status: 'parsed', segments: segments as unknown[], body: null,
+      ic_control: open.control, ic_test: open.test,
+    })
   }
 }
 

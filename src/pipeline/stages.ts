@@ -7,6 +7,7 @@ import { z } from 'zod'
 import type { StageHandler } from './worker.ts'
 import type { PipelineDeps } from './deps.ts'
 import { parseStage } from './parse.ts'
+import { inlineSink } from './inline.ts'
 import { translateMany, translateStage } from './translate.ts'
 import { matchMany, matchStage } from './match.ts'
 import { deliverStage } from './deliver.ts'
@@ -20,7 +21,15 @@ export const STAGES = ['parse', 'translate', 'match', 'deliver'] as const
 
 export function pipelineStages(deps: PipelineDeps, extra: Record<string, StageHandler> = {}): Record<string, StageHandler> {
   return {
-    parse: { run: async (q, p) => void (await parseStage(deps, q, MessageJob.parse(p).messageId)) },
+    parse: {
+      run: async (q, p) => void (await parseStage(deps, q, MessageJob.parse(p).messageId)),
+      // A batch of payloads (small files under a backlog): their sets translated and matched together.
+      runMany: async (q, jobs) => {
+        const sink = inlineSink(deps, q)
+        for (const j of jobs) await parseStage(deps, q, MessageJob.parse(j.payload).messageId, sink)
+        await sink.flush()
+      },
+    },
     translate: {
       run: async (q, p) => void (await translateStage(deps, q, TransactionJob.parse(p).transactionId)),
       runMany: async (q, jobs) => void (await translateMany(deps, q, jobs.map((j) => TransactionJob.parse(j.payload).transactionId))),

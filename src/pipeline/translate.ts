@@ -9,7 +9,7 @@
  * (same business key and content) found by the insert's unique key takes the duplicate path.
  */
 import { businessKey, type CanonicalDoc } from '../canonical/index.ts'
-import { openException } from '../db/exceptions.ts'
+import { openException, openExceptions } from '../db/exceptions.ts'
 import { enqueueMany } from '../db/jobs.ts'
 import { setTransactionStatus } from '../db/lineage.ts'
 import type { Q } from '../db/sql.ts'
@@ -17,7 +17,7 @@ import { newId } from '../lib/ids.ts'
 import { contentHash, poNumbersOf, ssccsOf } from '../matching/index.ts'
 import type { PipelineDeps } from './deps.ts'
 
-interface TxRow {
+export interface TxRow {
   id: string
   payload_id: string
   interchange_id: string | null
@@ -39,6 +39,7 @@ export async function translateStage(deps: PipelineDeps, q: Q, transactionId: st
   return (await translateMany(deps, q, [transactionId])).get(transactionId)
 }
 
+
 interface Mapped {
   tx: TxRow
   profileId: string
@@ -53,20 +54,49 @@ interface Mapped {
 
 /** Translates the transactions given; returns transaction id → document id for those that got one. */
 export async function translateMany(deps: PipelineDeps, q: Q, transactionIds: readonly string[]): Promise<Map<string, string>> {
-  const out = new Map<string, string>()
   const rows = await q<TxRow[]>`select t.*, i.control_number as ic_control, i.test as ic_test
     from transactions t left join interchanges i on i.id = t.interchange_id
     where t.id = any(${transactionIds as string[]})`
   const order = new Map(transactionIds.map((id, i) => [id, i]))
   rows.sort((a, b) => order.get(a.id)! - order.get(b.id)!)
+  return (await translateRows(deps, q, rows, { queueMatch: true })).ids
+}
+
+/** A document translate stored, as match reads it (created_us: its created_at in microseconds). */
+export interface StoredDoc {
+  id: string
+  payload_id: string
+  transaction_id: string
+  partner_id: string
+  kind: CanonicalDoc['kind']
+  doc: CanonicalDoc
+  status: string
+  test: boolean
+  po_numbers: string[]
+  business_key: string
+  created_at: Date
+  created_us: string
+}
+
+/**
+ * Translates transaction rows (read back, or still in memory from the parse that stored them).
+ * `queueMatch`: queue a match job per new document and mark the transactions translated; false
+ * when the caller matches the returned documents at once (their status is then set by match).
+ */
+export async function translateRows(
+  deps: PipelineDeps, q: Q, rows: readonly TxRow[], opts: { queueMatch: boolean }
+): Promise<{ ids: Map<string, string>; fresh: StoredDoc[] }> {
+  /** Transaction id → document id, copies (status duplicate) included. */
+  const ids = new Map<string, string>()
   const mapped: Mapped[] = []
   const held: string[] = []
   const writes: Promise<unknown>[] = []
+  const reasons: Parameters<typeof openExceptions>[1][number][] = []
   for (const tx of rows) {
     if (tx.status !== 'parsed') continue
     const profile = deps.registry.get(tx.partner_id)
     if (!profile) {
-      writes.push(openException(q, { code: 'unknown_partner', standard: tx.standard, senderId: tx.partner_id }, { payloadId: tx.payload_id, transactionId: tx.id }))
+      reasons.push({ reason: { code: 'unknown_partner', standard: tx.standard, senderId: tx.partner_id }, refs: { payloadId: tx.payload_id, transactionId: tx.id } })
       held.push(tx.id)
       continue
     }
@@ -77,18 +107,19 @@ export async function translateMany(deps: PipelineDeps, q: Q, transactionIds: re
       { interchangeControl: tx.ic_control ?? undefined, groupControl: tx.group_control ?? undefined, transactionControl: tx.control_number, test }
     )
     if (!r.ok) {
-      for (const reason of r.reasons) writes.push(openException(q, reason, { payloadId: tx.payload_id, transactionId: tx.id, partnerId: profile.id }))
+      for (const reason of r.reasons) reasons.push({ reason, refs: { payloadId: tx.payload_id, transactionId: tx.id, partnerId: profile.id } })
       held.push(tx.id)
       continue
     }
     mapped.push({ tx, profileId: profile.id, id: newId('doc'), doc: r.doc, key: businessKey(r.doc), hash: contentHash(r.doc), mapId: r.mapId, mapHash: r.mapHash, test })
   }
-  if (held.length) writes.push(setStatuses(q, held.map((id) => [id, 'held'])))
+  if (held.length) writes.push(setStatuses(q, held.map((id) => [id, 'held'])), openExceptions(q, reasons))
   // The business key with the same content is unique among documents that are not duplicates
   // (migration 0700): a copy translated at the same moment (another worker, or earlier in this
   // very statement) makes the insert skip the row, waiting for the other to commit first. Atomic,
   // unlike a look-up before the insert.
-  const inserted = mapped.length === 0 ? [] : await q<{ id: string }[]>`
+  const poNumbers = mapped.map((m) => poNumbersOf(m.doc))
+  const inserted = mapped.length === 0 ? [] : await q<{ id: string; created_at: Date; created_us: string }[]>`
     insert into documents (id, payload_id, transaction_id, partner_id, kind, business_key, content_hash, po_numbers,
       ssccs, doc, map_id, map_hash, status, test)
     select v.id, v.payload_id, v.transaction_id, v.partner_id, v.kind, v.business_key, v.content_hash,
@@ -96,31 +127,40 @@ export async function translateMany(deps: PipelineDeps, q: Q, transactionIds: re
       v.doc::jsonb, v.map_id, v.map_hash, 'translated', v.test::boolean
     from unnest(${mapped.map((m) => m.id)}::text[], ${mapped.map((m) => m.tx.payload_id)}::text[], ${mapped.map((m) => m.tx.id)}::text[],
       ${mapped.map((m) => m.profileId)}::text[], ${mapped.map((m) => m.doc.kind)}::text[], ${mapped.map((m) => m.key)}::text[],
-      ${mapped.map((m) => m.hash)}::text[], ${mapped.map((m) => JSON.stringify(poNumbersOf(m.doc)))}::text[],
+      ${mapped.map((m) => m.hash)}::text[], ${poNumbers.map((p) => JSON.stringify(p))}::text[],
       ${mapped.map((m) => JSON.stringify(m.doc.kind === 'asn' ? ssccsOf(m.doc) : []))}::text[], ${mapped.map((m) => JSON.stringify(m.doc))}::text[],
       ${mapped.map((m) => m.mapId)}::text[], ${mapped.map((m) => m.mapHash)}::text[], ${mapped.map((m) => String(m.test))}::text[])
       as v(id, payload_id, transaction_id, partner_id, kind, business_key, content_hash, po_numbers, ssccs, doc, map_id, map_hash, test)
     on conflict (partner_id, kind, business_key, content_hash) where status <> 'duplicate' do nothing
-    returning id`
-  const fresh = new Set(inserted.map((r) => r.id))
-  const translated = mapped.filter((m) => fresh.has(m.id))
-  for (const m of mapped) if (fresh.has(m.id)) out.set(m.tx.id, m.id)
-  if (translated.length) {
+    returning id, created_at, (extract(epoch from created_at) * 1000000)::int8::text as created_us`
+  const stored = new Map(inserted.map((r) => [r.id, r]))
+  const fresh: StoredDoc[] = []
+  mapped.forEach((m, i) => {
+    const row = stored.get(m.id)
+    if (!row) return
+    const d: StoredDoc = {
+      id: m.id, payload_id: m.tx.payload_id, transaction_id: m.tx.id, partner_id: m.profileId, kind: m.doc.kind, doc: m.doc,
+      status: 'translated', test: m.test, po_numbers: poNumbers[i], business_key: m.key, created_at: row.created_at, created_us: row.created_us,
+    }
+    fresh.push(d)
+    ids.set(m.tx.id, d.id)
+  })
+  if (fresh.length && opts.queueMatch) {
     writes.push(
-      setStatuses(q, translated.map((m) => [m.tx.id, 'translated'])),
-      enqueueMany(q, 'match', translated.map((m) => ({ payload: { messageId: m.tx.payload_id, documentId: m.id, partnerId: m.profileId }, dedupeKey: `match:${m.id}` })))
+      setStatuses(q, fresh.map((d) => [d.transaction_id, 'translated'])),
+      enqueueMany(q, 'match', fresh.map((d) => ({ payload: { messageId: d.payload_id, documentId: d.id, partnerId: d.partner_id }, dedupeKey: `match:${d.id}` })))
     )
   }
   await Promise.all(writes)
   // Copies: rare, one at a time, after the rows above (a copy of a document of this same batch
   // finds it).
   for (const m of mapped) {
-    if (fresh.has(m.id)) continue
+    if (stored.has(m.id)) continue
     await recordDuplicate(q, m)
-    out.set(m.tx.id, m.id)
+    ids.set(m.tx.id, m.id)
   }
-  if (translated.length) deps.wake()
-  return out
+  if (fresh.length && opts.queueMatch) deps.wake()
+  return { ids, fresh }
 }
 
 function setStatuses(q: Q, pairs: [string, string][]): Promise<unknown> {

@@ -22,9 +22,9 @@ const r = await receive({ sql: db.sql }, { transport: 'cli', filename: 'large-85
 const received = Date.now()
 const { registry, maps } = loadConfig(process.cwd())
 const deps = { sql: db.sql, registry, engines: ENGINES, mapper: createMapper(maps), log: silentLogger, transports: {}, now: () => new Date(), wake: () => {} }
-// The parse stage only: translate jobs (one per set) stay queued, the 997 stays a pending delivery.
+// The parse stage, which translates and matches the sets too (pipeline/inline.ts); the 997 stays a pending delivery.
 const worker = createWorker({ sql: db.sql, handlers: { parse: pipelineStages(deps).parse }, log: silentLogger, batchSize: 1 })
-await worker.drain({ timeoutMs: 600_000 })
+await worker.drain({ timeoutMs: 4 * 3_600_000 })
 const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))
 console.log(JSON.stringify({ messageId: r.messageId, size: r.size, receiveMs: received - started, parseMs: Date.now() - received, vmHwmKb: Number(hwm?.[1] ?? 0), heapUsed: process.memoryUsage().heapUsed }))
 await db.close()

@@ -1,0 +1,59 @@
+/**
+ * Translate and match in the parse stage's own transaction. A set the parse stage stores is
+ * handed here with its segments still in memory; `flush` maps and matches what was handed in,
+ * set-based (translateRows, matchRows), instead of a translate and a match job per set: no job
+ * rows to insert, claim and complete, nothing read back. The parse job's transaction commits the
+ * payload's sets, documents and match outcomes together.
+ *
+ * The translate and match stages (jobs) stay for everything else: re-matching when a PO arrives,
+ * replays, and this path's fallback. A defect in a map or a rule must not cost the other sets of
+ * the file, so flush runs in a savepoint; if it throws, the savepoint is rolled back and each of
+ * its sets gets a translate job, exactly as before (retried alone, dead-lettered alone).
+ */
+import { enqueueMany } from '../db/jobs.ts'
+import type { Q, Tx } from '../db/sql.ts'
+import { serializeError } from '../lib/errors.ts'
+import type { PipelineDeps } from './deps.ts'
+import { matchRows } from './match.ts'
+import { translateRows, type TxRow } from './translate.ts'
+
+export interface SetSink {
+  add(row: TxRow): void
+  readonly size: number
+  flush(): Promise<void>
+}
+
+/**
+ * Sets held before a flush is due (bounds memory: their segments, documents and match results
+ * are held until it): a large file is translated and matched every this many sets, not per chunk.
+ */
+export const SINK_MAX_SETS = 100
+
+export function inlineSink(deps: PipelineDeps, q: Q): SetSink {
+  let rows: TxRow[] = []
+  return {
+    add: (row) => void rows.push(row),
+    get size() {
+      return rows.length
+    },
+    async flush() {
+      if (rows.length === 0) return
+      const taken = rows
+      rows = []
+      const run = async (t: Q) => {
+        const { fresh } = await translateRows(deps, t, taken, { queueMatch: false })
+        await matchRows(deps, t, fresh)
+      }
+      if (typeof (q as Partial<Tx>).savepoint !== 'function') return run(q)
+      try {
+        await (q as Tx).savepoint((sp) => run(sp as unknown as Q))
+      } catch (err) {
+        deps.log.warn('inline translate/match failed; the sets go to translate jobs', { sets: taken.length, error: serializeError(err).message })
+        await enqueueMany(q, 'translate', taken.map((t) => ({
+          payload: { messageId: t.payload_id, transactionId: t.id, partnerId: t.partner_id }, dedupeKey: `translate:${t.id}`,
+        })))
+        deps.wake()
+      }
+    },
+  }
+}
