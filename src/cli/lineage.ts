@@ -14,8 +14,10 @@ export async function lineage(q: Q, messageId: string) {
     select id, transaction_id, kind, business_key, status, map_id, map_hash, test, match, doc from documents
     where payload_id = ${messageId} order by created_at, id`
   const parents = [...interchanges.map((i) => i.id), ...documents.map((d) => d.id)]
-  const deliveries = await q<{ kind: string; doc_type: string; destination: string; status: string; ack_status: string | null }[]>`
-    select id, kind, doc_type, parent_id, destination, status, attempts, control_number, ack_status, last_error, sent_at
+  // history: each state the delivery went through (migration 0800), oldest first.
+  const deliveries = await q<{ kind: string; doc_type: string; destination: string; status: string; ack_status: string | null;
+    attempts: number; last_error: string | null; history: { status: string; at: string; attempts?: number; error?: string }[] }[]>`
+    select id, kind, doc_type, parent_id, destination, status, attempts, control_number, ack_status, last_error, sent_at, history
     from deliveries where parent_id = any(${parents}) order by created_at, id`
   const exceptions = await q<{ id: string; code: string; state: string; explanation: string }[]>`
     select id, code, queue, state, explanation, transaction_id, document_id from exceptions

@@ -55,7 +55,11 @@ export async function messagesCommand(a: Args): Promise<number> {
       for (const i of l.interchanges) console.log(`  interchange ${i.control_number} ${i.sender_id} → ${i.receiver_id}: ${i.status}${i.test ? ' (test)' : ''}`)
       for (const t of l.transactions) console.log(`    ${t.doc_type} ${t.control_number}: ${t.status}${(t.issues as unknown[]).length ? ` (${(t.issues as unknown[]).length} issues)` : ''}`)
       for (const d of l.documents) console.log(`      ${d.kind} ${d.id} ${d.business_key}: ${d.status}  map=${d.map_id}@${(d.map_hash ?? '').slice(0, 8)}`)
-      for (const d of l.deliveries) console.log(`      → ${d.kind} ${d.doc_type} to ${d.destination}: ${d.status}${d.ack_status ? ` ack=${d.ack_status}` : ''}`)
+      for (const d of l.deliveries) {
+        const path = d.history.map((h) => h.status).join(' → ') || d.status
+        const retries = d.attempts > 1 || (d.last_error && d.status !== 'failed') ? `  attempts=${d.attempts}` : ''
+        console.log(`      → ${d.kind} ${d.doc_type} to ${d.destination}: ${path}${d.ack_status ? ` ack=${d.ack_status}` : ''}${retries}${d.last_error ? `  last error: ${d.last_error}` : ''}`)
+      }
       for (const e of l.exceptions) console.log(`  ! ${e.id} ${e.code} [${e.state}] ${e.explanation}`)
     }
     return 0

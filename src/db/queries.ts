@@ -83,7 +83,7 @@ export async function messageLineage(q: Q, id: string) {
   const parents = [id, ...interchanges.map((r) => r.id), ...transactions.map((r) => r.id), ...documents.map((r) => r.id)] as string[]
   const deliveries = await q`select id, partner_id, kind, doc_type, parent_table, parent_id, destination, status, attempts,
       filename, content_type, control_number, ack_status, ack_deadline, last_error, receipt, octet_length(bytes) as size,
-      created_at, sent_at, updated_at
+      created_at, sent_at, updated_at, history
     from deliveries where parent_id = any(${parents}) order by created_at`
   const exceptions = await q`select id, code, queue, severity, state, partner_id, payload_id, transaction_id, document_id,
       delivery_id, reason, explanation, assigned_to, note, created_at, updated_at, resolved_at

@@ -1,7 +1,8 @@
 /**
  * PostgreSQL side of the SFTP transport: the SftpStore port (leases, trust-on-first-use host
  * keys, seen markers, outbox download tracking) and the problem sink that turns SFTP problems
- * into exception rows. Tables: migrations/0400_sftp.sql.
+ * into exception rows. Tables: migrations/0400_sftp.sql. A hosted outbox file read to its end
+ * makes its delivery `acknowledged` (the state model: src/pipeline/deliver.ts).
  */
 import type { ExceptionReason } from '../exceptions/reasons.ts'
 import { newId } from '../lib/ids.ts'
@@ -78,13 +79,31 @@ export function createSftpStore(sql: Sql): SftpStore {
       })
     },
     async markOutboxDownloaded(partnerId, filename) {
-      await sql`update sftp_outbox_files set downloaded_at = coalesce(downloaded_at, now()),
+      const rows = await sql<{ delivery_id: string | null; downloaded_at: Date }[]>`
+        update sftp_outbox_files set downloaded_at = coalesce(downloaded_at, now()),
           download_count = download_count + 1
-        where partner_id = ${partnerId} and filename = ${filename} and removed_at is null`
+        where partner_id = ${partnerId} and filename = ${filename} and removed_at is null
+        returning delivery_id, downloaded_at`
+      // Read to its last byte by the partner: the delivery was collected (issue 16).
+      const ids = rows.map((r) => r.delivery_id).filter((id): id is string => !!id)
+      if (ids.length === 0) return
+      await sql`update deliveries set
+          status = case when status in ('queued', 'sent') then 'acknowledged' else status end,
+          sent_at = coalesce(sent_at, now()),
+          receipt = coalesce(receipt, '{}'::jsonb) || ${sql.json({ collected: 'sftp', downloadedAt: rows[0].downloaded_at.toISOString() } as never)},
+          updated_at = now()
+        where id = any(${ids})`
     },
     async markOutboxRemoved(partnerId, filename) {
-      await sql`update sftp_outbox_files set removed_at = now()
-        where partner_id = ${partnerId} and filename = ${filename} and removed_at is null`
+      // A removal alone is not a collection (nothing was read): it is noted, the state stays.
+      const rows = await sql<{ delivery_id: string | null }[]>`update sftp_outbox_files set removed_at = now()
+        where partner_id = ${partnerId} and filename = ${filename} and removed_at is null
+        returning delivery_id`
+      const ids = rows.map((r) => r.delivery_id).filter((id): id is string => !!id)
+      if (ids.length === 0) return
+      await sql`update deliveries set receipt = coalesce(receipt, '{}'::jsonb) || ${sql.json({ removedAt: new Date().toISOString() } as never)},
+          updated_at = now()
+        where id = any(${ids})`
     },
   }
 }

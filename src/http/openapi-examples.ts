@@ -108,10 +108,10 @@ export const EXAMPLES: Record<string, RouteExample> = {
   'GET /api/v1/outbox': {
     request: `curl -s ${H}/api/v1/outbox -H 'authorization: Bearer edifact-demo-key'`,
     status: 200,
-    response: { files: [{ id: '01JQ80A1B2C3D4E5F6G7H8J9K0', kind: 'document', docType: 'ORDERS', filename: 'ORDERS-4500012346.edi', contentType: 'application/edifact', controlNumber: '1', size: 812, createdAt: '2025-03-01T09:00:02.118Z' }] },
+    response: { files: [{ id: '01JQ80A1B2C3D4E5F6G7H8J9K0', kind: 'document', docType: 'ORDERS', filename: 'ORDERS-4500012346.edi', contentType: 'application/edifact', controlNumber: '1', size: 812, createdAt: '2025-03-01T09:00:02.118Z', status: 'queued' }] },
   },
   'GET /api/v1/outbox/{id}': { request: `curl -s ${H}/api/v1/outbox/01JQ80A1B2C3D4E5F6G7H8J9K0 -H 'authorization: Bearer edifact-demo-key' -o orders.edi`, status: 200, response: "UNA:+.? 'UNB+UNOC:3+OURCO:14+5412345000013:14+250301:0900+1'UNH+1+ORDERS:D:96A:UN'…" },
-  'POST /api/v1/outbox/{id}/received': { request: `curl -s -X POST ${H}/api/v1/outbox/01JQ80A1B2C3D4E5F6G7H8J9K0/received -H 'authorization: Bearer edifact-demo-key'`, status: 200, response: { id: '01JQ80A1B2C3D4E5F6G7H8J9K0', status: 'delivered' } },
+  'POST /api/v1/outbox/{id}/received': { request: `curl -s -X POST ${H}/api/v1/outbox/01JQ80A1B2C3D4E5F6G7H8J9K0/received -H 'authorization: Bearer edifact-demo-key'`, status: 200, response: { id: '01JQ80A1B2C3D4E5F6G7H8J9K0', status: 'acknowledged' } },
 
   'POST /as2': {
     request: '# sent by the partner\'s AS2 software, not by hand:\nPOST /as2  AS2-From: DEMOSUPPLY-AS2  AS2-To: OURCO-AS2  Message-ID: <…>\nContent-Type: application/pkcs7-mime; smime-type=enveloped-data',
@@ -139,7 +139,7 @@ export const EXAMPLES: Record<string, RouteExample> = {
   'GET /api/v1/ops/messages/{id}': {
     request: `curl -s ${H}/api/v1/ops/messages/${TX} ${OPS}`,
     status: 200,
-    response: { payload: { id: TX, status: 'processed' }, interchanges: [{ control_number: '000000102', status: 'accepted' }], transactions: [{ doc_type: '856', status: 'accepted' }], documents: [{ kind: 'asn', status: 'matched' }], deliveries: [{ kind: 'ack', doc_type: '997', status: 'delivered' }], exceptions: [] },
+    response: { payload: { id: TX, status: 'processed' }, interchanges: [{ control_number: '000000102', status: 'accepted' }], transactions: [{ doc_type: '856', status: 'accepted' }], documents: [{ kind: 'asn', status: 'matched' }], deliveries: [{ kind: 'ack', doc_type: '997', status: 'sent' }], exceptions: [] },
   },
   'GET /api/v1/ops/messages/{id}/raw': { request: `curl -s ${H}/api/v1/ops/messages/${TX}/raw ${OPS} -o message.edi`, status: 200, response: 'ISA*00*          *00*          *ZZ*DEMOSUPPLY     *ZZ*OURCO          *250305*1432*U*00401*000000102*0*P*>~GS*SH*…' },
   'GET /api/v1/ops/exceptions': { request: `curl -s '${H}/api/v1/ops/exceptions?state=open&queue=matching' ${OPS}`, status: 200, response: { exceptions: [exception], limit: 50, offset: 0 } },

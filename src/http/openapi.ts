@@ -126,18 +126,18 @@ export function buildOpenApi(): Json {
   })
 
   add('/api/v1/outbox', 'get', {
-    tags: ['supplier api'], summary: 'Files waiting for the caller (acks, purchase orders) when its profile says outbound: api', security: partnerSecurity,
+    tags: ['supplier api'], summary: 'Files waiting for the caller (acks, purchase orders) when its profile says outbound: api, until it confirms each (status queued: not fetched yet, sent: fetched)', security: partnerSecurity,
     responses: { '200': json({ type: 'object' }, 'The files, oldest first'), ...partnerErrors },
   })
   add('/api/v1/outbox/{id}', 'get', {
-    tags: ['supplier api'], summary: 'Download one waiting file (raw bytes)', security: partnerSecurity,
+    tags: ['supplier api'], summary: 'Download one waiting file (raw bytes); the file is then sent', security: partnerSecurity,
     parameters: [pathParam('id', 'file id from the list')],
     responses: { '200': { description: 'The file', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } }, '404': problemResponse('Not yours or unknown'), ...partnerErrors },
   })
   add('/api/v1/outbox/{id}/received', 'post', {
-    tags: ['supplier api'], summary: 'Confirm a file was received; it is then delivered', security: partnerSecurity,
+    tags: ['supplier api'], summary: 'Confirm a file was received; it is then acknowledged and leaves the list', security: partnerSecurity,
     parameters: [pathParam('id', 'file id from the list')],
-    responses: { '200': json({ type: 'object' }, 'Delivered'), '404': problemResponse('Not yours or unknown'), ...partnerErrors },
+    responses: { '200': json({ type: 'object' }, 'Acknowledged: { id, status: "acknowledged" }'), '404': problemResponse('Not yours or unknown'), ...partnerErrors },
   })
 
   // ── operations API (operator token) ──

@@ -6,6 +6,11 @@
  * 997/999 never turns a TA1 rejection into an acceptance. A sweep marks deliveries whose ack
  * deadline passed as overdue and opens `ack_overdue`, which the late ack resolves when it comes.
  * An ack that answers nothing we sent opens `ack_unmatched`.
+ *
+ * Two notions, kept apart: `ack_status` is the functional verdict on the content; the delivery's
+ * `status` is the transport state (src/pipeline/deliver.ts). Any ack that answers a delivery
+ * proves the partner got it, whatever its verdict, so a `sent` delivery (SFTP push, an outbox
+ * file not yet downloaded, an API file fetched but not confirmed) becomes `acknowledged`.
  */
 import { openException, resolveOpenExceptions } from '../db/exceptions.ts'
 import type { Q } from '../db/sql.ts'
@@ -64,6 +69,7 @@ export async function reconcileAck(q: Q, partnerId: string, ack: AckReconciliati
     if (ack.ack === 'TA1') {
       await q`update deliveries set
           ack_status = case when ${status} = 'rejected' then 'rejected' else ack_status end,
+          status = case when status = 'sent' then 'acknowledged' else status end,
           receipt = coalesce(receipt, '{}'::jsonb) || ${q.json({ ta1: { ackPayloadId: payloadId, results } } as never)},
           updated_at = now()
         where id = ${d.id}`
@@ -71,6 +77,7 @@ export async function reconcileAck(q: Q, partnerId: string, ack: AckReconciliati
       // A TA1 that rejected the interchange stands, whatever a 997/999 says of its groups.
       await q`update deliveries set
           ack_status = case when receipt -> 'ta1' is not null and ack_status = 'rejected' then 'rejected' else ${status} end,
+          status = case when status = 'sent' then 'acknowledged' else status end,
           receipt = coalesce(receipt, '{}'::jsonb) || ${q.json({ ack: ack.ack, ackTransactionId: transactionId, results } as never)},
           updated_at = now()
         where id = ${d.id}`

@@ -1,13 +1,25 @@
 /**
  * Stage `deliver`: send one delivery row (ack, outbound document, warehouse ASN) over the
  * channel its destination names. Runs outside a transaction (network I/O), so it is written to
- * be idempotent: a delivered row is never sent again, and receivers get a stable idempotency key.
+ * be idempotent: a row that went out is never sent again, and receivers get a stable idempotency key.
  * Failures retry with backoff; when attempts run out the delivery fails with `delivery_failed`.
  *
- * States: `pending` → `delivered` when the transport itself confirms receipt (SFTP file written,
- * webhook 2xx), or, for AS2, `queued` (handed to the AS2 sender) → `sent` (POST accepted, async
- * MDN awaited) → `acknowledged` (positive MDN) / `failed` (refused POSTs, negative MDN); see
- * db/as2.ts. `available` / `stored` for parked destinations; `failed` when attempts run out.
+ * One state model for every channel (migration 0800 keeps each change in `history`):
+ *   pending       created, not yet picked up
+ *   queued        waiting to go out: being tried (attempts and last_error show the retries),
+ *                 handed to the AS2 sender, or, for API pull, waiting for the partner to fetch it
+ *   sent          the bytes are complete at the other side, nobody has confirmed them yet:
+ *                 SFTP push renamed into place after its size was checked, hosted outbox file
+ *                 renamed into outbox/, API file downloaded, AS2 POST accepted (async MDN awaited)
+ *   acknowledged  the receiver confirmed it: webhook 2xx, API POST .../received, the partner
+ *                 downloaded the hosted outbox file (db/sftp.ts), a positive MDN (db/as2.ts), or
+ *                 a 997/999/CONTRL/TA1 that answers a `sent` document (pipeline/acks.ts)
+ *   failed        attempts ran out, a refusal that retrying cannot fix, or a negative MDN
+ *   stored        destination `none`: kept here, nothing sent and nothing will be
+ * The transport state says whether the partner got the bytes; `ack_status` stays the functional
+ * verdict on their content (accepted / rejected / overdue), the two are never mixed. A push to a
+ * partner's server of something no ack answers (our own 997s) stays `sent`: nothing there tells
+ * us it was collected.
  */
 import { openException } from '../db/exceptions.ts'
 import type { JobRow } from '../db/jobs.ts'
@@ -24,6 +36,7 @@ interface DeliveryRow {
   doc_type: string
   destination: string
   status: string
+  receipt: Record<string, unknown> | null
   bytes: Buffer | null
   filename: string | null
   content_type: string | null
@@ -31,12 +44,18 @@ interface DeliveryRow {
   attempts: number
 }
 
-/** Destinations that need no sending: the partner pulls (api) or nothing is configured (none). */
-const PARKED: Record<string, string> = { api: 'available', none: 'stored' }
+/** Destinations that need no sending: the partner pulls (api: queued until fetched) or nothing is configured (none). */
+const PARKED: Record<string, string> = { api: 'queued', none: 'stored' }
+
+/** States the deliver stage never sends again. */
+const DONE = ['sent', 'acknowledged', 'failed', 'stored']
 
 export async function deliverStage(deps: PipelineDeps, q: Q, deliveryId: string, job: JobRow): Promise<void> {
   const [d] = await q<DeliveryRow[]>`select * from deliveries where id = ${deliveryId}`
-  if (!d || ['delivered', 'available', 'stored', 'failed', 'queued', 'sent', 'acknowledged'].includes(d.status)) return
+  // `queued` after a hand-off (AS2 sender, API pull) waits on someone else; `queued` between
+  // retries of this stage is sent again.
+  const handedOff = d && d.status === 'queued' && (PARKED[d.destination] !== undefined || d.receipt?.as2 !== undefined)
+  if (!d || DONE.includes(d.status) || handedOff) return
   if (PARKED[d.destination]) {
     // Collected by the partner (API pull) or kept: EDI we sent still awaits its functional ack.
     await q`update deliveries set status = ${PARKED[d.destination]},
@@ -45,9 +64,9 @@ export async function deliverStage(deps: PipelineDeps, q: Q, deliveryId: string,
       where id = ${d.id}`
     return
   }
-  await q`update deliveries set attempts = attempts + 1, updated_at = now() where id = ${d.id}`
+  await q`update deliveries set status = 'queued', attempts = attempts + 1, updated_at = now() where id = ${d.id}`
   const receipt = await send(deps, d)
-  if (receipt.ok && receipt.detail?.as2 === 'queued') {
+  if (receipt.ok && (receipt.state === 'queued' || receipt.detail?.as2 === 'queued')) {
     // Handed to the AS2 sender, not sent yet: the as2_send job moves it on (db/as2.ts), and may
     // already have done so on its own connection, so a later state is never overwritten.
     await q`update deliveries set status = case when status in ('sent', 'acknowledged', 'failed') then status else 'queued' end,
@@ -59,7 +78,11 @@ export async function deliverStage(deps: PipelineDeps, q: Q, deliveryId: string,
     return
   }
   if (receipt.ok) {
-    await q`update deliveries set status = 'delivered', sent_at = now(), last_error = null,
+    // `sent` or `acknowledged`, as the channel can tell; a collection recorded meanwhile (the
+    // partner downloading the outbox file at once) is never moved back.
+    const state = receipt.state ?? 'sent'
+    await q`update deliveries set status = case when status in ('acknowledged', 'failed') then status else ${state} end,
+        sent_at = coalesce(sent_at, now()), last_error = null,
         receipt = coalesce(receipt, '{}'::jsonb) || ${q.json({ ref: receipt.ref ?? null, ...(receipt.detail ?? {}) } as never)},
         ack_status = case when kind in ('document', 'warehouse') and ack_deadline is not null then 'pending' else ack_status end,
         updated_at = now()

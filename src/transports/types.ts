@@ -41,8 +41,15 @@ export interface OutboundPayload {
   docType: string
 }
 
+/**
+ * What a successful send established (src/pipeline/deliver.ts has the state model): `queued`
+ * handed to a sender that reports later (AS2), `sent` complete at the other side but not
+ * confirmed (SFTP), `acknowledged` confirmed by the receiver itself (webhook 2xx). Unset: `sent`.
+ */
+export type DeliveryState = 'queued' | 'sent' | 'acknowledged'
+
 export type DeliveryReceipt =
-  | { ok: true; ref?: string; detail?: Record<string, unknown> }
+  | { ok: true; ref?: string; state?: DeliveryState; detail?: Record<string, unknown> }
   | { ok: false; retryable: boolean; error: string }
 
 /** One outbound channel (AS2 send, SFTP mailbox/push, webhook). */

@@ -53,6 +53,8 @@ describe('edi-gateway ingest (end to end, real CLI process)', () => {
     const show = await runCli(['messages', 'show', id!], env)
     expect(show.code).toBe(0)
     expect(show.stdout).toMatch(/855 0001: matched/)
+    // Each delivery with the states it went through (a CLI run sends nothing: still pending).
+    expect(show.stdout).toMatch(/→ ack 997 to \S+: pending(\n| )/)
   })
 
   it('fails in one line with exit code 2 for an unreadable file or an unknown partner', async () => {

@@ -46,4 +46,48 @@ describe('migrations', () => {
       await fresh.close()
     }
   })
+  it('0800 gives rows of the old states the state their channel had really reached, and records each change', async () => {
+    const fresh = await testDb({ migrate: false })
+    try {
+      await migrate(fresh.sql, listMigrations().filter((m) => m.name < '0800'))
+      const row = (id: string, destination: string, status: string, ackStatus: string | null = null) =>
+        fresh.sql`insert into deliveries (id, partner_id, kind, doc_type, destination, status, ack_status)
+          values (${id}, 'p', 'document', '850', ${destination}, ${status}, ${ackStatus})`
+      await row('api-waiting', 'api', 'available')
+      await row('api-confirmed', 'api', 'delivered')
+      await row('hook', 'webhook:wms', 'delivered')
+      await row('push', 'sftp', 'delivered')
+      await row('push-997', 'sftp', 'delivered', 'accepted')
+      await row('outbox-collected', 'sftp_mailbox', 'delivered')
+      await row('outbox-waiting', 'sftp_mailbox', 'delivered')
+      await row('as2-queued', 'as2', 'delivered')
+      await row('as2-mdn', 'as2', 'delivered')
+      await row('kept', 'none', 'stored')
+      await fresh.sql`insert into sftp_outbox_files (id, partner_id, filename, delivery_id, size, sha256, downloaded_at)
+        values ('o1', 'p', 'a.x12', 'outbox-collected', 1, 'x', now()), ('o2', 'p', 'b.x12', 'outbox-waiting', 1, 'x', null)`
+      await fresh.sql`insert into as2_outbound (message_id, delivery_id, partner_id, filename, content_type, doc_type, bytes, status)
+        values ('<m1>', 'as2-queued', 'p', 'f', 'x', '850', '\\x00', 'queued'), ('<m2>', 'as2-mdn', 'p', 'f', 'x', '850', '\\x00', 'delivered')`
+      await migrate(fresh.sql)
+      const rows = await fresh.sql<{ id: string; status: string; history: { status: string }[] }[]>`select id, status, history from deliveries order by id`
+      expect(Object.fromEntries(rows.map((r) => [r.id, r.status]))).toEqual({
+        'api-confirmed': 'acknowledged', 'api-waiting': 'queued', 'as2-mdn': 'acknowledged', 'as2-queued': 'queued', hook: 'acknowledged',
+        kept: 'stored', 'outbox-collected': 'acknowledged', 'outbox-waiting': 'sent', push: 'sent', 'push-997': 'acknowledged',
+      })
+      expect(rows.find((r) => r.id === 'push')!.history.map((h) => h.status)).toEqual(['delivered', 'migrated', 'sent'])
+      expect(rows.find((r) => r.id === 'kept')!.history.map((h) => h.status)).toEqual(['stored'])
+      // From now on the trigger records every change of state, whoever makes it.
+      await fresh.sql`insert into deliveries (id, kind, doc_type, destination) values ('new', 'ack', '997', 'sftp')`
+      await fresh.sql`update deliveries set status = 'queued', attempts = 1 where id = 'new'`
+      await fresh.sql`update deliveries set last_error = 'timeout' where id = 'new'`
+      await fresh.sql`update deliveries set status = 'failed' where id = 'new'`
+      const [n] = await fresh.sql<{ history: Record<string, unknown>[] }[]>`select history from deliveries where id = 'new'`
+      expect(n.history).toEqual([
+        expect.objectContaining({ status: 'pending', attempts: 0 }),
+        expect.objectContaining({ status: 'queued', attempts: 1 }),
+        expect.objectContaining({ status: 'failed', attempts: 1, error: 'timeout' }),
+      ])
+    } finally {
+      await fresh.close()
+    }
+  })
 })

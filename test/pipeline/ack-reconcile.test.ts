@@ -39,7 +39,7 @@ describe('CONTRL for our EDIFACT interchanges', () => {
     return insertDelivery(suite.db.sql, {
       partnerId: PARTNER, kind: 'document', docType: 'ORDERS', parentTable: 'erp_purchase_orders', parentId: `po-${ref}`,
       destination: 'api', controlNumber: ref, standard: 'edifact', references: { interchange: ref, message: '1' },
-      ackStatus: 'pending', ackDeadline: deadline, status: 'available',
+      ackStatus: 'pending', ackDeadline: deadline, status: 'queued',
     })
   }
   const ackOf = async (id: string) =>
@@ -146,7 +146,7 @@ describe('997/999 for our X12 groups', () => {
   const sent = (gs: string) => insertDelivery(suite.db.sql, {
     partnerId: 'demo-x12-supplier', kind: 'document', docType: '850', parentTable: 'erp_purchase_orders', parentId: `po-${gs}`,
     destination: 'sftp_mailbox', controlNumber: gs, standard: 'x12', references: { interchange: gs.padStart(9, '0'), group: gs, message: '0001' },
-    ackStatus: 'pending', ackDeadline: new Date(Date.now() + 3_600_000), status: 'delivered',
+    ackStatus: 'pending', ackDeadline: new Date(Date.now() + 3_600_000), status: 'sent',
   })
   const ackStatus = async (id: string) => (await suite.db.sql<{ ack_status: string }[]>`select ack_status from deliveries where id = ${id}`)[0].ack_status
   const groupAcks = async () => (await suite.db.sql<{ doc_type: string }[]>`select doc_type from deliveries where kind = 'ack'`).map((r) => r.doc_type)
@@ -176,7 +176,7 @@ describe('an ack matches only what we sent in its standard, at its reference lev
   const send = (partnerId: string, standard: 'x12' | 'edifact', refs: { interchange: string; group?: string; message: string }) => insertDelivery(suite.db.sql, {
     partnerId, kind: 'document', docType: standard === 'x12' ? '850' : 'ORDERS', parentTable: 'erp_purchase_orders', parentId: `po-${standard}-${refs.interchange}`,
     destination: 'api', controlNumber: refs.group ?? refs.interchange, standard, references: refs,
-    ackStatus: 'pending', ackDeadline: new Date(Date.now() + 3_600_000), status: 'delivered',
+    ackStatus: 'pending', ackDeadline: new Date(Date.now() + 3_600_000), status: 'sent',
   })
   const ackStatus = async (id: string) => (await suite.db.sql<{ ack_status: string }[]>`select ack_status from deliveries where id = ${id}`)[0].ack_status
 

@@ -71,15 +71,16 @@ describe.skipIf(!hasOpenssl)('delivery states over AS2', { timeout: 120_000 }, (
     })
     await enqueue(gw.sql, 'deliver', { deliveryId: id, partnerId }, { dedupeKey: `deliver:${id}` })
     await worker.drain({ timeoutMs: 60_000 })
-    const [row] = await gw.sql<{ status: string; receipt: Record<string, unknown>; last_error: string | null; sent_at: Date | null }[]>`
-      select status, receipt, last_error, sent_at from deliveries where id = ${id}`
-    return row
+    const [row] = await gw.sql<{ status: string; receipt: Record<string, unknown>; last_error: string | null; sent_at: Date | null; history: { status: string }[] }[]>`
+      select status, receipt, last_error, sent_at, history from deliveries where id = ${id}`
+    return { ...row, path: row.history.map((h) => h.status) }
   }
 
   it('acknowledged on a positive sync MDN', async () => {
     const row = await deliver('loop-out')
     expect(row).toMatchObject({ status: 'acknowledged', receipt: expect.objectContaining({ as2: 'acknowledged', mdn: 'delivered' }) })
     expect(row.sent_at).not.toBeNull()
+    expect(row.path).toEqual(['pending', 'queued', 'sent', 'acknowledged'])
   })
 
   it('failed after eight refused POSTs, with the last error', async () => {
@@ -88,16 +89,19 @@ describe.skipIf(!hasOpenssl)('delivery states over AS2', { timeout: 120_000 }, (
     expect(row.receipt).toMatchObject({ as2: 'failed' })
     expect(row.last_error).toBeTruthy()
     expect(row.sent_at).toBeNull()
+    expect(row.path).toEqual(['pending', 'queued', 'failed'])
   })
 
   it('failed on a negative MDN', async () => {
     const row = await deliver('liar')
     expect(row).toMatchObject({ status: 'failed', receipt: expect.objectContaining({ as2: 'failed', mdn: 'mic_mismatch' }) })
     expect(row.last_error).toMatch(/MDN mic_mismatch/)
+    expect(row.path).toEqual(['pending', 'queued', 'sent', 'failed'])
   })
 
   it('sent while an async MDN is awaited', async () => {
     const row = await deliver('silent')
     expect(row).toMatchObject({ status: 'sent', receipt: expect.objectContaining({ as2: 'sent' }) })
+    expect(row.path).toEqual(['pending', 'queued', 'sent'])
   })
 })

@@ -127,8 +127,11 @@ describe('warehouse webhook delivery', () => {
       expect(s.signature).toBe(`sha256=${createHmac('sha256', 'whsec-test-123').update(s.body).digest('hex')}`)
     }
     expect(JSON.parse(seen[0].body).asn.shipmentId).toBe('ASN-20250305-01')
-    const [d] = await db.sql<{ status: string; attempts: number }[]>`select status, attempts from deliveries where kind = 'warehouse'`
-    expect(d).toEqual({ status: 'delivered', attempts: 3 })
+    const [d] = await db.sql<{ status: string; attempts: number; history: { status: string; attempts: number }[] }[]>`
+      select status, attempts, history from deliveries where kind = 'warehouse'`
+    expect({ status: d.status, attempts: d.attempts }).toEqual({ status: 'acknowledged', attempts: 3 })
+    // Queued through the two refusals, acknowledged by the 2xx.
+    expect(d.history.map((h) => [h.status, h.attempts])).toEqual([['pending', 0], ['queued', 1], ['acknowledged', 3]])
     // Nothing more is sent once delivered.
     await p.drain()
     expect(seen).toHaveLength(3)

@@ -64,8 +64,8 @@ describe('outbound purchase orders and their acknowledgements', () => {
     const rows = await db.sql<{ doc_type: string; status: string; ack_status: string }[]>`
       select doc_type, status, ack_status from deliveries where kind = 'document' order by doc_type`
     expect(rows).toEqual([
-      { doc_type: '850', status: 'delivered', ack_status: 'pending' },
-      { doc_type: 'ORDERS', status: 'available', ack_status: 'pending' },
+      { doc_type: '850', status: 'sent', ack_status: 'pending' },
+      { doc_type: 'ORDERS', status: 'queued', ack_status: 'pending' },
     ])
   })
 
@@ -77,8 +77,12 @@ describe('outbound purchase orders and their acknowledgements', () => {
       controlNumbers: { interchange: 7001, group: 7001, transaction: 1 }, date: '20250302', time: '0800',
     })
     await p.ingest({ transport: 'cli', body: Buffer.from(ack.interchanges[0].text, 'latin1') })
-    const [row] = await db.sql<{ ack_status: string }[]>`select ack_status from deliveries where kind = 'document' and doc_type = '850'`
+    const [row] = await db.sql<{ ack_status: string; status: string; history: { status: string }[] }[]>`
+      select ack_status, status, history from deliveries where kind = 'document' and doc_type = '850'`
     expect(row.ack_status).toBe('accepted')
+    // The 997 is also the proof that the file reached the supplier: the transport state moves on.
+    expect(row.status).toBe('acknowledged')
+    expect(row.history.map((h) => h.status)).toEqual(['pending', 'queued', 'sent', 'acknowledged'])
   })
 
   it('reconciles a CONTRL that rejects our ORDERS and opens ack_rejected', async () => {

@@ -45,7 +45,7 @@ describe('TA1 for our X12 interchanges', () => {
     partnerId: PARTNER, kind: 'document', docType: '850', parentTable: 'erp_purchase_orders', parentId: `po-${ic}-${opts.standard ?? 'x12'}`,
     destination: 'sftp_mailbox', controlNumber: String(ic), standard: opts.standard ?? 'x12',
     references: { interchange: String(ic).padStart(9, '0'), group: String(ic), message: '0001' },
-    ackStatus: 'pending', ackDeadline: opts.deadline ?? new Date(Date.now() + 3_600_000), status: 'delivered',
+    ackStatus: 'pending', ackDeadline: opts.deadline ?? new Date(Date.now() + 3_600_000), status: 'sent',
   })
   const delivery = async (id: string) =>
     (await suite.db.sql<{ ack_status: string; receipt: Record<string, unknown> | null }[]>`select ack_status, receipt from deliveries where id = ${id}`)[0]

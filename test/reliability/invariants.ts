@@ -83,9 +83,11 @@ export async function verify(q: Q, ledger: Ledger, opts: { stuckAllowedStages?: 
   const danglingDeliveries = await q<{ id: string }[]>`select d.id from deliveries d where d.parent_table = 'interchanges'
     and not exists (select 1 from interchanges i where i.id = d.parent_id)`
   if (danglingDeliveries.length) problems.push(`${danglingDeliveries.length} ack(s) without their interchange`)
-  const deliverJobs = await q<{ id: string }[]>`select d.id from deliveries d where d.status = 'pending'
+  // `queued` between retries of the deliver stage too (AS2 and API pull wait on others once queued).
+  const deliverJobs = await q<{ id: string }[]>`select d.id from deliveries d
+    where (d.status = 'pending' or (d.status = 'queued' and d.destination not in ('as2', 'api')))
     and not exists (select 1 from jobs j where j.stage = 'deliver' and j.payload->>'deliveryId' = d.id)`
-  if (deliverJobs.length) problems.push(`${deliverJobs.length} pending deliveries without a deliver job (outbox lost)`)
+  if (deliverJobs.length) problems.push(`${deliverJobs.length} pending/queued deliveries without a deliver job (outbox lost)`)
   for (const b of ledger.badMdns) problems.push(`as2 MDN failed verify-mdn.sh: ${b}`)
   const by = (via: string) => [...ledger.sent.values()].filter((s) => s.via === via && s.acked).length
   const as2 = [...ledger.sent.values()].filter((s) => s.via === 'as2')

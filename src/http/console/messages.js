@@ -62,10 +62,18 @@ export async function lineageView(id) {
     el('h2', {}, `Documents (${l.documents.length})`),
     ...l.documents.map(documentCard),
     el('h2', {}, `Deliveries, acks and MDNs (${l.deliveries.length})`),
-    table(['kind', 'type', 'destination', 'status', 'ack', 'sent'], l.deliveries.map((d) => el('tr', {}, el('td', {}, d.kind), el('td', {}, d.doc_type), el('td', {}, d.destination), el('td', {}, badge(d.status)), el('td', {}, d.ack_status ?? '—'), el('td', {}, when(d.sent_at))))),
+    table(['kind', 'type', 'destination', 'status', 'ack', 'sent', 'history'], l.deliveries.map((d) => el('tr', {}, el('td', {}, d.kind), el('td', {}, d.doc_type), el('td', {}, d.destination), el('td', {}, badge(d.status)), el('td', {}, d.ack_status ?? '—'), el('td', {}, when(d.sent_at)), el('td', { class: 'history' }, deliveryHistory(d))))),
     el('h2', {}, `Jobs (${l.jobs.length})`),
     table(['stage', 'state', 'attempts', 'error'], l.jobs.map((j) => el('tr', {}, el('td', {}, j.stage), el('td', {}, badge(j.state)), el('td', {}, `${j.attempts}/${j.max_attempts}`), el('td', {}, j.last_error?.message ?? ''))))
   )
+}
+
+/** The states a delivery went through (pending → queued → sent → acknowledged), retries and the error that ended it. */
+function deliveryHistory(d) {
+  const steps = (d.history ?? []).map((h) => h.status)
+  const last = (d.history ?? []).at(-1)
+  const error = last?.error ?? (d.status === 'queued' ? d.last_error : null)
+  return [steps.join(' → ') || d.status, d.attempts > 1 ? ` · ${d.attempts} attempts` : '', error ? ` · ${error}` : ''].join('')
 }
 
 function documentCard(d) {

@@ -223,7 +223,7 @@ export function createAs2Transport(deps: { store: As2Store; registry: Pick<Regis
       // Stable per delivery: a re-run of the deliver stage queues the same message, not a second one.
       const messageId = `<${p.deliveryId}@${host}>`
       await deps.store.queueOutbound({ messageId, deliveryId: p.deliveryId, partnerId: p.partnerId, filename: p.filename, contentType: p.contentType, docType: p.docType, bytes: p.bytes })
-      return { ok: true, ref: messageId, detail: { as2: 'queued' } }
+      return { ok: true, ref: messageId, state: 'queued', detail: { as2: 'queued' } }
     },
   }
 }

@@ -35,6 +35,8 @@ export interface SftpClientSession {
   rename(from: string, to: string): Promise<void>
   remove(path: string): Promise<void>
   exists(path: string): Promise<boolean>
+  /** The size the server reports for a file (stat). */
+  size(path: string): Promise<number>
   close(): void
 }
 
@@ -123,6 +125,10 @@ export async function connectSftp(opts: SftpConnectOptions): Promise<SftpClientS
         () => true,
         () => false
       )
+    },
+    async size(path) {
+      const st = await call<ssh2.Stats>('stat', (cb) => sftp.stat(path, cb))
+      return Number(st.size)
     },
     close() {
       sftp.end()

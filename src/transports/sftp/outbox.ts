@@ -2,6 +2,8 @@
  * Delivery into a hosted mailbox: the file appears in <mailboxRoot>/<partner>/outbox/ atomically
  * (written under a hidden temp name, then renamed), so a partner listing the folder never sees
  * half a file. The store records it; the SFTP server later records download and removal.
+ * Renamed into outbox/ is `sent`; the partner reading it to its end makes the delivery
+ * `acknowledged` (db/sftp.ts markOutboxDownloaded).
  */
 import { createHash } from 'node:crypto'
 import { rename, unlink, writeFile } from 'node:fs/promises'
@@ -46,6 +48,7 @@ export async function sendToMailbox(
   return {
     ok: true,
     ref: `outbox/${filename}`,
+    state: 'sent',
     detail: { mailbox: p.partnerId, size: p.bytes.length, sha256 },
   }
 }

@@ -2,6 +2,9 @@
  * Pushing a file to a partner's own SFTP server (the poll entry that has `pushPath`): upload
  * under a hidden temporary name, then rename into place, so the partner's own pollers never
  * pick up half a file. Same connection rules as polling, known-hosts checking included.
+ * The temp file's size, as the partner's server reports it, must be the size we wrote before it
+ * is renamed into place: then the delivery is `sent`. Nothing on their server tells us when they
+ * collected it; for EDI documents their 997/999/CONTRL does (pipeline/acks.ts).
  */
 import { posix } from 'node:path'
 import type { PartnerProfile } from '../../config/partner.ts'
@@ -68,11 +71,16 @@ export async function pushToPartner(
   const s = conn.session
   try {
     await s.upload(payload.bytes, temp)
+    const written = await s.size(temp)
+    if (written !== payload.bytes.length) {
+      throw new Error(`the server reports ${written} bytes written of ${payload.bytes.length}`)
+    }
     await s.replace(temp, final)
     return {
       ok: true,
       ref: `sftp://${e.user}@${e.host}:${e.port}${final}`,
-      detail: { size: payload.bytes.length },
+      state: 'sent',
+      detail: { size: payload.bytes.length, sizeVerified: true },
     }
   } catch (err) {
     await s.remove(temp).catch(() => {})
