@@ -116,8 +116,9 @@ export const COMMAND_USAGE: Record<string, string> = {
   Re-runs a stored message through the current maps as a new message; --diff changes nothing and
   prints the field-by-field difference instead.`,
   erp: `usage: edi-gateway erp import <file.csv|file.json>
-  Imports open purchase orders (one row per PO line: po_number,line,supplier,buyer_part,...),
-  re-matches held documents and queues 850/ORDERS to EDI suppliers.`,
+  Imports open purchase orders (one row per PO line; CSV columns po_number,line,supplier,buyer_part,...,
+  JSON fields poNumber,line,supplier,buyerPart,...), re-matches held documents and queues 850/ORDERS
+  to EDI suppliers.`,
   messages: `usage: edi-gateway messages show <message-id> [--json]
   Lineage of a message: raw, interchanges, transactions, documents, deliveries, exceptions.`,
   exceptions: `usage: edi-gateway exceptions list [--json] [--state S] [--queue Q]

@@ -1,5 +1,9 @@
-/** One message's lineage: payload → interchanges → transactions → documents → deliveries, plus exceptions. */
+/**
+ * One message's lineage: payload → interchanges → transactions → documents → deliveries, plus
+ * exceptions. Rows in camelCase like the operations API (`messages show --json`); JSON columns as stored.
+ */
 import type { Q } from '../db/sql.ts'
+import { camelRow, camelRows } from '../http/camel.ts'
 
 export async function lineage(q: Q, messageId: string) {
   const [payload] = await q<{ id: string; status: string; transport: string; partner_id: string | null; filename: string | null; size: string; sha256: string; received_at: Date }[]>`
@@ -22,5 +26,12 @@ export async function lineage(q: Q, messageId: string) {
   const exceptions = await q<{ id: string; code: string; state: string; explanation: string }[]>`
     select id, code, queue, state, explanation, transaction_id, document_id from exceptions
     where payload_id = ${messageId} or document_id = any(${documents.map((d) => d.id)}) order by created_at, id`
-  return { payload, interchanges, transactions, documents, deliveries, exceptions }
+  return {
+    payload: camelRow(payload),
+    interchanges: camelRows(interchanges),
+    transactions: camelRows(transactions),
+    documents: camelRows(documents),
+    deliveries: camelRows(deliveries),
+    exceptions: camelRows(exceptions),
+  }
 }

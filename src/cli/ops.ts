@@ -51,14 +51,14 @@ export async function messagesCommand(a: Args): Promise<number> {
     if (a.flags.json) console.log(JSON.stringify(l, null, 2))
     else {
       const p = l.payload
-      console.log(`message ${p.id}  ${p.status}  ${p.transport}  partner=${p.partner_id ?? '?'}  ${p.filename ?? ''}  ${p.size} bytes  sha256=${p.sha256.slice(0, 16)}…`)
-      for (const i of l.interchanges) console.log(`  interchange ${i.control_number} ${i.sender_id} → ${i.receiver_id}: ${i.status}${i.test ? ' (test)' : ''}`)
-      for (const t of l.transactions) console.log(`    ${t.doc_type} ${t.control_number}: ${t.status}${(t.issues as unknown[]).length ? ` (${(t.issues as unknown[]).length} issues)` : ''}`)
-      for (const d of l.documents) console.log(`      ${d.kind} ${d.id} ${d.business_key}: ${d.status}  map=${d.map_id}@${(d.map_hash ?? '').slice(0, 8)}`)
+      console.log(`message ${p.id}  ${p.status}  ${p.transport}  partner=${p.partnerId ?? '?'}  ${p.filename ?? ''}  ${p.size} bytes  sha256=${p.sha256.slice(0, 16)}…`)
+      for (const i of l.interchanges) console.log(`  interchange ${i.controlNumber} ${i.senderId} → ${i.receiverId}: ${i.status}${i.test ? ' (test)' : ''}`)
+      for (const t of l.transactions) console.log(`    ${t.docType} ${t.controlNumber}: ${t.status}${(t.issues as unknown[]).length ? ` (${(t.issues as unknown[]).length} issues)` : ''}`)
+      for (const d of l.documents) console.log(`      ${d.kind} ${d.id} ${d.businessKey}: ${d.status}  map=${d.mapId}@${(d.mapHash ?? '').slice(0, 8)}`)
       for (const d of l.deliveries) {
         const path = d.history.map((h) => h.status).join(' → ') || d.status
-        const retries = d.attempts > 1 || (d.last_error && d.status !== 'failed') ? `  attempts=${d.attempts}` : ''
-        console.log(`      → ${d.kind} ${d.doc_type} to ${d.destination}: ${path}${d.ack_status ? ` ack=${d.ack_status}` : ''}${retries}${d.last_error ? `  last error: ${d.last_error}` : ''}`)
+        const retries = d.attempts > 1 || (d.lastError && d.status !== 'failed') ? `  attempts=${d.attempts}` : ''
+        console.log(`      → ${d.kind} ${d.docType} to ${d.destination}: ${path}${d.ackStatus ? ` ack=${d.ackStatus}` : ''}${retries}${d.lastError ? `  last error: ${d.lastError}` : ''}`)
       }
       for (const e of l.exceptions) console.log(`  ! ${e.id} ${e.code} [${e.state}] ${e.explanation}`)
     }

@@ -1,8 +1,13 @@
 /**
  * ERP purchase-order import: CSV (one row per PO line) or JSON (the same fields, as an array of
- * rows or `{ "lines": [...] }`). Rows are validated with zod; errors name the row and the field.
+ * rows or `{ "lines": [...] }`). Rows are validated with zod; errors name the row and the field
+ * as the input spelled it.
  *
- *   po_number,line,supplier,buyer_part,vendor_part,gtin,quantity,uom,unit_price,currency,pack_size,ship_to,requested_date
+ *   CSV header:  po_number,line,supplier,buyer_part,vendor_part,gtin,quantity,uom,unit_price,currency,pack_size,ship_to,requested_date
+ *   JSON fields: poNumber, line, supplier, buyerPart, vendorPart, gtin, quantity, uom, unitPrice, currency, packSize, shipTo, requestedDate, status
+ *
+ * JSON rows are camelCase like the rest of the API; the CSV column names are still accepted in
+ * JSON as deprecated aliases (JSON files and ERP exports written before the API went camelCase).
  */
 import { z } from 'zod'
 import type { ErpPurchaseOrder } from './port.ts'
@@ -21,22 +26,46 @@ const optDec = z
   .pipe(dec.optional())
 
 export const PoLineRow = z.strictObject({
-  po_number: z.string().trim().min(1),
+  poNumber: z.string().trim().min(1),
   line: z.coerce.string().trim().min(1),
   supplier: z.string().trim().min(1),
-  buyer_part: optText,
-  vendor_part: optText,
+  buyerPart: optText,
+  vendorPart: optText,
   gtin: z.string().trim().regex(/^(\d{8}|\d{12,14})?$/, 'must be 8, 12, 13 or 14 digits').optional().transform((v) => (v ? v : undefined)),
   quantity: z.coerce.string().pipe(dec),
   uom: z.string().trim().min(1).max(8),
-  unit_price: optDec,
+  unitPrice: optDec,
   currency: z.string().trim().regex(/^[A-Z]{3}$/).optional().transform((v) => v ?? 'USD'),
-  pack_size: optDec,
-  ship_to: optText,
-  requested_date: z.string().trim().regex(/^(\d{4}-\d{2}-\d{2})?$/, 'must be YYYY-MM-DD').optional().transform((v) => (v ? v : undefined)),
+  packSize: optDec,
+  shipTo: optText,
+  requestedDate: z.string().trim().regex(/^(\d{4}-\d{2}-\d{2})?$/, 'must be YYYY-MM-DD').optional().transform((v) => (v ? v : undefined)),
   status: z.enum(['open', 'closed', 'cancelled']).optional(),
 })
 export type PoLineRow = z.infer<typeof PoLineRow>
+
+/** CSV column (and deprecated JSON alias) → JSON field. */
+const FROM_CSV: Record<string, string> = {
+  po_number: 'poNumber', buyer_part: 'buyerPart', vendor_part: 'vendorPart', unit_price: 'unitPrice',
+  pack_size: 'packSize', ship_to: 'shipTo', requested_date: 'requestedDate',
+}
+
+/**
+ * A row with the CSV names turned into the JSON fields; `names` maps each field back to the name
+ * the input used, so errors speak the input's language. Both spellings of one field is an error.
+ */
+function normalizeRow(input: unknown): { row: unknown; names: Map<string, string>; clash?: string } {
+  const names = new Map<string, string>()
+  if (!input || typeof input !== 'object' || Array.isArray(input)) return { row: input, names }
+  const entries: [string, unknown][] = []
+  for (const [k, v] of Object.entries(input)) {
+    const field = Object.hasOwn(FROM_CSV, k) ? FROM_CSV[k] : k
+    if (names.has(field)) return { row: input, names, clash: `${names.get(field)} and ${k} are the same field; give one` }
+    names.set(field, k)
+    entries.push([field, v])
+  }
+  // fromEntries defines own properties: a `__proto__` key stays a key (refused as unknown).
+  return { row: Object.fromEntries(entries), names }
+}
 
 export interface ImportError {
   row: number
@@ -114,23 +143,32 @@ export function parsePurchaseOrders(text: string, format: 'csv' | 'json'): { ord
       errors.push({ row: rowNo, field: nul[0], message: 'contains a NUL character (U+0000), which is not allowed' })
       return
     }
-    const parsed = PoLineRow.safeParse(input)
+    const { row, names, clash } = normalizeRow(input)
+    if (clash) {
+      errors.push({ row: rowNo, field: '', message: clash })
+      return
+    }
+    const parsed = PoLineRow.safeParse(row)
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) errors.push({ row: rowNo, field: issue.path.join('.'), message: issue.message })
+      for (const issue of parsed.error.issues) {
+        const [head, ...rest] = issue.path.map(String)
+        const field = head === undefined ? '' : [names.get(head) ?? head, ...rest].join('.')
+        errors.push({ row: rowNo, field, message: issue.message })
+      }
       return
     }
     const r = parsed.data
-    let po = byPo.get(r.po_number)
+    let po = byPo.get(r.poNumber)
     if (!po) {
-      po = { poNumber: r.po_number, supplierId: r.supplier, status: 'open', currency: r.currency, shipTo: r.ship_to, requestedDate: r.requested_date, lines: [] }
-      byPo.set(r.po_number, po)
+      po = { poNumber: r.poNumber, supplierId: r.supplier, status: 'open', currency: r.currency, shipTo: r.shipTo, requestedDate: r.requestedDate, lines: [] }
+      byPo.set(r.poNumber, po)
     }
     if (r.status === 'closed' || r.status === 'cancelled') po.status = r.status
-    if (po.supplierId !== r.supplier) errors.push({ row: rowNo, field: 'supplier', message: `PO ${r.po_number} has lines for two suppliers` })
-    if (po.lines.some((l) => l.lineNo === r.line)) errors.push({ row: rowNo, field: 'line', message: `line ${r.line} of PO ${r.po_number} appears twice` })
+    if (po.supplierId !== r.supplier) errors.push({ row: rowNo, field: 'supplier', message: `PO ${r.poNumber} has lines for two suppliers` })
+    if (po.lines.some((l) => l.lineNo === r.line)) errors.push({ row: rowNo, field: 'line', message: `line ${r.line} of PO ${r.poNumber} appears twice` })
     po.lines.push({
-      lineNo: r.line, buyerPart: r.buyer_part, vendorPart: r.vendor_part, gtin: r.gtin, quantity: r.quantity, uom: r.uom.toUpperCase(),
-      unitPrice: r.unit_price, packSize: r.pack_size, requestedDate: r.requested_date, status: 'open',
+      lineNo: r.line, buyerPart: r.buyerPart, vendorPart: r.vendorPart, gtin: r.gtin, quantity: r.quantity, uom: r.uom.toUpperCase(),
+      unitPrice: r.unitPrice, packSize: r.packSize, requestedDate: r.requestedDate, status: 'open',
     })
   })
   return { orders: [...byPo.values()], errors }

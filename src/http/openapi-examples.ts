@@ -79,6 +79,9 @@ const invoice = {
   ],
 }
 
+/** ERP rows: camelCase fields (the CSV column names, po_number ..., are deprecated aliases). */
+const erpRows = [{ poNumber: '4500012600', line: '1', supplier: 'demo-x12-supplier', buyerPart: 'ABC-100', quantity: '10', uom: 'EA', unitPrice: '4.50', currency: 'USD' }]
+
 const exception = {
   id: EXC,
   code: 'qty_out_of_tolerance',
@@ -121,7 +124,8 @@ export const EXAMPLES: Record<string, RouteExample> = {
   'POST /as2/mdn': { request: "# the partner's asynchronous MDN for a message we sent\nPOST /as2/mdn  Content-Type: multipart/report; report-type=disposition-notification", status: 200, response: 'ok' },
 
   'POST /api/v1/erp/purchase-orders': {
-    request: curlJson('POST', '/api/v1/erp/purchase-orders', OPS, [{ po_number: '4500012600', line: '1', supplier: 'demo-x12-supplier', buyer_part: 'ABC-100', quantity: '10', uom: 'EA', unit_price: '4.50', currency: 'USD' }]),
+    request: curlJson('POST', '/api/v1/erp/purchase-orders', OPS, erpRows),
+    body: erpRows,
     status: 200,
     response: { inserted: 1, updated: 0, purchaseOrders: 1, rematched: 0, sentToSuppliers: ['4500012600'] },
   },
@@ -134,12 +138,20 @@ export const EXAMPLES: Record<string, RouteExample> = {
   'GET /api/v1/ops/messages': {
     request: `curl -s '${H}/api/v1/ops/messages?partner=demo-x12-supplier&limit=1' ${OPS}`,
     status: 200,
-    response: { messages: [{ id: TX, partnerId: 'demo-x12-supplier', transport: 'sftp', status: 'processed', filename: '856-asn-20250305-01.edi' }], limit: 1, offset: 0 },
+    response: { messages: [{ id: TX, receivedAt: '2025-03-05T14:32:10.004Z', partnerId: 'demo-x12-supplier', transport: 'sftp', status: 'processed', filename: '856-asn-20250305-01.edi', docTypes: ['856'], poNumbers: ['4500012345'], openExceptions: 0 }], limit: 1, offset: 0 },
   },
   'GET /api/v1/ops/messages/{id}': {
     request: `curl -s ${H}/api/v1/ops/messages/${TX} ${OPS}`,
     status: 200,
-    response: { payload: { id: TX, status: 'processed' }, interchanges: [{ control_number: '000000102', status: 'accepted' }], transactions: [{ doc_type: '856', status: 'accepted' }], documents: [{ kind: 'asn', status: 'matched' }], deliveries: [{ kind: 'ack', doc_type: '997', status: 'sent' }], exceptions: [] },
+    response: {
+      payload: { id: TX, partnerId: 'demo-x12-supplier', transport: 'sftp', status: 'processed', receivedAt: '2025-03-05T14:32:10.004Z' },
+      interchanges: [{ controlNumber: '000000102', senderId: 'DEMOSUPPLY', status: 'accepted' }],
+      transactions: [{ docType: '856', controlNumber: '0001', status: 'accepted', spanStart: 106, spanEnd: 1480 }],
+      documents: [{ kind: 'asn', businessKey: 'asn:ASN-20250305-01', poNumbers: ['4500012345'], status: 'matched' }],
+      deliveries: [{ kind: 'ack', docType: '997', status: 'sent', ackStatus: null, history: [{ status: 'pending', at: '2025-03-05T14:32:10.412Z', attempts: 0 }, { status: 'sent', at: '2025-03-05T14:32:11.020Z', attempts: 1 }] }],
+      exceptions: [],
+      jobs: [{ stage: 'parse', state: 'completed', attempts: 1, maxAttempts: 5 }],
+    },
   },
   'GET /api/v1/ops/messages/{id}/raw': { request: `curl -s ${H}/api/v1/ops/messages/${TX}/raw ${OPS} -o message.edi`, status: 200, response: 'ISA*00*          *00*          *ZZ*DEMOSUPPLY     *ZZ*OURCO          *250305*1432*U*00401*000000102*0*P*>~GS*SH*…' },
   'GET /api/v1/ops/exceptions': { request: `curl -s '${H}/api/v1/ops/exceptions?state=open&queue=matching' ${OPS}`, status: 200, response: { exceptions: [exception], limit: 50, offset: 0 } },
@@ -164,8 +176,23 @@ export const EXAMPLES: Record<string, RouteExample> = {
   },
   'POST /api/v1/ops/exceptions/{id}/replay': { request: `curl -s -X POST ${H}/api/v1/ops/exceptions/${EXC}/replay ${OPS}`, status: 202, response: { action: 'rematch', rematched: 1, exception } },
   'GET /api/v1/ops/partners': { request: `curl -s ${H}/api/v1/ops/partners ${OPS}`, status: 200, response: { partners: [{ id: 'demo-x12-supplier', name: 'Demo Industrial Supply Co. (X12)', status: 'live', lastMessageAt: '2025-03-05T14:32:10.004Z', overdueAcks: 0 }] } },
-  'GET /api/v1/ops/purchase-orders': { request: `curl -s '${H}/api/v1/ops/purchase-orders?limit=1' ${OPS}`, status: 200, response: { purchaseOrders: [{ poNumber: '4500012345', supplier: 'demo-x12-supplier', acks: 1, asns: 1, invoices: 1 }] } },
-  'GET /api/v1/ops/purchase-orders/{po}': { request: `curl -s ${H}/api/v1/ops/purchase-orders/4500012345 ${OPS}`, status: 200, response: { poNumber: '4500012345', supplier: 'demo-x12-supplier', lines: [{ lineNo: '10', ordered: '100', acknowledged: '100', shipped: '100', invoiced: '100', state: 'matched' }] } },
+  'GET /api/v1/ops/purchase-orders': {
+    request: `curl -s '${H}/api/v1/ops/purchase-orders?limit=1' ${OPS}`,
+    status: 200,
+    response: { purchaseOrders: [{ poNumber: '4500012345', supplierId: 'demo-x12-supplier', status: 'open', stage: 'billing', value: '1250.00', currency: 'USD', requestedDate: '2025-03-10', acks: 1, asns: 1, invoices: 1, openExceptions: 0 }] },
+  },
+  'GET /api/v1/ops/purchase-orders/{po}': {
+    request: `curl -s ${H}/api/v1/ops/purchase-orders/4500012345 ${OPS}`,
+    status: 200,
+    response: {
+      poNumber: '4500012345',
+      purchaseOrder: { poNumber: '4500012345', supplierId: 'demo-x12-supplier', status: 'open', currency: 'USD', lines: [{ lineNo: '10', quantity: '100', uom: 'EA', unitPrice: '12.50', status: 'open' }] },
+      stage: 'fulfilment',
+      stages: { acknowledged: true, fulfilment: true, billing: false },
+      shipments: [{ id: 'doc_01JQ7ZC5…', messageId: TX, businessKey: 'asn:ASN-20250305-01', status: 'matched', exceptions: [], deliveries: [{ kind: 'warehouse', docType: '856', status: 'sent', ackStatus: 'pending' }] }],
+      lines: [{ lineNo: '10', ordered: { quantity: '100', uom: 'EA', unitPrice: '12.50' }, poAck: [{ businessKey: 'po_ack:4500012345', state: 'ok', qty: { qty: '100', uom: 'EA' } }], asn: [{ businessKey: 'asn:ASN-20250305-01', state: 'ok', items: ['1'], qty: { qty: '100', uom: 'EA' } }], invoice: [] }],
+    },
+  },
 
   'GET /healthz': { request: `curl -s ${H}/healthz`, status: 200, response: { status: 'ok' } },
   'GET /readyz': { request: `curl -s ${H}/readyz`, status: 200, response: { status: 'ready', database: 'ok', queueDepth: 0, oldestQueuedJobSeconds: 0 } },

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import type { RouteInstaller } from './context.ts'
+import { PoLineRow } from '../erp/import.ts'
 import { EXAMPLES } from './openapi-examples.ts'
 import { PurchaseOrdersQuery } from './routes/api.ts'
 import { AssignBody, ExceptionsQuery, MessagesQuery, NoteBody, PurchaseOrdersListQuery } from './routes/ops-schemas.ts'
@@ -80,9 +81,11 @@ export function buildOpenApi(): Json {
   })
 
   // ── ERP (operator token) ──
+  const erpRows = { anyOf: [{ type: 'array', items: ref('ErpPoLine') }, { type: 'object', properties: { lines: { type: 'array', items: ref('ErpPoLine') } }, required: ['lines'] }] }
   add('/api/v1/erp/purchase-orders', 'post', {
-    tags: ['erp'], summary: 'Import open purchase orders (JSON rows in the CSV shape); re-import updates', security: operatorSecurity,
-    requestBody: { required: true, content: { 'application/json': { schema: { type: 'array', items: { type: 'object' } } } } },
+    tags: ['erp'], summary: 'Import open purchase orders (one JSON row per PO line); re-import updates', security: operatorSecurity,
+    description: 'Rows use camelCase fields (poNumber, buyerPart, unitPrice ...). The CSV column names (po_number, buyer_part, unit_price ...) are still accepted as deprecated aliases.',
+    requestBody: { required: true, content: { 'application/json': { schema: erpRows } } },
     responses: { '200': json({ type: 'object' }, 'Imported'), '422': problemResponse('Invalid rows'), ...authErrors },
   })
   add('/api/v1/erp/events', 'get', {
@@ -170,7 +173,9 @@ export function buildOpenApi(): Json {
   add('/api/v1/ops/purchase-orders', 'get', ops('Recent purchase orders with ack/ASN/invoice counts', { parameters: queryParams(PurchaseOrdersListQuery) }))
   add('/api/v1/ops/purchase-orders/{po}', 'get', ops('PO workflow: the PO with its ack, ASN(s), invoice(s) and per-line match state', { parameters: [pathParam('po', 'PO number')] }))
 
-  const schemas: Record<string, Json> = { Problem: jsonSchema(Problem), SubmitAccepted: jsonSchema(SubmitAccepted), TransactionStatus: jsonSchema(TransactionStatus) }
+  const schemas: Record<string, Json> = {
+    Problem: jsonSchema(Problem), SubmitAccepted: jsonSchema(SubmitAccepted), TransactionStatus: jsonSchema(TransactionStatus), ErpPoLine: jsonSchema(PoLineRow),
+  }
   for (const s of SUBMITS) schemas[s.name] = jsonSchema(s.schema)
 
   return {

@@ -217,7 +217,7 @@ export const TransactionStatus = z
     status: z.enum(['Processing', 'Success', 'Failure']),
     receivedAt: z.string(),
     documents: z.array(z.object({ kind: z.string(), businessKey: z.string(), status: z.string(), poNumbers: z.array(z.string()) })),
-    errors: z.array(z.object({ code: z.string(), message: z.string(), state: z.string(), details: z.unknown() })),
+    errors: z.array(z.object({ code: z.string(), message: z.string(), state: z.string(), severity: z.string(), details: z.unknown() })),
   })
 export const Problem = z
   .object({

@@ -22,12 +22,12 @@ describe('edi-gateway ingest (end to end, real CLI process)', () => {
     expect(out).toMatchObject({ status: 'processed', exceptions: [] })
     expect(out.documents).toEqual([{ kind: 'asn', id: expect.stringMatching(/^doc_/), status: 'matched' }])
     const l = (await lineage(db.sql, out.messageId))!
-    expect(l.payload).toMatchObject({ transport: 'cli', partner_id: 'demo-x12-supplier', status: 'parsed' })
-    expect(l.interchanges.map((i) => [i.control_number, i.status])).toEqual([['000000102', 'parsed']])
-    expect(l.transactions.map((t) => [t.doc_type, t.status])).toEqual([['856', 'matched']])
-    expect(l.documents[0]).toMatchObject({ kind: 'asn', business_key: 'asn:ASN-20250305-01', status: 'matched' })
+    expect(l.payload).toMatchObject({ transport: 'cli', partnerId: 'demo-x12-supplier', status: 'parsed' })
+    expect(l.interchanges.map((i) => [i.controlNumber, i.status])).toEqual([['000000102', 'parsed']])
+    expect(l.transactions.map((t) => [t.docType, t.status])).toEqual([['856', 'matched']])
+    expect(l.documents[0]).toMatchObject({ kind: 'asn', businessKey: 'asn:ASN-20250305-01', status: 'matched' })
     // The 997 we owe is queued for the running gateway's transports (CLI runs do not send).
-    expect(l.deliveries.map((d) => [d.kind, d.doc_type, d.status])).toContainEqual(['ack', '997', 'pending'])
+    expect(l.deliveries.map((d) => [d.kind, d.docType, d.status])).toContainEqual(['ack', '997', 'pending'])
     // A validated ASN is queued for the warehouse destination of the profile.
     expect(l.deliveries.map((d) => [d.kind, d.destination])).toContainEqual(['warehouse', 'sftp:dc-east'])
     const [ev] = await db.sql<{ type: string }[]>`select type from erp_events where document_id = ${l.documents[0].id}`

@@ -73,11 +73,11 @@ describe('messages', () => {
 
   it('lineage: payload → transactions → documents + match → exceptions, and the raw bytes', async () => {
     const l = await get(`/api/v1/ops/messages/${overId}`)
-    expect(l.payload).toMatchObject({ id: overId, partner_id: 'supplier-a', transport: 'http', status: 'parsed' })
+    expect(l.payload).toMatchObject({ id: overId, partnerId: 'supplier-a', transport: 'http', status: 'parsed' })
     expect(l.transactions).toHaveLength(1)
-    expect(l.transactions[0]).toMatchObject({ standard: 'json', doc_type: 'asn', status: 'held' })
+    expect(l.transactions[0]).toMatchObject({ standard: 'json', docType: 'asn', status: 'held' })
     expect(l.documents).toHaveLength(1)
-    expect(l.documents[0]).toMatchObject({ kind: 'asn', status: 'held', po_numbers: ['PO-A1'] })
+    expect(l.documents[0]).toMatchObject({ kind: 'asn', status: 'held', poNumbers: ['PO-A1'] })
     expect(l.documents[0].match.lines.length).toBeGreaterThan(0)
     expect(l.exceptions.map((e: { code: string }) => e.code)).toEqual(expect.arrayContaining([expect.stringMatching(/^qty_/)]))
     // Translate and match run inside the parse job (pipeline/inline.ts): one job for the message.
@@ -97,7 +97,7 @@ describe('messages', () => {
 
 describe('exceptions', () => {
   it('filters, assigns, resolves (releasing the held document) and the submission turns Success', async () => {
-    const open = await get<{ exceptions: { id: string; code: string; state: string; document_id: string; explanation: string; ageSeconds: number }[] }>(
+    const open = await get<{ exceptions: { id: string; code: string; state: string; documentId: string; explanation: string; ageSeconds: number }[] }>(
       `/api/v1/ops/exceptions?state=open&partner=supplier-a`)
     const mine = open.exceptions.filter((e) => e.code.startsWith('qty_'))
     expect(mine.length).toBeGreaterThan(0)
@@ -108,10 +108,10 @@ describe('exceptions', () => {
 
     const assigned = await h.call('POST', `/api/v1/ops/exceptions/${mine[0].id}/assign`, { token: h.token, body: { assignee: 'dana', note: 'checking with the 3PL' } })
     expect(assigned.status).toBe(200)
-    expect(((await assigned.json()) as { exception: { state: string; assigned_to: string } }).exception).toMatchObject({ state: 'assigned', assigned_to: 'dana' })
+    expect(((await assigned.json()) as { exception: { state: string; assignedTo: string } }).exception).toMatchObject({ state: 'assigned', assignedTo: 'dana' })
     expect((await h.call('POST', `/api/v1/ops/exceptions/${mine[0].id}/assign`, { token: h.token, body: {} })).status).toBe(422)
 
-    const docId = mine[0].document_id
+    const docId = mine[0].documentId
     const blocking = (await get<{ exceptions: { id: string; state: string }[] }>(`/api/v1/ops/exceptions?document=${docId}`)).exceptions
     let released = false
     for (const e of blocking) {
@@ -177,8 +177,8 @@ describe('partners and purchase orders', () => {
     const line10 = w.lines[0]
     expect(line10.ordered).toEqual({ quantity: '120', uom: 'EA', unitPrice: '2.50' })
     expect(line10.asn.map((x: { state: string }) => x.state)).toEqual(expect.arrayContaining(['ok', 'exception']))
-    const list = await get<{ purchaseOrders: { po_number: string; asns: number }[] }>('/api/v1/ops/purchase-orders?partner=supplier-a')
-    expect(list.purchaseOrders.find((p) => p.po_number === 'PO-A1')!.asns).toBeGreaterThanOrEqual(2)
+    const list = await get<{ purchaseOrders: { poNumber: string; asns: number }[] }>('/api/v1/ops/purchase-orders?partner=supplier-a')
+    expect(list.purchaseOrders.find((p) => p.poNumber === 'PO-A1')!.asns).toBeGreaterThanOrEqual(2)
     expect((await h.call('GET', '/api/v1/ops/purchase-orders/NOPE', { token: h.token })).status).toBe(404)
   })
 })

@@ -56,16 +56,16 @@ describe('PO view', () => {
 
   it('lists POs with stage, value and requested date', async () => {
     const list = await get<{ purchaseOrders: Record<string, unknown>[] }>('/api/v1/ops/purchase-orders?partner=supplier-a')
-    const a1 = list.purchaseOrders.find((p) => p.po_number === 'PO-A1')!
-    expect(a1).toMatchObject({ stage: 'fulfilment', value: '360.00', requested_date: '2025-03-07' })
-    const a2 = list.purchaseOrders.find((p) => p.po_number === 'PO-A2')!
-    expect(a2).toMatchObject({ stage: 'pending', value: null, requested_date: null })
+    const a1 = list.purchaseOrders.find((p) => p.poNumber === 'PO-A1')!
+    expect(a1).toMatchObject({ stage: 'fulfilment', value: '360.00', requestedDate: '2025-03-07' })
+    const a2 = list.purchaseOrders.find((p) => p.poNumber === 'PO-A2')!
+    expect(a2).toMatchObject({ stage: 'pending', value: null, requestedDate: null })
   })
 })
 
 describe('exception replay outcome', () => {
   it('a replayed po_not_found says it is still held and why, and the exception stays open', async () => {
-    const [exc] = (await get<{ exceptions: { id: string; code: string; document_id: string }[] }>('/api/v1/ops/exceptions?code=po_not_found')).exceptions
+    const [exc] = (await get<{ exceptions: { id: string; code: string; documentId: string }[] }>('/api/v1/ops/exceptions?code=po_not_found')).exceptions
     expect(exc).toBeDefined()
     const r = await h.call('POST', `/api/v1/ops/exceptions/${exc.id}/replay`, { token: h.token })
     expect(r.status).toBe(202)

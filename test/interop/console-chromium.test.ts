@@ -74,6 +74,8 @@ describe.skipIf(!have)('console in headless Chromium', () => {
     const row = page.locator('#exceptions tbody tr[data-code^="qty_"]').first()
     await row.waitFor()
     expect(await row.textContent()).toContain('PO-A1')
+    // The partner column reads the API's camelCase partnerId.
+    expect(await row.locator('td').nth(1).textContent()).toBe('supplier-a')
     await page.screenshot({ path: join(shots, 'console-exceptions.png'), fullPage: true })
     const id = await row.getAttribute('data-id')
     await row.click()
@@ -110,15 +112,27 @@ describe.skipIf(!have)('console in headless Chromium', () => {
 
     // Message search, then the lineage of the bad X12 file with BSN highlighted.
     await page.goto(`${base}/#/messages`)
-    await page.locator(`tr[data-id="${badX12}"]`).click()
+    const msgRow = page.locator(`tr[data-id="${badX12}"]`)
+    // partner, transport · standard and doc types, from partnerId and docTypes.
+    expect(await msgRow.locator('td').nth(2).textContent()).toBe('x12-partner')
+    expect(await msgRow.locator('td').nth(4).textContent()).toBe('856')
+    await msgRow.click()
     const mark = page.locator('#raw mark').first()
     await mark.waitFor()
     expect(await mark.textContent()).toMatch(/^BSN\*00\*ASN-20250305-01\*20251399/)
     expect(await mark.getAttribute('title')).toContain('BSN03')
     expect(await page.locator('#lineage').textContent()).toContain('message_invalid')
+    // The lineage tables read camelCase rows: the partner, and each transaction's type and span.
+    expect(await page.locator('#lineage dl').textContent()).toContain('x12-partner')
+    expect(await page.locator('#lineage').textContent()).toMatch(/x12 856 004010\s*0001/)
+    expect(await page.locator('#lineage').textContent()).toMatch(/\d+–\d+/)
     await page.screenshot({ path: join(shots, 'console-lineage.png'), fullPage: true })
 
-    // PO workflow and partner health.
+    // The PO list, then the PO workflow and partner health.
+    await page.goto(`${base}/#/pos`)
+    const poRow = page.locator('tr', { hasText: 'PO-A1' }).first()
+    await poRow.waitFor()
+    expect(await poRow.locator('td').nth(1).textContent()).toBe('supplier-a')
     await page.goto(`${base}/#/pos/PO-A1`)
     await page.locator('#po-workflow table').first().waitFor()
     const wf = await page.locator('#po-workflow').textContent()

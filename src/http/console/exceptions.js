@@ -26,7 +26,7 @@ function apiQuery() {
 function groupRows(list) {
   const groups = new Map()
   for (const x of list) {
-    const k = `${x.code}|${x.document_id ?? x.payload_id ?? x.delivery_id ?? x.id}|${x.state}`
+    const k = `${x.code}|${x.documentId ?? x.payloadId ?? x.deliveryId ?? x.id}|${x.state}`
     const g = groups.get(k)
     if (g) g.members.push(x)
     else groups.set(k, { ...x, members: [x] })
@@ -47,11 +47,11 @@ export async function exceptionsView() {
   const body = rows.map((x) =>
     el('tr', { class: 'clickable', dataset: { id: x.id, code: x.code, count: String(x.members.length) }, onclick: () => showDetail(x) },
       el('td', {}, age(x.ageSeconds)),
-      el('td', {}, x.partner_id ?? '—'),
+      el('td', {}, x.partnerId ?? '—'),
       el('td', {}, el('code', {}, x.code), x.members.length > 1 ? el('span', { class: 'badge count' }, ` ${x.members.length}×`) : null, el('br'), el('span', { class: 'muted' }, x.queue)),
       el('td', { class: 'explanation-cell' }, x.explanation, x.members.length > 1 ? el('div', { class: 'muted' }, `and ${x.members.length - 1} more like it on this document`) : null),
       el('td', {}, badge(x.severity)),
-      el('td', {}, badge(x.state), x.assigned_to ? el('div', { class: 'muted' }, `→ ${x.assigned_to}`) : null)
+      el('td', {}, badge(x.state), x.assignedTo ? el('div', { class: 'muted' }, `→ ${x.assignedTo}`) : null)
     )
   )
   const view = el('div', {},
@@ -83,7 +83,7 @@ function filterForm() {
 
 function detail(x) {
   const note = el('textarea', { id: 'exception-note', placeholder: 'note (optional)' })
-  const assignee = el('input', { id: 'exception-assignee', placeholder: 'assignee', value: x.assigned_to ?? '' })
+  const assignee = el('input', { id: 'exception-assignee', placeholder: 'assignee', value: x.assignedTo ?? '' })
   const closed = x.state === 'resolved' || x.state === 'ignored'
   const act = (action, body) => async () => {
     try {
@@ -107,10 +107,10 @@ function detail(x) {
     members.length > 1 ? el('ul', { class: 'group-members' }, members.slice(1).map((m) => el('li', {}, m.explanation))) : null,
     el('dl', { class: 'kv' },
       el('dt', {}, 'state'), el('dd', {}, badge(x.state)),
-      el('dt', {}, 'opened'), el('dd', {}, `${when(x.created_at)} (${age(x.ageSeconds)} ago)`),
-      el('dt', {}, 'partner'), el('dd', {}, x.partner_id ?? '—'),
-      el('dt', {}, 'message'), el('dd', {}, x.payload_id ? el('a', { href: `#/messages/${encodeURIComponent(x.payload_id)}` }, x.payload_id) : '—'),
-      el('dt', {}, 'document'), el('dd', {}, x.document_id ?? '—'),
+      el('dt', {}, 'opened'), el('dd', {}, `${when(x.createdAt)} (${age(x.ageSeconds)} ago)`),
+      el('dt', {}, 'partner'), el('dd', {}, x.partnerId ?? '—'),
+      el('dt', {}, 'message'), el('dd', {}, x.payloadId ? el('a', { href: `#/messages/${encodeURIComponent(x.payloadId)}` }, x.payloadId) : '—'),
+      el('dt', {}, 'document'), el('dd', {}, x.documentId ?? '—'),
       el('dt', {}, 'note'), el('dd', {}, x.note ?? '—')
     ),
     el('details', {}, el('summary', {}, 'reason data'), el('pre', {}, JSON.stringify(x.reason, null, 2))),

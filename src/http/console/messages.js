@@ -16,14 +16,14 @@ export async function messagesView() {
   )
   const rows = messages.map((m) =>
     el('tr', { class: 'clickable', dataset: { id: m.id }, onclick: () => (location.hash = `#/messages/${encodeURIComponent(m.id)}`) },
-      el('td', {}, when(m.received_at)),
+      el('td', {}, when(m.receivedAt)),
       el('td', {}, el('a', { href: `#/messages/${encodeURIComponent(m.id)}` }, m.id)),
-      el('td', {}, m.partner_id ?? '—'),
+      el('td', {}, m.partnerId ?? '—'),
       el('td', {}, m.transport, m.standard ? ` · ${m.standard}` : ''),
-      el('td', {}, (m.doc_types ?? []).join(', ')),
-      el('td', {}, (m.po_numbers ?? []).join(', ')),
+      el('td', {}, (m.docTypes ?? []).join(', ')),
+      el('td', {}, (m.poNumbers ?? []).join(', ')),
       el('td', {}, badge(m.status)),
-      el('td', {}, m.open_exceptions ? el('span', { class: 'error' }, String(m.open_exceptions)) : '0')
+      el('td', {}, m.openExceptions ? el('span', { class: 'error' }, String(m.openExceptions)) : '0')
     )
   )
   return el('div', {}, el('h1', {}, 'Messages'), form,
@@ -42,9 +42,9 @@ export async function lineageView(id) {
   return el('div', { id: 'lineage' },
     el('h1', {}, `Message ${p.id}`),
     el('dl', { class: 'kv card' },
-      el('dt', {}, 'received'), el('dd', {}, when(p.received_at)),
-      el('dt', {}, 'partner'), el('dd', {}, p.partner_id ?? 'unknown'),
-      el('dt', {}, 'transport'), el('dd', {}, `${p.transport}${p.filename ? ` · ${p.filename}` : ''}${p.external_id ? ` · ${p.external_id}` : ''}`),
+      el('dt', {}, 'received'), el('dd', {}, when(p.receivedAt)),
+      el('dt', {}, 'partner'), el('dd', {}, p.partnerId ?? 'unknown'),
+      el('dt', {}, 'transport'), el('dd', {}, `${p.transport}${p.filename ? ` · ${p.filename}` : ''}${p.externalId ? ` · ${p.externalId}` : ''}`),
       el('dt', {}, 'status'), el('dd', {}, badge(p.status), p.test ? ' test' : ''),
       el('dt', {}, 'size / sha256'), el('dd', {}, `${p.size} bytes · ${p.sha256}`),
       el('dt', {}, 'raw'), el('dd', {}, el('a', { href: '#', onclick: (e) => { e.preventDefault(); download(id, p.filename) } }, 'download'))
@@ -56,15 +56,15 @@ export async function lineageView(id) {
     pre,
     bytes.length > RAW_PREVIEW ? el('p', { class: 'muted' }, `Showing the first ${RAW_PREVIEW} of ${bytes.length} bytes.`) : null,
     el('h2', {}, `Interchanges (${l.interchanges.length})`),
-    table(['control', 'sender', 'receiver', 'status', 'issues'], l.interchanges.map((i) => el('tr', {}, el('td', {}, i.control_number), el('td', {}, `${i.sender_qual ?? ''} ${i.sender_id}`), el('td', {}, `${i.receiver_qual ?? ''} ${i.receiver_id}`), el('td', {}, badge(i.status)), el('td', {}, String(i.issues.length))))),
+    table(['control', 'sender', 'receiver', 'status', 'issues'], l.interchanges.map((i) => el('tr', {}, el('td', {}, i.controlNumber), el('td', {}, `${i.senderQual ?? ''} ${i.senderId}`), el('td', {}, `${i.receiverQual ?? ''} ${i.receiverId}`), el('td', {}, badge(i.status)), el('td', {}, String(i.issues.length))))),
     el('h2', {}, `Transactions (${l.transactions.length})`),
-    table(['type', 'control', 'status', 'bytes', 'issues'], l.transactions.map((t) => el('tr', {}, el('td', {}, `${t.standard} ${t.doc_type} ${t.version}`), el('td', {}, t.control_number), el('td', {}, badge(t.status)), el('td', {}, t.span_start == null ? '—' : `${t.span_start}–${t.span_end}`), el('td', {}, t.issues.map((i) => i.message).join('; ') || '—')))),
+    table(['type', 'control', 'status', 'bytes', 'issues'], l.transactions.map((t) => el('tr', {}, el('td', {}, `${t.standard} ${t.docType} ${t.version}`), el('td', {}, t.controlNumber), el('td', {}, badge(t.status)), el('td', {}, t.spanStart == null ? '—' : `${t.spanStart}–${t.spanEnd}`), el('td', {}, t.issues.map((i) => i.message).join('; ') || '—')))),
     el('h2', {}, `Documents (${l.documents.length})`),
     ...l.documents.map(documentCard),
     el('h2', {}, `Deliveries, acks and MDNs (${l.deliveries.length})`),
-    table(['kind', 'type', 'destination', 'status', 'ack', 'sent', 'history'], l.deliveries.map((d) => el('tr', {}, el('td', {}, d.kind), el('td', {}, d.doc_type), el('td', {}, d.destination), el('td', {}, badge(d.status)), el('td', {}, d.ack_status ?? '—'), el('td', {}, when(d.sent_at)), el('td', { class: 'history' }, deliveryHistory(d))))),
+    table(['kind', 'type', 'destination', 'status', 'ack', 'sent', 'history'], l.deliveries.map((d) => el('tr', {}, el('td', {}, d.kind), el('td', {}, d.docType), el('td', {}, d.destination), el('td', {}, badge(d.status)), el('td', {}, d.ackStatus ?? '—'), el('td', {}, when(d.sentAt)), el('td', { class: 'history' }, deliveryHistory(d))))),
     el('h2', {}, `Jobs (${l.jobs.length})`),
-    table(['stage', 'state', 'attempts', 'error'], l.jobs.map((j) => el('tr', {}, el('td', {}, j.stage), el('td', {}, badge(j.state)), el('td', {}, `${j.attempts}/${j.max_attempts}`), el('td', {}, j.last_error?.message ?? ''))))
+    table(['stage', 'state', 'attempts', 'error'], l.jobs.map((j) => el('tr', {}, el('td', {}, j.stage), el('td', {}, badge(j.state)), el('td', {}, `${j.attempts}/${j.maxAttempts}`), el('td', {}, j.lastError?.message ?? ''))))
   )
 }
 
@@ -72,15 +72,15 @@ export async function lineageView(id) {
 function deliveryHistory(d) {
   const steps = (d.history ?? []).map((h) => h.status)
   const last = (d.history ?? []).at(-1)
-  const error = last?.error ?? (d.status === 'queued' ? d.last_error : null)
+  const error = last?.error ?? (d.status === 'queued' ? d.lastError : null)
   return [steps.join(' → ') || d.status, d.attempts > 1 ? ` · ${d.attempts} attempts` : '', error ? ` · ${error}` : ''].join('')
 }
 
 function documentCard(d) {
   const lines = d.match?.lines ?? []
   return el('div', { class: 'card', dataset: { id: d.id } },
-    el('strong', {}, `${d.kind} ${d.business_key}`), ' ', badge(d.status),
-    d.po_numbers.length ? el('span', {}, ' · PO ', d.po_numbers.map((po) => el('a', { href: `#/pos/${encodeURIComponent(po)}` }, po, ' '))) : null,
+    el('strong', {}, `${d.kind} ${d.businessKey}`), ' ', badge(d.status),
+    d.poNumbers.length ? el('span', {}, ' · PO ', d.poNumbers.map((po) => el('a', { href: `#/pos/${encodeURIComponent(po)}` }, po, ' '))) : null,
     lines.length ? table(['line', 'PO line', 'matched by', 'state', 'notes'], lines.map((m) => el('tr', {}, el('td', {}, m.lineNo), el('td', {}, m.poLineNo ?? '—'), el('td', {}, m.matchedBy ?? '—'), el('td', {}, badge(m.state === 'ok' ? 'ok' : 'exception')), el('td', {}, m.notes.join('; '))))) : null,
     el('details', {}, el('summary', {}, 'canonical document'), el('pre', {}, JSON.stringify(d.doc, null, 2)))
   )
@@ -112,7 +112,7 @@ function rawView(text, transactions, issues) {
     const end = text.indexOf(term, i.offset)
     return { start: i.offset, end: end < 0 ? text.length : end + 1, issue: i }
   })
-  const spans = transactions.filter((t) => t.span_start != null).map((t) => ({ start: Number(t.span_start), end: Number(t.span_end) }))
+  const spans = transactions.filter((t) => t.spanStart != null).map((t) => ({ start: Number(t.spanStart), end: Number(t.spanEnd) }))
   const cuts = new Set([0, text.length])
   for (const m of [...marks, ...spans]) { cuts.add(Math.min(m.start, text.length)); cuts.add(Math.min(m.end, text.length)) }
   const points = [...cuts].sort((a, b) => a - b)

@@ -7,13 +7,13 @@ const STAGES = [['pending', 'Pending'], ['acknowledged', 'Ack'], ['fulfilment', 
 export async function poListView() {
   const { purchaseOrders } = await api('/api/v1/ops/purchase-orders?limit=200')
   const rows = purchaseOrders.map((p) =>
-    el('tr', { class: 'clickable', onclick: () => (location.hash = `#/pos/${encodeURIComponent(p.po_number)}`) },
-      el('td', {}, el('a', { href: `#/pos/${encodeURIComponent(p.po_number)}` }, p.po_number)),
-      el('td', {}, p.supplier_id), el('td', {}, badge(p.status)), el('td', {}, badge(p.stage)),
-      el('td', { class: 'num' }, p.value == null ? '—' : `${p.value} ${p.currency}`), el('td', {}, p.requested_date ?? '—'),
-      el('td', {}, when(p.created_at)),
+    el('tr', { class: 'clickable', onclick: () => (location.hash = `#/pos/${encodeURIComponent(p.poNumber)}`) },
+      el('td', {}, el('a', { href: `#/pos/${encodeURIComponent(p.poNumber)}` }, p.poNumber)),
+      el('td', {}, p.supplierId), el('td', {}, badge(p.status)), el('td', {}, badge(p.stage)),
+      el('td', { class: 'num' }, p.value == null ? '—' : `${p.value} ${p.currency}`), el('td', {}, p.requestedDate ?? '—'),
+      el('td', {}, when(p.createdAt)),
       el('td', {}, String(p.acks)), el('td', {}, String(p.asns)), el('td', {}, String(p.invoices)),
-      el('td', {}, p.open_exceptions ? el('span', { class: 'error' }, String(p.open_exceptions)) : '0')
+      el('td', {}, p.openExceptions ? el('span', { class: 'error' }, String(p.openExceptions)) : '0')
     )
   )
   const form = el('form', { class: 'filters', onsubmit: (e) => { e.preventDefault(); const v = form.po.value.trim(); if (v) location.hash = `#/pos/${encodeURIComponent(v)}` } },
@@ -46,7 +46,7 @@ export async function poView(po) {
     table(['line', 'ordered', 'ack', 'ASN', 'invoice'], w.lines.map((l) => el('tr', {},
       el('td', {}, l.lineNo),
       el('td', {}, l.ordered ? `${l.ordered.quantity} ${l.ordered.uom}${l.ordered.unitPrice ? ` @ ${l.ordered.unitPrice}` : ''}` : '—'),
-      el('td', {}, cell(l.po_ack)), el('td', {}, cell(l.asn)), el('td', {}, cell(l.invoice))))),
+      el('td', {}, cell(l.poAck)), el('td', {}, cell(l.asn)), el('td', {}, cell(l.invoice))))),
     docs('Acknowledgements', w.acknowledgements), docs('Shipments (ASNs)', w.shipments), docs('Invoices', w.invoices)
   )
 }

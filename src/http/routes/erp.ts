@@ -1,7 +1,8 @@
 /**
- * ERP side: open purchase orders in (`POST /api/v1/erp/purchase-orders`, JSON rows in the CSV's
- * shape) and the event outbox out (`GET /api/v1/erp/events?after=<seq>`), a pull feed with a
- * cursor so a consumer that was down simply continues where it stopped. Operator token required.
+ * ERP side: open purchase orders in (`POST /api/v1/erp/purchase-orders`, one JSON row per PO line
+ * with camelCase fields; the CSV column names are deprecated aliases, src/erp/import.ts) and the
+ * event outbox out (`GET /api/v1/erp/events?after=<seq>`), a pull feed with a cursor so a
+ * consumer that was down simply continues where it stopped. Operator token required.
  */
 import { z } from 'zod'
 import { createTablesErp } from '../../db/erp.ts'

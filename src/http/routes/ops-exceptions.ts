@@ -9,13 +9,15 @@ import type { Hono } from 'hono'
 import { getException, listExceptions, setExceptionState, type ExceptionRow } from '../../db/exceptions.ts'
 import { REASONS, type ExceptionReason } from '../../exceptions/reasons.ts'
 import { problem } from '../app.ts'
+import { camelRow } from '../camel.ts'
 import type { HttpContext } from '../context.ts'
 import { isPlausibleId } from './api.ts'
 import { validationProblem } from './api-validate.ts'
 import { AssignBody, ExceptionsQuery, NoteBody } from './ops-schemas.ts'
 
 const ageSeconds = (r: ExceptionRow) => Math.max(0, Math.round((Date.now() - new Date(r.created_at).getTime()) / 1000))
-export const exceptionView = (r: ExceptionRow) => ({ ...r, ageSeconds: ageSeconds(r) })
+/** An exception as the API shows it: columns in camelCase (its `reason` is data, kept as stored). */
+export const exceptionView = (r: ExceptionRow) => ({ ...camelRow(r), ageSeconds: ageSeconds(r) })
 
 async function jsonBody(c: { req: { text(): Promise<string> } }): Promise<unknown> {
   const t = await c.req.text()

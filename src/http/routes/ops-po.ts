@@ -8,6 +8,7 @@ import { listPurchaseOrders, poDocuments } from '../../db/queries.ts'
 import { createTablesErp } from '../../db/erp.ts'
 import type { ErpPurchaseOrder } from '../../erp/port.ts'
 import { problem } from '../app.ts'
+import { camelRows } from '../camel.ts'
 import type { HttpContext } from '../context.ts'
 import { isPlausibleId } from './api.ts'
 import { validationProblem } from './api-validate.ts'
@@ -17,7 +18,8 @@ type Doc = Awaited<ReturnType<typeof poDocuments>>['documents'][number]
 interface MatchLine { lineNo: string; poNumber?: string; poLineNo?: string; state: string; notes: string[] }
 interface LineQty { poNumber: string; poLineNo: string; qty: string; uom: string }
 
-const STAGES = ['po_ack', 'asn', 'invoice'] as const
+/** Document kind → the key of a line's entries for it (`po_ack` is a kind; the API key is camelCase). */
+const STAGES = [['po_ack', 'poAck'], ['asn', 'asn'], ['invoice', 'invoice']] as const
 
 /**
  * Per PO line: for each ack/ASN/invoice, one entry per document with the line's state and the
@@ -37,8 +39,8 @@ export function lineStates(po: ErpPurchaseOrder | undefined, poNumber: string, d
     .map((lineNo) => {
       const erp = po?.lines.find((l) => l.lineNo === lineNo)
       const row: Record<string, unknown> = { lineNo, ordered: erp ? { quantity: erp.quantity, uom: erp.uom, unitPrice: erp.unitPrice ?? null } : null }
-      for (const kind of STAGES) {
-        row[kind] = perDoc
+      for (const [kind, key] of STAGES) {
+        row[key] = perDoc
           .filter((x) => x.d.kind === kind)
           .flatMap((x) => {
             const ls = x.lines.filter((l) => l.poLineNo === lineNo)
@@ -78,7 +80,7 @@ export function installOpsPurchaseOrders(app: Hono, ctx: HttpContext): void {
     const q = PurchaseOrdersListQuery.safeParse(c.req.query())
     if (!q.success) return validationProblem(q.error)
     const rows = await listPurchaseOrders(ctx.sql, { partnerId: q.data.partner, limit: q.data.limit, offset: q.data.offset })
-    return c.json({ purchaseOrders: rows })
+    return c.json({ purchaseOrders: camelRows(rows) })
   })
 
   app.get('/api/v1/ops/purchase-orders/:po', async (c) => {
@@ -90,8 +92,8 @@ export function installOpsPurchaseOrders(app: Hono, ctx: HttpContext): void {
     const summary = (d: Doc) => ({
       id: d.id, messageId: d.payload_id, partnerId: d.partner_id, businessKey: d.business_key, status: d.status,
       createdAt: d.created_at, updatedAt: d.updated_at,
-      exceptions: exceptions.filter((e) => e.document_id === d.id),
-      deliveries: deliveries.filter((x) => x.parent_id === d.id),
+      exceptions: camelRows(exceptions.filter((e) => e.document_id === d.id)),
+      deliveries: camelRows(deliveries.filter((x) => x.parent_id === d.id)),
     })
     return c.json({
       poNumber,

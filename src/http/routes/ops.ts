@@ -6,6 +6,7 @@
 import { messageLineage, searchMessages } from '../../db/queries.ts'
 import { getPayload, readPayload } from '../../db/payloads.ts'
 import { problem } from '../app.ts'
+import { camelRow, camelRows } from '../camel.ts'
 import { operatorAuth } from '../auth.ts'
 import { count, type RouteInstaller } from '../context.ts'
 import { isPlausibleId } from './api.ts'
@@ -14,6 +15,22 @@ import { installOpsExceptions } from './ops-exceptions.ts'
 import { installOpsPartners } from './ops-partners.ts'
 import { installOpsPurchaseOrders } from './ops-po.ts'
 import { MessagesQuery } from './ops-schemas.ts'
+
+/**
+ * One message's lineage as the API shows it: every row's columns in camelCase; JSON columns
+ * (payload meta/outcome, issues, the canonical doc, match, reason, receipt, job errors) as stored.
+ */
+export function lineageView(l: NonNullable<Awaited<ReturnType<typeof messageLineage>>>) {
+  return {
+    payload: camelRow(l.payload),
+    interchanges: camelRows(l.interchanges),
+    transactions: camelRows(l.transactions),
+    documents: camelRows(l.documents),
+    deliveries: camelRows(l.deliveries),
+    exceptions: camelRows(l.exceptions),
+    jobs: camelRows(l.jobs),
+  }
+}
 
 export const installOps: RouteInstaller = (app, ctx) => {
   const auth = operatorAuth(ctx.operatorToken, ctx.authThrottle)
@@ -31,14 +48,14 @@ export const installOps: RouteInstaller = (app, ctx) => {
       partnerId: f.partner, transport: f.transport, type: f.type, status: f.status, poNumber: f.po, controlNumber: f.control,
       from: f.from ? new Date(f.from) : undefined, to: f.to ? new Date(f.to) : undefined, limit: f.limit, offset: f.offset,
     })
-    return c.json({ messages: rows, limit: f.limit, offset: f.offset })
+    return c.json({ messages: camelRows(rows), limit: f.limit, offset: f.offset })
   })
 
   app.get('/api/v1/ops/messages/:id', async (c) => {
     const id = c.req.param('id')
     const lineage = isPlausibleId(id) ? await messageLineage(ctx.sql, id) : undefined
     if (!lineage) return problem(404, 'Not Found', 'no such message')
-    return c.json(lineage)
+    return c.json(lineageView(lineage))
   })
 
   // Raw bytes exactly as received (RFC 4130 payloads and EDI files are binary-safe here).
