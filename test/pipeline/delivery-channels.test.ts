@@ -48,7 +48,7 @@ const mailboxKey = keyPair()
 const hits: Record<string, number> = {}
 
 interface Step { status: string; attempts?: number; error?: string }
-interface Shown { id: string; status: string; attempts: number; last_error: string | null; history: Step[] }
+interface Shown { id: string; status: string; attempts: number; lastError: string | null; history: Step[] }
 
 /** The delivery as `edi-gateway messages show` reads it (src/cli/lineage.ts). */
 async function shown(id: string): Promise<Shown> {
@@ -161,7 +161,7 @@ const openExceptions = (deliveryId: string) =>
 describe('webhook', () => {
   it('a 2xx is the receiver’s acknowledgement; a refusal before it leaves the delivery queued', async () => {
     const d = await deliver(await newDelivery('hook', 'webhook:flaky'))
-    expect(d).toMatchObject({ status: 'acknowledged', attempts: 2, last_error: null })
+    expect(d).toMatchObject({ status: 'acknowledged', attempts: 2, lastError: null })
     expect(path(d)).toEqual(['pending', 'queued', 'acknowledged'])
     expect(hits['/flaky']).toBe(2)
   })
@@ -170,14 +170,14 @@ describe('webhook', () => {
     const id = await newDelivery('hook', 'webhook:down')
     await expect(deliverStage(deps, db.sql, id, { attempts: 1, max_attempts: 3 } as JobRow)).rejects.toThrow(/HTTP 503/)
     const d = await shown(id)
-    expect(d).toMatchObject({ status: 'queued', attempts: 1, last_error: expect.stringMatching(/HTTP 503/) })
+    expect(d).toMatchObject({ status: 'queued', attempts: 1, lastError: expect.stringMatching(/HTTP 503/) })
     expect(path(d)).toEqual(['pending', 'queued'])
   })
 
   it('failed with the last error and delivery_failed when the attempts run out', async () => {
     const id = await newDelivery('hook', 'webhook:down')
     const d = await deliver(id)
-    expect(d).toMatchObject({ status: 'failed', attempts: 3, last_error: expect.stringMatching(/HTTP 503/) })
+    expect(d).toMatchObject({ status: 'failed', attempts: 3, lastError: expect.stringMatching(/HTTP 503/) })
     expect(d.history.map((s) => [s.status, s.attempts])).toEqual([['pending', 0], ['queued', 1], ['failed', 3]])
     expect(d.history.at(-1)!.error).toMatch(/HTTP 503/)
     expect(await openExceptions(id)).toEqual([expect.objectContaining({ code: 'delivery_failed', reason: expect.objectContaining({ attempts: 3 }) })])
@@ -185,7 +185,7 @@ describe('webhook', () => {
 
   it('failed at once on a refusal that retrying cannot fix (410)', async () => {
     const d = await deliver(await newDelivery('hook', 'webhook:gone'))
-    expect(d).toMatchObject({ status: 'failed', attempts: 1, last_error: expect.stringMatching(/HTTP 410/) })
+    expect(d).toMatchObject({ status: 'failed', attempts: 1, lastError: expect.stringMatching(/HTTP 410/) })
     expect(path(d)).toEqual(['pending', 'queued', 'failed'])
   })
 })
@@ -212,7 +212,7 @@ describe('SFTP push to the partner’s server', () => {
   it('failed after the attempts when the upload keeps failing, with the last error', async () => {
     const id = await newDelivery('nowhere', 'sftp', { filename: 'lost.x12', bytes: X12_SAMPLE })
     const d = await deliver(id)
-    expect(d).toMatchObject({ status: 'failed', attempts: 3, last_error: expect.stringMatching(/push to 127\.0\.0\.1/) })
+    expect(d).toMatchObject({ status: 'failed', attempts: 3, lastError: expect.stringMatching(/push to 127\.0\.0\.1/) })
     expect(path(d)).toEqual(['pending', 'queued', 'failed'])
     expect((await openExceptions(id)).map((e) => e.code)).toEqual(['delivery_failed'])
   })
