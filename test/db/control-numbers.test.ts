@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ENGINES } from '../../src/app/engines.ts'
 import { loadConfig } from '../../src/app/gateway.ts'
-import { nextControlNumber, type ControlKind } from '../../src/db/control-numbers.ts'
+import { allocateControlNumbers, nextControlNumber, type ControlKind } from '../../src/db/control-numbers.ts'
 import { openDatabase, type Database, type Sql } from '../../src/db/sql.ts'
 import { parseEdifact } from '../../src/edi/edifact/index.ts'
 import { parseX12 } from '../../src/edi/x12/index.ts'
@@ -75,6 +75,27 @@ describe('outbound control numbers in PostgreSQL', () => {
     expect(sorted(r.unb)).toEqual(range(20))
     expect(sorted(r.unh)).toEqual(range(20))
     expect(await nextControlNumber(db.sql, 'p-rollback', 'unb')).toBe(21)
+  })
+
+  it('ranges allocated concurrently in one statement each never overlap and leave no gap', async () => {
+    const sizes = range(24).map((i) => 1 + (i % 5))
+    const got = await Promise.all(sizes.map((n, i) => pools[i % pools.length].begin(async (tx) => {
+      const first = await allocateControlNumbers(tx, 'p-range', 'st', n)
+      await tx`select pg_sleep(0.002)`
+      return range(n).map((k) => first + k - 1)
+    })))
+    const all = sorted(got.flat())
+    expect(all).toEqual(range(sizes.reduce((a, b) => a + b, 0)))
+    // A single number and a range share one sequence.
+    expect(await nextControlNumber(db.sql, 'p-range', 'st')).toBe(all.length + 1)
+  })
+
+  it('a range that would pass the maximum starts again at 1', async () => {
+    expect(await allocateControlNumbers(db.sql, 'p-range-wrap', 'gs', 3)).toBe(1)
+    await db.sql`update control_numbers set value = 999999998 where partner_id = 'p-range-wrap' and kind = 'gs'`
+    expect(await allocateControlNumbers(db.sql, 'p-range-wrap', 'gs', 1)).toBe(999999999)
+    expect(await allocateControlNumbers(db.sql, 'p-range-wrap', 'gs', 3)).toBe(1)
+    expect(await nextControlNumber(db.sql, 'p-range-wrap', 'gs')).toBe(4)
   })
 
   it('ISA13 wraps from 999999999 to 1', async () => {
