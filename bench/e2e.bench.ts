@@ -166,7 +166,7 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
     const workerMs = med(ones, 'workerMs')
     const pgMs = med(ones, 'pgMs')
     const unit = name === 'small' ? 'files/s' : 'sets/s'
-    const cpuRate = 1000 / (workerMs + pgMs) * (name === 'small' ? 1 : 1)
+    const cpuRate = 1000 / (workerMs + pgMs)
     const r0 = ones[0]
     const loadEnd = loadavg()[0]
     figures.push(

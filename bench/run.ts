@@ -1,9 +1,10 @@
 /**
  * `npm run bench`: runs every bench/<area>.bench.ts in one process, one after the other, and
  * writes bench/results.md with the machine, the date and each figure (median of BENCH_RUNS,
- * default 3). `npm run bench -- x12 edifact` runs only the named areas.
+ * default 3). `npm run bench -- x12 edifact` runs only the named areas and replaces their
+ * sections of bench/results.md (the others stay).
  */
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -67,5 +68,25 @@ for (const g of groups) {
   lines.push('')
 }
 if (only.length === 0) writeFileSync(join(here, 'results.md'), lines.join('\n'))
-else writeFileSync(join(here, 'out', `results-${only.join('-')}.md`), lines.join('\n'))
+else {
+  writeFileSync(join(here, 'out', `results-${only.join('-')}.md`), lines.join('\n'))
+  // A partial run (`npm run bench -- e2e`) replaces its own sections of bench/results.md and
+  // keeps the others, each section saying when and how it was measured.
+  const file = join(here, 'results.md')
+  const old = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n'
+  const parts = old.split(/^(?=## )/m)
+  const stamp = `Measured ${new Date().toISOString()} with \`npm run bench -- ${only.join(' ')}\` (median of ${ctx.runs} runs${ctx.quick ? ', BENCH_QUICK' : ''}; database: ${process.env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : 'embedded PGlite unless a figure says otherwise'}).`
+  for (const g of groups) {
+    const body = [`## ${g}`, '', stamp, '', '| figure | value | unit | ratio | note |', '|---|---:|---|---|---|']
+    for (const f of figures.filter((x) => x.group === g)) {
+      const ratio = f.ratio ? `${fmt(f.ratio.value)}x vs ${f.ratio.against}` : ''
+      body.push(`| ${f.name} | ${fmt(f.value)} | ${f.unit} | ${ratio} | ${f.note ?? ''} |`)
+    }
+    const section = body.join('\n') + '\n\n'
+    const at = parts.findIndex((p) => p.startsWith(`## ${g}\n`))
+    if (at >= 0) parts[at] = section
+    else parts.push(section)
+  }
+  writeFileSync(file, parts.join(''))
+}
 console.log(lines.join('\n'))

@@ -36,8 +36,7 @@ export async function receive(deps: ReceiveDeps, p: InboundPayload): Promise<Rec
                     ${p.externalId ?? null}, '', 0, ${tx.json((p.meta ?? {}) as never)})`
           const { sha256, size } = await writeChunks(tx, id, p.body)
           await tx`update payloads set sha256 = ${sha256}, size = ${size} where id = ${id}`
-          // A large file weighs its size in MiB: a worker's batch never holds many of them at once.
-          await enqueue(tx, 'parse', { messageId: id }, { dedupeKey: `parse:${id}`, weight: size / CHUNK })
+          await enqueue(tx, 'parse', { messageId: id }, { dedupeKey: `parse:${id}`, weight: parseWeight(size) })
           return { messageId: id, sha256, size, duplicate: false }
         })
     if (!receipt.duplicate) deps.wake?.()
@@ -57,6 +56,18 @@ export async function receive(deps: ReceiveDeps, p: InboundPayload): Promise<Rec
  * the parse job in ONE statement, which commits atomically like the transaction above but in a
  * single round trip. A resent external id inserts nothing and is answered with the first message.
  */
+/**
+ * A parse job's weight in a worker's batch (WorkerOptions.batchSize, 16): its size in 64 KiB
+ * units, at least 1. Batches are for small files (a batch of one-set files shares its claim,
+ * translate-and-match pass and commit); a file of 1 MiB or more is claimed alone, and one of
+ * several hundred KiB shares a batch only with small ones, so large files spread over the loops
+ * and processes instead of queueing behind each other in one transaction.
+ */
+export function parseWeight(size: number): number {
+  return Math.max(1, Math.ceil(size / PARSE_WEIGHT_UNIT))
+}
+const PARSE_WEIGHT_UNIT = 64 * 1024
+
 async function storeSmall(deps: ReceiveDeps, id: string, p: InboundPayload, body: Buffer): Promise<ReceiveReceipt> {
   const sha256 = createHash('sha256').update(body).digest('hex')
   const size = body.length
@@ -70,8 +81,8 @@ async function storeSmall(deps: ReceiveDeps, id: string, p: InboundPayload, body
     ), chunk as (
       insert into payload_chunks (payload_id, seq, data) select id, 0, ${body}::bytea from payload where ${size}::int > 0
     ), job as (
-      insert into jobs (stage, payload, dedupe_key)
-      select 'parse', jsonb_build_object('messageId', id), 'parse:' || id from payload
+      insert into jobs (stage, payload, dedupe_key, weight)
+      select 'parse', jsonb_build_object('messageId', id), 'parse:' || id, ${parseWeight(size)} from payload
       on conflict (dedupe_key) where dedupe_key is not null and state in ('created', 'retry', 'active') do nothing
     )
     select id from payload`

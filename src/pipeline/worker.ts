@@ -42,7 +42,7 @@ export interface WorkerOptions {
   pollMs?: number
   /**
    * Most transactional jobs one loop claims and runs in one transaction (default 16; 1 claims
-   * one job at a time), counted by job weight (a parse job weighs its payload in MiB). Only a
+   * one job at a time), counted by job weight (a parse job weighs its payload in 64 KiB units: receive.ts parseWeight). Only a
    * backlog fills a batch: a claim takes what is due, up to this.
    */
   batchSize?: number
