@@ -228,7 +228,7 @@ export async function matchRows(deps: PipelineDeps, q: Q, rows: readonly DocRow[
   if (now.length > 0) {
     const data = await loadData(q, now)
     const today = deps.now().toISOString().slice(0, 10)
-    const w: Writes = { writes: [], docs: [], txs: [], events: [], exceptions: [] }
+    const w: Writes = { writes: [], docs: [], txs: [], events: [], exceptions: [], shippedPos: [] }
     for (const row of now) out.set(row.id, decide(deps, q, row, today, data, w))
     await flush(q, w)
   }
@@ -246,6 +246,8 @@ interface Writes {
   txs: [string, string][]
   events: { type: string; partnerId: string; poNumber: string | null; documentId: string; payload: string }[]
   exceptions: Parameters<typeof openExceptions>[1][number][]
+  /** PO numbers of ASNs matched now: invoices held or waiting on them are matched again. */
+  shippedPos: string[]
 }
 
 /** Runs the rules on one document and queues what it changes. */
@@ -269,6 +271,7 @@ function decide(deps: PipelineDeps, q: Q, row: DocRow, today: string, data: Cont
   for (const r of holding) w.exceptions.push({ reason: r, refs })
   w.docs.push([row.id, status, JSON.stringify(result)])
   if (row.transaction_id) w.txs.push([row.transaction_id, status])
+  if (status === 'matched' && row.kind === 'asn') w.shippedPos.push(...row.po_numbers)
   if (!row.test) {
     const event = erpEventFor(row, status)
     if (event) w.events.push({ type: event.type, partnerId: event.partnerId, poNumber: event.poNumber ?? null, documentId: event.documentId, payload: JSON.stringify({ status, reasons: result.reasons.map((r) => r.code), lines: result.lines }) })
@@ -290,7 +293,25 @@ async function flush(q: Q, w: Writes): Promise<void> {
   }
   if (w.events.length) w.writes.push(publishMany(q, w.events))
   if (w.exceptions.length) w.writes.push(openExceptions(q, w.exceptions))
+  if (w.shippedPos.length) w.writes.push(rematchInvoices(q, [...new Set(w.shippedPos)]))
   await Promise.all(w.writes)
+}
+
+/**
+ * An invoice matched before its ASN (another worker's, still uncommitted, or simply sent later)
+ * is held as invoiced over shipped; once an ASN for its PO is matched, it is matched again, and
+ * the exception resolves itself if the goods are now shipped. Its match job runs after this
+ * transaction commits, so it sees the ASN. One index probe per PO number (see loadData).
+ */
+function rematchInvoices(q: Q, poNumbers: string[]): Promise<unknown> {
+  return q`insert into jobs (stage, payload, dedupe_key)
+    select distinct 'match', jsonb_build_object('messageId', d.payload_id, 'documentId', d.id, 'partnerId', d.partner_id), 'match:' || d.id
+    from unnest(${poNumbers}::text[]) as p(po)
+    cross join lateral (
+      select id, payload_id, partner_id, kind, status from documents where po_numbers @> array[p.po] offset 0
+    ) d
+    where d.kind = 'invoice' and d.status in ('held', 'waiting')
+    on conflict (dedupe_key) where dedupe_key is not null and state in ('created', 'retry', 'active') do nothing`.execute()
 }
 
 /** ERP events for a batch (createTablesErp().publish, one statement for all). */

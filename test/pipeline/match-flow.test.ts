@@ -137,3 +137,22 @@ describe('warehouse webhook delivery', () => {
     expect(seen).toHaveLength(3)
   })
 })
+
+describe('an invoice matched before its ASN', () => {
+  const suite = pipelineSuite()
+
+  it('is held as invoiced over shipped, and matched again (exception resolved) once the ASN is matched', async () => {
+    await importErp(suite.db)
+    await suite.p.ingest({ transport: 'cli', body: Buffer.from(withIsa13(INVOICE, 951), 'latin1') })
+    expect(await docStatus(suite.db, 'inv:INV-7781')).toEqual(['held'])
+    const held = await listExceptions(suite.db.sql, { code: 'invoice_qty_over_shipped', state: 'open' })
+    expect(held.length).toBeGreaterThan(0)
+    // The ASN for the same PO: matched, and its commit makes the held invoice's re-match runnable.
+    await suite.p.ingest({ transport: 'cli', body: Buffer.from(withIsa13(ASN, 952), 'latin1') })
+    await suite.p.drain()
+    expect(await docStatus(suite.db, 'asn:ASN-20250305-01')).toEqual(['matched'])
+    expect(await docStatus(suite.db, 'inv:INV-7781')).toEqual(['matched'])
+    const after = await listExceptions(suite.db.sql, { code: 'invoice_qty_over_shipped' })
+    expect(after.map((e) => e.state)).toEqual(held.map(() => 'resolved'))
+  })
+})
