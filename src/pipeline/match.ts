@@ -193,6 +193,21 @@ function contextFor(row: DocRow, profile: PartnerProfile, today: string, data: C
   return { ctx, open: data.openByDoc.get(row.id) ?? [] }
 }
 
+/**
+ * Documents of one PO are matched one transaction after the other: an advisory lock per PO
+ * number, held until commit, taken (in one sorted statement) before the reads. Without it an
+ * invoice matched while its ASN was being stored by another worker saw nothing shipped and was
+ * held, and the ASN's transaction could not see that invoice to match it again: both committed,
+ * the invoice stayed held. With it the second waits for the first to commit, and its reads (a
+ * new statement) see it. Keys are per schema, like the duplicate checks' (lockDuplicateKey).
+ */
+async function lockPos(q: Q, poNumbers: string[]): Promise<void> {
+  const keys = [...new Set(poNumbers)].sort()
+  if (keys.length === 0) return
+  await q`select pg_advisory_xact_lock(hashtextextended(current_schema() || ':po:' || k, 0))
+    from unnest(${keys}::text[]) with ordinality as u(k, n) order by n`
+}
+
 /** One document (the stage for a single job, and a re-match from the console). */
 export async function matchStage(deps: PipelineDeps, q: Q, documentId: string): Promise<MatchResult | undefined> {
   return (await matchMany(deps, q, [documentId])).get(documentId)
@@ -226,6 +241,7 @@ export async function matchRows(deps: PipelineDeps, q: Q, rows: readonly DocRow[
     for (const p of r.po_numbers) seen.add(p)
   }
   if (now.length > 0) {
+    await lockPos(q, now.flatMap((r) => r.po_numbers))
     const data = await loadData(q, now)
     const today = deps.now().toISOString().slice(0, 10)
     const w: Writes = { writes: [], docs: [], txs: [], events: [], exceptions: [], shippedPos: [] }
