@@ -108,7 +108,7 @@ export async function once(shape: Shape, procs: number): Promise<E2eRun> {
     for (const c of children) c.exit()
     const sets = files.reduce((s, f) => s + f.sets, 0)
     const docs = await db.sql<{ k: string; n: number }[]>`select kind || ' ' || status as k, count(*)::int as n from documents group by 1 order by 1`
-    const exc = await db.sql<{ k: string; n: number }[]>`select code as k, count(*)::int as n from exceptions group by 1 order by 2 desc limit 8`
+    const exc = await db.sql<{ k: string; n: number }[]>`select code as k, count(*)::int as n from exceptions where state in ('open', 'assigned') group by 1 order by 2 desc limit 8`
     const [{ acks }] = await db.sql<{ acks: number }[]>`select count(*)::int as acks from deliveries where kind = 'ack'`
     const [{ txs }] = await db.sql<{ txs: number }[]>`select count(*)::int as txs from transactions`
     if (txs !== sets) throw new Error(`expected ${sets} transaction sets, stored ${txs}`)
@@ -139,7 +139,7 @@ export function describe(r: E2eRun): string {
   return `${r.shape} ${r.procs} proc: ${unit} (${r.sets} sets, ${r.files} files, ${r.seconds.toFixed(1)} s); per set: worker ${f2(r.workerMs)} ms, ` +
     `own PG backends ${f2(r.backendMs)} ms, all postgres ${f2(r.pgMs)} ms, ${r.statements.toFixed(2)} statements` +
     `${r.pgss ? `, pg_stat_statements ${(r.pgss.calls / r.sets).toFixed(2)} calls ${(r.pgss.ms / r.sets).toFixed(3)} ms` : ''}; ` +
-    `peak RSS ${r.peakRssMb.toFixed(0)} MiB; busy ${(r.busy * 100).toFixed(0)}%; docs ${JSON.stringify(r.documents)}; exceptions ${JSON.stringify(r.exceptions)}; acks ${r.acks}`
+    `peak RSS ${r.peakRssMb.toFixed(0)} MiB; busy ${(r.busy * 100).toFixed(0)}%; docs ${JSON.stringify(r.documents)}; open exceptions ${JSON.stringify(r.exceptions)}; acks ${r.acks}`
 }
 
 export async function run(ctx: BenchContext): Promise<Figure[]> {
