@@ -69,18 +69,17 @@ export async function openExceptions(q: Q, items: readonly { reason: ExceptionRe
   const plain = items.filter((i) => i.reason.code !== 'duplicate_document')
   const writes: Promise<unknown>[] = items.filter((i) => i.reason.code === 'duplicate_document').map((i) => openException(q, i.reason, i.refs, i.dedupeKey))
   if (plain.length) {
-    const col = <T>(f: (i: (typeof plain)[number]) => T) => plain.map(f)
     writes.push(q`insert into exceptions (id, code, queue, severity, partner_id, payload_id, transaction_id, document_id,
         delivery_id, reason, explanation, dedupe_key)
       select v.id, v.code, v.queue, v.severity, v.partner_id, v.payload_id, v.transaction_id, v.document_id, v.delivery_id,
-        v.reason::jsonb, v.explanation, v.dedupe_key
-      from unnest(${col(() => newId('exc'))}::text[], ${col((i) => i.reason.code)}::text[], ${col((i) => REASONS[i.reason.code].queue)}::text[],
-        ${col((i) => REASONS[i.reason.code].severity)}::text[], ${col((i) => i.refs.partnerId ?? null) as string[]}::text[],
-        ${col((i) => i.refs.payloadId ?? null) as string[]}::text[], ${col((i) => i.refs.transactionId ?? null) as string[]}::text[],
-        ${col((i) => i.refs.documentId ?? null) as string[]}::text[], ${col((i) => i.refs.deliveryId ?? null) as string[]}::text[],
-        ${col((i) => JSON.stringify(i.reason))}::text[], ${col((i) => explain(i.reason))}::text[],
-        ${col((i) => i.dedupeKey ?? dedupeKeyOf(i.reason, i.refs))}::text[])
-        as v(id, code, queue, severity, partner_id, payload_id, transaction_id, document_id, delivery_id, reason, explanation, dedupe_key)
+        v.reason, v.explanation, v.dedupe_key
+      from jsonb_to_recordset(${q.json((plain.map((i) => ({
+        id: newId('exc'), code: i.reason.code, queue: REASONS[i.reason.code].queue, severity: REASONS[i.reason.code].severity,
+        partner_id: i.refs.partnerId ?? null, payload_id: i.refs.payloadId ?? null, transaction_id: i.refs.transactionId ?? null,
+        document_id: i.refs.documentId ?? null, delivery_id: i.refs.deliveryId ?? null, reason: i.reason, explanation: explain(i.reason),
+        dedupe_key: i.dedupeKey ?? dedupeKeyOf(i.reason, i.refs),
+      }))) as never)}) as v(id text, code text, queue text, severity text, partner_id text, payload_id text, transaction_id text,
+        document_id text, delivery_id text, reason jsonb, explanation text, dedupe_key text)
       on conflict (dedupe_key) do nothing`.execute())
   }
   await Promise.all(writes)

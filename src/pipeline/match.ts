@@ -18,6 +18,7 @@ import type { ErpEvent, ErpPurchaseOrder } from '../erp/port.ts'
 import { holds } from '../matching/result.ts'
 import { buildMatchContext, matchDocument, ssccsOf, type LineQty, type MatchResult } from '../matching/index.ts'
 import type { PipelineDeps } from './deps.ts'
+import { yieldToEventLoop } from './translate.ts'
 
 export interface DocRow {
   id: string
@@ -245,7 +246,10 @@ export async function matchRows(deps: PipelineDeps, q: Q, rows: readonly DocRow[
     const data = await loadData(q, now)
     const today = deps.now().toISOString().slice(0, 10)
     const w: Writes = { writes: [], docs: [], txs: [], events: [], exceptions: [], shippedPos: [] }
-    for (const row of now) out.set(row.id, decide(deps, q, row, today, data, w))
+    for (const [i, row] of now.entries()) {
+      if (i > 0 && i % 4 === 0) await yieldToEventLoop()
+      out.set(row.id, decide(deps, q, row, today, data, w))
+    }
     await flush(q, w)
   }
   for (const id of later) {
@@ -258,9 +262,9 @@ export async function matchRows(deps: PipelineDeps, q: Q, rows: readonly DocRow[
 
 interface Writes {
   writes: Promise<unknown>[]
-  docs: [string, string, string][]
+  docs: { id: string; status: string; match: MatchResult }[]
   txs: [string, string][]
-  events: { type: string; partnerId: string; poNumber: string | null; documentId: string; payload: string }[]
+  events: { type: string; partnerId: string; poNumber: string | null; documentId: string; payload: unknown }[]
   exceptions: Parameters<typeof openExceptions>[1][number][]
   /** PO numbers of ASNs matched now: invoices held or waiting on them are matched again. */
   shippedPos: string[]
@@ -285,12 +289,12 @@ function decide(deps: PipelineDeps, q: Q, row: DocRow, today: string, data: Cont
       resolved_at = now(), updated_at = now() where id = any(${stale})`.execute())
   }
   for (const r of holding) w.exceptions.push({ reason: r, refs })
-  w.docs.push([row.id, status, JSON.stringify(result)])
+  w.docs.push({ id: row.id, status, match: result })
   if (row.transaction_id) w.txs.push([row.transaction_id, status])
   if (status === 'matched' && row.kind === 'asn') w.shippedPos.push(...row.po_numbers)
   if (!row.test) {
     const event = erpEventFor(row, status)
-    if (event) w.events.push({ type: event.type, partnerId: event.partnerId, poNumber: event.poNumber ?? null, documentId: event.documentId, payload: JSON.stringify({ status, reasons: result.reasons.map((r) => r.code), lines: result.lines }) })
+    if (event) w.events.push({ type: event.type, partnerId: event.partnerId, poNumber: event.poNumber ?? null, documentId: event.documentId, payload: { status, reasons: result.reasons.map((r) => r.code), lines: result.lines } })
     if (status === 'matched' && row.kind === 'asn') w.writes.push(queueWarehouse(deps, q, profile, row))
   }
   return result
@@ -298,8 +302,9 @@ function decide(deps: PipelineDeps, q: Q, row: DocRow, today: string, data: Cont
 
 async function flush(q: Q, w: Writes): Promise<void> {
   if (w.docs.length) {
-    w.writes.push(q`update documents d set status = v.status, match = v.match::jsonb, updated_at = now()
-      from unnest(${w.docs.map((d) => d[0])}::text[], ${w.docs.map((d) => d[1])}::text[], ${w.docs.map((d) => d[2])}::text[]) as v(id, status, match)
+    // One JSON array (jsonb_to_recordset), not text[] elements the driver would escape one by one.
+    w.writes.push(q`update documents d set status = v.status, match = v.match, updated_at = now()
+      from jsonb_to_recordset(${q.json((w.docs) as never)}) as v(id text, status text, match jsonb)
       where d.id = v.id`.execute())
   }
   if (w.txs.length) {
@@ -333,10 +338,9 @@ function rematchInvoices(q: Q, poNumbers: string[]): Promise<unknown> {
 /** ERP events for a batch (createTablesErp().publish, one statement for all). */
 function publishMany(q: Q, events: Writes['events']): Promise<unknown> {
   return q`insert into erp_events (id, type, partner_id, po_number, document_id, payload, test)
-    select v.id, v.type, v.partner_id, v.po_number, v.document_id, v.payload::jsonb, false
-    from unnest(${events.map(() => newId('evt'))}::text[], ${events.map((e) => e.type)}::text[], ${events.map((e) => e.partnerId)}::text[],
-      ${events.map((e) => e.poNumber) as string[]}::text[], ${events.map((e) => e.documentId)}::text[], ${events.map((e) => e.payload)}::text[])
-      as v(id, type, partner_id, po_number, document_id, payload)`.execute()
+    select v.id, v.type, v.partner_id, v.po_number, v.document_id, v.payload, false
+    from jsonb_to_recordset(${q.json((events.map((e) => ({ id: newId('evt'), type: e.type, partner_id: e.partnerId, po_number: e.poNumber, document_id: e.documentId, payload: e.payload }))) as never)})
+      as v(id text, type text, partner_id text, po_number text, document_id text, payload jsonb)`.execute()
 }
 
 function erpEventFor(row: DocRow, status: string): Omit<ErpEvent, 'payload'> | undefined {
