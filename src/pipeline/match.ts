@@ -14,10 +14,11 @@ import { nextControlNumber } from '../db/control-numbers.ts'
 import type { Q } from '../db/sql.ts'
 import { newId } from '../lib/ids.ts'
 import { createTablesErp } from '../db/erp.ts'
-import type { ErpEvent, ErpPurchaseOrder } from '../erp/port.ts'
+import type { ErpEvent } from '../erp/port.ts'
 import { holds } from '../matching/result.ts'
-import { buildMatchContext, matchDocument, ssccsOf, type LineQty, type MatchResult } from '../matching/index.ts'
+import { matchDocument, type MatchResult } from '../matching/index.ts'
 import type { PipelineDeps } from './deps.ts'
+import { contextFor, loadData, lockPos, type ContextData } from './match-context.ts'
 import { yieldToEventLoop } from './translate.ts'
 
 export interface DocRow {
@@ -39,175 +40,6 @@ export interface DocRow {
 const MATCHABLE = new Set(['translated', 'held', 'waiting'])
 // Test documents (testing partner, ISA15=T) may see production state; production never sees
 // test documents' shipped quantities, SSCCs or invoice numbers (the `test` filters below).
-
-interface PriorRow {
-  id: string
-  kind: string
-  match: { quantities?: LineQty[] } | null
-  status: string
-  test: boolean
-  business_key: string
-  created_us: string
-  po_numbers: string[]
-}
-
-/** What the rules need for a batch of documents, read once for all of them. */
-interface ContextData {
-  orders: Map<string, ErpPurchaseOrder>
-  prior: PriorRow[]
-  /** Other ASNs carrying one of the batch's SSCCs: one row per (SSCC, ASN). */
-  ssccs: { sscc: string; id: string; business_key: string; test: boolean }[]
-  invoices: { id: string; partner_id: string; business_key: string; test: boolean }[]
-  open: { id: string; dedupe_key: string; document_id: string }[]
-  /** Indexes over the rows above (PO number, SSCC, document id), so each document's share is found without a scan. */
-  priorByPo: Map<string, PriorRow[]>
-  ssccRowsBySscc: Map<string, ContextData['ssccs']>
-  openByDoc: Map<string, ContextData['open']>
-  /** Position of each row in its list (the order the reads returned). */
-  position: Map<object, number>
-}
-
-function groupBy<T>(rows: readonly T[], keys: (row: T) => readonly string[]): Map<string, T[]> {
-  const out = new Map<string, T[]>()
-  for (const r of rows) {
-    for (const k of keys(r)) {
-      const list = out.get(k)
-      if (list) list.push(r)
-      else out.set(k, [r])
-    }
-  }
-  return out
-}
-
-/** The rows filed under any of `keys`, each once, in their original order. */
-function rowsUnder<T>(index: Map<string, T[]>, keys: readonly string[], order: (row: T) => number): T[] {
-  const found = new Set<T>()
-  for (const k of keys) for (const r of index.get(k) ?? []) found.add(r)
-  return [...found].sort((a, b) => order(a) - order(b))
-}
-
-const ownSsccs = (row: DocRow) => (row.kind === 'asn' && row.doc.kind === 'asn' ? ssccsOf(row.doc) : [])
-/** Created before `row` (microseconds, then id): the order documents were received in. */
-const before = (p: { created_us: string; id: string }, row: DocRow) => {
-  const a = BigInt(p.created_us)
-  const b = BigInt(row.created_us)
-  return a < b || (a === b && p.id < row.id)
-}
-
-/**
- * Everything the rules need for these documents, plus their open exceptions: independent reads
- * issued together so they travel as one pipelined round trip on the stage's connection. Each
- * read covers the whole batch (PO numbers, SSCCs, invoice numbers of all of them); contextFor
- * picks each document's share.
- */
-async function loadData(q: Q, rows: DocRow[]): Promise<ContextData> {
-  const erp = createTablesErp(q)
-  const pos = [...new Set(rows.flatMap((r) => r.po_numbers))]
-  const ssccs = [...new Set(rows.flatMap(ownSsccs))]
-  const invoiceKeys = [...new Set(rows.filter((r) => r.kind === 'invoice').map((r) => r.business_key))]
-  const [orders, prior, ssccRows, invoices, open] = await Promise.all([
-    erp.findOrders(pos),
-    // One index probe per PO number (documents_po_idx), the rest checked on what it finds: an
-    // overlap with all the batch's PO numbers at once was estimated to match every row without
-    // fresh statistics and read the whole table per batch (and, per document, the planner once
-    // ANDed in documents_status_idx and read every ASN ever stored).
-    pos.length > 0
-      ? q<PriorRow[]>`
-          select distinct on (d.id) d.id, d.kind, d.match, d.status, d.test, d.business_key, d.po_numbers, d.created_us
-          from unnest(${pos}::text[]) as p(po)
-          cross join lateral (
-            select id, kind, match, status, test, business_key, po_numbers, created_at,
-              (extract(epoch from created_at) * 1000000)::int8::text as created_us
-            from documents where po_numbers @> array[p.po] offset 0
-          ) d
-          where d.kind in ('asn', 'invoice')
-            and (d.status in ('matched', 'released', 'delivered') or (d.kind = 'asn' and d.status in ('held', 'waiting')))
-          order by d.id`
-      : [],
-    // Overlap (`&&`) with an empty array is always false: no PO numbers or no SSCCs, no query.
-    ssccs.length > 0
-      // One index probe per SSCC (documents_sscc_idx), kind and status checked on what it finds:
-      // an overlap (`&&`) with the whole batch's SSCCs was estimated to match every row without
-      // fresh statistics (a large file's documents are all new), and the planner compared every
-      // ASN's SSCCs with the batch's, seconds per batch.
-      ? q<ContextData['ssccs']>`
-          select s.sscc, d.id, d.business_key, d.test
-          from unnest(${ssccs}::text[]) as s(sscc)
-          cross join lateral (
-            select id, business_key, test, kind, status from documents where ssccs @> array[s.sscc] offset 0
-          ) d
-          where d.kind = 'asn' and d.status in ('translated', 'matched', 'held', 'waiting', 'released')`
-      : [],
-    // Only the numbers of the invoices being matched: whether each was sent before.
-    invoiceKeys.length > 0
-      ? q<ContextData['invoices']>`select id, partner_id, business_key, test from documents
-          where business_key = any(${invoiceKeys}) and kind = 'invoice' and status <> 'duplicate'`
-      : [],
-    // By document first (exceptions_doc_idx, a handful of rows), then by state: without fresh
-    // statistics the planner preferred exceptions_state_idx and read every open exception.
-    q<ContextData['open']>`with mine as materialized (
-        select id, dedupe_key, state, queue, document_id from exceptions where document_id = any(${rows.map((r) => r.id)})
-      )
-      select id, dedupe_key, document_id from mine where state in ('open', 'assigned') and queue in ('matching', 'warehouse')`,
-  ])
-  // In the order received (created_at, then id), as the shipped-so-far texts list them.
-  prior.sort((a, b) => (BigInt(a.created_us) < BigInt(b.created_us) ? -1 : BigInt(a.created_us) > BigInt(b.created_us) ? 1 : a.id < b.id ? -1 : 1))
-  return {
-    orders, prior, ssccs: ssccRows, invoices, open,
-    priorByPo: groupBy(prior, (p) => p.po_numbers),
-    ssccRowsBySscc: groupBy(ssccRows, (r) => [r.sscc]),
-    openByDoc: groupBy(open, (e) => [e.document_id]),
-    position: new Map<object, number>([...prior.map((p, i) => [p, i] as const), ...ssccRows.map((r, i) => [r, i] as const)]),
-  }
-}
-
-/** One document's context from the batch's reads: the same rows its own queries would return. */
-function contextFor(row: DocRow, profile: PartnerProfile, today: string, data: ContextData) {
-  const visible = (p: { test: boolean }) => p.test === false || row.test
-  // Shipped so far counts every ASN not rejected, cancelled or a duplicate: accepted ones, and
-  // held or waiting ones received before this one (a held ASN still announces goods; later held
-  // ones are not counted so that re-matching an earlier ASN does not hold it for them). Another
-  // version of this same shipment (a replace) is not counted against it.
-  const prior = rowsUnder(data.priorByPo, row.po_numbers, (p) => data.position.get(p)!).filter((p) => p.id !== row.id && visible(p)
-    && (p.kind !== 'asn' || p.business_key !== row.business_key)
-    && (['matched', 'released', 'delivered'].includes(p.status) || (p.kind === 'asn' && before(p, row))))
-  const own = ownSsccs(row)
-  const ssccs = own.length === 0 ? [] : rowsUnder(data.ssccRowsBySscc, own, (r) => data.position.get(r)!)
-    .filter((s) => s.id !== row.id && s.business_key !== row.business_key && visible(s))
-  const invoices = row.kind !== 'invoice' ? [] : data.invoices
-    .filter((i) => i.partner_id === row.partner_id && i.id !== row.id && i.business_key === row.business_key && visible(i))
-  // A partner's documents only ever match that partner's own POs: another supplier's PO is, for
-  // this document, a PO that does not exist (po_not_found), never one it can ship or invoice against.
-  const orders = row.po_numbers.map((n) => data.orders.get(n)).filter((po): po is ErpPurchaseOrder => po !== undefined && po.supplierId === row.partner_id)
-  const rows = (kind: string) =>
-    prior.filter((p) => p.kind === kind).flatMap((p) => (p.match?.quantities ?? []).map((x) => ({ poNumber: x.poNumber, lineNo: x.poLineNo, qty: x.qty, from: p.business_key.replace(/^(asn|inv):/, '') })))
-  const ctx = buildMatchContext({
-    orders,
-    shippedSoFar: rows('asn'),
-    invoicedSoFar: rows('invoice'),
-    openSsccs: ssccs.map((s) => ({ sscc: s.sscc, shipmentId: s.business_key.replace(/^asn:/, '') })),
-    earlierInvoiceNumbers: invoices.map((i) => i.business_key.replace(/^inv:/, '')),
-    supplierId: row.partner_id,
-    config: profile.matching,
-    today,
-  })
-  return { ctx, open: data.openByDoc.get(row.id) ?? [] }
-}
-
-/**
- * Documents of one PO are matched one transaction after the other: an advisory lock per PO
- * number, held until commit, taken (in one sorted statement) before the reads. Without it an
- * invoice matched while its ASN was being stored by another worker saw nothing shipped and was
- * held, and the ASN's transaction could not see that invoice to match it again: both committed,
- * the invoice stayed held. With it the second waits for the first to commit, and its reads (a
- * new statement) see it. Keys are per schema, like the duplicate checks' (lockDuplicateKey).
- */
-async function lockPos(q: Q, poNumbers: string[]): Promise<void> {
-  const keys = [...new Set(poNumbers)].sort()
-  if (keys.length === 0) return
-  await q`select pg_advisory_xact_lock(hashtextextended(current_schema() || ':po:' || k, 0))
-    from unnest(${keys}::text[]) with ordinality as u(k, n) order by n`
-}
 
 /** One document (the stage for a single job, and a re-match from the console). */
 export async function matchStage(deps: PipelineDeps, q: Q, documentId: string): Promise<MatchResult | undefined> {

@@ -16,6 +16,7 @@ import type { Q } from '../db/sql.ts'
 import { newId } from '../lib/ids.ts'
 import { contentHash, poNumbersOf, ssccsOf } from '../matching/index.ts'
 import type { PipelineDeps } from './deps.ts'
+import type { DocRow } from './match.ts'
 
 export interface TxRow {
   id: string
@@ -62,21 +63,8 @@ export async function translateMany(deps: PipelineDeps, q: Q, transactionIds: re
   return (await translateRows(deps, q, rows, { queueMatch: true })).ids
 }
 
-/** A document translate stored, as match reads it (created_us: its created_at in microseconds). */
-export interface StoredDoc {
-  id: string
-  payload_id: string
-  transaction_id: string
-  partner_id: string
-  kind: CanonicalDoc['kind']
-  doc: CanonicalDoc
-  status: string
-  test: boolean
-  po_numbers: string[]
-  business_key: string
-  created_at: Date
-  created_us: string
-}
+/** A document translate stored, as match reads it (its transaction is always known here). */
+export type StoredDoc = DocRow & { transaction_id: string }
 
 /**
  * Translates transaction rows (read back, or still in memory from the parse that stored them).
