@@ -36,33 +36,79 @@ export async function setInterchangeIssues(q: Q, id: string, issues: unknown[]):
   await q`update interchanges set issues = ${q.json(issues as never)} where id = ${id}`
 }
 
-/**
- * Serialises duplicate checks on one key until the caller's transaction ends. A check reads
- * before the row it guards is inserted; without the lock two payloads carrying the same
- * interchange, parsed at once by two workers, both found nothing and were both processed. With
- * it the second waits for the first to commit (or roll back), and its read, a new statement,
- * sees the first's rows. Keys are per schema, so test schemas on one database never meet.
- */
-export async function lockDuplicateKey(q: Q, key: string): Promise<void> {
-  await q`select pg_advisory_xact_lock(hashtextextended(current_schema() || ':dup:' || ${key}, 0))`
+/** Who holds a duplicate key: the first interchange (and its payload) that claimed it, and when. */
+export interface DuplicateHolder {
+  interchange_id: string
+  payload_id: string
+  created_at: Date
 }
 
 /**
- * An earlier interchange with the same control number from the same sender within the window.
- * Takes the key's lock first (lockDuplicateKey): the answer holds until the caller commits.
+ * Claims a duplicate key (table duplicate_keys, migration 0900) for `interchangeId` in ONE
+ * statement, and answers who holds it: a key held longer than the window is taken over, any other
+ * holder stays. The primary key decides between concurrent claims: a transaction that inserts a
+ * key another has inserted but not committed waits for it, then sees its row; two handlers in
+ * one transaction see each other's at once. The caller's rollback gives the key back.
  */
-export async function findDuplicateInterchange(
-  q: Q,
-  r: { partnerId: string; standard: string; senderId: string; controlNumber: string; windowDays: number; payloadId: string }
-): Promise<{ id: string; payload_id: string; created_at: Date } | undefined> {
-  await lockDuplicateKey(q, `icn:${r.partnerId}:${r.standard}:${r.senderId}:${r.controlNumber}`)
-  const [row] = await q<{ id: string; payload_id: string; created_at: Date }[]>`
-    select id, payload_id, created_at from interchanges
-    where partner_id = ${r.partnerId} and standard = ${r.standard} and sender_id = ${r.senderId}
-      and control_number = ${r.controlNumber} and payload_id <> ${r.payloadId}
-      and status <> 'duplicate' and created_at > now() - ${`${r.windowDays} days`}::interval
-    order by created_at limit 1`
+export async function claimDuplicateKey(
+  q: Q, r: { partnerId: string; key: string; interchangeId: string; payloadId: string; windowDays: number }
+): Promise<DuplicateHolder> {
+  const [row] = (await claimKey(q, r)) as unknown as DuplicateHolder[]
   return row
+}
+
+/**
+ * The claim as a statement to run or to use as a CTE: returns the holder, and `duplicate` when it
+ * is another interchange of another payload. A key older than the window is taken over.
+ */
+function claimKey(q: Q, r: { partnerId: string; key: string; interchangeId: string; payloadId: string; windowDays: number }) {
+  const expired = q`k.created_at <= now() - ${`${r.windowDays} days`}::interval`
+  return q`insert into duplicate_keys as k (partner_id, key, interchange_id, payload_id)
+    values (${r.partnerId}, ${r.key}, ${r.interchangeId}, ${r.payloadId})
+    on conflict (partner_id, key) do update set
+      interchange_id = case when ${expired} then excluded.interchange_id else k.interchange_id end,
+      payload_id = case when ${expired} then excluded.payload_id else k.payload_id end,
+      created_at = case when ${expired} then now() else k.created_at end
+    returning interchange_id, payload_id, created_at, interchange_id <> ${r.interchangeId} and payload_id <> ${r.payloadId} as duplicate`
+}
+
+/** Gives a key back that its interchange claimed but did not use (a group whose every set was rejected). */
+export async function releaseDuplicateKey(q: Q, partnerId: string, key: string, interchangeId: string): Promise<void> {
+  await q`delete from duplicate_keys where partner_id = ${partnerId} and key = ${key} and interchange_id = ${interchangeId}`
+}
+
+/** The duplicate key of an interchange: its control number per sender (ISA13 / UNB 0020). */
+export const interchangeKey = (standard: string, senderId: string, controlNumber: string): string => `icn:${standard}:${senderId}:${controlNumber}`
+/** The duplicate key of a functional group (GS06 / UNG 0048). */
+export const groupKey = (standard: string, controlNumber: string): string => `grp:${standard}:${controlNumber}`
+/** The duplicate key of a set (ST02 / UNH 0062) of one type. */
+export const transactionKey = (standard: string, docType: string, controlNumber: string): string => `txn:${standard}:${docType}:${controlNumber}`
+
+/**
+ * Stores an interchange of a known partner and, unless `claim` is false (a replay of stored
+ * bytes), claims its duplicate key in the same statement: the row is stored as `duplicate` of the
+ * holder when another interchange holds the key within the window (one in the same payload does
+ * not count: a file never duplicates itself). The holder is returned with a duplicate.
+ */
+export async function insertInterchangeClaiming(
+  q: Q, r: InterchangeInsert & { partnerId: string }, claim: { windowDays: number } | false
+): Promise<{ id: string; duplicateOf?: DuplicateHolder }> {
+  if (!claim) return { id: await insertInterchange(q, r) }
+  const id = newId('icn')
+  const key = interchangeKey(r.standard, r.senderId, r.controlNumber)
+  const [row] = await q<(DuplicateHolder & { duplicate: boolean })[]>`
+    with k as (${claimKey(q, { partnerId: r.partnerId, key, interchangeId: id, payloadId: r.payloadId, windowDays: claim.windowDays })}
+    ), i as (
+      insert into interchanges (id, payload_id, seq, standard, partner_id, sender_qual, sender_id, receiver_qual,
+        receiver_id, control_number, test, status, issues, duplicate_of)
+      select ${id}, ${r.payloadId}, ${r.seq}, ${r.standard}, ${r.partnerId}, ${r.senderQual ?? null}, ${r.senderId},
+        ${r.receiverQual ?? null}, ${r.receiverId}, ${r.controlNumber}, ${r.test},
+        case when k.duplicate then 'duplicate' else ${r.status} end, ${q.json(r.issues as never)},
+        case when k.duplicate then k.interchange_id end
+      from k
+    )
+    select * from k`
+  return { id, duplicateOf: row.duplicate ? row : undefined }
 }
 
 export interface TransactionInsert {
@@ -145,25 +191,3 @@ export async function insertDelivery(q: Q, d: DeliveryInsert): Promise<string> {
   return id
 }
 
-/**
- * An earlier transaction from this partner with the same group (GS06/UNG 0048) or transaction
- * (ST02/UNH 0062) control number within the window, in another interchange. Locked per key like
- * findDuplicateInterchange.
- */
-export async function findDuplicateTransaction(
-  q: Q,
-  r: { partnerId: string; standard: string; interchangeId: string; windowDays: number; groupControl?: string; docType?: string; controlNumber?: string }
-): Promise<{ payload_id: string } | undefined> {
-  await lockDuplicateKey(q, r.groupControl !== undefined
-    ? `grp:${r.partnerId}:${r.standard}:${r.groupControl}`
-    : `txn:${r.partnerId}:${r.standard}:${r.docType ?? ''}:${r.controlNumber ?? ''}`)
-  const [row] = await q<{ payload_id: string }[]>`
-    select payload_id from transactions
-    where partner_id = ${r.partnerId} and standard = ${r.standard} and interchange_id <> ${r.interchangeId}
-      and status not in ('duplicate', 'rejected')
-      and (${r.groupControl ?? null}::text is null or group_control = ${r.groupControl ?? null})
-      and (${r.controlNumber ?? null}::text is null or (control_number = ${r.controlNumber ?? null} and doc_type = ${r.docType ?? null}))
-      and created_at > now() - ${`${r.windowDays} days`}::interval
-    order by created_at limit 1`
-  return row
-}

@@ -8,7 +8,7 @@
  */
 import type { PartnerProfile } from '../config/partner.ts'
 import { openException } from '../db/exceptions.ts'
-import { findDuplicateInterchange, findDuplicateTransaction, insertInterchange, insertTransaction, setInterchangeIssues } from '../db/lineage.ts'
+import { claimDuplicateKey, groupKey, insertInterchange, insertInterchangeClaiming, insertTransaction, releaseDuplicateKey, setInterchangeIssues, transactionKey, type DuplicateHolder } from '../db/lineage.ts'
 import { getPayloadForParse, setPayloadStatus, type PayloadRow } from '../db/payloads.ts'
 import { pgSafe } from '../db/pg-safe.ts'
 import type { Q } from '../db/sql.ts'
@@ -112,7 +112,26 @@ interface OpenInterchange {
   /** Issues stored with the row; the interchange's trailer checks may add more at its end. */
   issuesStored: number
   group?: ParsedGroup
-  groupDup?: { payload_id: string }
+  /** The open group's holder when its control number is another interchange's (a resent group). */
+  groupDup?: DuplicateHolder
+  /** The open group's key when this interchange claimed it; `used` once a set of it is accepted. */
+  groupClaim?: { key: string; used: boolean }
+}
+
+/** The holder of a key when it is another interchange (a duplicate), else undefined (claimed here). */
+async function claimedElsewhere(q: Q, r: Parameters<typeof claimDuplicateKey>[1]): Promise<DuplicateHolder | undefined> {
+  const holder = await claimDuplicateKey(q, r)
+  return holder.interchange_id === r.interchangeId ? undefined : holder
+}
+
+/**
+ * A group whose sets were all rejected did not arrive: its control number is given back, so the
+ * partner's corrected resend under the same number is processed (as a set is claimed only once
+ * accepted).
+ */
+async function releaseUnusedGroup(q: Q, open: OpenInterchange): Promise<void> {
+  if (open.groupClaim && !open.groupClaim.used && open.profile) await releaseDuplicateKey(q, open.profile.id, open.groupClaim.key, open.id)
+  open.groupClaim = undefined
 }
 
 /**
@@ -240,20 +259,18 @@ async function openInterchange(
     return { id, control: row.controlNumber, test: row.test, mode: 'rejected', duplicate: false, issuesStored: row.issues.length }
   }
   st.partnerId = profile.id
-  // A replay (meta.replayOf) is an intentional re-run of stored bytes, not a partner's resend.
-  // The check locks its key until commit: a copy parsed at the same moment waits, then sees us.
-  const dup = payload.meta.replayOf ? undefined : await findDuplicateInterchange(q, {
-    partnerId: profile.id, standard, senderId: row.senderId, controlNumber: row.controlNumber,
-    windowDays: profile.duplicates.windowDays, payloadId: payload.id,
-  })
   // A live partner's test interchange (ISA15=T, UNB 0035=1) is handled by policy.
   const testFlag = profile.status === 'testing' || (ic.test && profile.testIndicator === 'treat_as_test')
   st.anyTest ||= testFlag
-  const status = dup ? 'duplicate' : ic.test && profile.status === 'live' && profile.testIndicator === 'reject' ? 'rejected' : 'parsed'
-  const id = await insertInterchange(q, { ...row, partnerId: profile.id, status, test: testFlag, duplicateOf: dup?.id })
+  const status = ic.test && profile.status === 'live' && profile.testIndicator === 'reject' ? 'rejected' : 'parsed'
+  // The row and the claim of its control number in one statement (duplicate_keys): a copy parsed
+  // at the same moment, in another transaction or in this one, finds it held. A replay
+  // (meta.replayOf) is an intentional re-run of stored bytes, not a partner's resend: no claim.
+  const claim = payload.meta.replayOf ? false : { windowDays: profile.duplicates.windowDays }
+  const { id, duplicateOf: dup } = await insertInterchangeClaiming(q, { ...row, partnerId: profile.id, status, test: testFlag }, claim)
   if (dup) {
     st.duplicates++
-    await openException(q, { code: 'duplicate_interchange', controlNumber: row.controlNumber, firstSeenAt: dup.created_at.toISOString(), firstMessageId: dup.payload_id }, { ...refs, partnerId: profile.id }, `duplicate_interchange:${id}`)
+    await openException(q, { code: 'duplicate_interchange', controlNumber: row.controlNumber, firstSeenAt: new Date(dup.created_at).toISOString(), firstMessageId: dup.payload_id }, { ...refs, partnerId: profile.id }, `duplicate_interchange:${id}`)
     return { id, control: row.controlNumber, test: testFlag, profile, mode: 'skip', duplicate: true, issuesStored: row.issues.length }
   }
   if (status === 'rejected') {
@@ -277,17 +294,24 @@ async function storeTransaction(
   const icId = open.id
   if (open.group !== g) {
     // A new group: its own control number may be a resend (profile duplicates.groups).
+    await releaseUnusedGroup(q, open)
     open.group = g
-    open.groupDup = profile.duplicates.groups && g.explicit
-      ? await findDuplicateTransaction(q, { partnerId: profile.id, standard, interchangeId: icId, windowDays: profile.duplicates.windowDays, groupControl: pgSafe(g.controlNumber) })
-      : undefined
+    open.groupDup = undefined
+    open.groupClaim = undefined
+    if (profile.duplicates.groups && g.explicit) {
+      const key = groupKey(standard, pgSafe(g.controlNumber))
+      const holder = await claimDuplicateKey(q, { partnerId: profile.id, key, interchangeId: icId, payloadId: payload.id, windowDays: profile.duplicates.windowDays })
+      if (holder.interchange_id !== icId) open.groupDup = holder
+      else open.groupClaim = { key, used: false }
+    }
   }
   const groupControl = pgSafe(g.controlNumber)
   const tx = { type: pgSafe(raw.type), controlNumber: pgSafe(raw.controlNumber), version: pgSafe(raw.version), status: raw.status, issues: pgSafe(raw.issues), span: raw.span }
   st.txCount++
   const dupTx = open.groupDup ?? (profile.duplicates.transactions && tx.status !== 'rejected'
-    ? await findDuplicateTransaction(q, { partnerId: profile.id, standard, interchangeId: icId, windowDays: profile.duplicates.windowDays, docType: tx.type, controlNumber: tx.controlNumber })
+    ? await claimedElsewhere(q, { partnerId: profile.id, key: transactionKey(standard, tx.type, tx.controlNumber), interchangeId: icId, payloadId: payload.id, windowDays: profile.duplicates.windowDays })
     : undefined)
+  if (!dupTx && tx.status !== 'rejected' && open.groupClaim) open.groupClaim.used = true
   const base = {
     payloadId: payload.id, interchangeId: icId, partnerId: profile.id, standard, docType: tx.type, version: tx.version,
     groupControl, controlNumber: tx.controlNumber, issues: tx.issues, span: tx.span,
@@ -334,6 +358,7 @@ async function closeInterchange(
   st.icErrors ||= icErrors
   // The trailer (IEA/UNZ) checks come at the end: the row gets the interchange's final issues.
   if (ic.issues.length !== open.issuesStored) await setInterchangeIssues(q, open.id, ic.issues)
+  await releaseUnusedGroup(q, open)
   const profile = open.profile
   if (!profile || open.mode === 'rejected') return
   if (open.duplicate) {

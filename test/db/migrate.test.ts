@@ -46,6 +46,35 @@ describe('migrations', () => {
       await fresh.close()
     }
   })
+  it('0900 turns what the old duplicate checks read into claimed keys: the latest non-duplicate occurrence of each', async () => {
+    const fresh = await testDb({ migrate: false })
+    try {
+      await migrate(fresh.sql, listMigrations().filter((m) => m.name < '0900'))
+      await fresh.sql`insert into payloads (id, transport, sha256, size) values ('m1', 'api', 'x', 1), ('m2', 'api', 'y', 1), ('m3', 'api', 'z', 1)`
+      const ic = (id: string, payload: string, control: string, status: string, daysAgo: number, partner: string | null = 'p') =>
+        fresh.sql`insert into interchanges (id, payload_id, seq, standard, partner_id, sender_id, receiver_id, control_number, status, created_at)
+          values (${id}, ${payload}, 0, 'x12', ${partner}, 'S', 'R', ${control}, ${status}, now() - ${`${daysAgo} days`}::interval)`
+      await ic('i-old', 'm1', '7', 'parsed', 40)
+      await ic('i-new', 'm2', '7', 'parsed', 5)
+      await ic('i-dup', 'm3', '7', 'duplicate', 1)
+      await ic('i-unknown', 'm3', '8', 'rejected', 1, null)
+      const tx = (id: string, icId: string, payload: string, status: string, daysAgo: number) =>
+        fresh.sql`insert into transactions (id, payload_id, interchange_id, partner_id, standard, doc_type, version, group_control, control_number, status, created_at)
+          values (${id}, ${payload}, ${icId}, 'p', 'x12', '856', '004010', '12', '0001', ${status}, now() - ${`${daysAgo} days`}::interval)`
+      await tx('t-old', 'i-old', 'm1', 'translated', 40)
+      await tx('t-rejected', 'i-new', 'm2', 'rejected', 5)
+      await migrate(fresh.sql)
+      const keys = await fresh.sql<{ key: string; interchange_id: string; days: number }[]>`
+        select key, interchange_id, round(extract(epoch from now() - created_at) / 86400)::int as days from duplicate_keys order by key`
+      expect(keys).toEqual([
+        { key: 'grp:x12:12', interchange_id: 'i-old', days: 40 },
+        { key: 'icn:x12:S:7', interchange_id: 'i-new', days: 5 },
+        { key: 'txn:x12:856:0001', interchange_id: 'i-old', days: 40 },
+      ])
+    } finally {
+      await fresh.close()
+    }
+  })
   it('0800 gives rows of the old states the state their channel had really reached, and records each change', async () => {
     const fresh = await testDb({ migrate: false })
     try {

@@ -37,6 +37,8 @@ async function outcome(db: TestDb, messageId: string) {
 async function age(db: TestDb, days: number) {
   await db.sql`update interchanges set created_at = now() - ${`${days} days`}::interval`
   await db.sql`update transactions set created_at = now() - ${`${days} days`}::interval`
+  // The claimed control numbers (duplicate_keys) carry the date the window is counted from.
+  await db.sql`update duplicate_keys set created_at = now() - ${`${days} days`}::interval`
 }
 
 describe('duplicate UNB 0020 (demo EDIFACT supplier: 60 days, policy reject)', () => {

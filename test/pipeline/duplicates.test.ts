@@ -53,6 +53,18 @@ describe('duplicate group and transaction control numbers', () => {
     const exc = await listExceptions(db.sql, { payloadId: fresh })
     expect(exc.map((e) => e.code)).toEqual(['duplicate_document'])
   })
+
+  it('gives a group whose every set was rejected its GS06 back: the corrected resend is processed', async () => {
+    // SE01 counts 99 segments: the one set of group 110 is rejected (997 AK5*R), nothing is stored.
+    const broken = Buffer.from(variant(205, '110', '0005').toString('latin1').replace('SE*14*0005', 'SE*99*0005'), 'latin1')
+    const first = await p.ingest({ transport: 'cli', body: broken })
+    expect(await statuses(db, first)).toEqual(['rejected'])
+    const [held] = await db.sql<{ n: number }[]>`select count(*)::int as n from duplicate_keys where key in ('grp:x12:110', 'txn:x12:855:0005')`
+    expect(held.n).toBe(0)
+    // The same GS06 and ST02, corrected, under a new ISA13: not a duplicate (then a resent PO ack by business key).
+    const fixed = await p.ingest({ transport: 'cli', body: variant(206, '110', '0005') })
+    expect((await listExceptions(db.sql, { payloadId: fixed })).map((e) => e.code)).toEqual(['duplicate_document'])
+  })
 })
 
 describe('duplicate checks off (the default)', () => {
