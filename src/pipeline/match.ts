@@ -74,8 +74,9 @@ export async function matchRows(deps: PipelineDeps, q: Q, rows: readonly DocRow[
     for (const p of r.po_numbers) seen.add(p)
   }
   if (now.length > 0) {
-    await lockPos(q, now.flatMap((r) => r.po_numbers))
-    const data = await loadData(q, now)
+    // The lock and the reads go out together; the server runs them in order, so the reads wait
+    // for the lock.
+    const [, data] = await Promise.all([lockPos(q, now.flatMap((r) => r.po_numbers)), loadData(q, now)])
     const today = deps.now().toISOString().slice(0, 10)
     const w: Writes = { writes: [], docs: [], txs: [], events: [], exceptions: [], shippedPos: [] }
     for (const [i, row] of now.entries()) {

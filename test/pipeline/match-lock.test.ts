@@ -3,7 +3,7 @@
  * matches the invoice for the same PO. Without a lock the invoice's reads could not see the
  * uncommitted ASN (held: invoiced over shipped), and the ASN's transaction could not see the
  * uncommitted invoice to match it again: both committed and the invoice stayed held. With the
- * per-PO advisory lock the invoice's match waits for the ASN's commit and then sees it. Needs
+ * per-PO row lock the invoice's match waits for the ASN's commit and then sees it. Needs
  * two real connections, so PostgreSQL only (the embedded database runs one transaction at a time).
  */
 import { readFileSync } from 'node:fs'

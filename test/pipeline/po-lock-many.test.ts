@@ -1,0 +1,59 @@
+/**
+ * The per-PO lock that orders matching (match-context.ts lockPos) is held until commit, and a
+ * large file is one transaction: it may lock every PO the file names. Reported by the 1 GB run:
+ * an advisory lock per PO filled the server's shared lock table ("out of shared memory", about
+ * 6,400 locks on a default server) and the file's parse job failed over and over. 20,000 POs
+ * locked in one transaction must work, and the locks must still exclude another transaction.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openDatabase, type Database } from '../../src/db/sql.ts'
+import { lockPos } from '../../src/pipeline/match-context.ts'
+import { testDb, type TestDb } from '../helpers/db.ts'
+
+const N = 20_000
+
+describe('per-PO locks of a large transaction', () => {
+  let db: TestDb
+  beforeAll(async () => {
+    db = await testDb()
+    await db.sql`insert into erp_purchase_orders (po_number, supplier_id)
+      select 'PO' || lpad(i::text, 6, '0'), 'demo-x12-supplier' from generate_series(1, ${N}) as g(i)`
+  })
+  afterAll(async () => db?.close())
+
+  const numbers = Array.from({ length: N }, (_, i) => `PO${String(N - i).padStart(6, '0')}`)
+
+  it(`locks ${N.toLocaleString('en')} POs in one transaction`, async () => {
+    const held = await db.sql.begin(async (tx) => {
+      await lockPos(tx, [...numbers, 'PO-NOT-IN-ERP'])
+      const [r] = await tx<{ n: number }[]>`select count(*)::int as n from pg_locks where pid = pg_backend_pid() and locktype = 'advisory'`
+      return r.n
+    })
+    expect(held).toBe(0)
+  })
+
+  it.runIf(Boolean(process.env.DATABASE_URL))('another transaction waits for them (PostgreSQL: two connections)', async () => {
+    const other: Database = await openDatabase({ databaseUrl: db.url, schema: db.schema, dataDir: '.tmp/unused', max: 1 })
+    try {
+      let release!: () => void
+      let locked!: () => void
+      const isLocked = new Promise<void>((r) => (locked = r))
+      const first = db.sql.begin(async (tx) => {
+        await lockPos(tx, numbers)
+        locked()
+        await new Promise<void>((r) => (release = r))
+      })
+      await isLocked
+      const waited = other.sql.begin(async (tx) => {
+        await tx`set local lock_timeout = '300ms'`
+        await lockPos(tx, [numbers[123]])
+      })
+      await expect(waited).rejects.toThrow(/lock timeout/)
+      release()
+      await first
+      await other.sql.begin((tx) => lockPos(tx, [numbers[123]]))
+    } finally {
+      await other.close()
+    }
+  })
+})
