@@ -98,7 +98,7 @@ export const edifactEngine: EdiEngine = {
     // A CONTRL is never answered by a CONTRL (ISO 9735-1), whatever the profile or UNB 0031 say:
     // two gateways acknowledging acknowledgements would never stop.
     if (onlyContrl(ic)) return []
-    const reference = String(await allocate('unb'))
+    const reference = String((await allocate({ unb: 1 })).unb)
     const out = buildContrl(ic, {
       reference,
       sender: usEdifact(profile, ic),
@@ -114,7 +114,8 @@ export const edifactEngine: EdiEngine = {
     const them = profile.identities.edifact[0]
     const us = profile.us.edifact
     if (!cfg || !them || !us) throw new Error(`partner ${profile.id} has no EDIFACT identities (identities.edifact, us.edifact, edifact)`)
-    const [unb, unh] = [String(await allocate('unb')), String(await allocate('unh'))]
+    const n = await allocate({ unb: 1, unh: 1 })
+    const [unb, unh] = [String(n.unb), String(n.unh)]
     const [syntaxId, syntaxVersion = '3'] = cfg.syntax.split(':')
     const iso = new Date().toISOString()
     const bytes = writeEdifact(
@@ -176,7 +177,7 @@ export const x12Engine: EdiEngine = {
     const them = profile.identities.x12[0]
     const us = profile.us.x12
     if (!cfg || !them || !us) throw new Error(`partner ${profile.id} has no X12 identities (identities.x12, us.x12, x12)`)
-    const [isa, gs, st] = [await allocate('isa'), await allocate('gs'), await allocate('st')]
+    const { isa, gs, st } = await allocate({ isa: 1, gs: 1, st: 1 })
     const t = stamp(new Date())
     const r = writeX12({
       sender: us,

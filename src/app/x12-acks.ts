@@ -8,16 +8,6 @@ import { buildX12Acks, planX12Acks, readTa1, readX12Ack } from '../edi/x12/index
 import type { ParseResult, ParsedInterchange, ParsedTransaction } from '../edi/types.ts'
 import type { AckReconciliation, Allocate, OutboundAck } from '../pipeline/deps.ts'
 
-async function range(allocate: Allocate, kind: 'isa' | 'gs' | 'st', n: number): Promise<number> {
-  // Allocations in one transaction hold the row lock, so consecutive calls are contiguous.
-  let first = 0
-  for (let i = 0; i < n; i++) {
-    const v = await allocate(kind)
-    if (i === 0) first = v
-  }
-  return first || 1
-}
-
 export async function x12Acks(result: ParseResult, ic: ParsedInterchange, p: PartnerProfile, allocate: Allocate): Promise<OutboundAck[]> {
   const cfg = p.x12 ?? { ack: '997' as const, ta1: 'auto' as const, version: '004010' as const, separators: undefined }
   if (cfg.ack === 'none' && cfg.ta1 === 'never') return []
@@ -31,11 +21,9 @@ export async function x12Acks(result: ParseResult, ic: ParsedInterchange, p: Par
   const withGroups: ParseResult = { ...result, interchanges: [groups.length === ic.groups.length ? ic : { ...ic, groups }] }
   const plan = planX12Acks(withGroups, cfg.ta1)
   if (plan.interchange === 0) return []
-  const controlNumbers = {
-    interchange: await range(allocate, 'isa', plan.interchange),
-    group: plan.group ? await range(allocate, 'gs', plan.group) : 1,
-    transaction: plan.transaction ? await range(allocate, 'st', plan.transaction) : 1,
-  }
+  // Every range the builder will use, in one allocation.
+  const got = await allocate({ isa: plan.interchange, gs: plan.group, st: plan.transaction })
+  const controlNumbers = { interchange: got.isa, group: got.gs || 1, transaction: got.st || 1 }
   const now = new Date().toISOString()
   const built = buildX12Acks(withGroups, {
     ackType,

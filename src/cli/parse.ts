@@ -15,6 +15,7 @@ import { summarizeX12 } from '../edi/x12/summary.ts'
 import type { ParseResult, ParsedInterchange } from '../edi/types.ts'
 import { UserError } from '../lib/errors.ts'
 import type { Args } from '../cli.ts'
+import { localAllocator } from '../pipeline/deps.ts'
 import { readInput } from './io.ts'
 
 const issueOut = (i: EdiIssue) => ({ code: i.code, segment: i.segment ?? null, position: i.position ?? null, message: i.message, severity: i.severity })
@@ -24,7 +25,7 @@ async function acksFor(result: ParseResult, cwd: string): Promise<string[]> {
   const { registry } = loadRegistry(cwd)
   const engine = ENGINES[result.standard]
   const out: string[] = []
-  const counters: Record<string, number> = {}
+  const allocate = localAllocator()
   for (const ic of result.interchanges) {
     const known =
       result.standard === 'x12' ? registry.byX12(ic.sender.qualifier, ic.sender.id) : registry.byEdifact(ic.sender.qualifier, ic.sender.id)
@@ -32,7 +33,7 @@ async function acksFor(result: ParseResult, cwd: string): Promise<string[]> {
       known ?? ProfileSchema.parse({ id: 'unknown', name: 'unknown', status: 'testing', x12: {}, edifact: { contrl: 'always' } })
     const forced: PartnerProfile =
       result.standard === 'edifact' ? { ...profile, edifact: { ...profile.edifact!, contrl: 'always' } } : profile
-    for (const ack of await engine.acks(result, ic, forced, async (kind) => (counters[kind] = (counters[kind] ?? 0) + 1))) out.push(ack.text)
+    for (const ack of await engine.acks(result, ic, forced, allocate)) out.push(ack.text)
   }
   return out
 }

@@ -21,18 +21,38 @@ export async function nextControlNumber(q: Q, partnerId: string, kind: ControlKi
   return allocateControlNumbers(q, partnerId, kind, 1)
 }
 
+/** The order rows are locked in, the same for every allocation: two never wait for each other in a cycle. */
+const ORDER: readonly ControlKind[] = ['isa', 'gs', 'st', 'unb', 'unh']
+
 /**
- * `count` consecutive numbers in ONE statement (the row created at the first use, or moved on):
- * returns the first of them. A range that would pass the maximum starts again at 1. The row lock
- * the upsert takes serialises allocators until the caller commits, so a range is never handed
- * out twice, and a rollback gives it back.
+ * `count` consecutive numbers of one kind in ONE statement: returns the first of them (see
+ * allocateRanges).
  */
 export async function allocateControlNumbers(q: Q, partnerId: string, kind: ControlKind, count: number): Promise<number> {
-  const n = Math.max(1, Math.floor(count))
-  const [row] = await q<{ value: string }[]>`
-    insert into control_numbers as c (partner_id, kind, value) values (${partnerId}, ${kind}, ${n})
+  return (await allocateRanges(q, partnerId, { [kind]: count } as Record<ControlKind, number>))[kind]
+}
+
+/**
+ * A range of consecutive numbers for each kind asked (ISA13, GS06 and ST02 of one 997 at once)
+ * in ONE statement: each row created at its first use, or moved on; returns the first number of
+ * each range (0 for a count of 0: nothing allocated). A range that would pass its maximum starts
+ * again at 1. The row locks the upsert
+ * takes (always in the same order of kinds) serialise allocators until the caller commits, so a
+ * range is never handed out twice, and a rollback gives it back.
+ */
+export async function allocateRanges<K extends ControlKind>(q: Q, partnerId: string, counts: Readonly<Record<K, number>>): Promise<Record<K, number>> {
+  const out = {} as Record<K, number>
+  for (const k of Object.keys(counts) as K[]) out[k] = 0
+  const kinds = ORDER.filter((k) => counts[k as K] >= 1) as K[]
+  const ns = kinds.map((k) => Math.floor(counts[k]))
+  if (kinds.length === 0) return out
+  const rows = await q<{ kind: K; value: string }[]>`
+    insert into control_numbers as c (partner_id, kind, value)
+    select ${partnerId}, k, n from unnest(${kinds}::text[], ${ns}::bigint[]) with ordinality as t(k, n, o) order by o
     on conflict (partner_id, kind) do update
-      set value = case when c.value + ${n}::bigint > ${MAX[kind].toString()}::bigint then ${n}::bigint else c.value + ${n}::bigint end
-    returning value`
-  return Number(row.value) - n + 1
+      set value = case when c.value + excluded.value > (case when c.kind in ('unb', 'unh') then ${MAX.unb.toString()}::bigint else ${MAX.isa.toString()}::bigint end)
+        then excluded.value else c.value + excluded.value end
+    returning kind, value`
+  for (const r of rows) out[r.kind] = Number(r.value) - ns[kinds.indexOf(r.kind)] + 1
+  return out
 }

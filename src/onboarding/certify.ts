@@ -18,7 +18,7 @@ import type { Standard } from '../edi/types.ts'
 import { UserError } from '../lib/errors.ts'
 import type { ResolvedMap } from '../mapping/index.ts'
 import type { QtyRow } from '../matching/index.ts'
-import type { EdiEngine } from '../pipeline/deps.ts'
+import { localAllocator, type EdiEngine } from '../pipeline/deps.ts'
 import { jsonDocType } from '../pipeline/json-kind.ts'
 import { listSamples, loadSampleErp } from './erp.ts'
 import { generateNegatives, NEGATIVE_TITLES, type NegativeKind } from './negatives.ts'
@@ -100,7 +100,6 @@ export async function certifyPartner(opts: CertifyOptions): Promise<CertifyRepor
   const erp = loadSampleErp(opts.dir)
   const files = listSamples(opts.dir)
   const today = opts.today ?? new Date().toISOString().slice(0, 10)
-  const counters: Record<string, number> = {}
   const state: FlowState = { shipped: [], invoiced: [], invoiceNumbers: [] }
   const envFor = (snap: FlowState): RunEnv => ({
     registry: opts.registry,
@@ -113,7 +112,7 @@ export async function certifyPartner(opts: CertifyOptions): Promise<CertifyRepor
       supplierId: profile.id, config: profile.matching, today,
     }),
     // A local counter: certification must not consume the partner's real control numbers.
-    allocate: async (kind) => (counters[kind] = (counters[kind] ?? 0) + 1),
+    allocate: localAllocator(),
   })
 
   // Parse once to keep only what the partner sends us and to order the files by document flow;

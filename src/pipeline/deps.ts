@@ -7,6 +7,7 @@ import type { AckKind } from '../edi/ack-answers.ts'
 import type { CanonicalDoc } from '../canonical/index.ts'
 import type { PartnerProfile } from '../config/partner.ts'
 import type { Registry } from '../config/registry.ts'
+import type { ControlKind } from '../db/control-numbers.ts'
 import type { DeliveryReferences } from '../db/lineage.ts'
 import type { Q, Sql } from '../db/sql.ts'
 import type { EdiIssue } from '../edi/issues.ts'
@@ -30,8 +31,28 @@ export interface AckReconciliation {
   results: { controlNumber: string; status: 'accepted' | 'accepted_with_errors' | 'rejected'; notes: string[] }[]
 }
 
-/** Allocates our outbound control numbers in the current transaction. */
-export type Allocate = (kind: 'isa' | 'gs' | 'st' | 'unb' | 'unh') => Promise<number>
+/**
+ * Allocates a range of our outbound control numbers for each kind asked, all at once (one
+ * statement in the pipeline) in the current transaction: the first number of each range. A
+ * count of 0 allocates nothing and answers 0.
+ */
+export type Allocate = <K extends ControlKind>(counts: Readonly<Record<K, number>>) => Promise<Record<K, number>>
+
+/**
+ * Numbers from counters in memory, each range after the last (what certification and the CLI
+ * parse command use: they must not consume a partner's real control numbers).
+ */
+export function localAllocator(): Allocate {
+  const next: Partial<Record<ControlKind, number>> = {}
+  return async (counts) => {
+    const out = {} as Record<keyof typeof counts, number>
+    for (const [kind, n] of Object.entries(counts) as [keyof typeof counts & ControlKind, number][]) {
+      out[kind] = n > 0 ? (next[kind] ?? 0) + 1 : 0
+      next[kind] = (next[kind] ?? 0) + Math.max(0, Math.floor(n))
+    }
+    return out
+  }
+}
 
 /**
  * What a streaming read reports, in file order: each transaction set as it closes (with its

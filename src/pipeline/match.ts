@@ -10,7 +10,7 @@ import type { PartnerProfile } from '../config/partner.ts'
 import { dedupeKeyOf, openException, openExceptions } from '../db/exceptions.ts'
 import { enqueue } from '../db/jobs.ts'
 import { insertDelivery } from '../db/lineage.ts'
-import { nextControlNumber } from '../db/control-numbers.ts'
+import { allocateRanges } from '../db/control-numbers.ts'
 import type { Q } from '../db/sql.ts'
 import { newId } from '../lib/ids.ts'
 import { createTablesErp } from '../db/erp.ts'
@@ -211,7 +211,7 @@ async function queueWarehouse(deps: PipelineDeps, q: Q, profile: PartnerProfile,
         await openException(q, { code: 'delivery_failed', transport: 'x12_856', destination: dest.name, attempts: 0, lastError: detail }, { documentId: row.id, partnerId: profile.id })
         continue
       }
-      const written = await deps.engines.x12.write(target, '856', body.segments, (kind) => nextControlNumber(q, target.id, kind))
+      const written = await deps.engines.x12.write(target, '856', body.segments, (counts) => allocateRanges(q, target.id, counts))
       deliveryId = await insertDelivery(q, {
         partnerId: target.id, kind: 'warehouse', docType: '856', parentTable: 'documents', parentId: row.id,
         destination: target.outbound, bytes: Buffer.from(written.text, 'latin1'),

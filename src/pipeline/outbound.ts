@@ -7,7 +7,7 @@
  */
 import type { PurchaseOrder } from '../canonical/index.ts'
 import type { PartnerProfile } from '../config/partner.ts'
-import { nextControlNumber } from '../db/control-numbers.ts'
+import { allocateRanges } from '../db/control-numbers.ts'
 import { createTablesErp } from '../db/erp.ts'
 import { openException } from '../db/exceptions.ts'
 import { enqueue } from '../db/jobs.ts'
@@ -86,7 +86,7 @@ export async function queuePurchaseOrders(
     }
     const engine = deps.engines[entry.standard]
     if (!engine?.write) throw new Error(`no ${entry.standard} writer configured`)
-    const written = await engine.write(profile, entry.docType, body.segments, (kind) => nextControlNumber(q, profile.id, kind))
+    const written = await engine.write(profile, entry.docType, body.segments, (counts) => allocateRanges(q, profile.id, counts))
     const hours = entry.ackDeadlineHours ?? (entry.standard === 'x12' ? profile.x12?.ackDeadlineHours : profile.edifact?.ackDeadlineHours)
     const expectsAck = entry.standard === 'x12' ? true : profile.edifact?.contrl !== 'never'
     const deliveryId = await insertDelivery(q, {

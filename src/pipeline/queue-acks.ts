@@ -1,6 +1,6 @@
 /** Our 997/999/TA1/CONTRL for an inbound interchange: a delivery row and a deliver job each. */
 import type { PartnerProfile } from '../config/partner.ts'
-import { nextControlNumber } from '../db/control-numbers.ts'
+import { allocateRanges } from '../db/control-numbers.ts'
 import { enqueue } from '../db/jobs.ts'
 import { insertDelivery } from '../db/lineage.ts'
 import type { Q } from '../db/sql.ts'
@@ -10,7 +10,7 @@ import type { Allocate, PipelineDeps } from './deps.ts'
 export type Engine = NonNullable<PipelineDeps['engines'][Standard]>
 
 export async function queueAcks(q: Q, engine: Engine, standard: Standard, ic: ParsedInterchange, profile: PartnerProfile, icId: string): Promise<void> {
-  const allocate: Allocate = (kind) => nextControlNumber(q, profile.id, kind)
+  const allocate: Allocate = (counts) => allocateRanges(q, profile.id, counts)
   // The interchange as the acks read it: its groups hold the sets without their segments.
   const result: ParseResult = { standard, interchanges: [ic], issues: [], unreadable: false }
   for (const ack of await engine.acks(result, ic, profile, allocate)) {

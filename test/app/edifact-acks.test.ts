@@ -23,7 +23,7 @@ const orders = (ack: '' | '0' | '1') =>
 async function contrlFor(buf: Buffer, contrl: 'always' | 'requested' | 'never') {
   const r = parseEdifact(buf)
   let n = 0
-  const out = await edifactEngine.acks(r, r.interchanges[0], profile(contrl), async () => ++n + 100)
+  const out = await edifactEngine.acks(r, r.interchanges[0], profile(contrl), async (c) => Object.fromEntries(Object.keys(c).map((k) => [k, ++n + 100])) as never)
   return { out, allocated: n }
 }
 

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ENGINES } from '../../src/app/engines.ts'
 import { loadConfig } from '../../src/app/gateway.ts'
-import { allocateControlNumbers, nextControlNumber, type ControlKind } from '../../src/db/control-numbers.ts'
+import { allocateControlNumbers, allocateRanges, nextControlNumber, type ControlKind } from '../../src/db/control-numbers.ts'
 import { openDatabase, type Database, type Sql } from '../../src/db/sql.ts'
 import { parseEdifact } from '../../src/edi/edifact/index.ts'
 import { parseX12 } from '../../src/edi/x12/index.ts'
@@ -90,6 +90,24 @@ describe('outbound control numbers in PostgreSQL', () => {
     expect(await nextControlNumber(db.sql, 'p-range', 'st')).toBe(all.length + 1)
   })
 
+  it('several kinds at once (a 997: ISA13, GS06, ST02) in one statement, concurrently, in either order asked', async () => {
+    const asks = range(20).map((i) => (i % 2 ? { st: 1 + (i % 3), isa: 1, gs: 2 } : { gs: 2, isa: 1, st: 1 + (i % 3) }))
+    const got = await Promise.all(asks.map((ask, i) => pools[i % pools.length].begin(async (tx) => {
+      const first = await allocateRanges(tx, 'p-multi', ask)
+      await tx`select pg_sleep(0.002)`
+      return first
+    })))
+    for (const kind of ['isa', 'gs', 'st'] as const) {
+      const numbers = sorted(got.flatMap((g, i) => range(asks[i][kind]).map((k) => g[kind] + k - 1)))
+      expect(numbers, kind).toEqual(range(asks.reduce((n, a) => n + a[kind], 0)))
+    }
+    // A count of 0 allocates nothing; the maximum of each kind is its own.
+    expect(await allocateRanges(db.sql, 'p-multi', { isa: 0, unb: 2 })).toEqual({ isa: 0, unb: 1 })
+    await db.sql`update control_numbers set value = 99999999999998 where partner_id = 'p-multi' and kind = 'unb'`
+    await db.sql`update control_numbers set value = 999999998 where partner_id = 'p-multi' and kind = 'isa'`
+    expect(await allocateRanges(db.sql, 'p-multi', { isa: 2, unb: 1 })).toEqual({ isa: 1, unb: 99999999999999 })
+  })
+
   it('a range that would pass the maximum starts again at 1', async () => {
     expect(await allocateControlNumbers(db.sql, 'p-range-wrap', 'gs', 3)).toBe(1)
     await db.sql`update control_numbers set value = 999999998 where partner_id = 'p-range-wrap' and kind = 'gs'`
@@ -111,9 +129,9 @@ describe('outbound control numbers in PostgreSQL', () => {
     const n = 16
     const texts = await Promise.all(range(n).map((i) =>
       pools[i % pools.length].begin(async (tx) => {
-        const e = await ENGINES.edifact.write!(edifact, 'ORDERS', [{ tag: 'BGM', elements: [['220'], [`PO${i}`], ['9']] }], (k) => nextControlNumber(tx, edifact.id, k))
+        const e = await ENGINES.edifact.write!(edifact, 'ORDERS', [{ tag: 'BGM', elements: [['220'], [`PO${i}`], ['9']] }], (c) => allocateRanges(tx, edifact.id, c))
         await tx`select pg_sleep(0.002)`
-        const x = await ENGINES.x12.write!(x12, '850', [{ tag: 'BEG', elements: [['00'], ['SA'], [`PO${i}`], [''], ['20240101']] }], (k) => nextControlNumber(tx, x12.id, k))
+        const x = await ENGINES.x12.write!(x12, '850', [{ tag: 'BEG', elements: [['00'], ['SA'], [`PO${i}`], [''], ['20240101']] }], (c) => allocateRanges(tx, x12.id, c))
         return { e, x }
       })
     ))

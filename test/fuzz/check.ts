@@ -17,7 +17,7 @@ import type { PartnerProfile } from '../../src/config/partner.ts'
 import type { EdiIssue } from '../../src/edi/issues.ts'
 import type { ParseResult, Standard } from '../../src/edi/types.ts'
 import { sniff } from '../../src/edi/sniff.ts'
-import type { Allocate, Mapper } from '../../src/pipeline/deps.ts'
+import { localAllocator, type Mapper } from '../../src/pipeline/deps.ts'
 import { jsonDocType } from '../../src/pipeline/json-kind.ts'
 
 export interface CaseOutcome {
@@ -64,10 +64,6 @@ function must(cond: unknown, what: string): asserts cond {
   if (!cond) throw new Violation(what)
 }
 
-function localAllocator(): Allocate {
-  const next: Record<string, number> = {}
-  return async (kind) => (next[kind] = (next[kind] ?? 0) + 1)
-}
 
 function countTx(r: ParseResult) {
   let n = 0

@@ -33,7 +33,7 @@ async function acksOf(engine: EdiEngine, result: ParseResult, ic: ParsedIntercha
   const out: string[] = []
   for (const profile of PROFILES) {
     let n = 0
-    for (const a of await engine.acks(result, ic, profile, async () => ++n)) out.push(`${a.docType}:${a.text}`)
+    for (const a of await engine.acks(result, ic, profile, async (c) => Object.fromEntries(Object.keys(c).map((k) => [k, ++n])) as never)) out.push(`${a.docType}:${a.text}`)
   }
   return out
 }
