@@ -36,13 +36,17 @@ export async function enqueue(
   payload: Record<string, unknown>,
   opts: EnqueueOptions = {}
 ): Promise<string | undefined> {
-  const rows = await q<{ id: string }[]>`
-    insert into jobs (stage, payload, run_after, max_attempts, dedupe_key, weight)
+  const rows = (await jobInsert(q, stage, payload, opts)) as unknown as { id: string }[]
+  return rows[0]?.id
+}
+
+/** `enqueue`'s statement, to run or to put after another in one statement (insertDelivery's `then`). */
+export function jobInsert(q: Q, stage: string, payload: Record<string, unknown>, opts: EnqueueOptions = {}) {
+  return q`insert into jobs (stage, payload, run_after, max_attempts, dedupe_key, weight)
     values (${stage}, ${q.json(payload as never)}, now() + ${`${opts.delayMs ?? 0} milliseconds`}::interval,
             ${opts.maxAttempts ?? 5}, ${opts.dedupeKey ?? null}, ${Math.max(1, Math.ceil(opts.weight ?? 1))})
     on conflict (dedupe_key) where dedupe_key is not null and state in ('created', 'retry', 'active') do nothing
     returning id`
-  return rows[0]?.id
 }
 
 /**

@@ -3,6 +3,7 @@
  * body), documents (canonical) and deliveries (everything we send). Plain SQL next to its tables.
  */
 import { newId } from '../lib/ids.ts'
+import type { jobInsert } from './jobs.ts'
 import type { Q } from './sql.ts'
 
 export interface InterchangeInsert {
@@ -177,10 +178,14 @@ export interface DeliveryInsert {
   receipt?: Record<string, unknown>
 }
 
-export async function insertDelivery(q: Q, d: DeliveryInsert): Promise<string> {
+/**
+ * `then`: a statement to run in the same statement after the insert, given the delivery's id (its
+ * deliver job: jobInsert), so a delivery and its job cost one round trip and one statement.
+ */
+export async function insertDelivery(q: Q, d: DeliveryInsert, then?: (id: string) => ReturnType<typeof jobInsert>): Promise<string> {
   const id = d.id ?? newId('dlv')
   const r = d.references
-  await q`insert into deliveries (id, partner_id, kind, doc_type, parent_table, parent_id, destination, status, bytes,
+  const insert = q`insert into deliveries (id, partner_id, kind, doc_type, parent_table, parent_id, destination, status, bytes,
       filename, content_type, control_number, standard, interchange_control, group_control, message_control,
       idempotency_key, ack_status, ack_deadline, receipt)
     values (${id}, ${d.partnerId}, ${d.kind}, ${d.docType}, ${d.parentTable}, ${d.parentId}, ${d.destination},
@@ -188,6 +193,7 @@ export async function insertDelivery(q: Q, d: DeliveryInsert): Promise<string> {
       ${d.controlNumber ?? null}, ${d.standard ?? null}, ${r?.interchange ?? null}, ${r?.group ?? null}, ${r?.message ?? null},
       ${d.idempotencyKey ?? id}, ${d.ackStatus ?? null}, ${d.ackDeadline ?? null},
       ${d.receipt ? q.json(d.receipt as never) : null})`
+  await (then ? q`with d as (${insert}) ${then(id)}` : insert)
   return id
 }
 

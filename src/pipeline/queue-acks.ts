@@ -1,7 +1,7 @@
 /** Our 997/999/TA1/CONTRL for an inbound interchange: a delivery row and a deliver job each. */
 import type { PartnerProfile } from '../config/partner.ts'
 import { allocateRanges } from '../db/control-numbers.ts'
-import { enqueue } from '../db/jobs.ts'
+import { jobInsert } from '../db/jobs.ts'
 import { insertDelivery } from '../db/lineage.ts'
 import type { Q } from '../db/sql.ts'
 import type { ParsedInterchange, ParseResult, Standard } from '../edi/types.ts'
@@ -15,13 +15,13 @@ export async function queueAcks(q: Q, engine: Engine, standard: Standard, ic: Pa
   const result: ParseResult = { standard, interchanges: [ic], issues: [], unreadable: false }
   for (const ack of await engine.acks(result, ic, profile, allocate)) {
     const ext = ack.docType === 'CONTRL' ? 'edi' : 'x12'
-    const deliveryId = await insertDelivery(q, {
+    // The delivery and its deliver job in one statement.
+    await insertDelivery(q, {
       partnerId: profile.id, kind: 'ack', docType: ack.docType, parentTable: 'interchanges', parentId: icId,
       destination: profile.outbound, bytes: Buffer.from(ack.text, 'latin1'),
       filename: `${ack.docType}-${ack.controlNumber}.${ext}`,
       contentType: ack.docType === 'CONTRL' ? 'application/edifact' : 'application/edi-x12',
       controlNumber: ack.controlNumber,
-    })
-    await enqueue(q, 'deliver', { deliveryId, partnerId: profile.id }, { dedupeKey: `deliver:${deliveryId}` })
+    }, (deliveryId) => jobInsert(q, 'deliver', { deliveryId, partnerId: profile.id }, { dedupeKey: `deliver:${deliveryId}` }))
   }
 }
