@@ -73,14 +73,19 @@ export async function getPayload(q: Q, id: string): Promise<PayloadRow | undefin
  * the next fetched while the caller works on the current one. Memory is two chunks whatever the
  * payload's size. `chunks` is undefined once the payload is parsed.
  */
-export async function getPayloadForParse(q: Q, id: string): Promise<{ row: PayloadRow; chunks?: AsyncIterable<Buffer> } | undefined> {
-  const [got] = await q<(PayloadRow & { chunk: Buffer | null })[]>`
+export async function getPayloadForParse(q: Q, id: string): Promise<PayloadForParse | undefined> {
+  return (await getPayloadsForParse(q, [id])).get(id)
+}
+
+export type PayloadForParse = { row: PayloadRow; chunks?: AsyncIterable<Buffer> }
+
+/** getPayloadForParse for a batch of payloads: every row and first chunk in ONE statement. */
+export async function getPayloadsForParse(q: Q, ids: readonly string[]): Promise<Map<string, PayloadForParse>> {
+  const rows = await q<(PayloadRow & { chunk: Buffer | null })[]>`
     select p.*, c.data as chunk from payloads p
     left join payload_chunks c on c.payload_id = p.id and c.seq = 0 and p.status = 'received'
-    where p.id = ${id}`
-  if (!got) return undefined
-  const { chunk, ...row } = got
-  return { row, chunks: row.status === 'received' ? streamChunks(q, id, chunk, Number(row.size)) : undefined }
+    where p.id = any(${ids as string[]}::text[])`
+  return new Map(rows.map(({ chunk, ...row }) => [row.id, { row, chunks: row.status === 'received' ? streamChunks(q, row.id, chunk, Number(row.size)) : undefined }]))
 }
 
 async function* streamChunks(q: Q, id: string, first: Buffer | null, size: number): AsyncGenerator<Buffer> {
@@ -98,11 +103,30 @@ async function* streamChunks(q: Q, id: string, first: Buffer | null, size: numbe
   }
 }
 
-export async function setPayloadStatus(
-  q: Q,
-  id: string,
-  patch: { status?: string; standard?: string | null; partnerId?: string | null; test?: boolean; outcome?: unknown }
-): Promise<void> {
+export interface PayloadStatus {
+  status?: string
+  standard?: string | null
+  partnerId?: string | null
+  test?: boolean
+  outcome?: unknown
+}
+
+/** Several payloads' setPayloadStatus in ONE statement (a batch of parse jobs' outcomes). */
+export async function setPayloadStatuses(q: Q, patches: readonly (PayloadStatus & { id: string })[]): Promise<void> {
+  if (patches.length === 0) return
+  const rows = patches.map((p) => ({ id: p.id, status: p.status ?? null, standard: p.standard ?? null, partner_id: p.partnerId ?? null, test: p.test ?? null, outcome: p.outcome ?? null }))
+  await q`update payloads p set
+      status = coalesce(v.status, p.status),
+      standard = coalesce(v.standard, p.standard),
+      partner_id = coalesce(v.partner_id, p.partner_id),
+      test = coalesce(v.test, p.test),
+      outcome = coalesce(v.outcome, p.outcome),
+      updated_at = now()
+    from jsonb_to_recordset(${q.json(rows as never)}) as v(id text, status text, standard text, partner_id text, test boolean, outcome jsonb)
+    where p.id = v.id`
+}
+
+export async function setPayloadStatus(q: Q, id: string, patch: PayloadStatus): Promise<void> {
   await q`update payloads set
       status = coalesce(${patch.status ?? null}, status),
       standard = coalesce(${patch.standard ?? null}, standard),

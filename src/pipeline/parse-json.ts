@@ -10,9 +10,10 @@ import type { Q } from '../db/sql.ts'
 import type { PipelineDeps } from './deps.ts'
 import { jsonDocType } from './json-kind.ts'
 import { reject, type ParseOutcome } from './parse-outcome.ts'
-import { inlineSink, type SetSink } from './inline.ts'
+import { inlineSink } from './inline.ts'
+import type { ParseBatch } from './parse.ts'
 
-export async function parseJson(deps: PipelineDeps, q: Q, payload: PayloadRow, bytes: Buffer, shared?: SetSink): Promise<ParseOutcome> {
+export async function parseJson(deps: PipelineDeps, q: Q, payload: PayloadRow, bytes: Buffer, batch?: ParseBatch): Promise<ParseOutcome> {
   let body: unknown
   try {
     body = pgSafe(JSON.parse(bytes.toString('utf8')))
@@ -42,7 +43,10 @@ export async function parseJson(deps: PipelineDeps, q: Q, payload: PayloadRow, b
     controlNumber: controls[i], status: 'parsed', issues: [], body: part,
   })))
   const outcome: ParseOutcome = { status: 'parsed', interchanges: 0, transactions: parts.length, rejected: 0 }
-  await setPayloadStatus(q, payload.id, { status: 'parsed', standard: 'json', partnerId: profile.id, test: profile.status === 'testing', outcome })
+  const status = { status: 'parsed', standard: 'json', partnerId: profile.id, test: profile.status === 'testing', outcome }
+  if (batch?.statuses) batch.statuses.push({ id: payload.id, ...status })
+  else await setPayloadStatus(q, payload.id, status)
+  const shared = batch?.sink
   const sink = shared ?? inlineSink(deps, q)
   txIds.forEach((id, i) => sink.add({
     id, payload_id: payload.id, interchange_id: null, partner_id: profile.id, standard: 'json', doc_type: docType, version,

@@ -9,7 +9,7 @@
 import type { PartnerProfile } from '../config/partner.ts'
 import { openException } from '../db/exceptions.ts'
 import { claimDuplicateKey, groupKey, insertInterchange, insertInterchangeClaiming, insertTransaction, releaseDuplicateKey, setInterchangeIssues, transactionKey, type DuplicateHolder } from '../db/lineage.ts'
-import { getPayloadForParse, setPayloadStatus, type PayloadRow } from '../db/payloads.ts'
+import { getPayloadForParse, setPayloadStatus, type PayloadForParse, type PayloadRow, type PayloadStatus } from '../db/payloads.ts'
 import { pgSafe } from '../db/pg-safe.ts'
 import type { Q } from '../db/sql.ts'
 import { applyGuide } from '../edi/guide.ts'
@@ -36,13 +36,26 @@ export const DEFAULT_MAX_PAYLOAD_BYTES = 2 * 1024 ** 3
 export const MAX_JSON_BYTES = 256 * 1024 ** 2
 
 /**
- * `sink`: where the good sets go to be translated and matched; a batch of parse jobs shares one
- * and flushes it once at its end. Without one, the stage flushes its own after each chunk.
+ * What a batch of parse jobs run together (parse-batch.ts) shares. Its handlers run at the same
+ * time in one transaction, so nothing here may be read and then written by two of them.
  */
-export async function parseStage(deps: PipelineDeps, q: Q, messageId: string, sink?: SetSink): Promise<ParseOutcome | undefined> {
-  // The row and the first chunk in one statement; idempotent: a replayed job for an already
-  // parsed payload does nothing (and reads no bytes).
-  const got = await getPayloadForParse(q, messageId)
+export interface ParseBatch {
+  /** Where the good sets go to be translated and matched: flushed once, at the batch's end. */
+  sink: SetSink
+  /** Rows and first chunks read for the whole batch in one statement. */
+  payloads?: Map<string, PayloadForParse>
+  /** Outcomes written at the batch's end in one statement, not one update per payload. */
+  statuses?: (PayloadStatus & { id: string })[]
+}
+
+/**
+ * `batch`: shared with the other parse jobs of a claimed batch. Without one, the stage has a sink
+ * of its own and flushes it after each chunk (and every SINK_MAX_SETS sets).
+ */
+export async function parseStage(deps: PipelineDeps, q: Q, messageId: string, batch?: ParseBatch): Promise<ParseOutcome | undefined> {
+  // The row and the first chunk in one statement (for the whole batch when there is one);
+  // idempotent: a replayed job for an already parsed payload does nothing (and reads no bytes).
+  const got = batch?.payloads?.get(messageId) ?? await getPayloadForParse(q, messageId)
   if (!got?.chunks) return undefined
   const { row: payload } = got
   const size = Number(payload.size)
@@ -64,11 +77,11 @@ export async function parseStage(deps: PipelineDeps, q: Q, messageId: string, si
     if (size > MAX_JSON_BYTES) return reject(q, payload, { code: 'payload_too_large', size: String(size), limit: String(MAX_JSON_BYTES) }, 'json')
     const parts = first
     for (let c = await chunks.next(); !c.done; c = await chunks.next()) parts.push(c.value)
-    return parseJson(deps, q, payload, Buffer.concat(parts), sink)
+    return parseJson(deps, q, payload, Buffer.concat(parts), batch)
   }
   const engine = deps.engines[kind]
   if (!engine) return reject(q, payload, { code: 'envelope_unreadable', detail: `no ${kind} engine is configured` }, kind)
-  return parseEdi(deps, q, payload, kind, engine, first, chunks, sink)
+  return parseEdi(deps, q, payload, kind, engine, first, chunks, batch)
 }
 
 function identify(deps: PipelineDeps, standard: Standard, ic: ParsedInterchange, groupSenders: string[]): PartnerProfile | undefined {
@@ -143,8 +156,9 @@ async function releaseUnusedGroup(q: Q, open: OpenInterchange): Promise<void> {
  */
 async function parseEdi(
   deps: PipelineDeps, q: Q, payload: PayloadRow, standard: Standard, engine: Engine, first: Buffer[], rest: AsyncIterator<Buffer>,
-  shared?: SetSink
+  batch?: ParseBatch
 ): Promise<ParseOutcome> {
+  const shared = batch?.sink
   const sink = shared ?? inlineSink(deps, q)
   const st = {
     txCount: 0, rejected: 0, accepted: 0, duplicates: 0, icRejected: 0, interchangeAcks: 0, interchanges: 0,
@@ -166,7 +180,10 @@ async function parseEdi(
       if (e.kind === 'tx') {
         open ??= await openInterchange(deps, q, payload, standard, st, e.ic, e.group)
         await storeTransaction(deps, q, payload, standard, engine, st, open, e.tx, e.group)
-        if (sink.size >= SINK_MAX_SETS) {
+        // A batch's sink is flushed at the batch's end, never while its other handlers are at work
+        // (the flush runs in a savepoint, whose rollback would take their statements with it);
+        // what it holds is bounded by the batch's weight (worker.ts batchSize).
+        if (!shared && sink.size >= SINK_MAX_SETS) {
           await Promise.all(st.pending.splice(0))
           await sink.flush()
         }
@@ -178,7 +195,7 @@ async function parseEdi(
       }
     }
     await Promise.all(st.pending.splice(0))
-    // This chunk's sets translated and matched now (a shared sink: at the batch's end, or when full).
+    // This chunk's sets translated and matched now (a batch's sink: at the batch's end).
     if (!shared) await sink.flush()
   }
   // A defect inside the engine (never the partner's fault) stops the reading: what was stored
@@ -221,7 +238,9 @@ async function parseEdi(
     transactions: st.txCount,
     rejected: st.rejected,
   }
-  await setPayloadStatus(q, payload.id, { status: outcome.status, standard, partnerId: st.partnerId, test: st.anyTest, outcome })
+  const status = { status: outcome.status, standard, partnerId: st.partnerId, test: st.anyTest, outcome }
+  if (batch?.statuses) batch.statuses.push({ id: payload.id, ...status })
+  else await setPayloadStatus(q, payload.id, status)
   deps.wake()
   return outcome
 }

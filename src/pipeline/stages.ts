@@ -7,7 +7,7 @@ import { z } from 'zod'
 import type { StageHandler } from './worker.ts'
 import type { PipelineDeps } from './deps.ts'
 import { parseStage } from './parse.ts'
-import { inlineSink } from './inline.ts'
+import { parseBatch } from './parse-batch.ts'
 import { translateMany, translateStage } from './translate.ts'
 import { matchMany, matchStage } from './match.ts'
 import { deliverStage } from './deliver.ts'
@@ -23,12 +23,9 @@ export function pipelineStages(deps: PipelineDeps, extra: Record<string, StageHa
   return {
     parse: {
       run: async (q, p) => void (await parseStage(deps, q, MessageJob.parse(p).messageId)),
-      // A batch of payloads (small files under a backlog): their sets translated and matched together.
-      runMany: async (q, jobs) => {
-        const sink = inlineSink(deps, q)
-        for (const j of jobs) await parseStage(deps, q, MessageJob.parse(j.payload).messageId, sink)
-        await sink.flush()
-      },
+      // A batch of payloads (small files under a backlog): parsed at the same time, their sets
+      // translated and matched together (parse-batch.ts).
+      runMany: (q, jobs) => parseBatch(deps, q, jobs.map((j) => MessageJob.parse(j.payload).messageId)),
     },
     translate: {
       run: async (q, p) => void (await translateStage(deps, q, TransactionJob.parse(p).transactionId)),

@@ -43,7 +43,7 @@ describe.runIf(Boolean(process.env.DATABASE_URL))('matching one PO from two tran
           get size() { return rows.length },
           flush: async () => void (await translateRows(p.deps, tx, rows.splice(0), { queueMatch: false })),
         }
-        await parseStage(p.deps, tx, messageId, sink)
+        await parseStage(p.deps, tx, messageId, { sink })
         await sink.flush()
       })
     }

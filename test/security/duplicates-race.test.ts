@@ -49,17 +49,18 @@ function pipelineDeps(sql: Database['sql']): PipelineDeps {
 
 /**
  * Runs parse, translate and match until nothing is left, with LOOPS loops each claiming ONE job
- * per transaction (batchSize 1: a batch would run its jobs one after another on one connection).
- * Deliveries (the 997s) stay queued: there is no transport here.
+ * per transaction (batchSize 1), or batches of up to 16 whose parse jobs run at the same time in
+ * one transaction (parse-batch.ts: concurrent handlers). Deliveries (the 997s) stay queued: there
+ * is no transport here.
  */
 let deps: PipelineDeps | undefined
 
-async function runConcurrently(db: Database, only?: string): Promise<void> {
+async function runConcurrently(db: Database, batchSize: number, only?: string): Promise<void> {
   // One mapper for the file: its maps compiled once, so no stage waits on a first compile.
   deps ??= pipelineDeps(db.sql)
   const { deliver: _deliver, ...all } = pipelineStages(deps)
   const handlers = only ? { [only]: all[only] } : all
-  const worker = createWorker({ sql: db.sql, handlers, log: silentLogger, concurrency: LOOPS, batchSize: 1, backoffBaseMs: 5 })
+  const worker = createWorker({ sql: db.sql, handlers, log: silentLogger, concurrency: LOOPS, batchSize, backoffBaseMs: 5 })
   await Promise.all(Array.from({ length: LOOPS }, () => worker.drain({ timeoutMs: 60_000 })))
 }
 
@@ -80,50 +81,59 @@ describe('duplicates under concurrency', () => {
     await db?.close()
   })
 
-  it('5 pairs of one interchange under different Message-IDs, received and parsed at once: one of each pair processed, the other a duplicate', async () => {
-    const pairs = [1, 2, 3, 4, 5].map((i) => ({ isa: 7100 + i, asn: `RACE-ICN-${i}` }))
-    const receipts = await Promise.all(
-      pairs.flatMap(({ isa, asn }) => ['a', 'b'].map((m) =>
-        receive({ sql: conc.sql }, { transport: 'as2', partnerId: 'demo-x12-supplier', externalId: `<${asn}-${m}@race>`, body: asn856(isa, asn) })))
-    )
-    expect(new Set(receipts.map((r) => r.messageId)).size).toBe(10)
-    await runConcurrently(conc)
-    for (const [i, { isa, asn }] of pairs.entries()) {
-      const ids = receipts.slice(2 * i, 2 * i + 2).map((r) => r.messageId)
-      expect(await payloadStatuses(db, ids), `pair ${asn}`).toEqual(['duplicate', 'parsed'])
-      const ics = await db.sql<{ status: string; duplicate_of: string | null }[]>`
-        select status, duplicate_of from interchanges where payload_id = any(${ids}) order by status`
-      expect(ics.map((r) => r.status)).toEqual(['duplicate', 'parsed'])
-      expect(ics[0].duplicate_of).not.toBeNull()
-      const [exc] = await db.sql<{ n: number }[]>`select count(*)::int as n from exceptions
-        where code = 'duplicate_interchange' and payload_id = any(${ids})`
-      expect(exc.n, `duplicate_interchange for ${asn}`).toBe(1)
-      const docs = await db.sql<{ status: string }[]>`select status from documents where business_key = ${`asn:${asn}`}`
-      expect(docs, `documents of ${asn}`).toHaveLength(1)
-      const txs = await db.sql<{ n: number }[]>`select count(*)::int as n from transactions t join interchanges i on i.id = t.interchange_id
-        where i.control_number = ${String(isa).padStart(9, '0')}`
-      expect(txs[0].n).toBe(1)
-    }
-  })
+  for (const [mode, batchSize, base] of [['one job per transaction', 1, 0], ['batches of 16, handlers at the same time', 16, 1000]] as const) {
+    it(`5 pairs of one interchange under different Message-IDs, received and parsed at once (${mode}): one of each pair processed, the other a duplicate; the 997s never share a control number`, async () => {
+      const pairs = [1, 2, 3, 4, 5].map((i) => ({ isa: base + 7100 + i, asn: `RACE-ICN-${base}-${i}` }))
+      const receipts = await Promise.all(
+        pairs.flatMap(({ isa, asn }) => ['a', 'b'].map((m) =>
+          receive({ sql: conc.sql }, { transport: 'as2', partnerId: 'demo-x12-supplier', externalId: `<${asn}-${m}@race>`, body: asn856(isa, asn) })))
+      )
+      expect(new Set(receipts.map((r) => r.messageId)).size).toBe(10)
+      await runConcurrently(conc, batchSize)
+      for (const [i, { isa, asn }] of pairs.entries()) {
+        const ids = receipts.slice(2 * i, 2 * i + 2).map((r) => r.messageId)
+        expect(await payloadStatuses(db, ids), `pair ${asn}`).toEqual(['duplicate', 'parsed'])
+        const ics = await db.sql<{ status: string; duplicate_of: string | null }[]>`
+          select status, duplicate_of from interchanges where payload_id = any(${ids}) order by status`
+        expect(ics.map((r) => r.status)).toEqual(['duplicate', 'parsed'])
+        expect(ics[0].duplicate_of).not.toBeNull()
+        const [exc] = await db.sql<{ n: number }[]>`select count(*)::int as n from exceptions
+          where code = 'duplicate_interchange' and payload_id = any(${ids})`
+        expect(exc.n, `duplicate_interchange for ${asn}`).toBe(1)
+        const docs = await db.sql<{ status: string }[]>`select status from documents where business_key = ${`asn:${asn}`}`
+        expect(docs, `documents of ${asn}`).toHaveLength(1)
+        const txs = await db.sql<{ n: number }[]>`select count(*)::int as n from transactions t join interchanges i on i.id = t.interchange_id
+          where i.control_number = ${String(isa).padStart(9, '0')}`
+        expect(txs[0].n).toBe(1)
+      }
+      // Every 997 (one per processed interchange) carries its own ISA13, GS06 and ST02.
+      const acks = await db.sql<{ text: string }[]>`select convert_from(d.bytes, 'LATIN1') as text from deliveries d
+        join interchanges i on d.parent_table = 'interchanges' and d.parent_id = i.id
+        where d.kind = 'ack' and i.payload_id = any(${receipts.map((r) => r.messageId)})`
+      expect(acks).toHaveLength(5)
+      const refs = acks.map((a) => /^ISA(?:\*[^*]*){12}\*(\d{9})\*.*?~GS(?:\*[^*]*){5}\*(\d+)\*.*?~ST\*997\*(\d+)~/s.exec(a.text)!.slice(1, 4))
+      for (const level of [0, 1, 2]) expect(new Set(refs.map((r) => r[level])).size, `level ${level} of ${JSON.stringify(refs)}`).toBe(5)
+    })
 
-  it('one ASN resent 5 times under new control numbers, translated at once: one document processed, 4 duplicates', async () => {
-    const receipts = await Promise.all([1, 2, 3, 4, 5].map((i) =>
-      receive({ sql: conc.sql }, { transport: 'as2', partnerId: 'demo-x12-supplier', externalId: `<resend-${i}@race>`, body: asn856(7200 + i, 'RACE-DOC-1') })))
-    await runConcurrently(conc)
-    const ids = receipts.map((r) => r.messageId)
-    // Every interchange is new (own ISA13): all are parsed, the business key decides.
-    expect(await payloadStatuses(db, ids)).toEqual(['parsed', 'parsed', 'parsed', 'parsed', 'parsed'])
-    const docs = await db.sql<{ status: string; duplicate_of: string | null; id: string }[]>`
-      select id, status, duplicate_of from documents where business_key = 'asn:RACE-DOC-1' order by status = 'duplicate', created_at`
-    expect(docs).toHaveLength(5)
-    const live = docs.filter((d) => d.status !== 'duplicate')
-    expect(live, JSON.stringify(docs)).toHaveLength(1)
-    expect(docs.filter((d) => d.status === 'duplicate').map((d) => d.duplicate_of)).toEqual([live[0].id, live[0].id, live[0].id, live[0].id])
-    const [exc] = await db.sql<{ n: number }[]>`select count(*)::int as n from exceptions where code = 'duplicate_document' and payload_id = any(${ids})`
-    expect(exc.n).toBe(4)
-    const txs = await db.sql<{ status: string }[]>`select status from transactions where payload_id = any(${ids}) and status = 'duplicate'`
-    expect(txs).toHaveLength(4)
-  })
+    it(`one ASN resent 5 times under new control numbers, translated at once (${mode}): one document processed, 4 duplicates`, async () => {
+      const receipts = await Promise.all([1, 2, 3, 4, 5].map((i) =>
+        receive({ sql: conc.sql }, { transport: 'as2', partnerId: 'demo-x12-supplier', externalId: `<resend-${base}-${i}@race>`, body: asn856(base + 7200 + i, `RACE-DOC-${base}`) })))
+      await runConcurrently(conc, batchSize)
+      const ids = receipts.map((r) => r.messageId)
+      // Every interchange is new (own ISA13): all are parsed, the business key decides.
+      expect(await payloadStatuses(db, ids)).toEqual(['parsed', 'parsed', 'parsed', 'parsed', 'parsed'])
+      const docs = await db.sql<{ status: string; duplicate_of: string | null; id: string }[]>`
+        select id, status, duplicate_of from documents where business_key = ${`asn:RACE-DOC-${base}`} order by status = 'duplicate', created_at`
+      expect(docs).toHaveLength(5)
+      const live = docs.filter((d) => d.status !== 'duplicate')
+      expect(live, JSON.stringify(docs)).toHaveLength(1)
+      expect(docs.filter((d) => d.status === 'duplicate').map((d) => d.duplicate_of)).toEqual([live[0].id, live[0].id, live[0].id, live[0].id])
+      const [exc] = await db.sql<{ n: number }[]>`select count(*)::int as n from exceptions where code = 'duplicate_document' and payload_id = any(${ids})`
+      expect(exc.n).toBe(4)
+      const txs = await db.sql<{ status: string }[]>`select status from transactions where payload_id = any(${ids}) and status = 'duplicate'`
+      expect(txs).toHaveLength(4)
+    })
+  }
 
   it.runIf(onPostgres)('two worker processes: 4 pairs and one ASN resent 4 times, each processed once', async () => {
     const pairs = [1, 2, 3, 4].map((i) => ({ isa: 7300 + i, asn: `RACE-PROC-${i}` }))

@@ -1,0 +1,28 @@
+/**
+ * A claimed batch of parse jobs (small files under a backlog) as one unit of work in the batch's
+ * transaction: every payload row and first chunk read in one statement, the handlers run at the
+ * same time (their statements pipelined on the transaction's connection, not one file's round
+ * trips after another's), their sets translated and matched together at the end, and every
+ * payload's outcome written in one statement.
+ *
+ * Handlers sharing one transaction is safe because none of them reads something and then writes
+ * on what it read: duplicate checks are claims (insert ... on conflict, duplicate_keys), control
+ * numbers one upsert each, ack reconciliation updates decided in SQL, and the one step that does
+ * read then write (translate and match, under per-PO row locks) runs once, after every handler
+ * has finished. A handler that fails fails the batch: the others are waited for (none may still
+ * be sending statements when the transaction ends), and the worker then runs each job alone.
+ */
+import { getPayloadsForParse, setPayloadStatuses } from '../db/payloads.ts'
+import type { Q } from '../db/sql.ts'
+import type { PipelineDeps } from './deps.ts'
+import { inlineSink } from './inline.ts'
+import { parseStage, type ParseBatch } from './parse.ts'
+
+export async function parseBatch(deps: PipelineDeps, q: Q, messageIds: readonly string[]): Promise<void> {
+  const batch: ParseBatch = { sink: inlineSink(deps, q), payloads: await getPayloadsForParse(q, messageIds), statuses: [] }
+  const settled = await Promise.allSettled(messageIds.map((id) => parseStage(deps, q, id, batch)))
+  const failed = settled.find((s) => s.status === 'rejected')
+  if (failed) throw failed.reason
+  await setPayloadStatuses(q, batch.statuses!)
+  await batch.sink.flush()
+}
