@@ -5,7 +5,7 @@
  * not thrown, as `{ path, message }` with the field path inside the file.
  */
 import type { Condition, InMapSpec, Leaf, OutMapSpec, OutItemT, OutValue, TransformStep, GroupT, FieldNodeT } from './spec.ts'
-import { parseJsonPath, parsePath, PathError, type JsonPath, type SegPath, type SourcePath } from './path.ts'
+import { parsePath, PathError, type JsonPath, type SegPath, type SourcePath } from './path.ts'
 import { TRANSFORMS, type TransformDef } from './transforms.ts'
 import { isGroupNode } from './overlay.ts'
 

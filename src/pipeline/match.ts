@@ -8,8 +8,8 @@
 import type { CanonicalDoc } from '../canonical/index.ts'
 import type { PartnerProfile } from '../config/partner.ts'
 import { dedupeKeyOf, openException, openExceptions } from '../db/exceptions.ts'
-import { enqueue } from '../db/jobs.ts'
-import { insertDelivery } from '../db/lineage.ts'
+import { enqueue, jobInsert } from '../db/jobs.ts'
+import { insertDelivery, type DeliveryInsert } from '../db/lineage.ts'
 import { allocateRanges } from '../db/control-numbers.ts'
 import type { Q } from '../db/sql.ts'
 import { newId } from '../lib/ids.ts'
@@ -200,7 +200,7 @@ async function queueWarehouse(deps: PipelineDeps, q: Q, profile: PartnerProfile,
   const shipment = row.business_key.replace(/^asn:/, '')
   for (const dest of profile.warehouse.destinations) {
     const idempotencyKey = `${row.id}:${dest.name}`
-    let deliveryId: string
+    let delivery: DeliveryInsert
     if (dest.type === 'x12_856') {
       const target = deps.registry.get(dest.partner)
       const version = target?.x12?.version ?? '004010'
@@ -212,7 +212,7 @@ async function queueWarehouse(deps: PipelineDeps, q: Q, profile: PartnerProfile,
         continue
       }
       const written = await deps.engines.x12.write(target, '856', body.segments, (counts) => allocateRanges(q, target.id, counts))
-      deliveryId = await insertDelivery(q, {
+      delivery = {
         partnerId: target.id, kind: 'warehouse', docType: '856', parentTable: 'documents', parentId: row.id,
         destination: target.outbound, bytes: Buffer.from(written.text, 'latin1'),
         filename: `856-${shipment.replace(/[^A-Za-z0-9._-]/g, '_')}-${written.controlNumber}.x12`,
@@ -222,21 +222,17 @@ async function queueWarehouse(deps: PipelineDeps, q: Q, profile: PartnerProfile,
         standard: 'x12', references: written.references,
         ackDeadline: target.x12 ? new Date(deps.now().getTime() + target.x12.ackDeadlineHours * 3_600_000) : null,
         receipt: { mapId: body.mapId, mapHash: body.mapHash, forPartner: profile.id },
-      })
+      }
     } else {
-      // Row and job pipelined: the id is ours, so the job need not wait for the insert.
-      deliveryId = newId('dlv')
-      await Promise.all([
-        insertDelivery(q, {
-          id: deliveryId, partnerId: profile.id, kind: 'warehouse', docType: 'asn', parentTable: 'documents', parentId: row.id,
-          destination: `${dest.type}:${dest.name}`, bytes: Buffer.from(JSON.stringify({ documentId: row.id, asn: row.doc })),
-          filename: `asn-${shipment.replace(/[^A-Za-z0-9._-]/g, '_')}.json`, contentType: 'application/json', idempotencyKey,
-        }),
-        enqueue(q, 'deliver', { deliveryId, partnerId: profile.id, documentId: row.id }, { dedupeKey: `deliver:${deliveryId}` }),
-      ])
-      continue
+      delivery = {
+        partnerId: profile.id, kind: 'warehouse', docType: 'asn', parentTable: 'documents', parentId: row.id,
+        destination: `${dest.type}:${dest.name}`, bytes: Buffer.from(JSON.stringify({ documentId: row.id, asn: row.doc })),
+        filename: `asn-${shipment.replace(/[^A-Za-z0-9._-]/g, '_')}.json`, contentType: 'application/json', idempotencyKey,
+      }
     }
-    await enqueue(q, 'deliver', { deliveryId, partnerId: profile.id, documentId: row.id }, { dedupeKey: `deliver:${deliveryId}` })
+    // The delivery and its deliver job in one statement.
+    await insertDelivery(q, delivery, (deliveryId) =>
+      jobInsert(q, 'deliver', { deliveryId, partnerId: profile.id, documentId: row.id }, { dedupeKey: `deliver:${deliveryId}` }))
   }
 }
 

@@ -10,7 +10,7 @@ import type { PartnerProfile } from '../config/partner.ts'
 import { allocateRanges } from '../db/control-numbers.ts'
 import { createTablesErp } from '../db/erp.ts'
 import { openException } from '../db/exceptions.ts'
-import { enqueue } from '../db/jobs.ts'
+import { jobInsert } from '../db/jobs.ts'
 import { insertDelivery } from '../db/lineage.ts'
 import type { Q } from '../db/sql.ts'
 import type { ErpPurchaseOrder } from '../erp/port.ts'
@@ -89,7 +89,7 @@ export async function queuePurchaseOrders(
     const written = await engine.write(profile, entry.docType, body.segments, (counts) => allocateRanges(q, profile.id, counts))
     const hours = entry.ackDeadlineHours ?? (entry.standard === 'x12' ? profile.x12?.ackDeadlineHours : profile.edifact?.ackDeadlineHours)
     const expectsAck = entry.standard === 'x12' ? true : profile.edifact?.contrl !== 'never'
-    const deliveryId = await insertDelivery(q, {
+    await insertDelivery(q, {
       partnerId: profile.id, kind: 'document', docType: entry.docType, parentTable: 'erp_purchase_orders', parentId: po.poNumber,
       destination: profile.outbound, bytes: Buffer.from(written.text, 'latin1'),
       filename: `${entry.docType}-${po.poNumber}-${written.controlNumber}.${entry.standard === 'x12' ? 'x12' : 'edi'}`,
@@ -97,8 +97,7 @@ export async function queuePurchaseOrders(
       controlNumber: written.controlNumber, standard: entry.standard, references: written.references,
       ackDeadline: expectsAck && hours ? new Date(deps.now().getTime() + hours * 3_600_000) : null,
       receipt: { mapId: sel.map.id, mapHash: sel.map.hash },
-    })
-    await enqueue(q, 'deliver', { deliveryId, partnerId: profile.id }, { dedupeKey: `deliver:${deliveryId}` })
+    }, (deliveryId) => jobInsert(q, 'deliver', { deliveryId, partnerId: profile.id }, { dedupeKey: `deliver:${deliveryId}` }))
     out.queued.push(po.poNumber)
   }
   return out
