@@ -53,7 +53,7 @@ const selectDocs = (q: Q, ids: readonly string[]) => q<DocRow[]>`select *, (extr
  * Matches the documents given, as if one after another in that order: the batch's reads are
  * shared, its writes go out as one statement per table. A document whose PO numbers an earlier
  * one of the batch also names depends on that one's outcome (shipped and invoiced so far): it is
- * matched after the others' writes, on its own.
+ * matched in a later round, after the earlier one's writes (matchRows).
  */
 export async function matchMany(deps: PipelineDeps, q: Q, documentIds: readonly string[]): Promise<Map<string, MatchResult>> {
   const order = new Map(documentIds.map((id, i) => [id, i]))
@@ -65,15 +65,18 @@ export async function matchMany(deps: PipelineDeps, q: Q, documentIds: readonly 
 export async function matchRows(deps: PipelineDeps, q: Q, rows: readonly DocRow[]): Promise<Map<string, MatchResult>> {
   const out = new Map<string, MatchResult>()
   const all = rows.filter((r) => MATCHABLE.has(r.status) && deps.registry.get(r.partner_id))
-  const seen = new Set<string>()
-  const now: DocRow[] = []
-  const later: string[] = []
+  // Rounds: a document goes one round after the last earlier document naming one of its POs
+  // (an ASN and its invoice in one batch: the ASN first, then the invoice sees it shipped). Each
+  // round is set-based; most batches are one round, an ASN file and its invoice file two.
+  const roundOfPo = new Map<string, number>()
+  const rounds: DocRow[][] = []
   for (const r of all) {
-    if (r.po_numbers.some((p) => seen.has(p))) later.push(r.id)
-    else now.push(r)
-    for (const p of r.po_numbers) seen.add(p)
+    let round = 0
+    for (const p of r.po_numbers) round = Math.max(round, (roundOfPo.get(p) ?? -1) + 1)
+    for (const p of r.po_numbers) roundOfPo.set(p, round)
+    ;(rounds[round] ??= []).push(r)
   }
-  if (now.length > 0) {
+  for (const now of rounds) {
     // The lock and the reads go out together; the server runs them in order, so the reads wait
     // for the lock.
     const [, data] = await Promise.all([lockPos(q, now.flatMap((r) => r.po_numbers)), loadData(q, now)])
@@ -84,11 +87,6 @@ export async function matchRows(deps: PipelineDeps, q: Q, rows: readonly DocRow[
       out.set(row.id, decide(deps, q, row, today, data, w))
     }
     await flush(q, w)
-  }
-  for (const id of later) {
-    const r = await matchMany(deps, q, [id])
-    const got = r.get(id)
-    if (got) out.set(id, got)
   }
   return out
 }

@@ -156,3 +156,20 @@ describe('an invoice matched before its ASN', () => {
     expect(after.map((e) => e.state)).toEqual(held.map(() => 'resolved'))
   })
 })
+
+describe('an ASN and its invoice in one file', () => {
+  const suite = pipelineSuite()
+
+  it('are matched in order in one pass: the invoice sees the goods shipped and is never held', async () => {
+    await importErp(suite.db)
+    // Two interchanges in one payload: the 856, then the 810 for the same PO. Translated and
+    // matched together (one set-based pass in two rounds: the invoice after the ASN's writes).
+    const body = withIsa13(ASN, 961).trimEnd() + '\n' + withIsa13(INVOICE, 962)
+    await suite.p.ingest({ transport: 'cli', body: Buffer.from(body, 'latin1') })
+    expect(await docStatus(suite.db, 'asn:ASN-20250305-01')).toEqual(['matched'])
+    expect(await docStatus(suite.db, 'inv:INV-7781')).toEqual(['matched'])
+    const [jobs] = await suite.db.sql<{ n: number }[]>`select count(*)::int as n from jobs where stage = 'match'`
+    expect(jobs.n).toBe(0)
+    expect(await listExceptions(suite.db.sql, { code: 'invoice_qty_over_shipped' })).toEqual([])
+  })
+})
