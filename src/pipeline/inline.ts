@@ -11,6 +11,7 @@
  * its sets gets a translate job, exactly as before (retried alone, dead-lettered alone).
  */
 import { enqueueMany } from '../db/jobs.ts'
+import { insertTransactions, type TransactionInsert } from '../db/lineage.ts'
 import type { Q, Tx } from '../db/sql.ts'
 import { serializeError } from '../lib/errors.ts'
 import type { PipelineDeps } from './deps.ts'
@@ -18,7 +19,11 @@ import { matchRows } from './match.ts'
 import { translateRows, type TxRow } from './translate.ts'
 
 export interface SetSink {
-  add(row: TxRow): void
+  /**
+   * A set to translate and match; `store`: its transaction row, not yet inserted. Stored rows
+   * are inserted together (one statement) at the flush, before translating.
+   */
+  add(row: TxRow, store?: TransactionInsert & { id: string }): void
   readonly size: number
   flush(): Promise<void>
 }
@@ -29,20 +34,29 @@ export interface SetSink {
  */
 export const SINK_MAX_SETS = 100
 
-export function inlineSink(deps: PipelineDeps, q: Q): SetSink {
+/** `match: false`: translate only (the documents wait for their match jobs; tests). */
+export function inlineSink(deps: PipelineDeps, q: Q, opts: { match?: boolean } = {}): SetSink {
   let rows: TxRow[] = []
+  let stores: (TransactionInsert & { id: string })[] = []
   return {
-    add: (row) => void rows.push(row),
+    add: (row, store) => {
+      rows.push(row)
+      if (store) stores.push(store)
+    },
     get size() {
       return rows.length
     },
     async flush() {
+      // The rows first and outside the savepoint: what is stored stays, whatever translate does.
+      const stored = stores
+      stores = []
+      await insertTransactions(q, stored)
       if (rows.length === 0) return
       const taken = rows
       rows = []
       const run = async (t: Q) => {
         const { fresh } = await translateRows(deps, t, taken, { queueMatch: false })
-        await matchRows(deps, t, fresh)
+        if (opts.match !== false) await matchRows(deps, t, fresh)
       }
       if (typeof (q as Partial<Tx>).savepoint !== 'function') return run(q)
       try {

@@ -3,10 +3,10 @@
  * transaction per document the map's `split` path finds, each translated and matched in the same
  * transaction (inline.ts).
  */
-import { insertTransaction } from '../db/lineage.ts'
 import { setPayloadStatus, type PayloadRow } from '../db/payloads.ts'
 import { pgSafe } from '../db/pg-safe.ts'
 import type { Q } from '../db/sql.ts'
+import { newId } from '../lib/ids.ts'
 import type { PipelineDeps } from './deps.ts'
 import { jsonDocType } from './json-kind.ts'
 import { reject, type ParseOutcome } from './parse-outcome.ts'
@@ -35,23 +35,25 @@ export async function parseJson(deps: PipelineDeps, q: Q, payload: PayloadRow, b
   if (parts.length === 0) {
     return reject(q, payload, { code: 'envelope_unreadable', detail: `the JSON body holds no ${docType} document` }, 'json')
   }
-  // Rows and the payload status pipelined, the statements still reaching the database in the
-  // order of the parts; then the documents translated and matched (a shared sink: at the batch's end).
+  // The rows go with the documents into the sink, which stores them in one statement when it
+  // flushes (a batch's sink: at the batch's end), then translates and matches them.
   const controls = parts.map((_, i) => `${payload.external_id ?? payload.id}${parts.length > 1 ? `#${i + 1}` : ''}`)
-  const txIds = await Promise.all(parts.map((part, i) => insertTransaction(q, {
-    payloadId: payload.id, interchangeId: null, partnerId: profile.id, standard: 'json', docType, version,
-    controlNumber: controls[i], status: 'parsed', issues: [], body: part,
-  })))
   const outcome: ParseOutcome = { status: 'parsed', interchanges: 0, transactions: parts.length, rejected: 0 }
   const status = { status: 'parsed', standard: 'json', partnerId: profile.id, test: profile.status === 'testing', outcome }
   if (batch?.statuses) batch.statuses.push({ id: payload.id, ...status })
   else await setPayloadStatus(q, payload.id, status)
   const shared = batch?.sink
   const sink = shared ?? inlineSink(deps, q)
-  txIds.forEach((id, i) => sink.add({
-    id, payload_id: payload.id, interchange_id: null, partner_id: profile.id, standard: 'json', doc_type: docType, version,
-    group_control: null, control_number: controls[i], status: 'parsed', segments: null, body: parts[i], ic_control: null, ic_test: null,
-  }))
+  parts.forEach((part, i) => {
+    const id = newId('txn')
+    sink.add({
+      id, payload_id: payload.id, interchange_id: null, partner_id: profile.id, standard: 'json', doc_type: docType, version,
+      group_control: null, control_number: controls[i], status: 'parsed', segments: null, body: part, ic_control: null, ic_test: null,
+    }, {
+      id, payloadId: payload.id, interchangeId: null, partnerId: profile.id, standard: 'json', docType, version,
+      controlNumber: controls[i], status: 'parsed', issues: [], body: part,
+    })
+  })
   if (!shared) await sink.flush()
   deps.wake()
   return outcome

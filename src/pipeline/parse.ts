@@ -162,7 +162,7 @@ async function parseEdi(
   const sink = shared ?? inlineSink(deps, q)
   const st = {
     txCount: 0, rejected: 0, accepted: 0, duplicates: 0, icRejected: 0, interchangeAcks: 0, interchanges: 0,
-    partnerId: payload.partner_id, anyTest: false, icErrors: false, pending: [] as Promise<unknown>[], sink,
+    partnerId: payload.partner_id, anyTest: false, icErrors: false, sink,
   }
   const events: ReadEvent[] = []
   const reader = engine.stream({
@@ -184,7 +184,6 @@ async function parseEdi(
         // (the flush runs in a savepoint, whose rollback would take their statements with it);
         // what it holds is bounded by the batch's weight (worker.ts batchSize).
         if (!shared && sink.size >= SINK_MAX_SETS) {
-          await Promise.all(st.pending.splice(0))
           await sink.flush()
         }
       } else {
@@ -194,7 +193,6 @@ async function parseEdi(
         open = undefined
       }
     }
-    await Promise.all(st.pending.splice(0))
     // This chunk's sets translated and matched now (a batch's sink: at the batch's end).
     if (!shared) await sink.flush()
   }
@@ -248,8 +246,6 @@ async function parseEdi(
 type ParseState = {
   txCount: number; rejected: number; accepted: number; duplicates: number; icRejected: number; interchangeAcks: number
   interchanges: number; partnerId: string | null; anyTest: boolean; icErrors: boolean
-  /** Statements sent but not awaited yet (awaited at the end of each drain). */
-  pending: Promise<unknown>[]
   /** Where accepted sets go to be translated and matched. */
   sink: SetSink
 }
@@ -347,26 +343,24 @@ async function storeTransaction(
   const txId = newId('txn')
   // Segments made storable (plain objects, no NUL) only now, one set at a time.
   const segments = tx.status === 'rejected' ? undefined : pgSafe(raw.segments)
-  const insert = insertTransaction(q, { ...base, id: txId, status: txStatus, segments })
   if (tx.status === 'rejected') {
     st.rejected++
-    await insert
+    await insertTransaction(q, { ...base, id: txId, status: txStatus, segments })
     await openException(q, { code: 'message_invalid', docType: tx.type, controlNumber: tx.controlNumber, issues: tx.issues.slice(0, 50) }, { payloadId: payload.id, transactionId: txId, partnerId: profile.id })
   } else if (ack) {
     st.accepted++
-    await insert
+    await insertTransaction(q, { ...base, id: txId, status: txStatus, segments })
     await reconcileAck(q, profile.id, pgSafe(ack), { transactionId: txId, payloadId: payload.id })
   } else {
     st.accepted++
-    // The row is not awaited here: the sets of one chunk go out pipelined and are awaited
-    // together (drain), so a large file costs round trips per chunk, not per set. Translate and
-    // match take the set from memory (its segments are not read back).
-    st.pending.push(insert)
+    // The row goes with the set into the sink, which stores the rows of a chunk (or of a batch of
+    // files) in one statement when it flushes, before translating. Translate and match take the
+    // set from memory (its segments are not read back).
     st.sink.add({
       id: txId, payload_id: payload.id, interchange_id: icId, partner_id: profile.id, standard, doc_type: tx.type, version: tx.version,
       group_control: groupControl, control_number: tx.controlNumber, status: 'parsed', segments: segments as unknown[], body: null,
       ic_control: open.control, ic_test: open.test,
-    })
+    }, { ...base, id: txId, status: txStatus, segments })
   }
 }
 

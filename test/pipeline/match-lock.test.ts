@@ -10,10 +10,9 @@ import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTablesErp } from '../../src/db/erp.ts'
 import { parsePurchaseOrders } from '../../src/erp/import.ts'
-import type { SetSink } from '../../src/pipeline/inline.ts'
+import { inlineSink } from '../../src/pipeline/inline.ts'
 import { matchStage } from '../../src/pipeline/match.ts'
 import { parseStage } from '../../src/pipeline/parse.ts'
-import { translateRows, type TxRow } from '../../src/pipeline/translate.ts'
 import { testDb, type TestDb } from '../helpers/db.ts'
 import { testPipeline, type TestPipeline } from '../helpers/pipeline.ts'
 
@@ -37,12 +36,7 @@ describe.runIf(Boolean(process.env.DATABASE_URL))('matching one PO from two tran
     for (const body of [ASN, INVOICE]) {
       const { messageId } = await p.receive({ transport: 'cli', body })
       await db.sql.begin(async (tx) => {
-        const rows: TxRow[] = []
-        const sink: SetSink = {
-          add: (row) => void rows.push(row),
-          get size() { return rows.length },
-          flush: async () => void (await translateRows(p.deps, tx, rows.splice(0), { queueMatch: false })),
-        }
+        const sink = inlineSink(p.deps, tx, { match: false })
         await parseStage(p.deps, tx, messageId, { sink })
         await sink.flush()
       })
