@@ -16,13 +16,16 @@ import { getPayloadsForParse, setPayloadStatuses } from '../db/payloads.ts'
 import type { Q } from '../db/sql.ts'
 import type { PipelineDeps } from './deps.ts'
 import { inlineSink } from './inline.ts'
-import { parseStage, type ParseBatch } from './parse.ts'
+import { parseStage, queueOwedAcks, type ParseBatch } from './parse.ts'
 
 export async function parseBatch(deps: PipelineDeps, q: Q, messageIds: readonly string[]): Promise<void> {
-  const batch: ParseBatch = { sink: inlineSink(deps, q), payloads: await getPayloadsForParse(q, messageIds), statuses: [] }
+  const batch: ParseBatch = { sink: inlineSink(deps, q), payloads: await getPayloadsForParse(q, messageIds), statuses: [], acks: [] }
   const settled = await Promise.allSettled(messageIds.map((id) => parseStage(deps, q, id, batch)))
   const failed = settled.find((s) => s.status === 'rejected')
   if (failed) throw failed.reason
   await setPayloadStatuses(q, batch.statuses!)
   await batch.sink.flush()
+  // Last, just before the commit: allocating their control numbers locks each partner's counter
+  // rows until then (parse.ts ParseState.acks).
+  await queueOwedAcks(batch.acks!)
 }

@@ -46,6 +46,27 @@ export interface ParseBatch {
   payloads?: Map<string, PayloadForParse>
   /** Outcomes written at the batch's end in one statement, not one update per payload. */
   statuses?: (PayloadStatus & { id: string })[]
+  /**
+   * The acks the batch owes, queued by the caller after its sink's flush (just before commit);
+   * without it, each payload queues its own at its end.
+   */
+  acks?: OwedAck[]
+}
+
+/** An ack to queue, and the partner whose control numbers it takes. */
+export interface OwedAck {
+  partnerId: string
+  queue(): Promise<void>
+}
+
+/**
+ * Queues owed acks, in partner order: the counter rows of several partners are always locked in
+ * one order, so two transactions never wait for each other in a cycle. Issued together: each
+ * allocation statement goes out in that order.
+ */
+export async function queueOwedAcks(acks: OwedAck[]): Promise<void> {
+  const sorted = acks.splice(0).sort((a, b) => (a.partnerId < b.partnerId ? -1 : a.partnerId > b.partnerId ? 1 : 0))
+  await Promise.all(sorted.map((a) => a.queue()))
 }
 
 /**
@@ -162,7 +183,7 @@ async function parseEdi(
   const sink = shared ?? inlineSink(deps, q)
   const st = {
     txCount: 0, rejected: 0, accepted: 0, duplicates: 0, icRejected: 0, interchangeAcks: 0, interchanges: 0,
-    partnerId: payload.partner_id, anyTest: false, icErrors: false, sink,
+    partnerId: payload.partner_id, anyTest: false, icErrors: false, sink, acks: batch?.acks ?? [],
   }
   const events: ReadEvent[] = []
   const reader = engine.stream({
@@ -230,6 +251,8 @@ async function parseEdi(
     await openException(q, { code: 'envelope_unreadable', detail: pgSafe(detail).slice(0, 2000) }, { payloadId: payload.id, partnerId: st.partnerId })
     st.icErrors = true
   }
+  // The acks last, everything else stored (see ParseState.acks); a batch queues them at its end.
+  if (!batch?.acks) await queueOwedAcks(st.acks)
   const outcome: ParseOutcome = {
     status: overallStatus(st.txCount, st.accepted, st.rejected, st.duplicates, st.icErrors, st.icRejected, st.interchangeAcks),
     interchanges: st.interchanges,
@@ -248,6 +271,14 @@ type ParseState = {
   interchanges: number; partnerId: string | null; anyTest: boolean; icErrors: boolean
   /** Where accepted sets go to be translated and matched. */
   sink: SetSink
+  /**
+   * The acks owed (997/999/TA1/CONTRL), queued once everything else is stored: allocating their
+   * control numbers locks the partner's counter rows until commit (that is what keeps them
+   * gap-free), so every other transaction queuing acks for the partner waits from that moment.
+   * Queued as each interchange closed, a large file held them from its first interchange to its
+   * commit, minutes in which none of the partner's other files could finish.
+   */
+  acks: OwedAck[]
 }
 
 async function openInterchange(
@@ -376,7 +407,7 @@ async function closeInterchange(
   if (!profile || open.mode === 'rejected') return
   if (open.duplicate) {
     // policy `flag`: acknowledged as received, never processed twice; `reject`: no ack either.
-    if (profile.duplicates.policy === 'flag') await queueAcks(q, engine, standard, ic, profile, open.id)
+    if (profile.duplicates.policy === 'flag') st.acks.push({ partnerId: profile.id, queue: () => queueAcks(q, engine, standard, ic, profile, open.id) })
     return
   }
   if (open.mode === 'skip') return
@@ -391,7 +422,7 @@ async function closeInterchange(
     const detail = `interchange ${ic.controlNumber} holds no transaction: ${ic.issues.map((i) => i.message).join('; ')}`.slice(0, 2000)
     await openException(q, { code: 'envelope_unreadable', detail }, { payloadId: payload.id, partnerId: profile.id }, `envelope_unreadable:${open.id}`)
   }
-  await queueAcks(q, engine, standard, ic, profile, open.id)
+  st.acks.push({ partnerId: profile.id, queue: () => queueAcks(q, engine, standard, ic, profile, open.id) })
 }
 
 /**

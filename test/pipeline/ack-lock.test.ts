@@ -1,0 +1,71 @@
+/**
+ * Allocating an ack's control numbers locks the partner's counter rows until commit (that keeps
+ * them gap-free), so every other transaction that queues an ack for the partner waits from that
+ * moment. The parse stage queued each interchange's 997 as the interchange closed: a file held
+ * the lock through the rest of its work (storing, translating and matching every set; minutes for
+ * a large file), and none of the partner's other files could commit meanwhile. The acks now come
+ * last. Here the file's match waits on a PO row another transaction holds; meanwhile a third
+ * allocates the partner's numbers at once. Needs real concurrent connections: PostgreSQL only.
+ */
+import { readFileSync } from 'node:fs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { allocateRanges } from '../../src/db/control-numbers.ts'
+import { createTablesErp } from '../../src/db/erp.ts'
+import { parsePurchaseOrders } from '../../src/erp/import.ts'
+import { parseStage } from '../../src/pipeline/parse.ts'
+import { testDb, type TestDb } from '../helpers/db.ts'
+import { testPipeline, type TestPipeline } from '../helpers/pipeline.ts'
+
+const ASN = readFileSync('fixtures/demo-x12-supplier/856-asn-20250305-01.edi')
+const PARTNER = 'demo-x12-supplier'
+
+describe.runIf(Boolean(process.env.DATABASE_URL))('a parse locks the partner\'s ack control numbers only at its end', () => {
+  let db: TestDb
+  let p: TestPipeline
+  beforeAll(async () => {
+    db = await testDb()
+    p = testPipeline(db)
+    const { orders } = parsePurchaseOrders(readFileSync('fixtures/erp/demo-purchase-orders.csv', 'utf8'), 'csv')
+    await createTablesErp(db.sql).upsertOrders(orders)
+  })
+  afterAll(async () => db?.close())
+
+  it('while the file\'s sets are matched, another transaction allocates the partner\'s ISA13 without waiting', async () => {
+    expect(await allocateRanges(db.sql, PARTNER, { isa: 1 })).toEqual({ isa: 1 })
+    const { messageId } = await p.receive({ transport: 'cli', body: ASN })
+    // Another transaction holds the PO row the ASN's match locks.
+    let release!: () => void
+    let locked!: () => void
+    const isLocked = new Promise<void>((r) => (locked = r))
+    const holder = db.sql.begin(async (tx) => {
+      await tx`select 1 from erp_purchase_orders where po_number = '4500012345' for update`
+      locked()
+      await new Promise<void>((r) => (release = r))
+    })
+    await isLocked
+    const parsing = db.sql.begin((tx) => parseStage(p.deps, tx, messageId))
+    // The parse has stored its set and waits in its match for the PO row.
+    for (let i = 0; i < 100; i++) {
+      const [w] = await db.sql<{ n: number }[]>`select count(*)::int as n from pg_stat_activity
+        where wait_event_type = 'Lock' and query like '%erp_purchase_orders%for no key update%' and datname = current_database()`
+      if (w.n > 0) break
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    const third = db.sql.begin(async (tx) => {
+      await tx`set local lock_timeout = '1s'`
+      return allocateRanges(tx, PARTNER, { isa: 1 })
+    })
+    const got = await third.catch((e: Error) => e)
+    release()
+    await holder
+    const outcome = await parsing
+    expect(got).toEqual({ isa: 2 })
+    expect(outcome?.status).toBe('parsed')
+    // The file's 997 took the next number once its match was done.
+    const acks = await db.sql<{ control_number: string }[]>`select d.control_number from deliveries d
+      join interchanges i on d.parent_table = 'interchanges' and d.parent_id = i.id where d.kind = 'ack' and i.payload_id = ${messageId}`
+    expect(acks.map((a) => Number(a.control_number))).toEqual([3])
+    const [doc] = await db.sql<{ status: string }[]>`select status from documents where payload_id = ${messageId}`
+    expect(doc.status).toBe('matched')
+  })
+})
