@@ -16,7 +16,8 @@ import { getPayloadsForParse, setPayloadStatuses } from '../db/payloads.ts'
 import type { Q } from '../db/sql.ts'
 import type { PipelineDeps } from './deps.ts'
 import { inlineSink } from './inline.ts'
-import { parseStage, queueOwedAcks, type ParseBatch } from './parse.ts'
+import { parseStage, type ParseBatch } from './parse.ts'
+import { queueOwedAcks } from './queue-acks.ts'
 
 export async function parseBatch(deps: PipelineDeps, q: Q, messageIds: readonly string[]): Promise<void> {
   const batch: ParseBatch = { sink: inlineSink(deps, q), payloads: await getPayloadsForParse(q, messageIds), statuses: [], acks: [] }

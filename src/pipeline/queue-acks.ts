@@ -25,3 +25,19 @@ export async function queueAcks(q: Q, engine: Engine, standard: Standard, ic: Pa
     }, (deliveryId) => jobInsert(q, 'deliver', { deliveryId, partnerId: profile.id }, { dedupeKey: `deliver:${deliveryId}` }))
   }
 }
+
+/** An ack to queue, and the partner whose control numbers it takes. */
+export interface OwedAck {
+  partnerId: string
+  queue(): Promise<void>
+}
+
+/**
+ * Queues owed acks, in partner order: the counter rows of several partners are always locked in
+ * one order, so two transactions never wait for each other in a cycle. Issued together: each
+ * allocation statement goes out in that order.
+ */
+export async function queueOwedAcks(acks: OwedAck[]): Promise<void> {
+  const sorted = acks.splice(0).sort((a, b) => (a.partnerId < b.partnerId ? -1 : a.partnerId > b.partnerId ? 1 : 0))
+  await Promise.all(sorted.map((a) => a.queue()))
+}
