@@ -19,7 +19,7 @@ import { holds } from '../matching/result.ts'
 import { matchDocument, type MatchResult } from '../matching/index.ts'
 import type { PipelineDeps } from './deps.ts'
 import { contextFor, loadData, lockPos, type ContextData } from './match-context.ts'
-import { yieldToEventLoop } from './translate.ts'
+import { yieldToEventLoop } from '../lib/event-loop.ts'
 
 export interface DocRow {
   id: string

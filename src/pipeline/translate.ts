@@ -15,6 +15,7 @@ import { setTransactionStatus } from '../db/lineage.ts'
 import type { Q } from '../db/sql.ts'
 import { newId } from '../lib/ids.ts'
 import { contentHash, poNumbersOf, ssccsOf } from '../matching/index.ts'
+import { yieldToEventLoop } from '../lib/event-loop.ts'
 import type { PipelineDeps } from './deps.ts'
 import type { DocRow } from './match.ts'
 
@@ -178,7 +179,3 @@ async function recordDuplicate(q: Q, m: Mapped): Promise<void> {
   ])
 }
 
-/** One turn of the event loop, so requests waiting on this process are served between documents. */
-export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve))
-}
