@@ -17,7 +17,7 @@ import { newId } from '../lib/ids.ts'
 import { reconcileAck } from './acks.ts'
 import type { PipelineDeps } from './deps.ts'
 import type { SetSink } from './inline.ts'
-import { queueAcks, type Engine, type OwedAck } from './queue-acks.ts'
+import { owedAck, type Engine, type OwedAck } from './queue-acks.ts'
 
 export function identify(deps: PipelineDeps, standard: Standard, ic: ParsedInterchange, groupSenders: string[]): PartnerProfile | undefined {
   if (standard === 'x12') {
@@ -202,7 +202,7 @@ export async function closeInterchange(
   if (!profile || open.mode === 'rejected') return
   if (open.duplicate) {
     // policy `flag`: acknowledged as received, never processed twice; `reject`: no ack either.
-    if (profile.duplicates.policy === 'flag') st.acks.push({ partnerId: profile.id, queue: () => queueAcks(q, engine, standard, ic, profile, open.id) })
+    if (profile.duplicates.policy === 'flag') st.acks.push(owedAck(q, engine, standard, ic, profile, open.id))
     return
   }
   if (open.mode === 'skip') return
@@ -217,7 +217,7 @@ export async function closeInterchange(
     const detail = `interchange ${ic.controlNumber} holds no transaction: ${ic.issues.map((i) => i.message).join('; ')}`.slice(0, 2000)
     await openException(q, { code: 'envelope_unreadable', detail }, { payloadId: payload.id, partnerId: profile.id }, `envelope_unreadable:${open.id}`)
   }
-  st.acks.push({ partnerId: profile.id, queue: () => queueAcks(q, engine, standard, ic, profile, open.id) })
+  st.acks.push(owedAck(q, engine, standard, ic, profile, open.id))
 }
 
 function icRow(payloadId: string, seq: number, standard: string, partnerId: string | null, ic: ParsedInterchange, status: string) {

@@ -51,6 +51,13 @@ export interface ParseBatch {
 }
 
 /**
+ * Sets whose acks a payload may owe before it queues them (parse-interchange.ts ParseState.acks):
+ * what their status and issues take in memory, a few MB. Files up to about 100 MiB queue their acks
+ * at the end; larger ones from this point on.
+ */
+export const OWED_ACKS_MAX_SETS = 20_000
+
+/**
  * `batch`: shared with the other parse jobs of a claimed batch. Without one, the stage has a sink
  * of its own and flushes it after each chunk (and every SINK_MAX_SETS sets).
  */
@@ -151,6 +158,9 @@ async function parseEdi(
         open ??= await openInterchange(deps, q, payload, standard, st, ic, undefined)
         await closeInterchange(deps, q, payload, standard, engine, st, open, ic)
         open = undefined
+        // A very large file queues what it owes once the sets waiting for an ack would take
+        // memory (their status and issues): from then on it holds the partner's counters.
+        if (!batch?.acks && st.acks.reduce((n, a) => n + a.sets, 0) > OWED_ACKS_MAX_SETS) await queueOwedAcks(st.acks)
       }
     }
     // This chunk's sets translated and matched now (a batch's sink: at the batch's end).

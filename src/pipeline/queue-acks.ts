@@ -29,7 +29,18 @@ export async function queueAcks(q: Q, engine: Engine, standard: Standard, ic: Pa
 /** An ack to queue, and the partner whose control numbers it takes. */
 export interface OwedAck {
   partnerId: string
+  /** Sets the ack answers: what waiting to queue it keeps in memory (their status and issues). */
+  sets: number
   queue(): Promise<void>
+}
+
+/** An ack for this interchange of the partner's, to queue later. */
+export function owedAck(q: Q, engine: Engine, standard: Standard, ic: ParsedInterchange, profile: PartnerProfile, icId: string): OwedAck {
+  return {
+    partnerId: profile.id,
+    sets: ic.groups.reduce((n, g) => n + g.transactions.length, 0),
+    queue: () => queueAcks(q, engine, standard, ic, profile, icId),
+  }
 }
 
 /**
