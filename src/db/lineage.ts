@@ -73,11 +73,6 @@ function claimKey(q: Q, r: { partnerId: string; key: string; interchangeId: stri
     returning interchange_id, payload_id, created_at, interchange_id <> ${r.interchangeId} and payload_id <> ${r.payloadId} as duplicate`
 }
 
-/** Gives a key back that its interchange claimed but did not use (a group whose every set was rejected). */
-export async function releaseDuplicateKey(q: Q, partnerId: string, key: string, interchangeId: string): Promise<void> {
-  await q`delete from duplicate_keys where partner_id = ${partnerId} and key = ${key} and interchange_id = ${interchangeId}`
-}
-
 /** The duplicate key of an interchange: its control number per sender (ISA13 / UNB 0020). */
 export const interchangeKey = (standard: string, senderId: string, controlNumber: string): string => `icn:${standard}:${senderId}:${controlNumber}`
 /** The duplicate key of a functional group (GS06 / UNG 0048). */

@@ -7,7 +7,7 @@
  */
 import type { PartnerProfile } from '../config/partner.ts'
 import { openException } from '../db/exceptions.ts'
-import { claimDuplicateKey, groupKey, insertInterchange, insertInterchangeClaiming, insertTransaction, releaseDuplicateKey, setInterchangeIssues, transactionKey, type DuplicateHolder } from '../db/lineage.ts'
+import { claimDuplicateKey, groupKey, insertInterchange, insertInterchangeClaiming, insertTransaction, setInterchangeIssues, transactionKey, type DuplicateHolder } from '../db/lineage.ts'
 import type { PayloadRow } from '../db/payloads.ts'
 import { pgSafe } from '../db/pg-safe.ts'
 import type { Q } from '../db/sql.ts'
@@ -41,8 +41,8 @@ export interface OpenInterchange {
   group?: ParsedGroup
   /** The open group's holder when its control number is another interchange's (a resent group). */
   groupDup?: DuplicateHolder
-  /** The open group's key when this interchange claimed it; `used` once a set of it is accepted. */
-  groupClaim?: { key: string; used: boolean }
+  /** The open group's control number was claimed (at its first set that is not rejected). */
+  groupClaimed?: boolean
 }
 
 /** The holder of a key when it is another interchange (a duplicate), else undefined (claimed here). */
@@ -51,15 +51,6 @@ async function claimedElsewhere(q: Q, r: Parameters<typeof claimDuplicateKey>[1]
   return holder.interchange_id === r.interchangeId ? undefined : holder
 }
 
-/**
- * A group whose sets were all rejected did not arrive: its control number is given back, so the
- * partner's corrected resend under the same number is processed (as a set is claimed only once
- * accepted).
- */
-async function releaseUnusedGroup(q: Q, open: OpenInterchange): Promise<void> {
-  if (open.groupClaim && !open.groupClaim.used && open.profile) await releaseDuplicateKey(q, open.profile.id, open.groupClaim.key, open.id)
-  open.groupClaim = undefined
-}
 
 export type ParseState = {
   txCount: number; rejected: number; accepted: number; duplicates: number; icRejected: number; interchangeAcks: number
@@ -134,25 +125,24 @@ export async function storeTransaction(
   const profile = open.profile
   const icId = open.id
   if (open.group !== g) {
-    // A new group: its own control number may be a resend (profile duplicates.groups).
-    await releaseUnusedGroup(q, open)
     open.group = g
     open.groupDup = undefined
-    open.groupClaim = undefined
-    if (profile.duplicates.groups && g.explicit) {
-      const key = groupKey(standard, pgSafe(g.controlNumber))
-      const holder = await claimDuplicateKey(q, { partnerId: profile.id, key, interchangeId: icId, payloadId: payload.id, windowDays: profile.duplicates.windowDays })
-      if (holder.interchange_id !== icId) open.groupDup = holder
-      else open.groupClaim = { key, used: false }
-    }
+    open.groupClaimed = false
   }
   const groupControl = pgSafe(g.controlNumber)
   const tx = { type: pgSafe(raw.type), controlNumber: pgSafe(raw.controlNumber), version: pgSafe(raw.version), status: raw.status, issues: pgSafe(raw.issues), span: raw.span }
   st.txCount++
+  // A group's own control number may be a resend (profile duplicates.groups). It is claimed at
+  // the group's first set that is not rejected, as a set's is: a group whose every set is
+  // rejected did not arrive, and the partner's corrected resend under the same number is
+  // processed. From the set that finds it held, the group's sets are duplicates.
+  if (profile.duplicates.groups && g.explicit && tx.status !== 'rejected' && !open.groupClaimed) {
+    open.groupClaimed = true
+    open.groupDup = await claimedElsewhere(q, { partnerId: profile.id, key: groupKey(standard, groupControl), interchangeId: icId, payloadId: payload.id, windowDays: profile.duplicates.windowDays })
+  }
   const dupTx = open.groupDup ?? (profile.duplicates.transactions && tx.status !== 'rejected'
     ? await claimedElsewhere(q, { partnerId: profile.id, key: transactionKey(standard, tx.type, tx.controlNumber), interchangeId: icId, payloadId: payload.id, windowDays: profile.duplicates.windowDays })
     : undefined)
-  if (!dupTx && tx.status !== 'rejected' && open.groupClaim) open.groupClaim.used = true
   const base = {
     payloadId: payload.id, interchangeId: icId, partnerId: profile.id, standard, docType: tx.type, version: tx.version,
     groupControl, controlNumber: tx.controlNumber, issues: tx.issues, span: tx.span,
@@ -197,7 +187,6 @@ export async function closeInterchange(
   st.icErrors ||= icErrors
   // The trailer (IEA/UNZ) checks come at the end: the row gets the interchange's final issues.
   if (ic.issues.length !== open.issuesStored) await setInterchangeIssues(q, open.id, ic.issues)
-  await releaseUnusedGroup(q, open)
   const profile = open.profile
   if (!profile || open.mode === 'rejected') return
   if (open.duplicate) {

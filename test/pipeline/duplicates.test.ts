@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { listExceptions } from '../../src/db/exceptions.ts'
+import { parseBatch } from '../../src/pipeline/parse-batch.ts'
 import { repoProfile, tempConfigDir } from '../helpers/config.ts'
 import { testDb, type TestDb } from '../helpers/db.ts'
 import { testPipeline, type TestPipeline } from '../helpers/pipeline.ts'
@@ -54,7 +55,7 @@ describe('duplicate group and transaction control numbers', () => {
     expect(exc.map((e) => e.code)).toEqual(['duplicate_document'])
   })
 
-  it('gives a group whose every set was rejected its GS06 back: the corrected resend is processed', async () => {
+  it('a group whose every set was rejected does not hold its GS06: the corrected resend is processed', async () => {
     // SE01 counts 99 segments: the one set of group 110 is rejected (997 AK5*R), nothing is stored.
     const broken = Buffer.from(variant(205, '110', '0005').toString('latin1').replace('SE*14*0005', 'SE*99*0005'), 'latin1')
     const first = await p.ingest({ transport: 'cli', body: broken })
@@ -64,6 +65,15 @@ describe('duplicate group and transaction control numbers', () => {
     // The same GS06 and ST02, corrected, under a new ISA13: not a duplicate (then a resent PO ack by business key).
     const fixed = await p.ingest({ transport: 'cli', body: variant(206, '110', '0005') })
     expect((await listExceptions(db.sql, { payloadId: fixed })).map((e) => e.code)).toEqual(['duplicate_document'])
+  })
+
+  it('the same, when the rejected group and its corrected resend are parsed in one batch (one transaction)', async () => {
+    const broken = Buffer.from(variant(207, '120', '0007').toString('latin1').replace('SE*14*0007', 'SE*99*0007'), 'latin1')
+    const a = (await p.receive({ transport: 'cli', body: broken })).messageId
+    const b = (await p.receive({ transport: 'cli', body: variant(208, '120', '0007') })).messageId
+    await db.sql.begin((tx) => parseBatch(p.deps, tx, [a, b]))
+    expect(await statuses(db, a)).toEqual(['rejected'])
+    expect((await listExceptions(db.sql, { payloadId: b })).map((e) => e.code)).toEqual(['duplicate_document'])
   })
 })
 
