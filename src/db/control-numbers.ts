@@ -50,7 +50,7 @@ export async function allocateRanges<K extends ControlKind>(q: Q, partnerId: str
     insert into control_numbers as c (partner_id, kind, value)
     select ${partnerId}, k, n from unnest(${kinds}::text[], ${ns}::bigint[]) with ordinality as t(k, n, o) order by o
     on conflict (partner_id, kind) do update
-      set value = case when c.value + excluded.value > (case when c.kind in ('unb', 'unh') then ${MAX.unb.toString()}::bigint else ${MAX.isa.toString()}::bigint end)
+      set value = case when c.value + excluded.value > (select m from unnest(${kinds}::text[], ${kinds.map((k) => MAX[k].toString())}::bigint[]) as x(k, m) where x.k = c.kind)
         then excluded.value else c.value + excluded.value end
     returning kind, value`
   for (const r of rows) out[r.kind] = Number(r.value) - ns[kinds.indexOf(r.kind)] + 1

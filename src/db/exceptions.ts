@@ -7,6 +7,7 @@ import { REASONS, type ExceptionReason } from '../exceptions/reasons.ts'
 import { explain } from '../exceptions/render.ts'
 import { newId, sha256, stableStringify } from '../lib/ids.ts'
 import type { Q } from './sql.ts'
+import { settleAll } from '../lib/settle.ts'
 
 export interface ExceptionRefs {
   partnerId?: string | null
@@ -82,7 +83,7 @@ export async function openExceptions(q: Q, items: readonly { reason: ExceptionRe
         document_id text, delivery_id text, reason jsonb, explanation text, dedupe_key text)
       on conflict (dedupe_key) do nothing`.execute())
   }
-  await Promise.all(writes)
+  await settleAll(writes)
 }
 
 type DuplicateReason = Extract<ExceptionReason, { code: 'duplicate_document' }>

@@ -8,6 +8,7 @@ import { createTablesErp } from '../db/erp.ts'
 import type { ErpPurchaseOrder } from '../erp/port.ts'
 import { buildMatchContext, ssccsOf, type LineQty } from '../matching/index.ts'
 import type { DocRow } from './match.ts'
+import { settleAll } from '../lib/settle.ts'
 
 interface PriorRow {
   id: string
@@ -74,7 +75,7 @@ export async function loadData(q: Q, rows: DocRow[]): Promise<ContextData> {
   const pos = [...new Set(rows.flatMap((r) => r.po_numbers))]
   const ssccs = [...new Set(rows.flatMap(ownSsccs))]
   const invoiceKeys = [...new Set(rows.filter((r) => r.kind === 'invoice').map((r) => r.business_key))]
-  const [orders, prior, ssccRows, invoices, open] = await Promise.all([
+  const [orders, prior, ssccRows, invoices, open] = await settleAll([
     erp.findOrders(pos),
     // One index probe per PO number (documents_po_idx), the rest checked on what it finds: an
     // overlap with all the batch's PO numbers at once was estimated to match every row without

@@ -20,6 +20,7 @@ import { matchDocument, type MatchResult } from '../matching/index.ts'
 import type { PipelineDeps } from './deps.ts'
 import { contextFor, loadData, lockPos, type ContextData } from './match-context.ts'
 import { yieldToEventLoop } from '../lib/event-loop.ts'
+import { settleAll } from '../lib/settle.ts'
 
 export interface DocRow {
   id: string
@@ -79,7 +80,7 @@ export async function matchRows(deps: PipelineDeps, q: Q, rows: readonly DocRow[
   for (const now of rounds) {
     // The lock and the reads go out together; the server runs them in order, so the reads wait
     // for the lock.
-    const [, data] = await Promise.all([lockPos(q, now.flatMap((r) => r.po_numbers)), loadData(q, now)])
+    const [, data] = await settleAll([lockPos(q, now.flatMap((r) => r.po_numbers)), loadData(q, now)])
     const today = deps.now().toISOString().slice(0, 10)
     const w: Writes = { writes: [], docs: [], txs: [], events: [], exceptions: [], shippedPos: [] }
     for (const [i, row] of now.entries()) {
@@ -146,7 +147,7 @@ async function flush(q: Q, w: Writes): Promise<void> {
   if (w.events.length) w.writes.push(publishMany(q, w.events))
   if (w.exceptions.length) w.writes.push(openExceptions(q, w.exceptions))
   if (w.shippedPos.length) w.writes.push(rematchInvoices(q, [...new Set(w.shippedPos)]))
-  await Promise.all(w.writes)
+  await settleAll(w.writes)
 }
 
 /**

@@ -18,12 +18,11 @@ import type { PipelineDeps } from './deps.ts'
 import { inlineSink } from './inline.ts'
 import { parseStage, type ParseBatch } from './parse.ts'
 import { queueOwedAcks } from './queue-acks.ts'
+import { settleAll } from '../lib/settle.ts'
 
 export async function parseBatch(deps: PipelineDeps, q: Q, messageIds: readonly string[]): Promise<void> {
   const batch: ParseBatch = { sink: inlineSink(deps, q), payloads: await getPayloadsForParse(q, messageIds), statuses: [], acks: [] }
-  const settled = await Promise.allSettled(messageIds.map((id) => parseStage(deps, q, id, batch)))
-  const failed = settled.find((s) => s.status === 'rejected')
-  if (failed) throw failed.reason
+  await settleAll(messageIds.map((id) => parseStage(deps, q, id, batch)))
   await setPayloadStatuses(q, batch.statuses!)
   await batch.sink.flush()
   // Last, just before the commit: allocating their control numbers locks each partner's counter

@@ -51,11 +51,11 @@ export interface ParseBatch {
 }
 
 /**
- * Sets whose acks a payload may owe before it queues them (parse-interchange.ts ParseState.acks):
- * what their status and issues take in memory, a few MB. Files up to about 100 MiB queue their acks
- * at the end; larger ones from this point on.
+ * Items (interchanges, sets, issues) whose acks a payload may owe before it queues them
+ * (parse-interchange.ts ParseState.acks): a few MB of memory. A file of up to about 20,000 valid
+ * sets (100 MiB) queues its acks at its end; a larger one from this point on.
  */
-export const OWED_ACKS_MAX_SETS = 20_000
+export const OWED_ACKS_MAX_ITEMS = 25_000
 
 /**
  * `batch`: shared with the other parse jobs of a claimed batch. Without one, the stage has a sink
@@ -141,6 +141,7 @@ async function parseEdi(
     interchange: (ic) => void events.push({ kind: 'ic', ic }),
   })
   let open: OpenInterchange | undefined
+  let owedWeight = 0
   const drain = async () => {
     // Taken one by one: a set's segments are released as soon as it is stored.
     for (let e = events.shift(); e !== undefined; e = events.shift()) {
@@ -156,11 +157,16 @@ async function parseEdi(
       } else {
         const ic = pgSafe(e.ic)
         open ??= await openInterchange(deps, q, payload, standard, st, ic, undefined)
+        const owed = st.acks.length
         await closeInterchange(deps, q, payload, standard, engine, st, open, ic)
         open = undefined
-        // A very large file queues what it owes once the sets waiting for an ack would take
-        // memory (their status and issues): from then on it holds the partner's counters.
-        if (!batch?.acks && st.acks.reduce((n, a) => n + a.sets, 0) > OWED_ACKS_MAX_SETS) await queueOwedAcks(st.acks)
+        // A very large file queues what it owes once what waits for an ack would take memory
+        // (interchanges, sets and issues): from then on it holds the partner's counters.
+        for (const a of st.acks.slice(owed)) owedWeight += a.weight
+        if (!batch?.acks && owedWeight > OWED_ACKS_MAX_ITEMS) {
+          await queueOwedAcks(st.acks)
+          owedWeight = 0
+        }
       }
     }
     // This chunk's sets translated and matched now (a batch's sink: at the batch's end).

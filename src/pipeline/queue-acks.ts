@@ -6,6 +6,7 @@ import { insertDelivery } from '../db/lineage.ts'
 import type { Q } from '../db/sql.ts'
 import type { ParsedInterchange, ParseResult, Standard } from '../edi/types.ts'
 import type { Allocate, PipelineDeps } from './deps.ts'
+import { settleAll } from '../lib/settle.ts'
 
 export type Engine = NonNullable<PipelineDeps['engines'][Standard]>
 
@@ -29,8 +30,11 @@ export async function queueAcks(q: Q, engine: Engine, standard: Standard, ic: Pa
 /** An ack to queue, and the partner whose control numbers it takes. */
 export interface OwedAck {
   partnerId: string
-  /** Sets the ack answers: what waiting to queue it keeps in memory (their status and issues). */
-  sets: number
+  /**
+   * What waiting to queue it keeps in memory, counted in items: the interchange, its sets (their
+   * status) and their issues.
+   */
+  weight: number
   queue(): Promise<void>
 }
 
@@ -38,7 +42,7 @@ export interface OwedAck {
 export function owedAck(q: Q, engine: Engine, standard: Standard, ic: ParsedInterchange, profile: PartnerProfile, icId: string): OwedAck {
   return {
     partnerId: profile.id,
-    sets: ic.groups.reduce((n, g) => n + g.transactions.length, 0),
+    weight: 1 + ic.issues.length + ic.groups.reduce((n, g) => n + 1 + g.issues.length + g.transactions.reduce((m, t) => m + 1 + t.issues.length, 0), 0),
     queue: () => queueAcks(q, engine, standard, ic, profile, icId),
   }
 }
@@ -50,5 +54,5 @@ export function owedAck(q: Q, engine: Engine, standard: Standard, ic: ParsedInte
  */
 export async function queueOwedAcks(acks: OwedAck[]): Promise<void> {
   const sorted = acks.splice(0).sort((a, b) => (a.partnerId < b.partnerId ? -1 : a.partnerId > b.partnerId ? 1 : 0))
-  await Promise.all(sorted.map((a) => a.queue()))
+  await settleAll(sorted.map((a) => a.queue()))
 }

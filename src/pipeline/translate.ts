@@ -18,6 +18,7 @@ import { contentHash, poNumbersOf, ssccsOf } from '../matching/index.ts'
 import { yieldToEventLoop } from '../lib/event-loop.ts'
 import type { PipelineDeps } from './deps.ts'
 import type { DocRow } from './match.ts'
+import { settleAll } from '../lib/settle.ts'
 
 export interface TxRow {
   id: string
@@ -143,7 +144,7 @@ export async function translateRows(
       enqueueMany(q, 'match', fresh.map((d) => ({ payload: { messageId: d.payload_id, documentId: d.id, partnerId: d.partner_id }, dedupeKey: `match:${d.id}` })))
     )
   }
-  await Promise.all(writes)
+  await settleAll(writes)
   // Copies: rare, one at a time, after the rows above (a copy of a document of this same batch
   // finds it).
   for (const m of mapped) {
@@ -168,7 +169,7 @@ async function recordDuplicate(q: Q, m: Mapped): Promise<void> {
       and status <> 'duplicate'
     limit 1`
   if (!prior) throw new Error(`document ${key} conflicted with a copy that is gone`)
-  await Promise.all([
+  await settleAll([
     q`insert into documents (id, payload_id, transaction_id, partner_id, kind, business_key, content_hash, po_numbers,
         ssccs, doc, map_id, map_hash, status, test, duplicate_of)
       values (${m.id}, ${tx.payload_id}, ${tx.id}, ${m.profileId}, ${doc.kind}, ${key}, ${hash}, ${poNumbersOf(doc)},

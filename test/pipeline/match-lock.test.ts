@@ -13,6 +13,7 @@ import { parsePurchaseOrders } from '../../src/erp/import.ts'
 import { inlineSink } from '../../src/pipeline/inline.ts'
 import { matchStage } from '../../src/pipeline/match.ts'
 import { parseStage } from '../../src/pipeline/parse.ts'
+import { queueOwedAcks, type OwedAck } from '../../src/pipeline/queue-acks.ts'
 import { testDb, type TestDb } from '../helpers/db.ts'
 import { testPipeline, type TestPipeline } from '../helpers/pipeline.ts'
 
@@ -37,8 +38,11 @@ describe.runIf(Boolean(process.env.DATABASE_URL))('matching one PO from two tran
       const { messageId } = await p.receive({ transport: 'cli', body })
       await db.sql.begin(async (tx) => {
         const sink = inlineSink(p.deps, tx, { match: false })
-        await parseStage(p.deps, tx, messageId, { sink })
+        // As a batch runs it: the sets stored and translated, then the acks queued.
+        const acks: OwedAck[] = []
+        await parseStage(p.deps, tx, messageId, { sink, acks })
         await sink.flush()
+        await queueOwedAcks(acks)
       })
     }
     const id = async (kind: string) => (await db.sql<{ id: string }[]>`select id from documents where kind = ${kind}`)[0].id
