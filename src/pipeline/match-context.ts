@@ -165,18 +165,22 @@ export function contextFor(row: DocRow, profile: PartnerProfile, today: string, 
 }
 
 /**
- * Documents of one PO are matched one transaction after the other: the ERP PO rows are locked
- * (FOR NO KEY UPDATE, in PO-number order, one statement) until commit, before the reads. Without
- * it an invoice matched while its ASN was being stored by another worker saw nothing shipped and
- * was held, and the ASN's transaction could not see that invoice to match it again: both
- * committed, the invoice stayed held. With it the second waits for the first to commit, and its
- * reads (later statements) see it. Row locks live in the rows themselves: a large file's
- * transaction may lock any number of POs (an advisory lock per PO filled the server's shared lock
- * table at about 6,400 and failed a 1 GB file). A PO the ERP does not have is not locked: its
- * documents wait for it (po_not_found) and are matched again together when it arrives.
+ * Documents of one PO are matched one transaction after the other: each PO number's row in
+ * po_match_locks (migration 0910) is locked until commit, in PO-number order and in one
+ * statement, before the reads. Without it an invoice matched while its ASN was being stored by
+ * another worker saw nothing shipped and was held, and the ASN's transaction could not see that
+ * invoice to match it again: both committed, the invoice stayed held. With it the second waits
+ * for the first to commit, and its reads (later statements) see it. Row locks live in the rows:
+ * a large file's transaction may lock any number of POs (an advisory lock per PO filled the
+ * server's shared lock table at about 6,400 and failed a 1 GB file); a PO the ERP does not have
+ * is locked too; ERP imports never wait for matching.
  */
 export async function lockPos(q: Q, poNumbers: string[]): Promise<void> {
-  const keys = [...new Set(poNumbers)]
+  const keys = [...new Set(poNumbers)].sort()
   if (keys.length === 0) return
-  await q`select 1 from erp_purchase_orders where po_number = any(${keys}::text[]) order by po_number for no key update`
+  // The update never happens (`where false`), but ON CONFLICT DO UPDATE locks every conflicting
+  // row all the same; a new row is locked by its uncommitted insert.
+  await q`insert into po_match_locks (po_number)
+    select k from unnest(${keys}::text[]) with ordinality as u(k, n) order by n
+    on conflict (po_number) do update set po_number = excluded.po_number where false`
 }

@@ -33,12 +33,12 @@ describe.runIf(Boolean(process.env.DATABASE_URL))('a parse locks the partner\'s 
   it('while the file\'s sets are matched, another transaction allocates the partner\'s ISA13 without waiting', async () => {
     expect(await allocateRanges(db.sql, PARTNER, { isa: 1 })).toEqual({ isa: 1 })
     const { messageId } = await p.receive({ transport: 'cli', body: ASN })
-    // Another transaction holds the PO row the ASN's match locks.
+    // Another transaction holds the PO's match lock (po_match_locks).
     let release!: () => void
     let locked!: () => void
     const isLocked = new Promise<void>((r) => (locked = r))
     const holder = db.sql.begin(async (tx) => {
-      await tx`select 1 from erp_purchase_orders where po_number = '4500012345' for update`
+      await tx`insert into po_match_locks (po_number) values ('4500012345')`
       locked()
       await new Promise<void>((r) => (release = r))
     })
@@ -47,7 +47,7 @@ describe.runIf(Boolean(process.env.DATABASE_URL))('a parse locks the partner\'s 
     // The parse has stored its set and waits in its match for the PO row.
     for (let i = 0; i < 100; i++) {
       const [w] = await db.sql<{ n: number }[]>`select count(*)::int as n from pg_stat_activity
-        where wait_event_type = 'Lock' and query like '%erp_purchase_orders%for no key update%' and datname = current_database()`
+        where wait_event_type = 'Lock' and query like '%po_match_locks%' and pid <> pg_backend_pid() and datname = current_database()`
       if (w.n > 0) break
       await new Promise((r) => setTimeout(r, 50))
     }
