@@ -20,10 +20,11 @@ import { translateRows, type TxRow } from './translate.ts'
 
 export interface SetSink {
   /**
-   * A set to translate and match; `store`: its transaction row, not yet inserted. Stored rows
-   * are inserted together (one statement) at the flush, before translating.
+   * A set to translate and match: its transaction row, not yet stored, and its interchange's
+   * control number and test flag (null for JSON). The rows are inserted together (one statement)
+   * at the flush, before translating; translate takes the set from memory.
    */
-  add(row: TxRow, store?: TransactionInsert & { id: string }): void
+  add(tx: NewTransaction, ic: { control: string; test: boolean } | null): void
   readonly size: number
   flush(): Promise<void>
 }
@@ -34,14 +35,26 @@ export interface SetSink {
  */
 export const SINK_MAX_SETS = 100
 
+export type NewTransaction = TransactionInsert & { id: string; partnerId: string; standard: TxRow['standard'] }
+
+/** The row translate reads, from the row being stored. */
+function txRowOf(t: NewTransaction, ic: { control: string; test: boolean } | null): TxRow {
+  return {
+    id: t.id, payload_id: t.payloadId, interchange_id: t.interchangeId, partner_id: t.partnerId, standard: t.standard,
+    doc_type: t.docType, version: t.version, group_control: t.groupControl ?? null, control_number: t.controlNumber,
+    status: t.status, segments: (t.segments as unknown[] | undefined) ?? null, body: t.body ?? null,
+    ic_control: ic?.control ?? null, ic_test: ic?.test ?? null,
+  }
+}
+
 /** `match: false`: translate only (the documents wait for their match jobs; tests). */
 export function inlineSink(deps: PipelineDeps, q: Q, opts: { match?: boolean } = {}): SetSink {
   let rows: TxRow[] = []
-  let stores: (TransactionInsert & { id: string })[] = []
+  let stores: NewTransaction[] = []
   return {
-    add: (row, store) => {
-      rows.push(row)
-      if (store) stores.push(store)
+    add: (tx, ic) => {
+      rows.push(txRowOf(tx, ic))
+      stores.push(tx)
     },
     get size() {
       return rows.length

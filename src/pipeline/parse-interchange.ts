@@ -172,11 +172,7 @@ export async function storeTransaction(
     // The row goes with the set into the sink, which stores the rows of a chunk (or of a batch of
     // files) in one statement when it flushes, before translating. Translate and match take the
     // set from memory (its segments are not read back).
-    st.sink.add({
-      id: txId, payload_id: payload.id, interchange_id: icId, partner_id: profile.id, standard, doc_type: tx.type, version: tx.version,
-      group_control: groupControl, control_number: tx.controlNumber, status: 'parsed', segments: segments as unknown[], body: null,
-      ic_control: open.control, ic_test: open.test,
-    }, { ...base, id: txId, status: txStatus, segments })
+    st.sink.add({ ...base, id: txId, status: txStatus, segments }, { control: open.control, test: open.test })
   }
 }
 

@@ -47,12 +47,9 @@ export async function parseJson(deps: PipelineDeps, q: Q, payload: PayloadRow, b
   parts.forEach((part, i) => {
     const id = newId('txn')
     sink.add({
-      id, payload_id: payload.id, interchange_id: null, partner_id: profile.id, standard: 'json', doc_type: docType, version,
-      group_control: null, control_number: controls[i], status: 'parsed', segments: null, body: part, ic_control: null, ic_test: null,
-    }, {
       id, payloadId: payload.id, interchangeId: null, partnerId: profile.id, standard: 'json', docType, version,
       controlNumber: controls[i], status: 'parsed', issues: [], body: part,
-    })
+    }, null)
   })
   if (!shared) await sink.flush()
   deps.wake()

@@ -3,10 +3,13 @@
  * does, for tests that need stages without a server. `pipelineSuite()` gives a describe block its
  * own schema and pipeline.
  */
+import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll } from 'vitest'
 import { ENGINES } from '../../src/app/engines.ts'
 import { loadConfig } from '../../src/app/gateway.ts'
 import { createMapper } from '../../src/app/mapper.ts'
+import { createTablesErp } from '../../src/db/erp.ts'
+import { parsePurchaseOrders } from '../../src/erp/import.ts'
 import { silentLogger } from '../../src/lib/log.ts'
 import type { PipelineDeps } from '../../src/pipeline/deps.ts'
 import { receive } from '../../src/pipeline/receive.ts'
@@ -86,4 +89,10 @@ export function pipelineSuite(opts: TestPipelineOptions | (() => TestPipelineOpt
     get db() { return made(db) },
     get p() { return made(p) },
   }
+}
+
+/** The demo ERP's open purchase orders (fixtures/erp/demo-purchase-orders.csv), imported. */
+export async function importDemoOrders(db: TestDb): Promise<void> {
+  const { orders } = parsePurchaseOrders(readFileSync('fixtures/erp/demo-purchase-orders.csv', 'utf8'), 'csv')
+  await createTablesErp(db.sql).upsertOrders(orders)
 }

@@ -10,11 +10,9 @@
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { allocateRanges } from '../../src/db/control-numbers.ts'
-import { createTablesErp } from '../../src/db/erp.ts'
-import { parsePurchaseOrders } from '../../src/erp/import.ts'
 import { parseStage } from '../../src/pipeline/parse.ts'
 import { testDb, type TestDb } from '../helpers/db.ts'
-import { testPipeline, type TestPipeline } from '../helpers/pipeline.ts'
+import { importDemoOrders, testPipeline, type TestPipeline } from '../helpers/pipeline.ts'
 
 const ASN = readFileSync('fixtures/demo-x12-supplier/856-asn-20250305-01.edi')
 const PARTNER = 'demo-x12-supplier'
@@ -25,8 +23,7 @@ describe.runIf(Boolean(process.env.DATABASE_URL))('a parse locks the partner\'s 
   beforeAll(async () => {
     db = await testDb()
     p = testPipeline(db)
-    const { orders } = parsePurchaseOrders(readFileSync('fixtures/erp/demo-purchase-orders.csv', 'utf8'), 'csv')
-    await createTablesErp(db.sql).upsertOrders(orders)
+    await importDemoOrders(db)
   })
   afterAll(async () => db?.close())
 

@@ -8,14 +8,12 @@
  */
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTablesErp } from '../../src/db/erp.ts'
-import { parsePurchaseOrders } from '../../src/erp/import.ts'
 import { inlineSink } from '../../src/pipeline/inline.ts'
 import { matchStage } from '../../src/pipeline/match.ts'
 import { parseStage } from '../../src/pipeline/parse.ts'
 import { queueOwedAcks, type OwedAck } from '../../src/pipeline/queue-acks.ts'
 import { testDb, type TestDb } from '../helpers/db.ts'
-import { testPipeline, type TestPipeline } from '../helpers/pipeline.ts'
+import { importDemoOrders, testPipeline, type TestPipeline } from '../helpers/pipeline.ts'
 
 const ASN = readFileSync('fixtures/demo-x12-supplier/856-asn-20250305-01.edi')
 const INVOICE = readFileSync('fixtures/demo-x12-supplier/810-inv-7781.edi')
@@ -26,8 +24,7 @@ describe.runIf(Boolean(process.env.DATABASE_URL))('matching one PO from two tran
   beforeAll(async () => {
     db = await testDb()
     p = testPipeline(db)
-    const { orders } = parsePurchaseOrders(readFileSync('fixtures/erp/demo-purchase-orders.csv', 'utf8'), 'csv')
-    await createTablesErp(db.sql).upsertOrders(orders)
+    await importDemoOrders(db)
   })
   afterAll(async () => db?.close())
 
