@@ -56,8 +56,8 @@ export interface E2eRun {
 
 async function pgssAvailable(sql: Sql): Promise<boolean> {
   try {
-    await sql`create extension if not exists pg_stat_statements`
-    await sql`select 1 from pg_stat_statements limit 1`
+    await sql`create extension if not exists pg_stat_statements schema public`
+    await sql`select 1 from public.pg_stat_statements limit 1`
     return true
   } catch {
     return false
@@ -68,7 +68,7 @@ async function pgssTotals(sql: Sql, schema: string): Promise<{ calls: number; ms
   // Every statement of the bench's database; the parent's own few are noise against thousands.
   const [r] = await sql<{ calls: number; ms: number }[]>`select coalesce(sum(calls), 0)::float8 as calls,
       coalesce(sum(total_exec_time), 0)::float8 as ms
-    from pg_stat_statements s join pg_database d on d.oid = s.dbid where d.datname = current_database()`
+    from public.pg_stat_statements s join pg_database d on d.oid = s.dbid where d.datname = current_database()`
   void schema
   return r
 }
@@ -95,7 +95,7 @@ export async function once(shape: Shape, procs: number): Promise<E2eRun> {
     const backends = (await Promise.all(children.map((c) => c.ready))).flatMap((r) => r.pids)
     const pg = postgresPids()
     const cpu = () => ({ backends: backends.reduce((s, p) => s + procCpuMs(p), 0), pg: pg.concat(postgresPids().filter((p) => !pg.includes(p))).reduce((s, p) => s + procCpuMs(p), 0) })
-    if (pgss) await db.sql`select pg_stat_statements_reset()`
+    if (pgss) await db.sql`select public.pg_stat_statements_reset()`
     const m0 = machineTicks()
     const c0 = cpu()
     const t0 = performance.now()
@@ -127,7 +127,9 @@ export async function once(shape: Shape, procs: number): Promise<E2eRun> {
     }
   } finally {
     for (const c of children) c.exit()
-    await db.sql.unsafe(`drop schema if exists "${schema}" cascade`).catch(() => {})
+    // E2E_KEEP_SCHEMA=1 leaves the run's tables for inspection (table sizes, plans).
+    if (process.env.E2E_KEEP_SCHEMA) console.log(`kept schema ${schema}`)
+    else await db.sql.unsafe(`drop schema if exists "${schema}" cascade`).catch(() => {})
     await db.close()
   }
 }

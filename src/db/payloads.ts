@@ -111,7 +111,12 @@ export interface PayloadStatus {
   outcome?: unknown
 }
 
-/** Several payloads' setPayloadStatus in ONE statement (a batch of parse jobs' outcomes). */
+/**
+ * Several payloads' setPayloadStatus in ONE statement (a batch of parse jobs' outcomes). The ids
+ * are also given as an array: the planner estimates jsonb_to_recordset at 100 rows whatever it
+ * holds, and against a few thousand payloads it chose a hash join over a scan of the whole table
+ * (2,000 rows read to update 16); `id = any(…)` is estimated from the array and probes the key.
+ */
 export async function setPayloadStatuses(q: Q, patches: readonly (PayloadStatus & { id: string })[]): Promise<void> {
   if (patches.length === 0) return
   const rows = patches.map((p) => ({ id: p.id, status: p.status ?? null, standard: p.standard ?? null, partner_id: p.partnerId ?? null, test: p.test ?? null, outcome: p.outcome ?? null }))
@@ -123,7 +128,7 @@ export async function setPayloadStatuses(q: Q, patches: readonly (PayloadStatus 
       outcome = coalesce(v.outcome, p.outcome),
       updated_at = now()
     from jsonb_to_recordset(${q.json(rows as never)}) as v(id text, status text, standard text, partner_id text, test boolean, outcome jsonb)
-    where p.id = v.id`
+    where p.id = v.id and p.id = any(${rows.map((r) => r.id)}::text[])`
 }
 
 export async function setPayloadStatus(q: Q, id: string, patch: PayloadStatus): Promise<void> {

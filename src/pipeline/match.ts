@@ -137,7 +137,7 @@ async function flush(q: Q, w: Writes): Promise<void> {
     // One JSON array (jsonb_to_recordset), not text[] elements the driver would escape one by one.
     w.writes.push(q`update documents d set status = v.status, match = v.match, updated_at = now()
       from jsonb_to_recordset(${q.json((w.docs) as never)}) as v(id text, status text, match jsonb)
-      where d.id = v.id`.execute())
+      where d.id = v.id and d.id = any(${w.docs.map((d) => d.id)}::text[])`.execute()) // see setPayloadStatuses
   }
   if (w.txs.length) {
     w.writes.push(q`update transactions t set status = v.status, updated_at = now()
