@@ -11,7 +11,7 @@
 import { businessKey, type CanonicalDoc } from '../canonical/index.ts'
 import { openException, openExceptions } from '../db/exceptions.ts'
 import { enqueueMany } from '../db/jobs.ts'
-import { setTransactionStatus } from '../db/lineage.ts'
+import { setTransactionStatus, storeTransactionContent } from '../db/lineage.ts'
 import type { Q } from '../db/sql.ts'
 import { newId } from '../lib/ids.ts'
 import { contentHash, poNumbersOf, ssccsOf } from '../matching/index.ts'
@@ -70,11 +70,13 @@ export type StoredDoc = DocRow & { transaction_id: string }
 
 /**
  * Translates transaction rows (read back, or still in memory from the parse that stored them).
+ * `contentStored: false`: the rows were stored without their segments or JSON body (the parse
+ * stage's inline pass); a held set gets them stored.
  * `queueMatch`: queue a match job per new document and mark the transactions translated; false
  * when the caller matches the returned documents at once (their status is then set by match).
  */
 export async function translateRows(
-  deps: PipelineDeps, q: Q, rows: readonly TxRow[], opts: { queueMatch: boolean }
+  deps: PipelineDeps, q: Q, rows: readonly TxRow[], opts: { queueMatch: boolean; contentStored?: boolean }
 ): Promise<{ ids: Map<string, string>; fresh: StoredDoc[] }> {
   /** Transaction id → document id, copies (status duplicate) included. */
   const ids = new Map<string, string>()
@@ -105,7 +107,15 @@ export async function translateRows(
     }
     mapped.push({ tx, profileId: profile.id, id: newId('doc'), doc: r.doc, key: businessKey(r.doc), hash: contentHash(r.doc), mapId: r.mapId, mapHash: r.mapHash, test })
   }
-  if (held.length) writes.push(setStatuses(q, held.map((id) => [id, 'held'])), openExceptions(q, reasons))
+  if (held.length) {
+    // A held set keeps its segments (or JSON body) with it, for whoever fixes its map or partner.
+    const heldIds = new Set(held)
+    const heldRows = opts.contentStored === false ? rows.filter((t) => heldIds.has(t.id)) : []
+    writes.push(
+      heldRows.length ? storeTransactionContent(q, heldRows.map((t) => ({ id: t.id, segments: t.segments, body: t.body, status: 'held' }))) : setStatuses(q, held.map((id) => [id, 'held'])),
+      openExceptions(q, reasons)
+    )
+  }
   // The business key with the same content is unique among documents that are not duplicates
   // (migration 0700): a copy translated at the same moment (another worker, or earlier in this
   // very statement) makes the insert skip the row, waiting for the other to commit first. Atomic,

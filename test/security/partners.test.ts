@@ -101,10 +101,11 @@ describe('envelope vs transport identity', () => {
     const ex = await gw.db.sql<{ code: string }[]>`select code from exceptions where payload_id = ${messageId}`
     expect(ex.map((e) => e.code)).not.toContain('stage_failed')
     // PO101 is optional: X12.5 accepts the set with errors (AK5 E) and names the element (AK4 code 6).
-    const [t] = await gw.db.sql<{ segments: string; issues: { code: string }[] }[]>`select segments::text as segments, issues from transactions where payload_id = ${messageId}`
+    const [t] = await gw.db.sql<{ doc: string; issues: { code: string }[] }[]>`select d.doc::text as doc, t.issues from transactions t
+      join documents d on d.transaction_id = t.id where t.payload_id = ${messageId}`
     expect(t.issues.map((i) => i.code)).toContain('element_invalid_character')
-    // Stored with the NUL kept visible as U+FFFD (text/jsonb cannot hold U+0000).
-    expect(t.segments).toContain('\uFFFD')
+    // Mapped and stored with the NUL kept visible as U+FFFD (text/jsonb cannot hold U+0000).
+    expect(t.doc).toContain('\uFFFD')
     const acks = await gw.db.sql<{ bytes: Buffer }[]>`select d.bytes from deliveries d join interchanges i on i.id = d.parent_id where i.payload_id = ${messageId} and d.doc_type = '997'`
     expect(acks).toHaveLength(1)
     const ack = acks[0].bytes.toString('latin1')
