@@ -417,7 +417,10 @@ export function createWasmScanner(): WasmScanner | undefined {
 }
 
 // Scanners of ended lexers, for the next ones: instantiating and zeroing a memory costs more
-// than parsing a small interchange.
+// than parsing a small interchange. Kept up to POOL_MAX: a gateway parses a batch of small files
+// at once (16 per claim, a few claim loops), and a pool of 4 re-instantiated the rest every batch.
+// Each holds PAGES of 64 KiB, so a full pool is 10 MiB.
+export const POOL_MAX = 32
 const pool: WasmScanner[] = []
 
 /** A scanner from the pool or a new one (undefined where WebAssembly is not available). */
@@ -428,5 +431,5 @@ export function acquireScanner(): WasmScanner | undefined {
 /** Gives a scanner back once nothing reads its memory any more (the lexer has ended). */
 export function releaseScanner(s: WasmScanner): void {
   s.reset()
-  if (pool.length < 4) pool.push(s)
+  if (pool.length < POOL_MAX) pool.push(s)
 }

@@ -101,3 +101,15 @@ describe.skipIf(scanner === undefined)('WebAssembly scanner', () => {
     }
   })
 })
+
+describe.skipIf(scanner === undefined)('scanner pool', () => {
+  it('a batch of 16 lexers at once gets its scanners back from the pool the next time', async () => {
+    const { acquireScanner, releaseScanner, POOL_MAX } = await import('../../../src/edi/edifact/scan-wasm.ts')
+    expect(POOL_MAX).toBeGreaterThanOrEqual(16)
+    const first = Array.from({ length: 16 }, () => acquireScanner()!)
+    for (const s of first) releaseScanner(s)
+    const again = Array.from({ length: 16 }, () => acquireScanner()!)
+    expect(again.filter((s) => first.includes(s))).toHaveLength(16)
+    for (const s of again) releaseScanner(s)
+  })
+})
