@@ -28,6 +28,7 @@ import { createLogger } from './lib/log.ts'
 import { createTablesErp } from './db/erp.ts'
 import { parsePurchaseOrders } from './erp/import.ts'
 import { UserError } from './lib/errors.ts'
+import { housekeep } from './app/housekeeping.ts'
 
 /** The settings that choose each listening port, for messages that say which one to change. */
 const PORT_SETTING = {
@@ -199,13 +200,21 @@ export async function serve(opts: { demo?: boolean } = {}): Promise<number> {
     gw.worker.start()
     ctx.metrics.start(env.METRICS_REFRESH_SECONDS)
     phase('SFTP, HTTP listen')
-    // Every minute: functional acks past their deadline. Every day: certificates near expiry.
+    // Every minute: functional acks past their deadline. Every day (and now): certificates near
+    // expiry, duplicate keys past their window.
+    const housekeeping = () => housekeep(gw.db.sql, gw.registry)
+      .then((r) => r.duplicateKeysPruned && gw.log.info('housekeeping', r))
+      .catch((err) => gw.log.error('housekeeping failed', { error: (err as Error).message }))
+    void housekeeping()
     let ticks = 0
     const sweep = setInterval(() => {
       sweepOverdueAcks(gw.db.sql)
         .then((n) => n && gw.log.warn('acks overdue', { count: n }))
         .catch((err) => gw.log.error('ack sweep failed', { error: (err as Error).message }))
-      if (++ticks % 1440 === 0) started?.daily().catch((err) => gw.log.error('certificate check failed', { error: (err as Error).message }))
+      if (++ticks % 1440 === 0) {
+        started?.daily().catch((err) => gw.log.error('certificate check failed', { error: (err as Error).message }))
+        void housekeeping()
+      }
     }, 60_000)
     sweep.unref()
     const scheme = http.tls ? 'https' : 'http'

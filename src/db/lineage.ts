@@ -73,6 +73,19 @@ function claimKey(q: Q, r: { partnerId: string; key: string; interchangeId: stri
     returning interchange_id, payload_id, created_at, interchange_id <> ${r.interchangeId} and payload_id <> ${r.payloadId} as duplicate`
 }
 
+/**
+ * Deletes the duplicate keys held longer than their partner's window (`windows`: partner id →
+ * days); a partner no longer configured keeps its keys for `fallbackDays`. A claim takes such a
+ * key over anyway (claimKey), so nothing is decided differently; without this the table grows by
+ * an interchange key per file received, for ever. One statement (daily: about a day of keys);
+ * returns how many keys went.
+ */
+export async function pruneDuplicateKeys(q: Q, windows: Record<string, number>, fallbackDays: number): Promise<number> {
+  const r = await q`delete from duplicate_keys k
+    where k.created_at <= now() - make_interval(days => coalesce((${q.json(windows as never)}::jsonb ->> k.partner_id)::int, ${fallbackDays}))`
+  return r.count
+}
+
 /** The duplicate key of an interchange: its control number per sender (ISA13 / UNB 0020). */
 export const interchangeKey = (standard: string, senderId: string, controlNumber: string): string => `icn:${standard}:${senderId}:${controlNumber}`
 /** The duplicate key of a functional group (GS06 / UNG 0048). */

@@ -1,0 +1,20 @@
+/**
+ * Housekeeping the running gateway does on its own (main.ts: at start, then daily): duplicate
+ * keys past their partner's window are deleted.
+ */
+import type { Registry } from '../config/registry.ts'
+import { pruneDuplicateKeys } from '../db/lineage.ts'
+import type { Q } from '../db/sql.ts'
+
+/** The partners' duplicate windows in days, and the widest of them for keys of partners gone. */
+export function duplicateWindows(registry: Registry): { windows: Record<string, number>; fallbackDays: number } {
+  const windows: Record<string, number> = {}
+  for (const p of registry.partners.values()) windows[p.id] = p.duplicates.windowDays
+  return { windows, fallbackDays: Math.max(30, ...Object.values(windows)) }
+}
+
+/** Returns what it did, for the log. */
+export async function housekeep(q: Q, registry: Registry): Promise<{ duplicateKeysPruned: number }> {
+  const { windows, fallbackDays } = duplicateWindows(registry)
+  return { duplicateKeysPruned: await pruneDuplicateKeys(q, windows, fallbackDays) }
+}
