@@ -6,7 +6,7 @@
  * signed receipt (Disposition-Notification-Options, RFC 4130 §7.3).
  */
 import type { KeyObject } from 'node:crypto'
-import { micalgName, normalizeDigest, signDetached, verifyDetached, type CertInfo, type Digest, type VerifyResult } from './cms.ts'
+import { micalgName, normalizeDigest, signDetached, verifyDetached, type CertInfo, type Digest, type VerifyOptions, type VerifyResult } from './cms.ts'
 import {
   base64Lines,
   buildEntity,
@@ -173,8 +173,12 @@ export interface ParsedMdn {
   text?: string
 }
 
-/** Parse (and when signed, verify) an MDN from its Content-Type and body bytes. */
-export function parseMdn(contentType: string, body: Buffer, partnerCert?: CertInfo): ParsedMdn {
+/**
+ * Parse (and when signed, verify) an MDN from its Content-Type and body bytes. `policy`: what the
+ * partner's signature must meet beyond verifying (SHA-1 refused, certificate valid now), as for
+ * the messages it sends us.
+ */
+export function parseMdn(contentType: string, body: Buffer, partnerCert?: CertInfo, policy: VerifyOptions = {}): ParsedMdn {
   const out: ParsedMdn = { signed: false }
   let report = { ct: contentType, body }
   if (mediaType(contentType) === 'multipart/signed') {
@@ -186,7 +190,7 @@ export function parseMdn(contentType: string, body: Buffer, partnerCert?: CertIn
     }
     const sig = parseEntity(parts[1])
     const der = decodeTransfer(header(sig.headers, 'content-transfer-encoding'), sig.body)
-    out.signature = partnerCert ? verifyDetached(parts[0], der, partnerCert) : undefined
+    out.signature = partnerCert ? verifyDetached(parts[0], der, partnerCert, policy) : undefined
     const inner = parseEntity(parts[0])
     report = { ct: header(inner.headers, 'content-type') ?? '', body: inner.body }
   }

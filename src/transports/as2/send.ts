@@ -10,7 +10,7 @@ import type { PartnerProfile } from '../../config/partner.ts'
 import type { Registry } from '../../config/registry.ts'
 import { resolveSecret } from '../../lib/secrets.ts'
 import type { DeliveryReceipt, OutboundPayload, Transport } from '../types.ts'
-import { compress, mic, micalgName, normalizeDigest, signDetached, type CertInfo, type ContentCipher, type Digest } from './cms.ts'
+import { compress, mic, micalgName, normalizeDigest, signDetached, type CertInfo, type ContentCipher, type Digest, type VerifyOptions } from './cms.ts'
 import { encryptEnvelope } from './envelope.ts'
 import { partnerCertificate } from './keys.ts'
 import { isPositive, parseMdn } from './mdn.ts'
@@ -169,8 +169,17 @@ export async function attemptAs2Send(deps: As2SendDeps, msg: OutboundMessage): P
   if (cfg.mdn.mode === 'none') return { kind: 'sent', ...base }
   if (cfg.mdn.mode === 'async' && deps.publicUrl) return { kind: 'awaiting_mdn', ...base }
   const expected: OutboundState = { messageId: msg.messageId, partnerId: profile.id, deliveryId: '', status: 'sent', mic: built.mic, micAlg: built.micAlg, mdnSigned: cfg.mdn.signed }
-  const parsed = parseMdn(res.headers.get('content-type') ?? '', resBody, partnerCertificate(deps.registry, profile))
+  const parsed = parseMdn(res.headers.get('content-type') ?? '', resBody, partnerCertificate(deps.registry, profile), mdnPolicy(profile, deps.now?.() ?? new Date()))
   return { kind: 'mdn', outcome: judgeMdn(parsed, expected), ...base }
+}
+
+/**
+ * What a partner's signed MDN must meet: the policy its messages to us meet (receive.ts), so a
+ * receipt signed with SHA-1 (unless the profile allows it) or with a certificate outside its
+ * validity proves nothing.
+ */
+function mdnPolicy(profile: PartnerProfile, now: Date): VerifyOptions {
+  return { allowSha1: profile.as2?.allowSha1 ?? false, now }
 }
 
 /** Judge a parsed MDN against the message we sent. */
@@ -194,7 +203,7 @@ export function judgeMdn(parsed: ReturnType<typeof parseMdn>, expected: Outbound
 
 /** Match an async MDN to the message we sent and judge it. */
 export async function evaluateMdn(
-  deps: { registry: Pick<Registry, 'get' | 'root'>; store: As2Store },
+  deps: { registry: Pick<Registry, 'get' | 'root'>; store: As2Store; now?: () => Date },
   contentType: string,
   body: Buffer
 ): Promise<{ messageId?: string; outcome: MdnOutcome }> {
@@ -204,7 +213,7 @@ export async function evaluateMdn(
   const sent = await deps.store.findOutbound(messageId)
   const profile = sent && deps.registry.get(sent.partnerId)
   if (!sent || !profile?.as2) return { messageId, outcome: { status: 'unmatched' } }
-  const parsed = parseMdn(contentType, body, partnerCertificate(deps.registry, profile))
+  const parsed = parseMdn(contentType, body, partnerCertificate(deps.registry, profile), mdnPolicy(profile, deps.now?.() ?? new Date()))
   return { messageId, outcome: judgeMdn(parsed, sent) }
 }
 

@@ -144,6 +144,19 @@ export async function startMisbehavingPartner(keys: () => As2KeyPair): Promise<{
       })
       return new Response(new Uint8Array(mdn.body), { headers: mdn.headers })
     })
+    // A receipt signed with SHA-1 (the partner's profile does not allow it), MIC not checked here.
+    .post('/sha1', async (c) => {
+      const { key, cert } = keys()
+      const mdn = buildMdn({
+        originalMessageId: c.req.header('message-id')!,
+        from: 'SHA1',
+        to: 'OURS',
+        disposition: DISPOSITION.processed,
+        mic: { value: 'AAAAAAAAAAAAAAAAAAAAAAAAAAA=', alg: 'sha1' },
+        sign: { key, cert, digest: 'sha1' },
+      })
+      return new Response(new Uint8Array(mdn.body), { headers: mdn.headers })
+    })
     .post('/silent', (c) => c.text('ok'))
   const server = await new Promise<ServerType>((r) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => r(s))

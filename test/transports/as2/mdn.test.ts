@@ -63,3 +63,15 @@ describe('MDN build, parse, verify', () => {
     expect(parseMdn(ct(forged.headers), forged.body, cert).signature).toMatchObject({ ok: false, reason: 'bad_signature' })
   })
 })
+
+describe('MDN signature policy', () => {
+  const sha1 = buildMdn({ originalMessageId: '<m3@p>', from: 'OURS', to: 'P', disposition: DISPOSITION.processed, sign: { key, cert, digest: 'sha1' } })
+
+  it('refuses SHA-1 unless allowed, and a certificate outside its validity', () => {
+    expect(parseMdn(ct(sha1.headers), sha1.body, cert).signature?.ok).toBe(true)
+    expect(parseMdn(ct(sha1.headers), sha1.body, cert, { allowSha1: false }).signature).toMatchObject({ ok: false, reason: 'weak_digest' })
+    expect(parseMdn(ct(sha1.headers), sha1.body, cert, { allowSha1: true, now: new Date() }).signature?.ok).toBe(true)
+    const later = new Date(cert.notAfter.getTime() + 86_400_000)
+    expect(parseMdn(ct(sha1.headers), sha1.body, cert, { allowSha1: true, now: later }).signature).toMatchObject({ ok: false, reason: 'certificate_not_valid' })
+  })
+})

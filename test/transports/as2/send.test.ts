@@ -46,6 +46,9 @@ describe.skipIf(!hasOpenssl)('AS2 send', () => {
       { id: 'down', as2Id: 'DOWN', us: 'OURS', cert: ours.crt, url: 'http://127.0.0.1:1/as2' },
       { id: 'liar', as2Id: 'LIAR', us: 'OURS', cert: ours.crt, url: `${liarUrl}/liar` },
       { id: 'silent', as2Id: 'SILENT', us: 'OURS', cert: ours.crt, url: `${liarUrl}/silent`, extra: async },
+      // MDNs signed with SHA-1, which these profiles do not allow: sync, and async posted by the test
+      { id: 'sha1', as2Id: 'SHA1', us: 'OURS', cert: ours.crt, url: `${liarUrl}/sha1` },
+      { id: 'sha1-async', as2Id: 'SHA1ASYNC', us: 'OURS', cert: ours.crt, url: `${liarUrl}/silent`, extra: async },
     ])
     gw = await startGateway({ registry, keyFile: ours.key, certFile: ours.crt, ourIds: ['OURS'] })
     await listenOn(gw, Number(new URL(url).port))
@@ -114,6 +117,21 @@ describe.skipIf(!hasOpenssl)('AS2 send', () => {
     const { row, exceptions } = await sendTo('silent')
     expect(row.status).toBe('mdn_overdue')
     expect(exceptions.map((e) => e.code)).toEqual(['mdn_overdue'])
+  })
+
+  it('refuses a receipt signed with SHA-1 where the profile does not allow it, sync or async', async () => {
+    const sync = await sendTo('sha1')
+    expect(sync.row).toMatchObject({ status: 'negative', mdn_status: 'bad_signature' })
+    expect(sync.exceptions.map((e) => e.code)).toEqual(['mdn_negative'])
+    expect(JSON.stringify(sync.exceptions[0].reason)).toContain('SHA-1')
+    const pending = await sendTo('sha1-async')
+    expect(pending.row.mdn_status).toBeNull()
+    const { key, cert } = gw.keys
+    const mdn = buildMdn({ originalMessageId: pending.row.message_id, from: 'SHA1ASYNC', to: 'OURS', disposition: DISPOSITION.processed, sign: { key, cert, digest: 'sha1' } })
+    const res = await gw.app.request('/as2/mdn', { method: 'POST', headers: mdn.headers, body: new Uint8Array(mdn.body) })
+    expect(res.status).toBe(200)
+    const [after] = await gw.sql<{ mdn_status: string }[]>`select mdn_status from as2_outbound where message_id = ${pending.row.message_id}`
+    expect(after.mdn_status).toBe('bad_signature')
   })
 
   it('rejects an async MDN for a message we never sent', async () => {
