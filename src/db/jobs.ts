@@ -40,7 +40,7 @@ export async function enqueue(
   return rows[0]?.id
 }
 
-/** `enqueue`'s statement, to run or to put after another in one statement (insertDelivery's `then`). */
+/** `enqueue`'s statement, to run or to put after another in one statement. */
 export function jobInsert(q: Q, stage: string, payload: Record<string, unknown>, opts: EnqueueOptions = {}) {
   return q`insert into jobs (stage, payload, run_after, max_attempts, dedupe_key, weight)
     values (${stage}, ${q.json(payload as never)}, now() + ${`${opts.delayMs ?? 0} milliseconds`}::interval,
@@ -60,9 +60,18 @@ export async function enqueueMany(
   opts: { maxAttempts?: number } = {}
 ): Promise<void> {
   if (jobs.length === 0) return
-  await q`insert into jobs (stage, payload, run_after, max_attempts, dedupe_key, weight)
-    select ${stage}, p::jsonb, now(), ${opts.maxAttempts ?? 5}, k, 1
-    from unnest(${jobs.map((j) => JSON.stringify(j.payload))}::text[], ${jobs.map((j) => j.dedupeKey ?? null) as string[]}::text[]) as v(p, k)
+  await jobsFrom(q, stage, q`select p::jsonb, k
+    from unnest(${jobs.map((j) => JSON.stringify(j.payload))}::text[], ${jobs.map((j) => j.dedupeKey ?? null) as string[]}::text[]) as v(p, k)`, opts)
+}
+
+/**
+ * Jobs of `stage` from a query of (payload jsonb, dedupe key) rows, due now, with `enqueue`'s
+ * dedupe rule: enqueueMany's statement, or a data-modifying CTE of another one (the deliver jobs
+ * of insertDeliveries).
+ */
+export function jobsFrom(q: Q, stage: string, rows: ReturnType<Q>, opts: { maxAttempts?: number } = {}) {
+  return q`insert into jobs (stage, payload, run_after, max_attempts, dedupe_key, weight)
+    select ${stage}, r.payload, now(), ${opts.maxAttempts ?? 5}, r.dedupe_key, 1 from (${rows}) as r(payload, dedupe_key)
     on conflict (dedupe_key) where dedupe_key is not null and state in ('created', 'retry', 'active') do nothing`
 }
 

@@ -3,7 +3,8 @@
  * body), documents (canonical) and deliveries (everything we send). Plain SQL next to its tables.
  */
 import { newId } from '../lib/ids.ts'
-import type { jobInsert } from './jobs.ts'
+import { coalescing } from './coalesce.ts'
+import { jobsFrom } from './jobs.ts'
 import type { Q } from './sql.ts'
 
 export interface InterchangeInsert {
@@ -227,21 +228,54 @@ export interface DeliveryInsert {
 }
 
 /**
- * `then`: a statement to run in the same statement after the insert, given the delivery's id (its
- * deliver job: jobInsert), so a delivery and its job cost one round trip and one statement.
+ * A delivery to insert and, with `deliver`, its deliver job: payload `{ deliveryId, ...deliver }`,
+ * dedupe key `deliver:<id>` (enqueue's rule), so a delivery and its job are one statement.
  */
-export async function insertDelivery(q: Q, d: DeliveryInsert, then?: (id: string) => ReturnType<typeof jobInsert>): Promise<string> {
-  const id = d.id ?? newId('dlv')
-  const r = d.references
-  const insert = q`insert into deliveries (id, partner_id, kind, doc_type, parent_table, parent_id, destination, status, bytes,
-      filename, content_type, control_number, standard, interchange_control, group_control, message_control,
-      idempotency_key, ack_status, ack_deadline, receipt)
-    values (${id}, ${d.partnerId}, ${d.kind}, ${d.docType}, ${d.parentTable}, ${d.parentId}, ${d.destination},
-      ${d.status ?? 'pending'}, ${d.bytes ?? null}, ${d.filename ?? null}, ${d.contentType ?? null},
-      ${d.controlNumber ?? null}, ${d.standard ?? null}, ${r?.interchange ?? null}, ${r?.group ?? null}, ${r?.message ?? null},
-      ${d.idempotencyKey ?? id}, ${d.ackStatus ?? null}, ${d.ackDeadline ?? null},
-      ${d.receipt ? q.json(d.receipt as never) : null})`
-  await (then ? q`with d as (${insert}) ${then(id)}` : insert)
-  return id
+export interface DeliveryRequest extends DeliveryInsert {
+  deliver?: Record<string, unknown>
+}
+
+/** One delivery (and its deliver job): insertDeliveries of one; returns its id. */
+export async function insertDelivery(q: Q, d: DeliveryRequest): Promise<string> {
+  return (await insertDeliveries(q, [d]))[0]
+}
+
+/**
+ * Deliveries, and the deliver jobs of those that want one, in ONE statement; returns their ids
+ * in order. Callers on one transaction at about the same time (a parse batch's acks, matching's
+ * warehouse deliveries) share that statement (src/db/coalesce.ts).
+ */
+export const insertDeliveries: (q: Q, ds: readonly DeliveryRequest[]) => Promise<string[]> = coalescing(deliveriesNow)
+
+/** The rows as one JSON array (the bytes in base64): one parameter however many there are. */
+async function deliveriesNow(q: Q, ds: DeliveryRequest[]): Promise<string[]> {
+  const rows = ds.map((d) => {
+    const id = d.id ?? newId('dlv')
+    return {
+      id, partner_id: d.partnerId, kind: d.kind, doc_type: d.docType, parent_table: d.parentTable, parent_id: d.parentId,
+      destination: d.destination, status: d.status ?? 'pending', bytes: d.bytes?.toString('base64') ?? null,
+      filename: d.filename ?? null, content_type: d.contentType ?? null, control_number: d.controlNumber ?? null,
+      standard: d.standard ?? null, interchange_control: d.references?.interchange ?? null,
+      group_control: d.references?.group ?? null, message_control: d.references?.message ?? null,
+      idempotency_key: d.idempotencyKey ?? id, ack_status: d.ackStatus ?? null, ack_deadline: d.ackDeadline?.toISOString() ?? null,
+      receipt: d.receipt ?? null, deliver: d.deliver ? { ...d.deliver, deliveryId: id } : null,
+    }
+  })
+  await q`with v as (
+      select * from jsonb_to_recordset(${q.json(rows as never)}) as v(id text, partner_id text, kind text, doc_type text,
+        parent_table text, parent_id text, destination text, status text, bytes text, filename text, content_type text,
+        control_number text, standard text, interchange_control text, group_control text, message_control text,
+        idempotency_key text, ack_status text, ack_deadline timestamptz, receipt jsonb, deliver jsonb)
+    ), d as (
+      insert into deliveries (id, partner_id, kind, doc_type, parent_table, parent_id, destination, status, bytes,
+        filename, content_type, control_number, standard, interchange_control, group_control, message_control,
+        idempotency_key, ack_status, ack_deadline, receipt)
+      select id, partner_id, kind, doc_type, parent_table, parent_id, destination, status, decode(bytes, 'base64'),
+        filename, content_type, control_number, standard, interchange_control, group_control, message_control,
+        idempotency_key, ack_status, ack_deadline, receipt
+      from v
+    )
+    ${jobsFrom(q, 'deliver', q`select deliver, 'deliver:' || id from v where deliver is not null`)}`
+  return rows.map((r) => r.id)
 }
 

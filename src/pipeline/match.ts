@@ -8,8 +8,8 @@
 import type { CanonicalDoc } from '../canonical/index.ts'
 import type { PartnerProfile } from '../config/partner.ts'
 import { dedupeKeyOf, openException, openExceptions } from '../db/exceptions.ts'
-import { enqueue, jobInsert } from '../db/jobs.ts'
-import { insertDelivery, type DeliveryInsert } from '../db/lineage.ts'
+import { enqueue } from '../db/jobs.ts'
+import { insertDeliveries, type DeliveryInsert, type DeliveryRequest } from '../db/lineage.ts'
 import { allocateRanges } from '../db/control-numbers.ts'
 import type { Q } from '../db/sql.ts'
 import { newId } from '../lib/ids.ts'
@@ -197,6 +197,7 @@ function erpEventFor(row: DocRow, status: string): Omit<ErpEvent, 'payload'> | u
  */
 async function queueWarehouse(deps: PipelineDeps, q: Q, profile: PartnerProfile, row: DocRow): Promise<void> {
   const shipment = row.business_key.replace(/^asn:/, '')
+  const deliveries: DeliveryRequest[] = []
   for (const dest of profile.warehouse.destinations) {
     const idempotencyKey = `${row.id}:${dest.name}`
     let delivery: DeliveryInsert
@@ -229,10 +230,11 @@ async function queueWarehouse(deps: PipelineDeps, q: Q, profile: PartnerProfile,
         filename: `asn-${shipment.replace(/[^A-Za-z0-9._-]/g, '_')}.json`, contentType: 'application/json', idempotencyKey,
       }
     }
-    // The delivery and its deliver job in one statement.
-    await insertDelivery(q, delivery, (deliveryId) =>
-      jobInsert(q, 'deliver', { deliveryId, partnerId: profile.id, documentId: row.id }, { dedupeKey: `deliver:${deliveryId}` }))
+    deliveries.push({ ...delivery, deliver: { partnerId: profile.id, documentId: row.id } })
   }
+  // The deliveries and their deliver jobs in one statement, which the other ASNs matched now
+  // share (insertDeliveries coalesces them).
+  await insertDeliveries(q, deliveries)
 }
 
 /**

@@ -10,7 +10,6 @@ import type { PartnerProfile } from '../config/partner.ts'
 import { allocateRanges } from '../db/control-numbers.ts'
 import { createTablesErp } from '../db/erp.ts'
 import { openException } from '../db/exceptions.ts'
-import { jobInsert } from '../db/jobs.ts'
 import { insertDelivery } from '../db/lineage.ts'
 import type { Q } from '../db/sql.ts'
 import type { ErpPurchaseOrder } from '../erp/port.ts'
@@ -96,8 +95,8 @@ export async function queuePurchaseOrders(
       contentType: entry.standard === 'x12' ? 'application/edi-x12' : 'application/edifact',
       controlNumber: written.controlNumber, standard: entry.standard, references: written.references,
       ackDeadline: expectsAck && hours ? new Date(deps.now().getTime() + hours * 3_600_000) : null,
-      receipt: { mapId: sel.map.id, mapHash: sel.map.hash },
-    }, (deliveryId) => jobInsert(q, 'deliver', { deliveryId, partnerId: profile.id }, { dedupeKey: `deliver:${deliveryId}` }))
+      receipt: { mapId: sel.map.id, mapHash: sel.map.hash }, deliver: { partnerId: profile.id },
+    })
     out.queued.push(po.poNumber)
   }
   return out

@@ -7,9 +7,9 @@
  *
  * Handlers sharing one transaction is safe because none of them reads something and then writes
  * on what it read: duplicate checks are claims (insert ... on conflict, duplicate_keys), control
- * numbers one upsert each, ack reconciliation updates decided in SQL, and the one step that does
- * read then write (translate and match, under per-PO row locks) runs once, after every handler
- * has finished. A handler that fails fails the batch: the others are waited for (none may still
+ * numbers upserts (the acks' together in one: src/db/coalesce.ts), ack reconciliation updates
+ * decided in SQL, and the one step that does read then write (translate and match, under per-PO
+ * row locks) runs once, after every handler has finished. A handler that fails fails the batch: the others are waited for (none may still
  * be sending statements when the transaction ends), and the worker then runs each job alone.
  */
 import { getPayloadsForParse, setPayloadStatuses } from '../db/payloads.ts'

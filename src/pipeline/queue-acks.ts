@@ -1,8 +1,7 @@
 /** Our 997/999/TA1/CONTRL for an inbound interchange: a delivery row and a deliver job each. */
 import type { PartnerProfile } from '../config/partner.ts'
 import { allocateRanges } from '../db/control-numbers.ts'
-import { jobInsert } from '../db/jobs.ts'
-import { insertDelivery } from '../db/lineage.ts'
+import { insertDeliveries } from '../db/lineage.ts'
 import type { Q } from '../db/sql.ts'
 import type { ParsedInterchange, ParseResult, Standard } from '../edi/types.ts'
 import type { Allocate, PipelineDeps } from './deps.ts'
@@ -14,17 +13,18 @@ export async function queueAcks(q: Q, engine: Engine, standard: Standard, ic: Pa
   const allocate: Allocate = (counts) => allocateRanges(q, profile.id, counts)
   // The interchange as the acks read it: its groups hold the sets without their segments.
   const result: ParseResult = { standard, interchanges: [ic], issues: [], unreadable: false }
-  for (const ack of await engine.acks(result, ic, profile, allocate)) {
+  const acks = await engine.acks(result, ic, profile, allocate)
+  // The deliveries and their deliver jobs in one statement (with the other acks queued now).
+  await insertDeliveries(q, acks.map((ack) => {
     const ext = ack.docType === 'CONTRL' ? 'edi' : 'x12'
-    // The delivery and its deliver job in one statement.
-    await insertDelivery(q, {
+    return {
       partnerId: profile.id, kind: 'ack', docType: ack.docType, parentTable: 'interchanges', parentId: icId,
       destination: profile.outbound, bytes: Buffer.from(ack.text, 'latin1'),
       filename: `${ack.docType}-${ack.controlNumber}.${ext}`,
       contentType: ack.docType === 'CONTRL' ? 'application/edifact' : 'application/edi-x12',
-      controlNumber: ack.controlNumber,
-    }, (deliveryId) => jobInsert(q, 'deliver', { deliveryId, partnerId: profile.id }, { dedupeKey: `deliver:${deliveryId}` }))
-  }
+      controlNumber: ack.controlNumber, deliver: { partnerId: profile.id },
+    }
+  }))
 }
 
 /** An ack to queue, and the partner whose control numbers it takes. */
@@ -48,9 +48,11 @@ export function owedAck(q: Q, engine: Engine, standard: Standard, ic: ParsedInte
 }
 
 /**
- * Queues owed acks, in partner order: the counter rows of several partners are always locked in
- * one order, so two transactions never wait for each other in a cycle. Issued together: each
- * allocation statement goes out in that order.
+ * Queues owed acks, all at once: their control numbers are allocated in one statement and their
+ * deliveries inserted in another, the requests of every ack on the transaction coalesced
+ * (allocateMany, insertDeliveries). That statement locks the counter rows of several partners in
+ * one fixed order (partner id, then kind) whatever the order asked, so two transactions never wait
+ * for each other in a cycle; the sort by partner only decides which ack gets which sub-range.
  */
 export async function queueOwedAcks(acks: OwedAck[]): Promise<void> {
   const sorted = acks.splice(0).sort((a, b) => (a.partnerId < b.partnerId ? -1 : a.partnerId > b.partnerId ? 1 : 0))

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ENGINES } from '../../src/app/engines.ts'
 import { loadConfig } from '../../src/app/gateway.ts'
 import { allocateControlNumbers, allocateRanges, nextControlNumber, type ControlKind } from '../../src/db/control-numbers.ts'
-import { openDatabase, type Database, type Sql } from '../../src/db/sql.ts'
+import { openDatabase, type Database, type Sql, type Tx } from '../../src/db/sql.ts'
 import { parseEdifact } from '../../src/edi/edifact/index.ts'
 import { parseX12 } from '../../src/edi/x12/index.ts'
 import { testDb, type TestDb } from '../helpers/db.ts'
@@ -106,6 +106,94 @@ describe('outbound control numbers in PostgreSQL', () => {
     await db.sql`update control_numbers set value = 99999999999998 where partner_id = 'p-multi' and kind = 'unb'`
     await db.sql`update control_numbers set value = 999999998 where partner_id = 'p-multi' and kind = 'isa'`
     expect(await allocateRanges(db.sql, 'p-multi', { isa: 2, unb: 1 })).toEqual({ isa: 1, unb: 99999999999999 })
+  })
+
+  /** The control_numbers statements `run` sends on the test pool (postgres.js `debug` hook). */
+  async function allocationStatements<T>(run: () => Promise<T>): Promise<{ result: T; statements: number }> {
+    const options = (db.sql as unknown as { options: { debug?: unknown } }).options
+    let statements = 0
+    options.debug = (_c: unknown, query: string) => void (/insert into control_numbers/.test(query) && statements++)
+    try {
+      return { result: await run(), statements }
+    } finally {
+      options.debug = false
+    }
+  }
+
+  it('requests of several partners and kinds on one transaction share ONE statement, each a contiguous sub-range in request order', async () => {
+    const partners = ['p-co-b', 'p-co-a', 'p-co-c']
+    const kinds: ControlKind[] = ['unh', 'isa', 'st', 'gs', 'unb']
+    // 30 requests: partners interleaved, each some of the kinds (in varying order), some counts 0.
+    const asks = range(30).map((i) => ({
+      partner: partners[i % 3],
+      counts: Object.fromEntries(kinds.filter((_, k) => (i + k) % 4 !== 0).map((k, j) => [k, (i + j) % 5])) as Record<ControlKind, number>,
+    }))
+    for (const round of [0, 1]) {
+      const { result: got, statements } = await allocationStatements(() =>
+        db.sql.begin((tx) => Promise.all(asks.map((a) => allocateRanges(tx, a.partner, a.counts)))))
+      expect(statements).toBe(1)
+      for (const partner of partners) {
+        for (const kind of kinds) {
+          const mine = asks.map((a, i) => ({ n: a.counts[kind] ?? 0, first: got[i][kind] })).filter((_, i) => asks[i].partner === partner && asks[i].counts[kind] !== undefined)
+          const total = mine.reduce((n, m) => n + m.n, 0)
+          // A count of 0 gets 0; the others follow each other in request order, from where the
+          // previous round stopped: no gap, no overlap.
+          let next = round * total + 1
+          for (const m of mine) {
+            if (m.n === 0) {
+              expect(m.first, `${partner} ${kind}`).toBe(0)
+              continue
+            }
+            expect(m.first, `${partner} ${kind}`).toBe(next)
+            next += m.n
+          }
+        }
+      }
+    }
+  })
+
+  it('the ranges of one statement wrap as a whole: a sub-range never straddles the maximum', async () => {
+    await allocateRanges(db.sql, 'p-co-wrap', { isa: 1, unb: 1 })
+    // ISA: 3 numbers left before the maximum, 2 + 2 asked together start again at 1 (asked one
+    // after another, the first would have taken 999999997 and 999999998). UNB: 9 left, 2 + 3 fit.
+    await db.sql`update control_numbers set value = 999999996 where partner_id = 'p-co-wrap' and kind = 'isa'`
+    await db.sql`update control_numbers set value = 99999999999990 where partner_id = 'p-co-wrap' and kind = 'unb'`
+    const ask = (tx: Tx) => Promise.all([
+      allocateRanges(tx, 'p-co-wrap', { isa: 2, unb: 2 }), allocateRanges(tx, 'p-co-wrap', { isa: 2, unb: 3 }),
+    ])
+    expect(await db.sql.begin(ask)).toEqual([{ isa: 1, unb: 99999999999991 }, { isa: 3, unb: 99999999999993 }])
+    // ISA: 4 left, 2 + 2 fit exactly. UNB: 4 left, 2 + 3 start again at 1.
+    await db.sql`update control_numbers set value = 999999995 where partner_id = 'p-co-wrap' and kind = 'isa'`
+    expect(await db.sql.begin(ask)).toEqual([{ isa: 999999996, unb: 1 }, { isa: 999999998, unb: 3 }])
+  })
+
+  it('when the statement fails, every request in it fails and nothing is allocated', async () => {
+    const outcome = await db.sql.begin(async (tx) => {
+      const settled = await Promise.allSettled([
+        allocateRanges(tx, 'p-co-fail', { isa: 1 }),
+        // Not a bigint: the statement fails.
+        allocateRanges(tx, 'p-co-fail-2', { isa: 1e30 }),
+      ])
+      throw new Rollback(JSON.stringify(settled.map((s) => s.status)))
+    }).catch((e: Error) => e.message)
+    expect(outcome).toBe(JSON.stringify(['rejected', 'rejected']))
+    expect(await nextControlNumber(db.sql, 'p-co-fail', 'isa')).toBe(1)
+  })
+
+  // Sent one after another, the requests of one transaction locked x then y while the other's
+  // locked y then x: PostgreSQL found the deadlock. (The embedded database runs one transaction
+  // at a time: it cannot deadlock, and runs this only for the numbers.)
+  it('transactions asking for the same partners in opposite orders at once never deadlock: rows are locked partner by partner', async () => {
+    const n = 12
+    const got = await Promise.all(range(n).map((i) => pools[i % pools.length].begin(async (tx) => {
+      const order = i % 2 ? ['p-co-y', 'p-co-x'] : ['p-co-x', 'p-co-y']
+      const firsts = await Promise.all(order.map((partner) => allocateRanges(tx, partner, { isa: 1, st: 1 })))
+      await tx`select pg_sleep(0.005)`
+      return Object.fromEntries(order.map((partner, k) => [partner, firsts[k]]))
+    })))
+    for (const partner of ['p-co-x', 'p-co-y']) {
+      for (const kind of ['isa', 'st'] as const) expect(sorted(got.map((g) => g[partner][kind])), `${partner} ${kind}`).toEqual(range(n))
+    }
   })
 
   it('a range that would pass the maximum starts again at 1', async () => {
