@@ -99,26 +99,78 @@ export const transactionKey = (standard: string, docType: string, controlNumber:
  * bytes), claims its duplicate key in the same statement: the row is stored as `duplicate` of the
  * holder when another interchange holds the key within the window (one in the same payload does
  * not count: a file never duplicates itself). The holder is returned with a duplicate.
+ * Interchanges claimed on one transaction at about the same time (a parse batch's files) share
+ * one statement (src/db/coalesce.ts).
  */
 export async function insertInterchangeClaiming(
   q: Q, r: InterchangeInsert & { partnerId: string }, claim: { windowDays: number } | false
 ): Promise<{ id: string; duplicateOf?: DuplicateHolder }> {
   if (!claim) return { id: await insertInterchange(q, r) }
-  const id = newId('icn')
-  const key = interchangeKey(r.standard, r.senderId, r.controlNumber)
-  const [row] = await q<(DuplicateHolder & { duplicate: boolean })[]>`
-    with k as (${claimKey(q, { partnerId: r.partnerId, key, interchangeId: id, payloadId: r.payloadId, windowDays: claim.windowDays })}
+  const [out] = await claimInterchanges(q, [{ row: r, id: newId('icn'), windowDays: claim.windowDays }])
+  return out
+}
+
+interface InterchangeClaim {
+  row: InterchangeInsert & { partnerId: string }
+  id: string
+  windowDays: number
+}
+
+const claimInterchanges = coalescing(claimInterchangesNow)
+
+/**
+ * The claims and the interchange rows of several interchanges in ONE statement, in their order.
+ * An upsert cannot touch one key twice in a statement, so of several interchanges with the same
+ * key (one file sent twice in one batch) only the first claims it; each is then judged against
+ * whoever holds the key after the claims: the first of them, or an earlier interchange.
+ */
+async function claimInterchangesNow(q: Q, items: InterchangeClaim[]): Promise<{ id: string; duplicateOf?: DuplicateHolder }[]> {
+  const seen = new Set<string>()
+  const windows: Record<string, number> = {}
+  const rows = items.map(({ row: r, id, windowDays }, o) => {
+    const key = interchangeKey(r.standard, r.senderId, r.controlNumber)
+    const claims = !seen.has(`${r.partnerId}\u0000${key}`)
+    seen.add(`${r.partnerId}\u0000${key}`)
+    windows[r.partnerId] = windowDays
+    return {
+      o, id, key, claims, payload_id: r.payloadId, seq: r.seq, standard: r.standard, partner_id: r.partnerId,
+      sender_qual: r.senderQual ?? null, sender_id: r.senderId, receiver_qual: r.receiverQual ?? null, receiver_id: r.receiverId,
+      control_number: r.controlNumber, test: r.test, status: r.status, issues: r.issues,
+    }
+  })
+  // A key held longer than its partner's window is taken over.
+  const expired = q`k.created_at <= now() - make_interval(days => (${q.json(windows as never)}::jsonb ->> k.partner_id)::int)`
+  const held = await q<(DuplicateHolder & { o: number; duplicate: boolean })[]>`
+    with v as (
+      select * from jsonb_to_recordset(${q.json(rows as never)}) as v(o int, id text, key text, claims boolean, payload_id text,
+        seq int, standard text, partner_id text, sender_qual text, sender_id text, receiver_qual text, receiver_id text,
+        control_number text, test boolean, status text, issues jsonb)
+    ), k as (
+      insert into duplicate_keys as k (partner_id, key, interchange_id, payload_id)
+      select partner_id, key, id, payload_id from v where claims order by o
+      on conflict (partner_id, key) do update set
+        interchange_id = case when ${expired} then excluded.interchange_id else k.interchange_id end,
+        payload_id = case when ${expired} then excluded.payload_id else k.payload_id end,
+        created_at = case when ${expired} then now() else k.created_at end
+      returning k.partner_id, k.key, k.interchange_id, k.payload_id, k.created_at
+    ), r as (
+      select v.o, k.interchange_id, k.payload_id, k.created_at, k.interchange_id <> v.id and k.payload_id <> v.payload_id as duplicate
+      from v join k on k.partner_id = v.partner_id and k.key = v.key
     ), i as (
       insert into interchanges (id, payload_id, seq, standard, partner_id, sender_qual, sender_id, receiver_qual,
         receiver_id, control_number, test, status, issues, duplicate_of)
-      select ${id}, ${r.payloadId}, ${r.seq}, ${r.standard}, ${r.partnerId}, ${r.senderQual ?? null}, ${r.senderId},
-        ${r.receiverQual ?? null}, ${r.receiverId}, ${r.controlNumber}, ${r.test},
-        case when k.duplicate then 'duplicate' else ${r.status} end, ${q.json(r.issues as never)},
-        case when k.duplicate then k.interchange_id end
-      from k
+      select v.id, v.payload_id, v.seq, v.standard, v.partner_id, v.sender_qual, v.sender_id, v.receiver_qual,
+        v.receiver_id, v.control_number, v.test, case when r.duplicate then 'duplicate' else v.status end, v.issues,
+        case when r.duplicate then r.interchange_id end
+      from v join r on r.o = v.o
     )
-    select * from k`
-  return { id, duplicateOf: row.duplicate ? row : undefined }
+    select * from r`
+  const byOrder = new Map(held.map((h) => [h.o, h]))
+  return items.map(({ id }, o) => {
+    const h = byOrder.get(o)
+    if (!h) throw new Error(`interchange claim ${id} returned no holder`)
+    return { id, duplicateOf: h.duplicate ? { interchange_id: h.interchange_id, payload_id: h.payload_id, created_at: h.created_at } : undefined }
+  })
 }
 
 export interface TransactionInsert {

@@ -5,7 +5,8 @@
  * deliver job, so 16 files sent 32 statements for their acks. Requests on one transaction at
  * about the same time are now sent together (src/db/coalesce.ts): ONE control_numbers statement
  * and ONE deliveries statement for all the acks of a batch, of several partners, and one each for
- * all the warehouse deliveries of a match. Statements are counted as postgres.js sends them (its
+ * all the warehouse deliveries of a match; the interchanges' duplicate claims and rows, one
+ * statement for the batch. Statements are counted as postgres.js sends them (its
  * `debug` hook), as bench/scale-worker.ts does.
  */
 import { readdirSync, readFileSync } from 'node:fs'
@@ -48,6 +49,7 @@ async function statementsOf(sql: Sql, run: () => Promise<unknown>): Promise<stri
 const count = (sent: string[], re: RegExp) => sent.filter((s) => re.test(s)).length
 const CONTROL_NUMBERS = /insert into control_numbers/
 const DELIVERIES = /insert into deliveries/
+const INTERCHANGES = /insert into interchanges/
 
 describe('statements a parse batch sends for its acks and warehouse deliveries', () => {
   let db: TestDb
@@ -72,6 +74,12 @@ describe('statements a parse batch sends for its acks and warehouse deliveries',
     const { ids, sent } = await batch(files)
     expect(count(sent, CONTROL_NUMBERS), 'control_numbers statements').toBe(1)
     expect(count(sent, DELIVERIES), 'deliveries statements').toBe(1)
+    // The 16 interchanges' duplicate claims and rows: one statement too.
+    expect(count(sent, INTERCHANGES), 'interchange statements').toBe(1)
+    const [stored] = await db.sql<{ n: number; keys: number }[]>`select count(*)::int as n,
+      (select count(*)::int from duplicate_keys k join interchanges i on i.id = k.interchange_id where i.payload_id = any(${ids})) as keys
+      from interchanges where payload_id = any(${ids}) and status <> 'duplicate'`
+    expect(stored).toEqual({ n: 16, keys: 16 })
 
     const acks = await db.sql<{ id: string; partner_id: string; doc_type: string; text: string; control_number: string }[]>`
       select d.id, d.partner_id, d.doc_type, convert_from(d.bytes, 'LATIN1') as text, d.control_number from deliveries d
@@ -117,5 +125,20 @@ describe('statements a parse batch sends for its acks and warehouse deliveries',
       select payload from jobs where stage = 'deliver' and payload->>'deliveryId' = any(${out.map((d) => d.id)})`
     expect(jobs.map((j) => [j.payload.deliveryId, j.payload.partnerId, j.payload.documentId]).sort())
       .toEqual(out.map((d) => [d.id, 'demo-x12-supplier', d.parent_id]).sort())
+  })
+
+  it('one file twice in a batch: its interchange is claimed once in the shared statement, the copy is the duplicate', async () => {
+    const file = x12File('856', 60, 1, 60)
+    const other = x12File('856', 61, 1, 61)
+    const { ids, sent } = await batch([file, other, file])
+    expect(count(sent, INTERCHANGES), 'interchange statements').toBe(1)
+    const rows = await db.sql<{ payload_id: string; status: string; duplicate_of: string | null; id: string }[]>`
+      select payload_id, status, duplicate_of, id from interchanges where payload_id = any(${ids})`
+    const of = (id: string) => rows.find((r) => r.payload_id === id)!
+    expect(of(ids[0]).status).not.toBe('duplicate')
+    expect(of(ids[1]).status).not.toBe('duplicate')
+    expect(of(ids[2])).toMatchObject({ status: 'duplicate', duplicate_of: of(ids[0]).id })
+    const exc = await db.sql<{ code: string }[]>`select code from exceptions where payload_id = ${ids[2]}`
+    expect(exc.map((e) => e.code)).toEqual(['duplicate_interchange'])
   })
 })
