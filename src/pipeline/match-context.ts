@@ -74,7 +74,7 @@ export async function loadData(q: Q, rows: DocRow[]): Promise<ContextData> {
   const erp = createTablesErp(q)
   const pos = [...new Set(rows.flatMap((r) => r.po_numbers))]
   const ssccs = [...new Set(rows.flatMap(ownSsccs))]
-  const invoiceKeys = [...new Set(rows.filter((r) => r.kind === 'invoice').map((r) => r.business_key))]
+  const invoiceKeys = [...new Map(rows.filter((r) => r.kind === 'invoice').map((r) => [`${r.partner_id}\u0000${r.business_key}`, { partnerId: r.partner_id, key: r.business_key }])).values()]
   const [orders, prior, ssccRows, invoices, open] = await settleAll([
     erp.findOrders(pos),
     // One index probe per PO number (documents_po_idx), the rest checked on what it finds: an
@@ -108,10 +108,16 @@ export async function loadData(q: Q, rows: DocRow[]): Promise<ContextData> {
           ) d
           where d.kind = 'asn' and d.status in ('translated', 'matched', 'held', 'waiting', 'released')`
       : [],
-    // Only the numbers of the invoices being matched: whether each was sent before.
+    // Only the numbers of the invoices being matched, each with its partner's (contextFor looks no
+    // further): whether each was sent before. One probe of documents_key_idx per (partner, number):
+    // `business_key = any(…)` alone read every invoice ever stored, per batch.
     invoiceKeys.length > 0
-      ? q<ContextData['invoices']>`select id, partner_id, business_key, test from documents
-          where business_key = any(${invoiceKeys}) and kind = 'invoice' and status <> 'duplicate'`
+      ? q<ContextData['invoices']>`select d.id, d.partner_id, d.business_key, d.test
+          from unnest(${invoiceKeys.map((k) => k.partnerId)}::text[], ${invoiceKeys.map((k) => k.key)}::text[]) as k(partner_id, business_key)
+          cross join lateral (
+            select id, partner_id, business_key, test from documents
+            where partner_id = k.partner_id and kind = 'invoice' and business_key = k.business_key and status <> 'duplicate'
+          ) d`
       : [],
     // By document first (exceptions_doc_idx, a handful of rows), then by state: without fresh
     // statistics the planner preferred exceptions_state_idx and read every open exception.

@@ -2,8 +2,9 @@
  * Set-based updates probe their table's key, whatever its size and statistics. A batch of 16
  * payload outcomes against a few thousand payloads was planned as a hash join over a scan of the
  * whole table (jsonb_to_recordset is estimated at 100 rows), so every parse batch read every
- * payload ever received. Counted with pg_stat_xact_user_tables: the rows this transaction read by
- * sequential scan.
+ * payload ever received. Matching's look-up of earlier invoices by number read every invoice
+ * stored (on PostgreSQL: through documents_status_idx). Counted with pg_stat_xact_user_tables:
+ * the rows this transaction read.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { setPayloadStatuses } from '../../src/db/payloads.ts'
@@ -41,5 +42,43 @@ describe('set-based updates on a table of thousands of rows', () => {
     }).catch((e) => { if (!(e instanceof Rollback)) throw e })
     expect(statuses).toEqual(ids.map(() => 'parsed'))
     expect(read).toBe(0)
+  })
+})
+
+describe('matching reads of a batch on a table of thousands of documents', () => {
+  let db: TestDb
+  beforeAll(async () => {
+    db = await testDb()
+    await db.sql`insert into payloads (id, transport, sha256, size) values ('pl_inv', 'sftp', 'x', 1)`
+    await db.sql`insert into documents (id, payload_id, partner_id, kind, business_key, content_hash, po_numbers, doc, status)
+      select 'doc_' || i, 'pl_inv', 'supplier-' || (i % 2), 'invoice', 'inv:N' || i, 'h', array['PO-X' || i], '{}'::jsonb, 'matched'
+      from generate_series(1, 3000) as i`
+    await db.sql`analyze documents`
+  })
+  afterAll(async () => db.close())
+
+  it('an invoice batch looks up its own invoice numbers, not every invoice stored', async () => {
+    const { loadData } = await import('../../src/pipeline/match-context.ts')
+    const rows = [11, 12].map((i) => ({
+      id: `doc_new_${i}`, payload_id: 'pl_inv', transaction_id: null, partner_id: `supplier-${i % 2}`, kind: 'invoice' as const,
+      doc: {} as never, status: 'translated', test: false, po_numbers: [`PO-NONE-${i}`], business_key: `inv:N${i}`,
+      created_at: new Date(), created_us: '0',
+    }))
+    let read = -1
+    let found: string[] = []
+    await db.sql.begin(async (tx) => {
+      const q = tx as unknown as Q
+      const [before] = await q<{ n: string }[]>`select (coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0))::text as n
+        from pg_stat_xact_user_tables where schemaname = current_schema() and relname = 'documents'`
+      const data = await loadData(q, rows)
+      found = data.invoices.map((i) => `${i.partner_id}:${i.business_key}`).sort()
+      const [after] = await q<{ n: string }[]>`select (coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0))::text as n
+        from pg_stat_xact_user_tables where schemaname = current_schema() and relname = 'documents'`
+      read = Number(after.n) - Number(before?.n ?? 0)
+      throw new Rollback()
+    }).catch((e) => { if (!(e instanceof Rollback)) throw e })
+    // Each earlier invoice under its own partner's number (N12 is supplier-0's, N11 supplier-1's).
+    expect(found).toEqual(['supplier-0:inv:N12', 'supplier-1:inv:N11'])
+    expect(read).toBeLessThan(20)
   })
 })
