@@ -204,18 +204,15 @@ export async function insertTransaction(q: Q, r: TransactionInsert): Promise<str
 
 /**
  * Many transactions in ONE statement (their rows as one JSON array): a chunk's or a batch's
- * accepted sets, stored together instead of one insert (and one socket write) per set.
- * `content: false` leaves out their segments and JSON bodies: the parse stage's own translate
- * takes them from memory, and the raw bytes (payload_chunks, the set's span) are the record.
- * Only a set that a translate job must read later gets them (storeTransactionContent).
+ * accepted sets, stored together instead of one insert (and one socket write) per set. A row
+ * without segments or a JSON body keeps its set in the raw bytes only (payload_chunks, its span).
  */
-export async function insertTransactions(q: Q, rows: readonly (TransactionInsert & { id: string })[], opts: { content?: boolean } = {}): Promise<void> {
+export async function insertTransactions(q: Q, rows: readonly (TransactionInsert & { id: string })[]): Promise<void> {
   if (rows.length === 0) return
-  const content = opts.content !== false
   const json = rows.map((r) => ({
     id: r.id, payload_id: r.payloadId, interchange_id: r.interchangeId, partner_id: r.partnerId, standard: r.standard,
     doc_type: r.docType, version: r.version, group_control: r.groupControl ?? null, control_number: r.controlNumber,
-    status: r.status, issues: r.issues, segments: content ? r.segments ?? null : null, body: content ? r.body ?? null : null,
+    status: r.status, issues: r.issues, segments: r.segments ?? null, body: r.body ?? null,
     span_start: r.span?.start ?? null, span_end: r.span?.end ?? null,
   }))
   await q`insert into transactions (id, payload_id, interchange_id, partner_id, standard, doc_type, version, group_control,
@@ -225,21 +222,6 @@ export async function insertTransactions(q: Q, rows: readonly (TransactionInsert
     from jsonb_to_recordset(${q.json(json as never)}) as v(id text, payload_id text, interchange_id text, partner_id text,
       standard text, doc_type text, version text, group_control text, control_number text, status text, issues jsonb,
       segments jsonb, body jsonb, span_start bigint, span_end bigint)`
-}
-
-/**
- * Segments or JSON bodies of transactions stored without them (insertTransactions, `content:
- * false`), in ONE statement, with a new status where one is given: the sets a translate job will
- * read (the inline pass fell back) or that are held for a person, who may want them retried.
- */
-export async function storeTransactionContent(
-  q: Q, rows: readonly { id: string; segments?: unknown; body?: unknown; status?: string }[]
-): Promise<void> {
-  if (rows.length === 0) return
-  const json = rows.map((r) => ({ id: r.id, segments: r.segments ?? null, body: r.body ?? null, status: r.status ?? null }))
-  await q`update transactions t set segments = v.segments, body = v.body, status = coalesce(v.status, t.status), updated_at = now()
-    from jsonb_to_recordset(${q.json(json as never)}) as v(id text, segments jsonb, body jsonb, status text)
-    where t.id = v.id and t.id = any(${rows.map((r) => r.id)}::text[])`
 }
 
 export async function setTransactionStatus(q: Q, id: string, status: string): Promise<void> {

@@ -11,18 +11,18 @@
  * its sets gets a translate job, exactly as before (retried alone, dead-lettered alone).
  */
 import { enqueueMany } from '../db/jobs.ts'
-import { insertTransactions, storeTransactionContent, type TransactionInsert } from '../db/lineage.ts'
+import { insertTransactions, type TransactionInsert } from '../db/lineage.ts'
 import type { Q, Tx } from '../db/sql.ts'
 import { serializeError } from '../lib/errors.ts'
 import type { PipelineDeps } from './deps.ts'
 import { matchRows } from './match.ts'
-import { translateRows, type TxRow } from './translate.ts'
+import { translateRows, type TxOutcomes, type TxRow } from './translate.ts'
 
 export interface SetSink {
   /**
    * A set to translate and match: its transaction row, not yet stored, and its interchange's
-   * control number and test flag (null for JSON). The rows are inserted together (one statement)
-   * at the flush, before translating; translate takes the set from memory.
+   * control number and test flag (null for JSON). Translate takes the set from memory; the rows
+   * are inserted together (one statement) at the flush, after matching, with their outcome.
    */
   add(tx: NewTransaction, ic: { control: string; test: boolean } | null): void
   readonly size: number
@@ -60,31 +60,36 @@ export function inlineSink(deps: PipelineDeps, q: Q, opts: { match?: boolean } =
       return rows.length
     },
     async flush() {
-      // The rows first and outside the savepoint: what is stored stays, whatever translate does.
-      // Without their segments (or JSON bodies): translate takes those from memory here, and
-      // storing them cost more than the set's document (about 3 KB of JSON per 856 set, every
-      // value crossing JSON twice). The sets a translate job will read get them (below).
       const stored = stores
-      stores = []
-      await insertTransactions(q, stored, { content: false })
-      if (rows.length === 0) return
       const taken = rows
+      stores = []
       rows = []
+      if (stored.length === 0) return
+      // Translated and matched first, the transaction rows stored after, each once with its final
+      // status (the documents' foreign key to them is checked at commit, migration 0920). Without
+      // their segments (or JSON bodies): translate took those from memory, and storing them cost
+      // more than the set's document (about 3 KB of JSON per 856 set, every value crossing JSON
+      // twice). A held set keeps them, and so does every set of a pass that fails.
+      const outcomes: TxOutcomes = new Map()
       const run = async (t: Q) => {
-        const { fresh } = await translateRows(deps, t, taken, { queueMatch: false, contentStored: false })
-        if (opts.match !== false) await matchRows(deps, t, fresh)
+        const { fresh } = await translateRows(deps, t, taken, { queueMatch: false, outcomes })
+        if (opts.match !== false) await matchRows(deps, t, fresh, { outcomes })
       }
-      if (typeof (q as Partial<Tx>).savepoint !== 'function') return run(q)
       try {
         await (q as Tx).savepoint((sp) => run(sp as unknown as Q))
       } catch (err) {
         deps.log.warn('inline translate/match failed; the sets go to translate jobs', { sets: taken.length, error: serializeError(err).message })
-        await storeTransactionContent(q, taken.map((t) => ({ id: t.id, segments: t.segments, body: t.body })))
+        await insertTransactions(q, stored)
         await enqueueMany(q, 'translate', taken.map((t) => ({
           payload: { messageId: t.payload_id, transactionId: t.id, partnerId: t.partner_id }, dedupeKey: `translate:${t.id}`,
         })))
         deps.wake()
+        return
       }
+      await insertTransactions(q, stored.map((t) => {
+        const o = outcomes.get(t.id)
+        return { ...t, status: o?.status ?? t.status, segments: o?.keepContent ? t.segments : undefined, body: o?.keepContent ? t.body : undefined }
+      }))
     },
   }
 }

@@ -18,6 +18,7 @@ import type { ErpEvent } from '../erp/port.ts'
 import { holds } from '../matching/result.ts'
 import { matchDocument, type MatchResult } from '../matching/index.ts'
 import type { PipelineDeps } from './deps.ts'
+import type { TxOutcomes } from './translate.ts'
 import { contextFor, loadData, lockPos, type ContextData } from './match-context.ts'
 import { yieldToEventLoop } from '../lib/event-loop.ts'
 import { settleAll } from '../lib/settle.ts'
@@ -62,8 +63,12 @@ export async function matchMany(deps: PipelineDeps, q: Q, documentIds: readonly 
   return matchRows(deps, q, rows)
 }
 
-/** matchMany on document rows the caller holds (translate's, in the same transaction). */
-export async function matchRows(deps: PipelineDeps, q: Q, rows: readonly DocRow[]): Promise<Map<string, MatchResult>> {
+/**
+ * matchMany on document rows the caller holds (translate's, in the same transaction).
+ * `outcomes`: their transaction rows are not stored yet (the parse stage's inline pass); the
+ * statuses go there instead of into `transactions`.
+ */
+export async function matchRows(deps: PipelineDeps, q: Q, rows: readonly DocRow[], opts: { outcomes?: TxOutcomes } = {}): Promise<Map<string, MatchResult>> {
   const out = new Map<string, MatchResult>()
   const all = rows.filter((r) => MATCHABLE.has(r.status) && deps.registry.get(r.partner_id))
   // Rounds: a document goes one round after the last earlier document naming one of its POs
@@ -87,7 +92,7 @@ export async function matchRows(deps: PipelineDeps, q: Q, rows: readonly DocRow[
       if (i > 0 && i % 4 === 0) await yieldToEventLoop()
       out.set(row.id, decide(deps, q, row, today, data, w))
     }
-    await flush(q, w)
+    await flush(q, w, opts.outcomes)
   }
   return out
 }
@@ -132,14 +137,15 @@ function decide(deps: PipelineDeps, q: Q, row: DocRow, today: string, data: Cont
   return result
 }
 
-async function flush(q: Q, w: Writes): Promise<void> {
+async function flush(q: Q, w: Writes, outcomes?: TxOutcomes): Promise<void> {
   if (w.docs.length) {
     // One JSON array (jsonb_to_recordset), not text[] elements the driver would escape one by one.
     w.writes.push(q`update documents d set status = v.status, match = v.match, updated_at = now()
       from jsonb_to_recordset(${q.json((w.docs) as never)}) as v(id text, status text, match jsonb)
       where d.id = v.id and d.id = any(${w.docs.map((d) => d.id)}::text[])`.execute()) // see setPayloadStatuses
   }
-  if (w.txs.length) {
+  if (outcomes) for (const [id, status] of w.txs) outcomes.set(id, { status })
+  else if (w.txs.length) {
     w.writes.push(q`update transactions t set status = v.status, updated_at = now()
       from unnest(${w.txs.map((t) => t[0])}::text[], ${w.txs.map((t) => t[1])}::text[]) as v(id, status)
       where t.id = v.id`.execute())

@@ -11,7 +11,7 @@
 import { businessKey, type CanonicalDoc } from '../canonical/index.ts'
 import { openException, openExceptions } from '../db/exceptions.ts'
 import { enqueueMany } from '../db/jobs.ts'
-import { setTransactionStatus, storeTransactionContent } from '../db/lineage.ts'
+import { setTransactionStatus } from '../db/lineage.ts'
 import type { Q } from '../db/sql.ts'
 import { newId } from '../lib/ids.ts'
 import { contentHash, poNumbersOf, ssccsOf } from '../matching/index.ts'
@@ -69,14 +69,20 @@ export async function translateMany(deps: PipelineDeps, q: Q, transactionIds: re
 export type StoredDoc = DocRow & { transaction_id: string }
 
 /**
- * Translates transaction rows (read back, or still in memory from the parse that stored them).
- * `contentStored: false`: the rows were stored without their segments or JSON body (the parse
- * stage's inline pass); a held set gets them stored.
+ * What the parse stage's inline pass learns about its sets, recorded instead of written: their
+ * transaction rows are stored after it, each with its final status (inline.ts), and a held set
+ * with its segments (or JSON body), for whoever fixes its map or partner.
+ */
+export type TxOutcomes = Map<string, { status: string; keepContent?: boolean }>
+
+/**
+ * Translates transaction rows (read back, or still in memory from the parse that stores them).
+ * `outcomes`: the rows are not stored yet; their statuses go there instead of into `transactions`.
  * `queueMatch`: queue a match job per new document and mark the transactions translated; false
  * when the caller matches the returned documents at once (their status is then set by match).
  */
 export async function translateRows(
-  deps: PipelineDeps, q: Q, rows: readonly TxRow[], opts: { queueMatch: boolean; contentStored?: boolean }
+  deps: PipelineDeps, q: Q, rows: readonly TxRow[], opts: { queueMatch: boolean; outcomes?: TxOutcomes }
 ): Promise<{ ids: Map<string, string>; fresh: StoredDoc[] }> {
   /** Transaction id → document id, copies (status duplicate) included. */
   const ids = new Map<string, string>()
@@ -108,13 +114,9 @@ export async function translateRows(
     mapped.push({ tx, profileId: profile.id, id: newId('doc'), doc: r.doc, key: businessKey(r.doc), hash: contentHash(r.doc), mapId: r.mapId, mapHash: r.mapHash, test })
   }
   if (held.length) {
-    // A held set keeps its segments (or JSON body) with it, for whoever fixes its map or partner.
-    const heldIds = new Set(held)
-    const heldRows = opts.contentStored === false ? rows.filter((t) => heldIds.has(t.id)) : []
-    writes.push(
-      heldRows.length ? storeTransactionContent(q, heldRows.map((t) => ({ id: t.id, segments: t.segments, body: t.body, status: 'held' }))) : setStatuses(q, held.map((id) => [id, 'held'])),
-      openExceptions(q, reasons)
-    )
+    if (opts.outcomes) for (const id of held) opts.outcomes.set(id, { status: 'held', keepContent: true })
+    else writes.push(setStatuses(q, held.map((id) => [id, 'held'])))
+    writes.push(openExceptions(q, reasons))
   }
   // The business key with the same content is unique among documents that are not duplicates
   // (migration 0700): a copy translated at the same moment (another worker, or earlier in this
@@ -159,7 +161,7 @@ export async function translateRows(
   // finds it).
   for (const m of mapped) {
     if (stored.has(m.id)) continue
-    await recordDuplicate(q, m)
+    await recordDuplicate(q, m, opts.outcomes)
     ids.set(m.tx.id, m.id)
   }
   if (fresh.length && opts.queueMatch) deps.wake()
@@ -172,7 +174,7 @@ function setStatuses(q: Q, pairs: [string, string][]): Promise<unknown> {
     where t.id = v.id`.execute()
 }
 
-async function recordDuplicate(q: Q, m: Mapped): Promise<void> {
+async function recordDuplicate(q: Q, m: Mapped, outcomes?: TxOutcomes): Promise<void> {
   const { tx, doc, key, hash } = m
   const [prior] = await q<{ id: string }[]>`select id from documents
     where partner_id = ${m.profileId} and kind = ${doc.kind} and business_key = ${key} and content_hash = ${hash}
@@ -186,7 +188,7 @@ async function recordDuplicate(q: Q, m: Mapped): Promise<void> {
         ${doc.kind === 'asn' ? ssccsOf(doc) : []}, ${q.json(doc as never)}, ${m.mapId}, ${m.mapHash}, 'duplicate', ${m.test},
         ${prior.id})`.execute(), // sent now: postgres.js queries are lazy until executed or awaited
     openException(q, { code: 'duplicate_document', businessKey: key, firstDocumentId: prior.id, sameContent: true }, { payloadId: tx.payload_id, transactionId: tx.id, documentId: m.id, partnerId: m.profileId }),
-    setTransactionStatus(q, tx.id, 'duplicate'),
+    outcomes ? outcomes.set(tx.id, { status: 'duplicate' }) : setTransactionStatus(q, tx.id, 'duplicate'),
   ])
 }
 

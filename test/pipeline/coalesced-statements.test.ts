@@ -80,6 +80,11 @@ describe('statements a parse batch sends for its acks and warehouse deliveries',
       (select count(*)::int from duplicate_keys k join interchanges i on i.id = k.interchange_id where i.payload_id = any(${ids})) as keys
       from interchanges where payload_id = any(${ids}) and status <> 'duplicate'`
     expect(stored).toEqual({ n: 16, keys: 16 })
+    // Each set's row written once, after matching, with its final status (migration 0920).
+    expect(count(sent, /insert into transactions/), 'transaction inserts').toBe(1)
+    expect(count(sent, /update transactions/), 'transaction updates').toBe(0)
+    const txs = await db.sql<{ status: string; segments: unknown }[]>`select status, segments from transactions where payload_id = any(${ids})`
+    expect(txs.map((t) => [t.status, t.segments])).toEqual(Array(16).fill(['waiting', null]))
 
     const acks = await db.sql<{ id: string; partner_id: string; doc_type: string; text: string; control_number: string }[]>`
       select d.id, d.partner_id, d.doc_type, convert_from(d.bytes, 'LATIN1') as text, d.control_number from deliveries d
