@@ -146,4 +146,17 @@ describe('statements a parse batch sends for its acks and warehouse deliveries',
     const exc = await db.sql<{ code: string }[]>`select code from exceptions where payload_id = ${ids[2]}`
     expect(exc.map((e) => e.code)).toEqual(['duplicate_interchange'])
   })
+
+  it('one file twice in a batch, the later copy handled first: the copy received first is the one processed', async () => {
+    const file = x12File('856', 62, 1, 62)
+    const first = (await p.receive({ transport: 'cli', body: file })).messageId
+    await new Promise((r) => setTimeout(r, 5)) // payload ids are time-ordered to the millisecond
+    const second = (await p.receive({ transport: 'cli', body: file })).messageId
+    expect(first < second).toBe(true)
+    await db.sql.begin((tx) => parseBatch(p.deps, tx, [second, first]))
+    const rows = await db.sql<{ payload_id: string; status: string }[]>`
+      select payload_id, status from interchanges where payload_id = any(${[first, second]})`
+    expect(rows.find((r) => r.payload_id === first)?.status).not.toBe('duplicate')
+    expect(rows.find((r) => r.payload_id === second)?.status).toBe('duplicate')
+  })
 })
