@@ -129,7 +129,7 @@ async function parseEdi(
   const sink = shared ?? inlineSink(deps, q)
   const st = {
     txCount: 0, rejected: 0, accepted: 0, duplicates: 0, icRejected: 0, interchangeAcks: 0, interchanges: 0,
-    partnerId: payload.partner_id, anyTest: false, icErrors: false, sink, acks: batch?.acks ?? [],
+    partnerId: payload.partner_id, anyTest: false, icErrors: false, sink, acks: batch?.acks ?? [], nul: false,
   }
   const events: ReadEvent[] = []
   const reader = engine.stream({
@@ -189,11 +189,13 @@ async function parseEdi(
   let ok = true
   // (Spliced out: the first chunks are not kept for the rest of the file.)
   for (const chunk of first.splice(0)) {
+    st.nul ||= chunk.includes(0)
     ok = feed(() => reader.push(chunk))
     await drain()
     if (!ok) break
   }
   for (let c = ok ? await rest.next() : undefined; c !== undefined && !c.done; c = await rest.next()) {
+    st.nul ||= c.value.includes(0)
     ok = feed(() => reader.push(c!.value))
     await drain()
     if (!ok) break
