@@ -17,6 +17,9 @@
  *
  * Only transactions coalesce: on the pool each request is its own statement (and its own
  * autocommit transaction), as unrelated callers must not share one's failure.
+ *
+ * Callers must await what they ask before their transaction (or savepoint) ends, failing or not:
+ * a request still waiting when it ends goes out after it, on the bare connection.
  */
 import type { Q } from './sql.ts'
 

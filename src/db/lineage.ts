@@ -125,14 +125,14 @@ const claimInterchanges = coalescing(claimInterchangesNow)
  * whoever holds the key after the claims: the first of them, or an earlier interchange.
  */
 async function claimInterchangesNow(q: Q, items: InterchangeClaim[]): Promise<{ id: string; duplicateOf?: DuplicateHolder }[]> {
-  // Claimed in the order the payloads were received (their ids are time-ordered; within one
-  // millisecond, either), not the order their handlers got here: of one file received twice, the
-  // earlier copy is the one processed.
+  // Of several interchanges with one key, the one whose payload was received first claims it
+  // (payload ids are time-ordered; within one millisecond, either), not the first handler to get
+  // here: of one file received twice, the earlier copy is processed. The keys are then locked in
+  // one fixed order (partner, key), so two batches claiming the same keys never wait in a cycle.
   const received = items.map((_, o) => o).sort((a, b) => {
     const [x, y] = [items[a].row, items[b].row]
     return x.payloadId < y.payloadId ? -1 : x.payloadId > y.payloadId ? 1 : x.seq - y.seq
   })
-  const rank = new Map(received.map((o, i) => [o, i]))
   const seen = new Set<string>()
   const windows: Record<string, number> = {}
   const rows = received.map((o) => {
@@ -142,7 +142,7 @@ async function claimInterchangesNow(q: Q, items: InterchangeClaim[]): Promise<{ 
     seen.add(`${r.partnerId}\u0000${key}`)
     windows[r.partnerId] = windowDays
     return {
-      o, rank: rank.get(o)!, id, key, claims, payload_id: r.payloadId, seq: r.seq, standard: r.standard, partner_id: r.partnerId,
+      o, id, key, claims, payload_id: r.payloadId, seq: r.seq, standard: r.standard, partner_id: r.partnerId,
       sender_qual: r.senderQual ?? null, sender_id: r.senderId, receiver_qual: r.receiverQual ?? null, receiver_id: r.receiverId,
       control_number: r.controlNumber, test: r.test, status: r.status, issues: r.issues,
     }
@@ -151,12 +151,12 @@ async function claimInterchangesNow(q: Q, items: InterchangeClaim[]): Promise<{ 
   const expired = q`k.created_at <= now() - make_interval(days => (${q.json(windows as never)}::jsonb ->> k.partner_id)::int)`
   const held = await q<(DuplicateHolder & { o: number; duplicate: boolean })[]>`
     with v as (
-      select * from jsonb_to_recordset(${q.json(rows as never)}) as v(o int, rank int, id text, key text, claims boolean, payload_id text,
+      select * from jsonb_to_recordset(${q.json(rows as never)}) as v(o int, id text, key text, claims boolean, payload_id text,
         seq int, standard text, partner_id text, sender_qual text, sender_id text, receiver_qual text, receiver_id text,
         control_number text, test boolean, status text, issues jsonb)
     ), k as (
       insert into duplicate_keys as k (partner_id, key, interchange_id, payload_id)
-      select partner_id, key, id, payload_id from v where claims order by rank
+      select partner_id, key, id, payload_id from v where claims order by partner_id, key
       on conflict (partner_id, key) do update set
         interchange_id = case when ${expired} then excluded.interchange_id else k.interchange_id end,
         payload_id = case when ${expired} then excluded.payload_id else k.payload_id end,

@@ -88,9 +88,17 @@ export async function matchRows(deps: PipelineDeps, q: Q, rows: readonly DocRow[
     const [, data] = await settleAll([lockPos(q, now.flatMap((r) => r.po_numbers)), loadData(q, now)])
     const today = deps.now().toISOString().slice(0, 10)
     const w: Writes = { writes: [], docs: [], txs: [], events: [], exceptions: [], shippedPos: [] }
-    for (const [i, row] of now.entries()) {
-      if (i > 0 && i % 4 === 0) await yieldToEventLoop()
-      out.set(row.id, decide(deps, q, row, today, data, w))
+    try {
+      for (const [i, row] of now.entries()) {
+        if (i > 0 && i % 4 === 0) await yieldToEventLoop()
+        out.set(row.id, decide(deps, q, row, today, data, w))
+      }
+    } catch (err) {
+      // A rule defect on one document: the writes already queued for the others (some of them
+      // coalesced, not sent yet) go out and finish before the caller rolls back, or they would
+      // be sent after it, outside the transaction or savepoint they belong to.
+      await Promise.allSettled(w.writes)
+      throw err
     }
     await flush(q, w, opts.outcomes)
   }

@@ -175,11 +175,13 @@ export async function attemptAs2Send(deps: As2SendDeps, msg: OutboundMessage): P
 
 /**
  * What a partner's signed MDN must meet: the policy its messages to us meet (receive.ts), so a
- * receipt signed with SHA-1 (unless the profile allows it) or with a certificate outside its
- * validity proves nothing.
+ * receipt signed with SHA-1 or with a certificate outside its validity proves nothing. SHA-1 is
+ * accepted where the profile allows it, or where we sign with SHA-1 ourselves: we then ask for
+ * the receipt's MIC and signature in SHA-1 (signed-receipt-micalg), and a partner that complies
+ * must not fail every delivery.
  */
 function mdnPolicy(profile: PartnerProfile, now: Date): VerifyOptions {
-  return { allowSha1: profile.as2?.allowSha1 ?? false, now }
+  return { allowSha1: (profile.as2?.allowSha1 ?? false) || profile.as2?.sign === 'sha1', now }
 }
 
 /** Judge a parsed MDN against the message we sent. */

@@ -49,6 +49,8 @@ describe.skipIf(!hasOpenssl)('AS2 send', () => {
       // MDNs signed with SHA-1, which these profiles do not allow: sync, and async posted by the test
       { id: 'sha1', as2Id: 'SHA1', us: 'OURS', cert: ours.crt, url: `${liarUrl}/sha1` },
       { id: 'sha1-async', as2Id: 'SHA1ASYNC', us: 'OURS', cert: ours.crt, url: `${liarUrl}/silent`, extra: async },
+      // We sign with SHA-1 and so ask for the receipt in SHA-1: its signature is accepted
+      { id: 'sha1-ours', as2Id: 'SHA1OURS', us: 'OURS', cert: ours.crt, url: `${liarUrl}/sha1`, extra: '  sign: sha1' },
     ])
     gw = await startGateway({ registry, keyFile: ours.key, certFile: ours.crt, ourIds: ['OURS'] })
     await listenOn(gw, Number(new URL(url).port))
@@ -132,6 +134,10 @@ describe.skipIf(!hasOpenssl)('AS2 send', () => {
     expect(res.status).toBe(200)
     const [after] = await gw.sql<{ mdn_status: string }[]>`select mdn_status from as2_outbound where message_id = ${pending.row.message_id}`
     expect(after.mdn_status).toBe('bad_signature')
+    // Where we sign with SHA-1 ourselves, the partner's SHA-1 receipt verifies (this one then
+    // fails on its made-up MIC, not on its signature).
+    const ours = await sendTo('sha1-ours')
+    expect(ours.row).toMatchObject({ status: 'negative', mdn_status: 'mic_mismatch' })
   })
 
   it('rejects an async MDN for a message we never sent', async () => {
