@@ -64,14 +64,19 @@ export async function claimDuplicateKey(
  * is another interchange of another payload. A key older than the window is taken over.
  */
 function claimKey(q: Q, r: { partnerId: string; key: string; interchangeId: string; payloadId: string; windowDays: number }) {
-  const expired = q`k.created_at <= now() - ${`${r.windowDays} days`}::interval`
   return q`insert into duplicate_keys as k (partner_id, key, interchange_id, payload_id)
     values (${r.partnerId}, ${r.key}, ${r.interchangeId}, ${r.payloadId})
-    on conflict (partner_id, key) do update set
+    ${takeOverExpired(q, q`${`${r.windowDays} days`}::interval`)}
+    returning interchange_id, payload_id, created_at, interchange_id <> ${r.interchangeId} and payload_id <> ${r.payloadId} as duplicate`
+}
+
+/** The conflict rule of a claim: a key held longer than `window` (an interval) is taken over. */
+function takeOverExpired(q: Q, window: ReturnType<Q>) {
+  const expired = q`k.created_at <= now() - ${window}`
+  return q`on conflict (partner_id, key) do update set
       interchange_id = case when ${expired} then excluded.interchange_id else k.interchange_id end,
       payload_id = case when ${expired} then excluded.payload_id else k.payload_id end,
-      created_at = case when ${expired} then now() else k.created_at end
-    returning interchange_id, payload_id, created_at, interchange_id <> ${r.interchangeId} and payload_id <> ${r.payloadId} as duplicate`
+      created_at = case when ${expired} then now() else k.created_at end`
 }
 
 /**
@@ -147,8 +152,6 @@ async function claimInterchangesNow(q: Q, items: InterchangeClaim[]): Promise<{ 
       control_number: r.controlNumber, test: r.test, status: r.status, issues: r.issues,
     }
   })
-  // A key held longer than its partner's window is taken over.
-  const expired = q`k.created_at <= now() - make_interval(days => (${q.json(windows as never)}::jsonb ->> k.partner_id)::int)`
   const held = await q<(DuplicateHolder & { o: number; duplicate: boolean })[]>`
     with v as (
       select * from jsonb_to_recordset(${q.json(rows as never)}) as v(o int, id text, key text, claims boolean, payload_id text,
@@ -157,10 +160,7 @@ async function claimInterchangesNow(q: Q, items: InterchangeClaim[]): Promise<{ 
     ), k as (
       insert into duplicate_keys as k (partner_id, key, interchange_id, payload_id)
       select partner_id, key, id, payload_id from v where claims order by partner_id, key
-      on conflict (partner_id, key) do update set
-        interchange_id = case when ${expired} then excluded.interchange_id else k.interchange_id end,
-        payload_id = case when ${expired} then excluded.payload_id else k.payload_id end,
-        created_at = case when ${expired} then now() else k.created_at end
+      ${takeOverExpired(q, q`make_interval(days => (${q.json(windows as never)}::jsonb ->> k.partner_id)::int)`)}
       returning k.partner_id, k.key, k.interchange_id, k.payload_id, k.created_at
     ), r as (
       select v.o, k.interchange_id, k.payload_id, k.created_at, k.interchange_id <> v.id and k.payload_id <> v.payload_id as duplicate
@@ -231,6 +231,13 @@ export async function insertTransactions(q: Q, rows: readonly (TransactionInsert
     from jsonb_to_recordset(${q.json(json as never)}) as v(id text, payload_id text, interchange_id text, partner_id text,
       standard text, doc_type text, version text, group_control text, control_number text, status text, issues jsonb,
       segments jsonb, body jsonb, span_start bigint, span_end bigint)`
+}
+
+/** Several transactions' statuses (`[id, status]` pairs) in ONE statement. */
+export function setTransactionStatuses(q: Q, pairs: readonly (readonly [string, string])[]): Promise<unknown> {
+  return q`update transactions t set status = v.status, updated_at = now()
+    from unnest(${pairs.map((p) => p[0])}::text[], ${pairs.map((p) => p[1])}::text[]) as v(id, status)
+    where t.id = v.id`.execute()
 }
 
 export async function setTransactionStatus(q: Q, id: string, status: string): Promise<void> {

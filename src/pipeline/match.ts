@@ -9,7 +9,7 @@ import type { CanonicalDoc } from '../canonical/index.ts'
 import type { PartnerProfile } from '../config/partner.ts'
 import { dedupeKeyOf, openException, openExceptions } from '../db/exceptions.ts'
 import { enqueue } from '../db/jobs.ts'
-import { insertDeliveries, type DeliveryInsert, type DeliveryRequest } from '../db/lineage.ts'
+import { insertDeliveries, setTransactionStatuses, type DeliveryInsert, type DeliveryRequest } from '../db/lineage.ts'
 import { allocateRanges } from '../db/control-numbers.ts'
 import type { Q } from '../db/sql.ts'
 import { newId } from '../lib/ids.ts'
@@ -153,11 +153,7 @@ async function flush(q: Q, w: Writes, outcomes?: TxOutcomes): Promise<void> {
       where d.id = v.id and d.id = any(${w.docs.map((d) => d.id)}::text[])`.execute()) // see setPayloadStatuses
   }
   if (outcomes) for (const [id, status] of w.txs) outcomes.set(id, { status })
-  else if (w.txs.length) {
-    w.writes.push(q`update transactions t set status = v.status, updated_at = now()
-      from unnest(${w.txs.map((t) => t[0])}::text[], ${w.txs.map((t) => t[1])}::text[]) as v(id, status)
-      where t.id = v.id`.execute())
-  }
+  else if (w.txs.length) w.writes.push(setTransactionStatuses(q, w.txs))
   if (w.events.length) w.writes.push(publishMany(q, w.events))
   if (w.exceptions.length) w.writes.push(openExceptions(q, w.exceptions))
   if (w.shippedPos.length) w.writes.push(rematchInvoices(q, [...new Set(w.shippedPos)]))

@@ -11,7 +11,7 @@
 import { businessKey, type CanonicalDoc } from '../canonical/index.ts'
 import { openException, openExceptions } from '../db/exceptions.ts'
 import { enqueueMany } from '../db/jobs.ts'
-import { setTransactionStatus } from '../db/lineage.ts'
+import { setTransactionStatus, setTransactionStatuses } from '../db/lineage.ts'
 import type { Q } from '../db/sql.ts'
 import { newId } from '../lib/ids.ts'
 import { contentHash, poNumbersOf, ssccsOf } from '../matching/index.ts'
@@ -115,7 +115,7 @@ export async function translateRows(
   }
   if (held.length) {
     if (opts.outcomes) for (const id of held) opts.outcomes.set(id, { status: 'held', keepContent: true })
-    else writes.push(setStatuses(q, held.map((id) => [id, 'held'])))
+    else writes.push(setTransactionStatuses(q, held.map((id) => [id, 'held'])))
     writes.push(openExceptions(q, reasons))
   }
   // The business key with the same content is unique among documents that are not duplicates
@@ -152,7 +152,7 @@ export async function translateRows(
   })
   if (fresh.length && opts.queueMatch) {
     writes.push(
-      setStatuses(q, fresh.map((d) => [d.transaction_id, 'translated'])),
+      setTransactionStatuses(q, fresh.map((d) => [d.transaction_id, 'translated'])),
       enqueueMany(q, 'match', fresh.map((d) => ({ payload: { messageId: d.payload_id, documentId: d.id, partnerId: d.partner_id }, dedupeKey: `match:${d.id}` })))
     )
   }
@@ -166,12 +166,6 @@ export async function translateRows(
   }
   if (fresh.length && opts.queueMatch) deps.wake()
   return { ids, fresh }
-}
-
-function setStatuses(q: Q, pairs: [string, string][]): Promise<unknown> {
-  return q`update transactions t set status = v.status, updated_at = now()
-    from unnest(${pairs.map((p) => p[0])}::text[], ${pairs.map((p) => p[1])}::text[]) as v(id, status)
-    where t.id = v.id`.execute()
 }
 
 async function recordDuplicate(q: Q, m: Mapped, outcomes?: TxOutcomes): Promise<void> {

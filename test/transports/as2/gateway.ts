@@ -131,32 +131,20 @@ export async function startGateway(o: { registry: Registry; keyFile: string; cer
  * never sends the MDN. `keys()` is read per request (the signing pair may exist only later).
  */
 export async function startMisbehavingPartner(keys: () => As2KeyPair): Promise<{ url: string; close(): Promise<void> }> {
+  /** A processed receipt with a made-up MIC, signed with `digest`. */
+  const receipt = (originalMessageId: string, from: string, digest: 'sha1' | 'sha256') => {
+    const { key, cert } = keys()
+    const mdn = buildMdn({
+      originalMessageId, from, to: 'OURS', disposition: DISPOSITION.processed,
+      mic: { value: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=', alg: digest },
+      sign: { key, cert, digest },
+    })
+    return new Response(new Uint8Array(mdn.body), { headers: mdn.headers })
+  }
   const app = new Hono()
-    .post('/liar', async (c) => {
-      const { key, cert } = keys()
-      const mdn = buildMdn({
-        originalMessageId: c.req.header('message-id')!,
-        from: 'LIAR',
-        to: 'OURS',
-        disposition: DISPOSITION.processed,
-        mic: { value: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=', alg: 'sha256' },
-        sign: { key, cert, digest: 'sha256' },
-      })
-      return new Response(new Uint8Array(mdn.body), { headers: mdn.headers })
-    })
+    .post('/liar', (c) => receipt(c.req.header('message-id')!, 'LIAR', 'sha256'))
     // A receipt signed with SHA-1 (the partner's profile does not allow it), MIC not checked here.
-    .post('/sha1', async (c) => {
-      const { key, cert } = keys()
-      const mdn = buildMdn({
-        originalMessageId: c.req.header('message-id')!,
-        from: 'SHA1',
-        to: 'OURS',
-        disposition: DISPOSITION.processed,
-        mic: { value: 'AAAAAAAAAAAAAAAAAAAAAAAAAAA=', alg: 'sha1' },
-        sign: { key, cert, digest: 'sha1' },
-      })
-      return new Response(new Uint8Array(mdn.body), { headers: mdn.headers })
-    })
+    .post('/sha1', (c) => receipt(c.req.header('message-id')!, 'SHA1', 'sha1'))
     .post('/silent', (c) => c.text('ok'))
   const server = await new Promise<ServerType>((r) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => r(s))
