@@ -43,6 +43,8 @@ export interface E2eRun {
   files: number
   seconds: number
   workerMs: number
+  /** Of workerMs, the time in the kernel (socket writes and reads, mostly). */
+  workerSysMs: number
   backendMs: number
   pgMs: number
   statements: number
@@ -115,6 +117,7 @@ export async function once(shape: Shape, procs: number): Promise<E2eRun> {
     return {
       shape: shape.name, procs, sets, files: files.length, seconds,
       workerMs: done.reduce((s, d) => s + d.cpuMs, 0) / sets,
+      workerSysMs: done.reduce((s, d) => s + (d.sysMs ?? 0), 0) / sets,
       backendMs: (c1.backends - c0.backends) / sets,
       pgMs: (c1.pg - c0.pg) / sets,
       statements: done.reduce((s, d) => s + d.statements, 0) / sets,
@@ -138,7 +141,7 @@ const f2 = (x: number) => x.toFixed(2)
 
 export function describe(r: E2eRun): string {
   const unit = r.shape === 'small' ? `${(r.files / r.seconds).toFixed(0)} files/s` : `${(r.sets / r.seconds).toFixed(0)} sets/s`
-  return `${r.shape} ${r.procs} proc: ${unit} (${r.sets} sets, ${r.files} files, ${r.seconds.toFixed(1)} s); per set: worker ${f2(r.workerMs)} ms, ` +
+  return `${r.shape} ${r.procs} proc: ${unit} (${r.sets} sets, ${r.files} files, ${r.seconds.toFixed(1)} s); per set: worker ${f2(r.workerMs)} ms (kernel ${f2(r.workerSysMs)}), ` +
     `own PG backends ${f2(r.backendMs)} ms, all postgres ${f2(r.pgMs)} ms, ${r.statements.toFixed(2)} statements` +
     `${r.pgss ? `, pg_stat_statements ${(r.pgss.calls / r.sets).toFixed(2)} calls ${(r.pgss.ms / r.sets).toFixed(3)} ms` : ''}; ` +
     `peak RSS ${r.peakRssMb.toFixed(0)} MiB; busy ${(r.busy * 100).toFixed(0)}%; docs ${JSON.stringify(r.documents)}; open exceptions ${JSON.stringify(r.exceptions)}; acks ${r.acks}`

@@ -62,7 +62,7 @@ await gw.worker.stop()
 if (process.env.STMT_HIST) for (const [k, n] of [...hist].sort((a, b) => b[1] - a[1])) console.error(String(n).padStart(7), k)
 const cpu = process.cpuUsage(cpu0)
 const sent = statements - polls
-console.log(`done ${JSON.stringify({ completed, cpuMs: (cpu.user + cpu.system) / 1000, statements: sent, peakRssMb: peakRssMb() })}`)
+console.log(`done ${JSON.stringify({ completed, cpuMs: (cpu.user + cpu.system) / 1000, sysMs: cpu.system / 1000, statements: sent, peakRssMb: peakRssMb() })}`)
 // Stay connected until the parent has read the backends' CPU time.
 await lines.next()
 await gw.close()

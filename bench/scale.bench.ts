@@ -76,7 +76,7 @@ export function machineTicks(): { busy: number; total: number } {
   return { busy: total - f[3] - f[4], total }
 }
 
-export interface WorkerDone { completed: number; cpuMs: number; statements: number; peakRssMb?: number }
+export interface WorkerDone { completed: number; cpuMs: number; sysMs?: number; statements: number; peakRssMb?: number }
 export interface Child { ready: Promise<{ pids: number[] }>; done: Promise<WorkerDone>; go(): void; exit(): void }
 
 export function worker(schema: string, env: Record<string, string> = {}): Child {

@@ -70,11 +70,15 @@ export function createTablesErp(q: Q): TablesErp {
     if (poNumbers.length === 0) return out
     // Both queries in one round trip (pipelined on the connection): a line always belongs to an
     // existing PO (foreign key), so selecting lines by the requested numbers finds the same rows.
-    // `in ($1, …)` rather than `= any($1)`: PostgreSQL knows the list's length, so the prepared
-    // statement settles on a generic plan instead of being planned again on every match.
+    // One index probe per PO number, whatever the statistics: a list (`in (…)` or `= any(…)`)
+    // was planned as a sequential scan of every PO line while the tables had no statistics yet
+    // (after an import, before autovacuum analyses them, or with autovacuum off), per match.
+    const keys = [...new Set(poNumbers)]
     const [pos, lines] = await Promise.all([
-      q<PoRow[]>`select * from erp_purchase_orders where po_number in ${q([...poNumbers])}`,
-      q<LineRow[]>`select * from erp_po_lines where po_number in ${q([...poNumbers])}`,
+      q<PoRow[]>`select o.* from unnest(${keys}::text[]) as k(po)
+        cross join lateral (select * from erp_purchase_orders where po_number = k.po offset 0) o`,
+      q<LineRow[]>`select l.* from unnest(${keys}::text[]) as k(po)
+        cross join lateral (select * from erp_po_lines where po_number = k.po offset 0) l`,
     ])
     const byPo = new Map<string, LineRow[]>()
     for (const l of lines) {

@@ -3,7 +3,8 @@
  * payload outcomes against a few thousand payloads was planned as a hash join over a scan of the
  * whole table (jsonb_to_recordset is estimated at 100 rows), so every parse batch read every
  * payload ever received. Matching's look-up of earlier invoices by number read every invoice
- * stored (on PostgreSQL: through documents_status_idx). Counted with pg_stat_xact_user_tables:
+ * stored (on PostgreSQL: through documents_status_idx). The ERP orders of a match read every PO
+ * and PO line while those tables had no statistics (right after an import). Counted with pg_stat_xact_user_tables:
  * the rows this transaction read.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -80,5 +81,34 @@ describe('matching reads of a batch on a table of thousands of documents', () =>
     // Each earlier invoice under its own partner's number (N12 is supplier-0's, N11 supplier-1's).
     expect(found).toEqual(['supplier-0:inv:N12', 'supplier-1:inv:N11'])
     expect(read).toBeLessThan(20)
+  })
+})
+
+describe('the ERP orders of a batch, before the ERP tables have statistics', () => {
+  let db: TestDb
+  beforeAll(async () => {
+    db = await testDb()
+    // As after an import that autovacuum has not analysed yet: no `analyze` here.
+    await db.sql`insert into erp_purchase_orders (po_number, supplier_id) select 'PO-' || i, 'supplier-a' from generate_series(1, 3000) as i`
+    await db.sql`insert into erp_po_lines (po_number, line_no, quantity, uom)
+      select 'PO-' || i, l::text, '10', 'EA' from generate_series(1, 3000) as i, generate_series(1, 3) as l`
+  })
+  afterAll(async () => db.close())
+
+  it('16 POs read their own rows through the keys, never the whole tables', async () => {
+    const { createTablesErp } = await import('../../src/db/erp.ts')
+    const wanted = Array.from({ length: 16 }, (_, i) => `PO-${100 + i * 13}`)
+    let read = { pos: -1, lines: -1 }
+    let found: string[] = []
+    await db.sql.begin(async (tx) => {
+      const q = tx as unknown as Q
+      const [p0, l0] = [await seqRead(q, 'erp_purchase_orders'), await seqRead(q, 'erp_po_lines')]
+      const orders = await createTablesErp(q).findOrders([...wanted, 'PO-NOT-THERE', wanted[0]])
+      found = [...orders.values()].map((o) => `${o.poNumber}:${o.lines.map((l) => l.lineNo).join(',')}`).sort()
+      read = { pos: (await seqRead(q, 'erp_purchase_orders')) - p0, lines: (await seqRead(q, 'erp_po_lines')) - l0 }
+      throw new Rollback()
+    }).catch((e) => { if (!(e instanceof Rollback)) throw e })
+    expect(found).toEqual(wanted.map((po) => `${po}:1,2,3`).sort())
+    expect(read).toEqual({ pos: 0, lines: 0 })
   })
 })
