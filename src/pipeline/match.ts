@@ -87,7 +87,7 @@ export async function matchRows(deps: PipelineDeps, q: Q, rows: readonly DocRow[
     // for the lock.
     const [, data] = await settleAll([lockPos(q, now.flatMap((r) => r.po_numbers)), loadData(q, now)])
     const today = deps.now().toISOString().slice(0, 10)
-    const w: Writes = { writes: [], docs: [], txs: [], events: [], exceptions: [], shippedPos: [] }
+    const w: Writes = { writes: [], docs: [], txs: [], events: [], exceptions: [], stale: [], shippedPos: [] }
     try {
       for (const [i, row] of now.entries()) {
         if (i > 0 && i % 4 === 0) await yieldToEventLoop()
@@ -111,6 +111,8 @@ interface Writes {
   txs: [string, string][]
   events: { type: string; partnerId: string; poNumber: string | null; documentId: string; payload: unknown }[]
   exceptions: Parameters<typeof openExceptions>[1][number][]
+  /** Open exceptions this run no longer produces (the PO arrived, data was fixed): resolved, all in one statement. */
+  stale: string[]
   /** PO numbers of ASNs matched now: invoices held or waiting on them are matched again. */
   shippedPos: string[]
 }
@@ -129,10 +131,7 @@ function decide(deps: PipelineDeps, q: Q, row: DocRow, today: string, data: Cont
   // The writes touch disjoint rows and depend on nothing read back, so they are issued together
   // (pipelined, in this order: postgres.js sends a query once executed or awaited) and the stage
   // waits for all of them once.
-  if (stale.length) {
-    w.writes.push(q`update exceptions set state = 'resolved', note = 'resolved automatically: no longer applies on re-match',
-      resolved_at = now(), updated_at = now() where id = any(${stale})`.execute())
-  }
+  w.stale.push(...stale)
   for (const r of holding) w.exceptions.push({ reason: r, refs })
   w.docs.push({ id: row.id, status, match: result })
   if (row.transaction_id) w.txs.push([row.transaction_id, status])
@@ -155,6 +154,10 @@ async function flush(q: Q, w: Writes, outcomes?: TxOutcomes): Promise<void> {
   if (outcomes) for (const [id, status] of w.txs) outcomes.set(id, { status })
   else if (w.txs.length) w.writes.push(setTransactionStatuses(q, w.txs))
   if (w.events.length) w.writes.push(publishMany(q, w.events))
+  if (w.stale.length) {
+    w.writes.push(q`update exceptions set state = 'resolved', note = 'resolved automatically: no longer applies on re-match',
+      resolved_at = now(), updated_at = now() where id = any(${w.stale})`.execute())
+  }
   if (w.exceptions.length) w.writes.push(openExceptions(q, w.exceptions))
   if (w.shippedPos.length) w.writes.push(rematchInvoices(q, [...new Set(w.shippedPos)]))
   await settleAll(w.writes)

@@ -16,6 +16,7 @@ import { createTablesErp } from '../../src/db/erp.ts'
 import type { Sql } from '../../src/db/sql.ts'
 import { parseX12 } from '../../src/edi/x12/index.ts'
 import { parsePurchaseOrders } from '../../src/erp/import.ts'
+import { matchMany } from '../../src/pipeline/match.ts'
 import { parseBatch } from '../../src/pipeline/parse-batch.ts'
 import { repoProfile, tempConfigDir } from '../helpers/config.ts'
 import { testDb, type TestDb } from '../helpers/db.ts'
@@ -158,5 +159,23 @@ describe('statements a parse batch sends for its acks and warehouse deliveries',
       select payload_id, status from interchanges where payload_id = any(${[first, second]})`
     expect(rows.find((r) => r.payload_id === first)?.status).not.toBe('duplicate')
     expect(rows.find((r) => r.payload_id === second)?.status).toBe('duplicate')
+  })
+
+  it('invoices matched again once their ASNs are: their stale exceptions resolved in ONE statement', async () => {
+    const { orders } = parsePurchaseOrders(erpCsv(90), 'csv')
+    await createTablesErp(db.sql).upsertOrders(orders)
+    // Invoices before their ASNs: held, invoiced over shipped.
+    const inv = await batch(Array.from({ length: 6 }, (_, i) => x12File('810', 70 + i, 1, 70 + i)))
+    const invoices = await db.sql<{ id: string; status: string }[]>`select id, status from documents where payload_id = any(${inv.ids}) order by id`
+    expect(invoices.map((d) => d.status)).toEqual(Array(6).fill('held'))
+    const open = await db.sql<{ id: string }[]>`select id from exceptions where document_id = any(${invoices.map((d) => d.id)}) and state = 'open'`
+    expect(open.length).toBeGreaterThanOrEqual(6)
+    await batch(Array.from({ length: 6 }, (_, i) => x12File('856', 70 + i, 1, 80 + i)))
+    const sent = await statementsOf(db.sql, () => db.sql.begin((tx) => matchMany(p.deps, tx, invoices.map((d) => d.id))))
+    expect(count(sent, /update exceptions set state/), 'exception updates').toBe(1)
+    const after = await db.sql<{ status: string }[]>`select status from documents where id = any(${invoices.map((d) => d.id)})`
+    expect(after.map((d) => d.status)).toEqual(Array(6).fill('matched'))
+    const states = await db.sql<{ state: string }[]>`select state from exceptions where id = any(${open.map((e) => e.id)})`
+    expect(states.map((e) => e.state)).toEqual(open.map(() => 'resolved'))
   })
 })
