@@ -9,14 +9,30 @@ export function newId(prefix: string): string {
 
 export const sha256 = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex')
 
-/** Stable JSON (sorted keys) so content hashes do not depend on key order. */
+/**
+ * JSON with sorted keys and no `undefined` members (an `undefined` array element is `null`, as
+ * JSON.stringify writes it), so equal content always gives the same text and the same hash.
+ * One string built as it goes: the document hash of every document received runs through it.
+ */
 export function stableStringify(v: unknown): string {
-  if (v === null || typeof v !== 'object') return JSON.stringify(v)
-  if (Array.isArray(v)) return `[${v.map(stableStringify).join(',')}]`
+  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null'
+  if (Array.isArray(v)) {
+    let s = '['
+    for (let i = 0; i < v.length; i++) {
+      if (i > 0) s += ','
+      const x: unknown = v[i]
+      s += x === undefined ? 'null' : stableStringify(x)
+    }
+    return s + ']'
+  }
   const o = v as Record<string, unknown>
-  return `{${Object.keys(o)
-    .filter((k) => o[k] !== undefined)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${stableStringify(o[k])}`)
-    .join(',')}}`
+  const keys = Object.keys(o).sort()
+  let s = '{'
+  for (const k of keys) {
+    const x = o[k]
+    if (x === undefined) continue
+    if (s.length > 1) s += ','
+    s += JSON.stringify(k) + ':' + stableStringify(x)
+  }
+  return s + '}'
 }

@@ -9,6 +9,7 @@
  * - new key                  → `new`.
  */
 import { createHash } from 'node:crypto'
+import { stableStringify } from '../lib/ids.ts'
 import { businessKey } from '../canonical/index.ts'
 import type { CanonicalDoc } from '../canonical/index.ts'
 import type { ExceptionReason } from '../exceptions/reasons.ts'
@@ -29,15 +30,7 @@ export type ResendCheck =
     }
 
 /** JSON with sorted keys and no `undefined`, so equal content always hashes equal. */
-export function stableJson(v: unknown): string {
-  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null'
-  if (Array.isArray(v)) return `[${v.map((x) => stableJson(x === undefined ? null : x)).join(',')}]`
-  const o = v as Record<string, unknown>
-  const keys = Object.keys(o)
-    .filter((k) => o[k] !== undefined)
-    .sort()
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`).join(',')}}`
-}
+export const stableJson = stableStringify
 
 /** sha256 of the document without `provenance` (envelopes and control numbers differ per resend). */
 export function contentHash(doc: CanonicalDoc): string {
