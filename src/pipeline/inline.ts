@@ -16,7 +16,7 @@ import type { Q, Tx } from '../db/sql.ts'
 import { serializeError } from '../lib/errors.ts'
 import type { PipelineDeps } from './deps.ts'
 import { matchRows } from './match.ts'
-import { translateRows, type TxOutcomes, type TxRow } from './translate.ts'
+import { recordCopies, translateRows, type TxOutcomes, type TxRow } from './translate.ts'
 
 export interface SetSink {
   /**
@@ -74,9 +74,14 @@ export function inlineSink(deps: PipelineDeps, q: Q, opts: { match?: boolean } =
       // more than the set's document (about 3 KB of JSON per 856 set, every value crossing JSON
       // twice). A held set keeps them, and so does every set of a pass that fails.
       const outcomes: TxOutcomes = new Map()
+      // Each document is stored once, by match, with its outcome (translate only maps it and
+      // looks its copies up): an insert and then an update rewrote the row and every index entry.
       const run = async (t: Q) => {
-        const { fresh } = await translateRows(deps, t, taken, { queueMatch: false, outcomes })
-        if (opts.match !== false) await matchRows(deps, t, fresh, { outcomes })
+        const match = opts.match !== false
+        const { fresh, copies } = await translateRows(deps, t, taken, { queueMatch: false, outcomes, unstored: match })
+        if (!match) return
+        await matchRows(deps, t, fresh, { outcomes })
+        await recordCopies(t, copies, outcomes)
       }
       try {
         await (q as Tx).savepoint((sp) => run(sp as unknown as Q))

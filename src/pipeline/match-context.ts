@@ -70,12 +70,12 @@ const before = (p: { created_us: string; id: string }, row: DocRow) => {
  * read covers the whole batch (PO numbers, SSCCs, invoice numbers of all of them); contextFor
  * picks each document's share.
  */
-export async function loadData(q: Q, rows: DocRow[]): Promise<ContextData> {
+export async function loadData(q: Q, rows: DocRow[], unstored: readonly DocRow[] = []): Promise<ContextData> {
   const erp = createTablesErp(q)
   const pos = [...new Set(rows.flatMap((r) => r.po_numbers))]
   const ssccs = [...new Set(rows.flatMap(ownSsccs))]
   const invoiceKeys = [...new Map(rows.filter((r) => r.kind === 'invoice').map((r) => [`${r.partner_id}\u0000${r.business_key}`, { partnerId: r.partner_id, key: r.business_key }])).values()]
-  const [orders, prior, ssccRows, invoices, open] = await settleAll([
+  const [orders, prior, ssccsRead, invoicesRead, open] = await settleAll([
     erp.findOrders(pos),
     // One index probe per PO number (documents_po_idx), the rest checked on what it finds: an
     // overlap with all the batch's PO numbers at once was estimated to match every row without
@@ -116,16 +116,31 @@ export async function loadData(q: Q, rows: DocRow[]): Promise<ContextData> {
           from unnest(${invoiceKeys.map((k) => k.partnerId)}::text[], ${invoiceKeys.map((k) => k.key)}::text[]) as k(partner_id, business_key)
           cross join lateral (
             select id, partner_id, business_key, test from documents
-            where partner_id = k.partner_id and kind = 'invoice' and business_key = k.business_key and status <> 'duplicate'
+            where partner_id = k.partner_id and kind = 'invoice' and business_key = k.business_key and status <> 'duplicate' offset 0
           ) d`
       : [],
     // By document first (exceptions_doc_idx, a handful of rows), then by state: without fresh
-    // statistics the planner preferred exceptions_state_idx and read every open exception.
-    q<ContextData['open']>`with mine as materialized (
+    // statistics the planner preferred exceptions_state_idx and read every open exception. A
+    // document not stored yet has none.
+    rows.every((r) => r.record)
+      ? []
+      : q<ContextData['open']>`with mine as materialized (
         select id, dedupe_key, state, queue, document_id from exceptions where document_id = any(${rows.map((r) => r.id)})
       )
       select id, dedupe_key, document_id from mine where state in ('open', 'assigned') and queue in ('matching', 'warehouse')`,
   ])
+  const ssccRows: ContextData['ssccs'] = ssccsRead
+  const invoices: ContextData['invoices'] = invoicesRead
+  // What those reads would have found among the documents not stored yet: every one of them
+  // qualifies (translated, not a duplicate).
+  if (unstored.length) {
+    const wanted = new Set(ssccs)
+    const keys = new Set(invoiceKeys.map((k) => `${k.partnerId}\u0000${k.key}`))
+    for (const u of unstored) {
+      for (const s of ownSsccs(u)) if (wanted.has(s)) ssccRows.push({ sscc: s, id: u.id, business_key: u.business_key, test: u.test })
+      if (u.kind === 'invoice' && keys.has(`${u.partner_id}\u0000${u.business_key}`)) invoices.push({ id: u.id, partner_id: u.partner_id, business_key: u.business_key, test: u.test })
+    }
+  }
   // In the order received (created_at, then id), as the shipped-so-far texts list them.
   prior.sort((a, b) => (BigInt(a.created_us) < BigInt(b.created_us) ? -1 : BigInt(a.created_us) > BigInt(b.created_us) ? 1 : a.id < b.id ? -1 : 1))
   return {

@@ -18,7 +18,7 @@ import type { ErpEvent } from '../erp/port.ts'
 import { holds } from '../matching/result.ts'
 import { matchDocument, type MatchResult } from '../matching/index.ts'
 import type { PipelineDeps } from './deps.ts'
-import type { TxOutcomes } from './translate.ts'
+import { CopyStoredMeanwhile, insertDocuments, type DocRecord, type TxOutcomes } from './translate.ts'
 import { contextFor, loadData, lockPos, type ContextData } from './match-context.ts'
 import { yieldToEventLoop } from '../lib/event-loop.ts'
 import { settleAll } from '../lib/settle.ts'
@@ -37,6 +37,11 @@ export interface DocRow {
   created_at: Date
   /** created_at in microseconds since the epoch (as text): JavaScript dates stop at milliseconds. */
   created_us: string
+  /**
+   * Not stored yet (the parse stage's inline pass): match stores the row with its outcome, one
+   * insert instead of an insert by translate and an update here.
+   */
+  record?: DocRecord
 }
 
 const MATCHABLE = new Set(['translated', 'held', 'waiting'])
@@ -82,10 +87,14 @@ export async function matchRows(deps: PipelineDeps, q: Q, rows: readonly DocRow[
     for (const p of r.po_numbers) roundOfPo.set(p, round)
     ;(rounds[round] ??= []).push(r)
   }
+  // Documents not stored yet, this round's and later rounds': the reads cannot see them, so
+  // loadData adds them from memory where the stored ones would be read (SSCCs, invoice numbers).
+  // Earlier rounds' are stored by then, with their outcome, and read like any other.
+  const unstored = new Set(rows.filter((r) => r.record))
   for (const now of rounds) {
     // The lock and the reads go out together; the server runs them in order, so the reads wait
     // for the lock.
-    const [, data] = await settleAll([lockPos(q, now.flatMap((r) => r.po_numbers)), loadData(q, now)])
+    const [, data] = await settleAll([lockPos(q, now.flatMap((r) => r.po_numbers)), loadData(q, now, [...unstored])])
     const today = deps.now().toISOString().slice(0, 10)
     const w: Writes = { writes: [], docs: [], txs: [], events: [], exceptions: [], stale: [], shippedPos: [] }
     try {
@@ -101,13 +110,23 @@ export async function matchRows(deps: PipelineDeps, q: Q, rows: readonly DocRow[
       throw err
     }
     await flush(q, w, opts.outcomes)
+    for (const r of now) unstored.delete(r)
   }
+  // Not matched (not matchable, or its partner is gone): stored as it is.
+  const rest = [...unstored]
+  if (rest.length) await storeUnstored(q, rest.map((r) => ({ ...r.record!, status: r.status })))
   return out
+}
+
+/** Stores documents translate left unstored; a copy stored meanwhile by another transaction aborts the pass. */
+async function storeUnstored(q: Q, rows: Parameters<typeof insertDocuments>[1]): Promise<void> {
+  const stored = await insertDocuments(q, rows)
+  if (stored.length !== rows.length) throw new CopyStoredMeanwhile(rows.length - stored.length)
 }
 
 interface Writes {
   writes: Promise<unknown>[]
-  docs: { id: string; status: string; match: MatchResult }[]
+  docs: { id: string; status: string; match: MatchResult; record?: DocRecord }[]
   txs: [string, string][]
   events: { type: string; partnerId: string; poNumber: string | null; documentId: string; payload: unknown }[]
   exceptions: Parameters<typeof openExceptions>[1][number][]
@@ -133,7 +152,7 @@ function decide(deps: PipelineDeps, q: Q, row: DocRow, today: string, data: Cont
   // waits for all of them once.
   w.stale.push(...stale)
   for (const r of holding) w.exceptions.push({ reason: r, refs })
-  w.docs.push({ id: row.id, status, match: result })
+  w.docs.push({ id: row.id, status, match: result, record: row.record })
   if (row.transaction_id) w.txs.push([row.transaction_id, status])
   if (status === 'matched' && row.kind === 'asn') w.shippedPos.push(...row.po_numbers)
   if (!row.test) {
@@ -145,11 +164,15 @@ function decide(deps: PipelineDeps, q: Q, row: DocRow, today: string, data: Cont
 }
 
 async function flush(q: Q, w: Writes, outcomes?: TxOutcomes): Promise<void> {
-  if (w.docs.length) {
+  // Documents not stored yet are stored now, once, with their outcome; the others are updated.
+  const fresh = w.docs.filter((d) => d.record)
+  const known = w.docs.filter((d) => !d.record)
+  if (fresh.length) w.writes.push(storeUnstored(q, fresh.map((d) => ({ ...d.record!, status: d.status, match: d.match }))))
+  if (known.length) {
     // One JSON array (jsonb_to_recordset), not text[] elements the driver would escape one by one.
     w.writes.push(q`update documents d set status = v.status, match = v.match, updated_at = now()
-      from jsonb_to_recordset(${q.json((w.docs) as never)}) as v(id text, status text, match jsonb)
-      where d.id = v.id and d.id = any(${w.docs.map((d) => d.id)}::text[])`.execute()) // see setPayloadStatuses
+      from jsonb_to_recordset(${q.json((known.map(({ id, status, match }) => ({ id, status, match }))) as never)}) as v(id text, status text, match jsonb)
+      where d.id = v.id and d.id = any(${known.map((d) => d.id)}::text[])`.execute()) // see setPayloadStatuses
   }
   if (outcomes) for (const [id, status] of w.txs) outcomes.set(id, { status })
   else if (w.txs.length) w.writes.push(setTransactionStatuses(q, w.txs))
