@@ -45,6 +45,32 @@ const lines = (async function* () {
 console.log(`ready ${JSON.stringify({ pids })}`)
 await lines.next()
 
+// GC_STATS=1: the collector's pauses by kind (minor: scavenges; major: mark-compact), on stderr.
+const gc = new Map<string, { n: number; ms: number }>()
+if (process.env.GC_STATS) {
+  const { PerformanceObserver, constants } = await import('node:perf_hooks')
+  const kinds: Record<number, string> = { [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor', [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major', [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental', [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb' }
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const k = kinds[(e as unknown as { detail: { kind: number } }).detail.kind] ?? 'other'
+      const g = gc.get(k) ?? { n: 0, ms: 0 }
+      g.n++
+      g.ms += e.duration
+      gc.set(k, g)
+    }
+  }).observe({ entryTypes: ['gc'] })
+}
+// HEAP_PROF=<file>: a sampling allocation profile of the run (objects the collector freed
+// included), written as a .heapprofile for Chrome DevTools or a script.
+let heapSession: import('node:inspector').Session | undefined
+if (process.env.HEAP_PROF) {
+  const { Session } = await import('node:inspector')
+  heapSession = new Session()
+  heapSession.connect()
+  const post = (m: string, p?: object) => new Promise((res, rej) => heapSession!.post(m, p ?? {}, (e, r) => (e ? rej(e) : res(r))))
+  await post('HeapProfiler.enable')
+  await post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true })
+}
 const cpu0 = process.cpuUsage()
 statements = 0
 let polls = 0
@@ -60,6 +86,12 @@ for (;;) {
 }
 await gw.worker.stop()
 if (process.env.STMT_HIST) for (const [k, n] of [...hist].sort((a, b) => b[1] - a[1])) console.error(String(n).padStart(7), k)
+if (heapSession) {
+  const r = await new Promise<{ profile: unknown }>((res, rej) => heapSession!.post('HeapProfiler.stopSampling', (e, v) => (e ? rej(e) : res(v as { profile: unknown }))))
+  const { writeFileSync } = await import('node:fs')
+  writeFileSync(process.env.HEAP_PROF!, JSON.stringify(r.profile))
+}
+if (process.env.GC_STATS) console.error('gc', JSON.stringify(Object.fromEntries([...gc].map(([k, g]) => [k, { n: g.n, ms: Math.round(g.ms) }]))))
 const cpu = process.cpuUsage(cpu0)
 const sent = statements - polls
 console.log(`done ${JSON.stringify({ completed, cpuMs: (cpu.user + cpu.system) / 1000, sysMs: cpu.system / 1000, statements: sent, peakRssMb: peakRssMb() })}`)

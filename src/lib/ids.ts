@@ -26,13 +26,39 @@ export function stableStringify(v: unknown): string {
     return s + ']'
   }
   const o = v as Record<string, unknown>
-  const keys = Object.keys(o).sort()
+  const keys = sortKeys(Object.keys(o))
   let s = '{'
   for (const k of keys) {
     const x = o[k]
     if (x === undefined) continue
     if (s.length > 1) s += ','
-    s += JSON.stringify(k) + ':' + stableStringify(x)
+    s += quotedKey(k) + stableStringify(x)
   }
   return s + '}'
+}
+
+/** Sorted in place (code unit order, as Array.prototype.sort): a handful of keys, without the built-in sort's scratch copy. */
+function sortKeys(keys: string[]): string[] {
+  if (keys.length > 24) return keys.sort()
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i]
+    let j = i - 1
+    while (j >= 0 && keys[j] > k) {
+      keys[j + 1] = keys[j]
+      j--
+    }
+    keys[j + 1] = k
+  }
+  return keys
+}
+
+/** `"key":` for a member name: documents share a small vocabulary of names, each quoted once. */
+const quoted = new Map<string, string>()
+function quotedKey(k: string): string {
+  let q = quoted.get(k)
+  if (q === undefined) {
+    q = JSON.stringify(k) + ':'
+    if (quoted.size < 10_000) quoted.set(k, q)
+  }
+  return q
 }

@@ -49,15 +49,30 @@ interface Run {
 
 const sourceText = (p: SourcePath) => p.text
 
-function raw(path: SourcePath, ctx: Ctx, all: boolean): { v: unknown; src: string }[] {
-  const out: { v: unknown; src: string }[] = []
+interface Read { v: unknown; src: string }
+
+/** The first value a path reads in this context (a leaf's usual single source), without arrays. */
+function first(path: SourcePath, ctx: Ctx): Read | undefined {
+  if (path.kind !== 'seg') return raw(path, ctx, false)[0]
+  const s = ctx.s!
+  const i = matchFirst(s.doc, path, path.absolute ? 0 : s.start, path.absolute ? s.doc.segs.length : s.end)
+  if (i < 0) return undefined
+  const v = readSeg(s.doc.segs[i], path)
+  return v === undefined ? undefined : { v, src: sourceAddress(s.doc, i, path.suffix) }
+}
+
+function raw(path: SourcePath, ctx: Ctx, all: boolean): Read[] {
+  const out: Read[] = []
   if (path.kind === 'seg') {
+    if (!all) {
+      const r = first(path, ctx)
+      if (r) out.push(r)
+      return out
+    }
     const s = ctx.s!
     const start = path.absolute ? 0 : s.start
     const end = path.absolute ? s.doc.segs.length : s.end
-    const idx = all ? matchAll(s.doc, path, start, end) : [matchFirst(s.doc, path, start, end)]
-    for (const i of idx) {
-      if (i < 0) continue
+    for (const i of matchAll(s.doc, path, start, end)) {
       const v = readSeg(s.doc.segs[i], path)
       if (v !== undefined) out.push({ v, src: sourceAddress(s.doc, i, path.suffix) })
     }
@@ -69,7 +84,7 @@ function raw(path: SourcePath, ctx: Ctx, all: boolean): { v: unknown; src: strin
 }
 
 function holds(c: CCond, ctx: Ctx): boolean {
-  const r = raw(c.path, ctx, false)[0]
+  const r = first(c.path, ctx)
   const v = r === undefined ? '' : typeof r.v === 'string' ? r.v : Array.isArray(r.v) ? r.v.join(':') : typeof r.v === 'object' ? '[segment]' : String(r.v)
   let ok = true
   if (c.exists !== undefined) ok = (v !== '') === c.exists
@@ -82,9 +97,16 @@ function leaf(node: CLeaf, ctx: Ctx, out: Record<string, unknown>, prefix: strin
   const field = prefix + node.name
   let value: unknown
   let src = ''
-  if (node.from.length > 0) {
-    const got: { v: unknown; src: string }[] = []
-    for (const p of node.from) got.push(...raw(p, ctx, node.all))
+  if (node.from.length === 1 && !node.multi && !node.all) {
+    // One source, its first value: most leaves.
+    const r = first(node.from[0], ctx)
+    if (r) {
+      value = r.v
+      src = r.src
+    }
+  } else if (node.from.length > 0) {
+    const got: Read[] = []
+    for (const p of node.from) for (const r of raw(p, ctx, node.all)) got.push(r)
     if (got.length > 0) {
       value = node.multi || node.all ? got.map((g) => g.v) : got[0].v
       src = got.map((g) => g.src).join(',')

@@ -81,8 +81,14 @@ export function matchAll(doc: SegDoc, path: SegPath, start: number, end: number,
 }
 
 export function matchFirst(doc: SegDoc, path: SegPath, start: number, end: number): number {
-  const r = matchAll(doc, path, start, end, 1)
-  return r.length ? r[0] : -1
+  const list = doc.byTag.get(path.tag)
+  if (!list) return -1
+  for (let k = lowerBound(list, start); k < list.length; k++) {
+    const i = list[k]
+    if (i >= end) break
+    if (path.conds.length === 0 || condsHold(doc.segs[i], path.conds)) return i
+  }
+  return -1
 }
 
 /** Next index ≥ from whose tag is in `tags`, or `end`. */
