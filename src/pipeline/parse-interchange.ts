@@ -78,8 +78,11 @@ export async function openInterchange(
   const seq = st.interchanges++
   const refs = { payloadId: payload.id, partnerId: payload.partner_id }
   const senders = (group ? [...ic.groups, group] : ic.groups).map((g) => g.senderId ?? '').filter(Boolean)
-  const profile = identify(deps, standard, pgSafe(ic), senders)
-  const row = pgSafe(icRow(payload.id, seq, standard, null, ic, 'parsed'))
+  // The sender is looked up as read (a NUL in it matches no partner either way); the row is
+  // made storable only when the payload had a NUL byte (pgSafe walks all it is given).
+  const profile = identify(deps, standard, ic, senders)
+  const parsedRow = icRow(payload.id, seq, standard, null, ic, 'parsed')
+  const row = st.nul ? pgSafe(parsedRow) : parsedRow
   let reason: ExceptionReason | undefined
   if (!profile) {
     reason = { code: 'unknown_partner', standard, qualifier: row.senderQual, senderId: row.senderId }

@@ -112,6 +112,19 @@ describe('envelope vs transport identity', () => {
     expect(ack).toMatch(/AK4\*1\*350\*6\*/)
     expect(ack).toMatch(/AK5\*E/)
   })
+
+  it('a NUL byte in the envelope\'s sender: no partner, the interchange stored with the NUL kept visible, never a crashed stage', async () => {
+    const text = readFileSync(join(repoRoot, 'fixtures/demo-x12-supplier/855-po-4500012345.edi'), 'latin1')
+      .replace('000000101', '000009902')
+      .replaceAll('DEMOSUPPLY', 'DEMO\u0000UPPLY')
+    const { messageId } = await gw.receive({ transport: 'cli', filename: 'nul-sender.edi', body: Buffer.from(text, 'latin1') })
+    await gw.worker.drain({ timeoutMs: 30_000 })
+    const ex = await gw.db.sql<{ code: string }[]>`select code from exceptions where payload_id = ${messageId}`
+    expect(ex.map((e) => e.code)).not.toContain('stage_failed')
+    expect(ex.map((e) => e.code)).toContain('unknown_partner')
+    const ics = await gw.db.sql<{ sender_id: string; status: string }[]>`select sender_id, status from interchanges where payload_id = ${messageId}`
+    expect(ics.map((i) => [i.sender_id.trim(), i.status])).toEqual([['DEMO\uFFFDUPPLY', 'rejected']])
+  })
 })
 
 describe('acks echo bad input safely', () => {
