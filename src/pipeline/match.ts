@@ -120,7 +120,9 @@ export async function matchRows(deps: PipelineDeps, q: Q, rows: readonly DocRow[
 
 /** Stores documents translate left unstored; a copy stored meanwhile by another transaction aborts the pass. */
 async function storeUnstored(q: Q, rows: Parameters<typeof insertDocuments>[1]): Promise<void> {
-  const stored = await insertDocuments(q, rows)
+  // Sent now, ahead of the writes queued after it (rematchInvoices reads documents): a query
+  // awaited is only sent a microtask later.
+  const stored = await insertDocuments(q, rows).execute()
   if (stored.length !== rows.length) throw new CopyStoredMeanwhile(rows.length - stored.length)
 }
 
