@@ -13,13 +13,13 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { erpCsv, edifactFile, x12File } from '../../bench/gen/e2e.ts'
 import { createTablesErp } from '../../src/db/erp.ts'
-import type { Sql } from '../../src/db/sql.ts'
 import { parseX12 } from '../../src/edi/x12/index.ts'
 import { parsePurchaseOrders } from '../../src/erp/import.ts'
 import { matchMany } from '../../src/pipeline/match.ts'
 import { parseBatch } from '../../src/pipeline/parse-batch.ts'
 import { repoProfile, tempConfigDir } from '../helpers/config.ts'
 import { testDb, type TestDb } from '../helpers/db.ts'
+import { statementsOf } from '../helpers/statements.ts'
 import { testPipeline, type TestPipeline } from '../helpers/pipeline.ts'
 
 /** The repository's partners, the X12 supplier's matched ASNs also going to an EDI warehouse as 856s. */
@@ -32,19 +32,6 @@ function config(): string {
     'warehouse:\n  destinations:\n    - { type: sftp, name: dc-east, partner: demo-warehouse, path: outbox/ }\n    - { type: x12_856, name: dc-edi, partner: dc-edi }\n')
   profiles['dc-edi'] = `id: dc-edi\nname: DC on EDI\nstatus: live\nkind: warehouse\nidentities:\n  x12: [{ qualifier: 'ZZ', id: 'DCEDI' }]\nus:\n  x12: { qualifier: 'ZZ', id: 'OURCO' }\noutbound: sftp_mailbox\nx12: { version: '004010' }\ndocuments:\n  - { direction: out, standard: x12, version: '004010', docType: '856' }\n`
   return tempConfigDir(profiles)
-}
-
-/** The statements `run` sends on the pool (begin and commit included), as postgres.js sends them. */
-async function statementsOf(sql: Sql, run: () => Promise<unknown>): Promise<string[]> {
-  const sent: string[] = []
-  const options = (sql as unknown as { options: { debug?: unknown } }).options
-  options.debug = (_connection: unknown, query: string) => void sent.push(query.replace(/\s+/g, ' '))
-  try {
-    await run()
-  } finally {
-    options.debug = false
-  }
-  return sent
 }
 
 const count = (sent: string[], re: RegExp) => sent.filter((s) => re.test(s)).length

@@ -9,25 +9,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { erpCsv, x12File } from '../../bench/gen/e2e.ts'
 import { createTablesErp } from '../../src/db/erp.ts'
-import { openDatabase, type Database, type Sql } from '../../src/db/sql.ts'
+import { openDatabase, type Database } from '../../src/db/sql.ts'
 import { parsePurchaseOrders } from '../../src/erp/import.ts'
 import { parseBatch } from '../../src/pipeline/parse-batch.ts'
 import { testDb, type TestDb } from '../helpers/db.ts'
+import { statementsOf } from '../helpers/statements.ts'
 import { testPipeline, type TestPipeline } from '../helpers/pipeline.ts'
 
 const onPostgres = Boolean(process.env.DATABASE_URL)
-
-async function statementsOf(sql: Sql, run: () => Promise<unknown>): Promise<string[]> {
-  const sent: string[] = []
-  const options = (sql as unknown as { options: { debug?: unknown } }).options
-  options.debug = (_connection: unknown, query: string) => void sent.push(query.replace(/\s+/g, ' '))
-  try {
-    await run()
-  } finally {
-    options.debug = false
-  }
-  return sent
-}
 
 describe('documents stored once by the inline pass', () => {
   let db: TestDb
