@@ -16,7 +16,7 @@ import type { Q, Tx } from '../db/sql.ts'
 import { serializeError } from '../lib/errors.ts'
 import type { PipelineDeps } from './deps.ts'
 import { matchRows } from './match.ts'
-import { recordCopies, translateRows, type TxOutcomes, type TxRow } from './translate.ts'
+import { CopyStoredMeanwhile, recordCopies, translateRows, type TxOutcomes, type TxRow } from './translate.ts'
 
 export interface SetSink {
   /**
@@ -86,7 +86,9 @@ export function inlineSink(deps: PipelineDeps, q: Q, opts: { match?: boolean } =
       try {
         await (q as Tx).savepoint((sp) => run(sp as unknown as Q))
       } catch (err) {
-        deps.log.warn('inline translate/match failed; the sets go to translate jobs', { sets: taken.length, error: serializeError(err).message })
+        // A copy stored meanwhile by another transaction is a race the jobs settle, not a defect.
+        if (err instanceof CopyStoredMeanwhile) deps.log.info('a copy of a document was stored meanwhile; the sets go to translate jobs', { sets: taken.length })
+        else deps.log.warn('inline translate/match failed; the sets go to translate jobs', { sets: taken.length, error: serializeError(err).message })
         await insertTransactions(q, stored)
         await enqueueMany(q, 'translate', taken.map((t) => ({
           payload: { messageId: t.payload_id, transactionId: t.id, partnerId: t.partner_id }, dedupeKey: `translate:${t.id}`,

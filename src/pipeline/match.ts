@@ -120,8 +120,9 @@ export async function matchRows(deps: PipelineDeps, q: Q, rows: readonly DocRow[
 
 /** Stores documents translate left unstored; a copy stored meanwhile by another transaction aborts the pass. */
 async function storeUnstored(q: Q, rows: Parameters<typeof insertDocuments>[1]): Promise<void> {
-  // Sent now, ahead of the writes queued after it (rematchInvoices reads documents): a query
-  // awaited is only sent a microtask later.
+  // Sent now, ahead of the writes queued after it, as the update was (rematchInvoices reads
+  // documents, though no outcome depends on it today: a round never holds an ASN and an invoice
+  // of one PO): a query that is only awaited is sent a microtask later.
   const stored = await insertDocuments(q, rows).execute()
   if (stored.length !== rows.length) throw new CopyStoredMeanwhile(rows.length - stored.length)
 }

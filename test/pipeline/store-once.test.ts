@@ -7,7 +7,7 @@
  * while this one was matching (the pass then falls back to translate jobs, which find it).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { erpCsv, x12File } from '../../bench/gen/e2e.ts'
+import { erpCsv, sscc, x12File } from '../../bench/gen/e2e.ts'
 import { createTablesErp } from '../../src/db/erp.ts'
 import { openDatabase, type Database } from '../../src/db/sql.ts'
 import { parsePurchaseOrders } from '../../src/erp/import.ts'
@@ -45,7 +45,7 @@ describe('documents stored once by the inline pass', () => {
     expect(sent.filter((s) => /insert into documents/.test(s)), 'document inserts').toHaveLength(2)
     expect(sent.filter((s) => /update documents/.test(s)), 'document updates').toHaveLength(0)
     // The ASNs' round stores them before it asks for held invoices of their POs to be matched
-    // again (that statement reads documents).
+    // again (that statement reads documents), the order the update had.
     const firstInsert = sent.findIndex((s) => /insert into documents/.test(s))
     const rematch = sent.findIndex((s) => /insert into jobs \(stage, payload, dedupe_key\) select distinct 'match'/.test(s))
     expect(rematch, 'the re-match of held invoices').toBeGreaterThan(-1)
@@ -53,6 +53,23 @@ describe('documents stored once by the inline pass', () => {
     const docs = await docsOf(ids)
     expect(docs.map((d) => `${d.kind}:${d.status}`).sort()).toEqual([...Array(4).fill('asn:matched'), ...Array(4).fill('invoice:matched')])
     for (const d of docs) expect(d.match, d.id).toMatchObject({ status: 'matched' })
+  })
+
+  // Matching's reads cannot see documents not stored yet; what they would have found among them
+  // comes from memory. Two ASNs of one batch sharing a label, and two invoices sharing a number
+  // (not copies: other content), each see the other, as when both were stored before matching.
+  it('two ASNs of one batch with one SSCC, two invoices with one number: each flags the other', async () => {
+    const a = x12File('856', 50, 1, 500)
+    const b = Buffer.from(x12File('856', 51, 1, 501).toString('latin1').replace(`MAN*GM*00${sscc(51 * 4)}`, `MAN*GM*00${sscc(50 * 4)}`), 'latin1')
+    const i1 = x12File('810', 52, 1, 502)
+    const i2 = Buffer.from(x12File('810', 53, 1, 503).toString('latin1').replace('*INV-53*', '*INV-52*'), 'latin1')
+    const ids = await received([a, b, i1, i2])
+    await db.sql.begin((tx) => parseBatch(p.deps, tx, ids))
+    const exc = await db.sql<{ payload_id: string; code: string; other: string | null }[]>`
+      select payload_id, code, reason->>'otherShipmentId' as other from exceptions
+      where payload_id = any(${ids}) and code in ('sscc_reused', 'invoice_duplicate')`
+    const found = exc.map((e) => [ids.indexOf(e.payload_id), e.code, e.other]).sort((x, y) => Number(x[0]) - Number(y[0]))
+    expect(found).toEqual([[0, 'sscc_reused', 'ASN-51'], [1, 'sscc_reused', 'ASN-50'], [2, 'invoice_duplicate', null], [3, 'invoice_duplicate', null]])
   })
 
   it('a copy in the same batch, and one of a document stored before: duplicates of the stored one', async () => {
