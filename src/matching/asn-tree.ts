@@ -64,10 +64,22 @@ export const leafItems = (asn: Asn): LeafItem[] =>
   asn.orders.flatMap((o, i) => leafItemsOfOrder(o, i))
 
 /** Every SSCC on the ASN (what the pipeline records as "open" once the ASN is accepted). */
-export function ssccsOf(asn: Asn): string[] {
-  const out: string[] = []
-  asn.orders.forEach((o, i) => {
-    for (const { pack } of packsOf(o, i)) if (pack.sscc) out.push(pack.sscc)
-  })
+export function ssccsOf(asn: Asn): readonly string[] {
+  let out = ssccCache.get(asn)
+  if (!out) {
+    const found: string[] = []
+    const walk = (packs: AsnPack[]) => {
+      for (const p of packs) {
+        if (p.sscc) found.push(p.sscc)
+        walk(p.packs)
+      }
+    }
+    for (const o of asn.orders) walk(o.packs)
+    out = Object.freeze(found)
+    ssccCache.set(asn, out)
+  }
   return out
 }
+
+/** A document's SSCCs, read by translate, by matching's reads and by each document's context: walked once. */
+const ssccCache = new WeakMap<Asn, readonly string[]>()

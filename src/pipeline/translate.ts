@@ -78,7 +78,7 @@ export interface DocRecord {
   business_key: string
   content_hash: string
   po_numbers: string[]
-  ssccs: string[]
+  ssccs: readonly string[]
   doc: CanonicalDoc
   map_id: string
   map_hash: string
