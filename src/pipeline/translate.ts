@@ -43,7 +43,7 @@ export async function translateStage(deps: PipelineDeps, q: Q, transactionId: st
 }
 
 
-export interface Mapped {
+interface Mapped {
   tx: TxRow
   profileId: string
   id: string
@@ -94,26 +94,17 @@ export interface DocRecord {
  * moment (another worker, or earlier in this very statement) makes the insert skip the row,
  * waiting for the other to commit first. Returns the rows stored.
  */
-export function insertDocuments(q: Q, rows: readonly (DocRecord & { status: string; match?: unknown })[]) {
+export function insertDocuments(q: Q, rows: readonly (DocRecord & { status: string; match?: unknown; duplicate_of?: string })[]) {
   return q<{ id: string; created_at: Date; created_us: string }[]>`
     insert into documents (id, payload_id, transaction_id, partner_id, kind, business_key, content_hash, po_numbers,
-      ssccs, doc, map_id, map_hash, status, test, match)
+      ssccs, doc, map_id, map_hash, status, test, match, duplicate_of)
     select v.id, v.payload_id, v.transaction_id, v.partner_id, v.kind, v.business_key, v.content_hash, v.po_numbers,
-      v.ssccs, v.doc, v.map_id, v.map_hash, v.status, v.test, v.match
+      v.ssccs, v.doc, v.map_id, v.map_hash, v.status, v.test, v.match, v.duplicate_of
     from jsonb_to_recordset(${q.json(rows as never)}) as v(id text, payload_id text, transaction_id text, partner_id text, kind text,
       business_key text, content_hash text, po_numbers text[], ssccs text[], doc jsonb, map_id text, map_hash text, status text,
-      test boolean, match jsonb)
+      test boolean, match jsonb, duplicate_of text)
     on conflict (partner_id, kind, business_key, content_hash) where status <> 'duplicate' do nothing
     returning id, created_at, (extract(epoch from created_at) * 1000000)::int8::text as created_us`
-}
-
-/**
- * Copies found before their documents were stored (translateRows' `unstored`): one of the same
- * key and content stored earlier, or earlier in the same batch. Recorded once the batch's
- * documents are stored, so each finds the one it copies.
- */
-export interface Copies {
-  readonly list: readonly Mapped[]
 }
 
 /**
@@ -136,7 +127,7 @@ export type TxOutcomes = Map<string, { status: string; keepContent?: boolean }>
  */
 export async function translateRows(
   deps: PipelineDeps, q: Q, rows: readonly TxRow[], opts: { queueMatch: boolean; outcomes?: TxOutcomes; unstored?: boolean }
-): Promise<{ ids: Map<string, string>; fresh: StoredDoc[]; copies: Copies }> {
+): Promise<{ ids: Map<string, string>; fresh: StoredDoc[]; copies: DocRecord[] }> {
   /** Transaction id → document id, copies (status duplicate) included. */
   const ids = new Map<string, string>()
   const mapped: Mapped[] = []
@@ -177,7 +168,7 @@ export async function translateRows(
     map_id: m.mapId, map_hash: m.mapHash, test: m.test,
   }))
   // The first of each key and content: stored now, or (unstored) only looked up.
-  const stored = opts.unstored ? await firstCopies(q, records) : new Map(records.length === 0 ? [] :
+  const stored = opts.unstored ? await findFirsts(q, records) : new Map(records.length === 0 ? [] :
     (await insertDocuments(q, records.map((r) => ({ ...r, status: 'translated' })))).map((r) => [r.id, r]))
   const fresh: StoredDoc[] = []
   records.forEach((rec) => {
@@ -198,8 +189,9 @@ export async function translateRows(
     )
   }
   await settleAll(writes)
-  const copies: Copies = { list: mapped.filter((m) => !stored.has(m.id)) }
-  for (const m of copies.list) ids.set(m.tx.id, m.id)
+  // Copies: the same key and content stored before, or earlier in this batch.
+  const copies = records.filter((r) => !stored.has(r.id))
+  for (const r of copies) ids.set(r.transaction_id, r.id)
   if (!opts.unstored) await recordCopies(q, copies, opts.outcomes)
   if (fresh.length && opts.queueMatch) deps.wake()
   return { ids, fresh, copies }
@@ -213,7 +205,7 @@ export async function translateRows(
  * (lateral, limit 1), whatever the statistics: as a semi-join, the prepared statement's generic
  * plan read every document per batch (4 ms per batch of 16 at 8,000 documents).
  */
-export async function firstCopies(q: Q, records: readonly DocRecord[]): Promise<Map<string, { created_at: Date; created_us: string }>> {
+export async function findFirsts(q: Q, records: readonly DocRecord[]): Promise<Map<string, { created_at: Date; created_us: string }>> {
   const out = new Map<string, { created_at: Date; created_us: string }>()
   if (records.length === 0) return out
   const seen = new Set<string>()
@@ -239,8 +231,8 @@ export async function firstCopies(q: Q, records: readonly DocRecord[]): Promise<
 }
 
 /** Records copies (rare), one at a time, after the documents they copy are stored. */
-export async function recordCopies(q: Q, copies: Copies, outcomes?: TxOutcomes): Promise<void> {
-  for (const m of copies.list) await recordDuplicate(q, m, outcomes)
+export async function recordCopies(q: Q, copies: readonly DocRecord[], outcomes?: TxOutcomes): Promise<void> {
+  for (const r of copies) await recordDuplicate(q, r, outcomes)
 }
 
 /** Match's insert of documents translateRows found to be first skipped one: a copy was stored meanwhile by another transaction. */
@@ -251,21 +243,18 @@ export class CopyStoredMeanwhile extends Error {
   }
 }
 
-async function recordDuplicate(q: Q, m: Mapped, outcomes?: TxOutcomes): Promise<void> {
-  const { tx, doc, key, hash } = m
+async function recordDuplicate(q: Q, r: DocRecord, outcomes?: TxOutcomes): Promise<void> {
   const [prior] = await q<{ id: string }[]>`select id from documents
-    where partner_id = ${m.profileId} and kind = ${doc.kind} and business_key = ${key} and content_hash = ${hash}
+    where partner_id = ${r.partner_id} and kind = ${r.kind} and business_key = ${r.business_key} and content_hash = ${r.content_hash}
       and status <> 'duplicate'
     limit 1`
-  if (!prior) throw new Error(`document ${key} conflicted with a copy that is gone`)
+  if (!prior) throw new Error(`document ${r.business_key} conflicted with a copy that is gone`)
   await settleAll([
-    q`insert into documents (id, payload_id, transaction_id, partner_id, kind, business_key, content_hash, po_numbers,
-        ssccs, doc, map_id, map_hash, status, test, duplicate_of)
-      values (${m.id}, ${tx.payload_id}, ${tx.id}, ${m.profileId}, ${doc.kind}, ${key}, ${hash}, ${poNumbersOf(doc)},
-        ${doc.kind === 'asn' ? ssccsOf(doc) : []}, ${q.json(doc as never)}, ${m.mapId}, ${m.mapHash}, 'duplicate', ${m.test},
-        ${prior.id})`.execute(), // sent now: postgres.js queries are lazy until executed or awaited
-    openException(q, { code: 'duplicate_document', businessKey: key, firstDocumentId: prior.id, sameContent: true }, { payloadId: tx.payload_id, transactionId: tx.id, documentId: m.id, partnerId: m.profileId }),
-    outcomes ? outcomes.set(tx.id, { status: 'duplicate' }) : setTransactionStatus(q, tx.id, 'duplicate'),
+    // A duplicate is outside the unique key (status <> 'duplicate'): always stored. Sent now:
+    // postgres.js queries are lazy until executed or awaited.
+    insertDocuments(q, [{ ...r, status: 'duplicate', duplicate_of: prior.id }]).execute(),
+    openException(q, { code: 'duplicate_document', businessKey: r.business_key, firstDocumentId: prior.id, sameContent: true }, { payloadId: r.payload_id, transactionId: r.transaction_id, documentId: r.id, partnerId: r.partner_id }),
+    outcomes ? outcomes.set(r.transaction_id, { status: 'duplicate' }) : setTransactionStatus(q, r.transaction_id, 'duplicate'),
   ])
 }
 

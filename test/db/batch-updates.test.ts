@@ -128,7 +128,7 @@ describe('look-ups by key planned while the table was small (prepared statements
   // batch: 1 to 4 ms per batch in the bench once there were a few thousand documents.
   it('the earlier-invoice look-up and the copies look-up still probe their keys', async () => {
     const { loadData } = await import('../../src/pipeline/match-context.ts')
-    const { firstCopies } = await import('../../src/pipeline/translate.ts')
+    const { findFirsts } = await import('../../src/pipeline/translate.ts')
     const rows = [11, 12].map((i) => ({
       id: `doc_new_${i}`, payload_id: 'pl_inv', transaction_id: null, partner_id: `supplier-${i % 2}`, kind: 'invoice' as const,
       doc: {} as never, status: 'translated', test: false, po_numbers: [] as string[], business_key: `inv:N${i}`,
@@ -146,7 +146,7 @@ describe('look-ups by key planned while the table was small (prepared statements
       await q`set local plan_cache_mode = force_generic_plan`
       // Planned now, on an empty table. (No PO numbers: the look-ups by PO and SSCC are not measured here.)
       await loadData(q, rows)
-      await firstCopies(q, records)
+      await findFirsts(q, records)
       await q`insert into documents (id, payload_id, partner_id, kind, business_key, content_hash, po_numbers, doc, status)
         select 'doc_' || i, 'pl_inv', 'supplier-' || (i % 2), 'invoice', 'inv:N' || i, 'h', array['PO-X' || i], '{}'::jsonb, 'matched'
         from generate_series(1, 3000) as i`
@@ -154,7 +154,7 @@ describe('look-ups by key planned while the table was small (prepared statements
         from pg_stat_xact_user_tables where schemaname = current_schema() and relname = 'documents'`)[0]?.n ?? 0)
       const before = await count()
       invoices = (await loadData(q, rows)).invoices.length
-      firsts = [...(await firstCopies(q, records)).keys()]
+      firsts = [...(await findFirsts(q, records)).keys()]
       read = (await count()) - before
       throw new Rollback()
     }).catch((e) => { if (!(e instanceof Rollback)) throw e })
