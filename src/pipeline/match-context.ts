@@ -32,6 +32,8 @@ export interface ContextData {
   /** Indexes over the rows above (PO number, SSCC, document id), so each document's share is found without a scan. */
   priorByPo: Map<string, PriorRow[]>
   ssccRowsBySscc: Map<string, ContextData['ssccs']>
+  /** Invoices by partner and number (`partner\u0000inv:number`). */
+  invoicesByKey: Map<string, ContextData['invoices']>
   openByDoc: Map<string, ContextData['open']>
   /** Position of each row in its list (the order the reads returned). */
   position: Map<object, number>
@@ -56,6 +58,7 @@ function rowsUnder<T>(index: Map<string, T[]>, keys: readonly string[], order: (
   return [...found].sort((a, b) => order(a) - order(b))
 }
 
+const invoiceKey = (partnerId: string, businessKey: string) => `${partnerId}\u0000${businessKey}`
 const ownSsccs = (row: DocRow) => (row.kind === 'asn' && row.doc.kind === 'asn' ? ssccsOf(row.doc) : [])
 /** Created before `row` (microseconds, then id): the order documents were received in. */
 const before = (p: { created_us: string; id: string }, row: DocRow) => {
@@ -74,7 +77,7 @@ export async function loadData(q: Q, rows: DocRow[], unstored: readonly DocRow[]
   const erp = createTablesErp(q)
   const pos = [...new Set(rows.flatMap((r) => r.po_numbers))]
   const ssccs = [...new Set(rows.flatMap(ownSsccs))]
-  const invoiceKeys = [...new Map(rows.filter((r) => r.kind === 'invoice').map((r) => [`${r.partner_id}\u0000${r.business_key}`, { partnerId: r.partner_id, key: r.business_key }])).values()]
+  const invoiceKeys = [...new Map(rows.filter((r) => r.kind === 'invoice').map((r) => [invoiceKey(r.partner_id, r.business_key), { partnerId: r.partner_id, key: r.business_key }])).values()]
   const [orders, prior, ssccsRead, invoicesRead, open] = await settleAll([
     erp.findOrders(pos),
     // One index probe per PO number (documents_po_idx), the rest checked on what it finds: an
@@ -135,10 +138,10 @@ export async function loadData(q: Q, rows: DocRow[], unstored: readonly DocRow[]
   // qualifies (translated, not a duplicate).
   if (unstored.length) {
     const wanted = new Set(ssccs)
-    const keys = new Set(invoiceKeys.map((k) => `${k.partnerId}\u0000${k.key}`))
+    const keys = new Set(invoiceKeys.map((k) => invoiceKey(k.partnerId, k.key)))
     for (const u of unstored) {
       for (const s of ownSsccs(u)) if (wanted.has(s)) ssccRows.push({ sscc: s, id: u.id, business_key: u.business_key, test: u.test })
-      if (u.kind === 'invoice' && keys.has(`${u.partner_id}\u0000${u.business_key}`)) invoices.push({ id: u.id, partner_id: u.partner_id, business_key: u.business_key, test: u.test })
+      if (u.kind === 'invoice' && keys.has(invoiceKey(u.partner_id, u.business_key))) invoices.push({ id: u.id, partner_id: u.partner_id, business_key: u.business_key, test: u.test })
     }
   }
   // In the order received (created_at, then id), as the shipped-so-far texts list them.
@@ -147,6 +150,7 @@ export async function loadData(q: Q, rows: DocRow[], unstored: readonly DocRow[]
     orders, prior, ssccs: ssccRows, invoices, open,
     priorByPo: groupBy(prior, (p) => p.po_numbers),
     ssccRowsBySscc: groupBy(ssccRows, (r) => [r.sscc]),
+    invoicesByKey: groupBy(invoices, (i) => [invoiceKey(i.partner_id, i.business_key)]),
     openByDoc: groupBy(open, (e) => [e.document_id]),
     position: new Map<object, number>([...prior.map((p, i) => [p, i] as const), ...ssccRows.map((r, i) => [r, i] as const)]),
   }
@@ -165,8 +169,10 @@ export function contextFor(row: DocRow, profile: PartnerProfile, today: string, 
   const own = ownSsccs(row)
   const ssccs = own.length === 0 ? [] : rowsUnder(data.ssccRowsBySscc, own, (r) => data.position.get(r)!)
     .filter((s) => s.id !== row.id && s.business_key !== row.business_key && visible(s))
-  const invoices = row.kind !== 'invoice' ? [] : data.invoices
-    .filter((i) => i.partner_id === row.partner_id && i.id !== row.id && i.business_key === row.business_key && visible(i))
+  // By key: a large file's batch holds every one of its invoices (stored or not), and a scan of
+  // them per invoice was quadratic.
+  const invoices = row.kind !== 'invoice' ? [] : (data.invoicesByKey.get(invoiceKey(row.partner_id, row.business_key)) ?? [])
+    .filter((i) => i.id !== row.id && visible(i))
   // A partner's documents only ever match that partner's own POs: another supplier's PO is, for
   // this document, a PO that does not exist (po_not_found), never one it can ship or invoice against.
   const orders = row.po_numbers.map((n) => data.orders.get(n)).filter((po): po is ErpPurchaseOrder => po !== undefined && po.supplierId === row.partner_id)
