@@ -6,7 +6,7 @@
  */
 import type { Delimiters, Element, PartyId, Segment } from '../types.ts'
 import { encodeText } from './charset.ts'
-import { fromDelimiters, isDefaultService, type ServiceBytes } from './delimiters.ts'
+import { fromDelimiters, isDefaultService, withSyntaxVersion, type ServiceBytes } from './delimiters.ts'
 
 /** What the writer needs of a segment (a parsed Segment fits). */
 export type SegmentLike = Pick<Segment, 'tag' | 'elements' | 'repeats'>
@@ -95,11 +95,14 @@ function trimmed(tag: string, elements: Element[]): SegmentLike {
 
 /** Serialises a whole interchange (UNA? UNB, UNH..UNT per message, UNZ) as text. */
 export function writeEdifactText(input: EdifactInterchangeInput, opts: WriteOptions = {}): string {
-  const s = fromDelimiters(opts.delimiters ?? {})
+  let s = fromDelimiters(opts.delimiters ?? {})
   const lb = opts.lineBreak ?? ''
   const parts: string[] = []
   const una = opts.una ?? 'auto'
   if (una === 'always' || (una === 'auto' && !isDefaultService(s))) parts.push(unaString(s) + lb)
+  // Without a UNA, a syntax version 4 reader takes `*` as the repetition separator: a `*` in a
+  // value (a partner's message type or reference echoed in a CONTRL) is released like the others.
+  else s = withSyntaxVersion(s, input.syntax.version, false)
   const unb = trimmed('UNB', [
     [input.syntax.id, input.syntax.version],
     party(input.sender),

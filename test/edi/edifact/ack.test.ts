@@ -82,4 +82,14 @@ describe('CONTRL', () => {
     expect(rep).toMatchObject({ interchangeRef: 'OUR7', interchange: 'rejected', error: '23' })
     expect(reconcileContrl(rep, ['A', 'B'])).toEqual({ accepted: [], rejected: ['A', 'B'] })
   })
+  it('echoes a message type holding `*` (syntax 4, written without UNA) in a CONTRL that reads back whole (fuzz case 1207/79699)', () => {
+    const src = Buffer.from("UNA:+,? 'UNB+UNOA:4+12345678:8+WBDZDD:ZZ+081012:025+807'UNH+1+ORDE*S:D:96A:UN:EAN008'BGM+220::9+801715918011+9+NA'UNT+3+1'UNZ+1+807'", 'latin1')
+    // With the partner profile's separators (the defaults): no UNA, so `*` is the repetition separator.
+    const out = buildContrl(parseEdifact(src).interchanges[0], { ...opts, delimiters: {} })
+    expect(out.bytes.toString('latin1').startsWith('UNB+UNOA:4+')).toBe(true)
+    const back = parseEdifact(out.bytes)
+    expect(back.issues.filter((i) => i.severity === 'error')).toEqual([])
+    const ucm = txs(back)[0].segments.find((s) => s.tag === 'UCM')!
+    expect(ucm.elements[1].slice(0, 4)).toEqual(['ORDE*S', 'D', '96A', 'UN'])
+  })
 })

@@ -87,4 +87,18 @@ describe('EDIFACT writer', () => {
     const t = txs(parseEdifact(src))[0]
     expect(writeSegments(t.segments.slice(1, -1))).toBe(body)
   })
+  it('releases a `*` in a value when syntax version 4 is written without UNA (the reader takes `*` as repetition)', () => {
+    const input: EdifactInterchangeInput = {
+      ...base,
+      syntax: { id: 'UNOA', version: '4' },
+      messages: [{ ref: '1', type: 'ORDERS', version: 'D96A', segments: [{ tag: 'BGM', elements: [['220'], ['PO*7'], ['9']] }] }],
+    }
+    const text = writeEdifact(input).toString('latin1')
+    expect(text.startsWith('UNB+')).toBe(true)
+    expect(text).toContain("BGM+220+PO?*7+9'")
+    const back = txs(parseEdifact(Buffer.from(text, 'latin1')))[0]
+    expect(back.segments[1].elements[1]).toEqual(['PO*7'])
+    // Syntax version 3 has no repetition separator: `*` is an ordinary character there.
+    expect(writeEdifact({ ...input, syntax: { id: 'UNOA', version: '3' } }).toString('latin1')).toContain("BGM+220+PO*7+9'")
+  })
 })
