@@ -143,10 +143,43 @@ export function encodeText(text: string, id: string): Buffer {
   const cs = CHARSETS[id]
   if (cs?.kind === 'utf8') return Buffer.from(text, 'utf8')
   if (!cs?.label || cs.label === 'iso-8859-1') return Buffer.from(text, 'latin1')
-  const t = tableFor(cs.label)
-  const rev = new Map<string, number>()
-  t.forEach((ch, b) => rev.set(ch, b))
+  const rev = reverseFor(cs.label)
   const out = Buffer.alloc(text.length)
   for (let i = 0; i < text.length; i++) out[i] = rev.get(text[i]) ?? 0x3f
   return out
+}
+
+/** Character → byte for an ISO 8859 part, built once. */
+const reverse = new Map<string, Map<string, number>>()
+function reverseFor(label: string): Map<string, number> {
+  let rev = reverse.get(label)
+  if (!rev) {
+    rev = new Map()
+    for (const [b, ch] of tableFor(label).entries()) if (ch !== '\ufffd' && !rev.has(ch)) rev.set(ch, b)
+    reverse.set(label, rev)
+  }
+  return rev
+}
+
+const BEYOND_LATIN1 = /[^\u0000-\u00ff]/
+/**
+ * A value with every character the syntax's repertoire cannot hold replaced by `?`, for the
+ * writer to apply BEFORE it releases service characters. Encoding alone would turn such a
+ * character into a byte the reader takes as structure: Latin-1 keeps only the low byte (U+012B
+ * becomes `+`, U+0127 the terminator `'`), and the `?` substituted for an ISO 8859-5 miss is the
+ * release character.
+ */
+export function toRepertoire(value: string, id: string): string {
+  const cs = CHARSETS[id]
+  if (cs?.kind === 'utf8') return value
+  if (!cs?.label || cs.label === 'iso-8859-1') return BEYOND_LATIN1.test(value) ? value.replace(/[^\u0000-\u00ff]/g, '?') : value
+  const rev = reverseFor(cs.label)
+  let out = ''
+  let from = 0
+  for (let i = 0; i < value.length; i++) {
+    if (value.charCodeAt(i) < 0x80 || rev.has(value[i])) continue
+    out += value.slice(from, i) + '?'
+    from = i + 1
+  }
+  return from === 0 ? value : out + value.slice(from)
 }

@@ -5,7 +5,7 @@
  * are computed, never taken from the caller.
  */
 import type { Delimiters, Element, PartyId, Segment } from '../types.ts'
-import { encodeText } from './charset.ts'
+import { encodeText, toRepertoire } from './charset.ts'
 import { fromDelimiters, isDefaultService, withSyntaxVersion, type ServiceBytes } from './delimiters.ts'
 
 /** What the writer needs of a segment (a parsed Segment fits). */
@@ -65,12 +65,15 @@ export function escapeValue(v: string, s: ServiceBytes): string {
   return from === 0 ? v : out + v.slice(from)
 }
 
-/** One segment as text, including its terminator (and the line break, if any). */
-export function formatSegment(seg: SegmentLike, s: ServiceBytes, lineBreak = ''): string {
+/**
+ * One segment as text, including its terminator (and the line break, if any). `syntaxId`: the
+ * repertoire the text will be encoded in; characters it cannot hold become `?` before escaping.
+ */
+export function formatSegment(seg: SegmentLike, s: ServiceBytes, lineBreak = '', syntaxId?: string): string {
   const cs = String.fromCharCode(s.component)
   const es = String.fromCharCode(s.element)
   const rs = s.repetition >= 0 ? String.fromCharCode(s.repetition) : ''
-  const el = (e: Element) => e.map((c) => escapeValue(c, s)).join(cs)
+  const el = (e: Element) => e.map((c) => escapeValue(syntaxId ? toRepertoire(c, syntaxId) : c, s)).join(cs)
   let out = seg.tag
   for (let i = 0; i < seg.elements.length; i++) {
     const reps = seg.repeats?.[i]
@@ -116,13 +119,14 @@ export function writeEdifactText(input: EdifactInterchangeInput, opts: WriteOpti
     [''],
     [input.test ? '1' : ''],
   ])
-  parts.push(formatSegment(unb, s, lb))
+  const id = input.syntax.id
+  parts.push(formatSegment(unb, s, lb, id))
   for (const m of input.messages) {
     const v = /^([A-Z0-9])(\w+)$/.exec(m.version)
     const s009 = [m.type, v ? v[1] : m.version, v ? v[2] : '', m.agency ?? 'UN']
     if (m.association) s009.push(m.association)
-    parts.push(formatSegment({ tag: 'UNH', elements: [[m.ref], s009] }, s, lb))
-    for (const seg of m.segments) parts.push(formatSegment(seg, s, lb))
+    parts.push(formatSegment({ tag: 'UNH', elements: [[m.ref], s009] }, s, lb, id))
+    for (const seg of m.segments) parts.push(formatSegment(seg, s, lb, id))
     // UNT 0074 counts UNH and UNT themselves (ISO 9735-1 §6.3).
     parts.push(formatSegment({ tag: 'UNT', elements: [[String(m.segments.length + 2)], [m.ref]] }, s, lb))
   }

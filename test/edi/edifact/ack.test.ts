@@ -92,4 +92,13 @@ describe('CONTRL', () => {
     const ucm = txs(back)[0].segments.find((s) => s.tag === 'UCM')!
     expect(ucm.elements[1].slice(0, 4)).toEqual(['ORDE*S', 'D', '96A', 'UN'])
   })
+  it('echoes a message type its repertoire cannot hold as `?` in a CONTRL that reads back whole (fuzz case 1207/92031)', () => {
+    // UNOE (ISO 8859-5) declared, a message type with é: read as UTF-8 (mislabelled), echoed in UCM.
+    const src = Buffer.from("UNB+UNOE:3+5400000000003:14+5412345000013:14+210722:1404+1'UNH+1+ORéERS:D:01B:UN'BGM+220+1+9'UNT+3+1'UNZ+1+1'", 'utf8')
+    const out = buildContrl(parseEdifact(src).interchanges[0], { ...opts, delimiters: {} })
+    const back = parseEdifact(out.bytes)
+    expect(back.issues.filter((i) => i.severity === 'error')).toEqual([])
+    const ucm = txs(back)[0].segments.find((s) => s.tag === 'UCM')!
+    expect(ucm.elements[1].slice(0, 4)).toEqual(['OR?ERS', 'D', '01B', 'UN'])
+  })
 })

@@ -101,4 +101,16 @@ describe('EDIFACT writer', () => {
     // Syntax version 3 has no repetition separator: `*` is an ordinary character there.
     expect(writeEdifact({ ...input, syntax: { id: 'UNOA', version: '3' } }).toString('latin1')).toContain("BGM+220+PO*7+9'")
   })
+  it('writes a character its repertoire cannot hold as a released `?`, never as a byte the reader takes for structure', () => {
+    const msg = (v: string) => [{ ref: '1', type: 'ORDERS', version: 'D96A', segments: [{ tag: 'FTX', elements: [['AAI'], [''], [''], [v]] }] }]
+    // Latin-1 (UNOC) keeps only the low byte: U+012B would become `+`, U+0127 the terminator `'`.
+    const unoc = writeEdifact({ ...base, messages: msg('Rīga ħ ok') })
+    expect(unoc.toString('latin1')).toContain("FTX+AAI+++R??ga ?? ok'")
+    expect(txs(parseEdifact(unoc))[0].segments[1].elements[3]).toEqual(['R?ga ? ok'])
+    // ISO 8859-5 (UNOE) has Cyrillic but no é: the substitute `?` is the release character.
+    const unoe = writeEdifact({ ...base, syntax: { id: 'UNOE', version: '3' }, messages: msg('Café Жук') })
+    const back = txs(parseEdifact(unoe))[0]
+    expect(back.segments[1].elements[3]).toEqual(['Caf? Жук'])
+    expect(back.segments.map((x) => x.tag)).toEqual(['UNH', 'FTX', 'UNT'])
+  })
 })
