@@ -1,7 +1,8 @@
 /**
  * X12 writer: segments + envelope values → bytes with the partner's separators. It computes
  * SE01/GE01/IEA01 and pads the fixed-width ISA (X12.5). X12 has no release character, so a
- * value containing a delimiter cannot be written: it is refused as an issue, never escaped.
+ * value containing a delimiter cannot be written: it is refused as an issue, never escaped. A
+ * character beyond Latin-1 (the bytes are Latin-1) is written as `?`.
  */
 import { issue, type EdiIssue } from '../issues.ts'
 import type { Element, PartyId } from '../types.ts'
@@ -152,5 +153,17 @@ export function writeX12(ic: X12WriteInterchange): X12WriteResult {
     segment({ tag: 'GE', elements: [[String(g.transactions.length)], [g.controlNumber]] })
   }
   segment({ tag: 'IEA', elements: [[String(ic.groups.length)], [String(ic.controlNumber).padStart(9, '0')]] })
-  return issues.length > 0 ? { ok: false, issues } : { ok: true, text: out.join('') }
+  if (issues.length > 0) return { ok: false, issues }
+  // The text is sent as Latin-1 bytes, which keep only a character's low byte: U+012A would be
+  // written as `*`, U+017E as `~`. A character beyond Latin-1 (only ever inside a value: the
+  // delimiters are checked above) is written as `?`, as the EDIFACT writer does for its sets.
+  const text = out.join('')
+  if (!BEYOND_LATIN1.test(text)) return { ok: true, text }
+  if (delims.includes('?')) {
+    return { ok: false, issues: [issue('element_invalid_character', 'interchange', `a value holds a character beyond Latin-1 and its substitute '?' is a delimiter`, {})] }
+  }
+  return { ok: true, text: text.replace(BEYOND_LATIN1_ALL, '?') }
 }
+
+const BEYOND_LATIN1 = /[^\u0000-\u00ff]/
+const BEYOND_LATIN1_ALL = /[^\u0000-\u00ff]/g

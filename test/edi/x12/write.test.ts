@@ -63,6 +63,23 @@ describe('x12 writer', () => {
     if (!out.ok) expect(out.issues[0]).toMatchObject({ code: 'element_invalid_character', segment: 'BEG', element: 3 })
   })
 
+  it('writes a character beyond Latin-1 as `?`, never as the delimiter its low byte is', () => {
+    const first = parse(envelope([{ type: '850', ctl: '0001', body: PO_850 }]))
+    const input = toWriteInput(first, { element: '*', component: '>', segment: '~' })
+    // U+012A's low byte is `*`, U+017E's is `~`: Latin-1 bytes would split the element and end the segment.
+    input.groups[0].transactions[0].segments.push({ tag: 'MSG', elements: [['R\u012Aga \u017Eubrowka 20\u20AC']] })
+    const out = writeX12(input)
+    expect(out.ok).toBe(true)
+    if (!out.ok) return
+    expect(out.text).toContain('MSG*R?ga ?ubrowka 20?~')
+    const back = parse(Buffer.from(out.text, 'latin1').toString('latin1'))
+    const seg = back.interchanges[0].groups[0].transactions[0].segments.find((x) => x.tag === 'MSG')!
+    expect(seg.elements).toEqual([['R?ga ?ubrowka 20?']])
+    // With `?` itself a delimiter there is no safe substitute: refused.
+    const q = writeX12({ ...input, separators: { element: '?', component: '>', segment: '~' } })
+    expect(q.ok).toBe(false)
+  })
+
   it('refuses separators that collide or are alphanumeric, and over-long ISA ids', () => {
     const first = parse(envelope([{ type: '850', ctl: '0001', body: PO_850 }]))
     expect(writeX12(toWriteInput(first, { element: '*', component: '*', segment: '~' })).ok).toBe(false)
