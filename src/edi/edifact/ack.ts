@@ -10,6 +10,7 @@
  */
 import { ISSUE_CODES, type EdiIssue } from '../issues.ts'
 import type { Delimiters, Element, ParsedInterchange, ParsedTransaction, PartyId, Segment } from '../types.ts'
+import { charsetFor } from './charset.ts'
 import { comp } from './envelope.ts'
 import { writeEdifact, type SegmentLike } from './write.ts'
 
@@ -100,12 +101,16 @@ export function buildContrl(ich: ParsedInterchange, opts: ContrlOptions): Contrl
       body.push(...ucmFor(tx))
     }
   }
-  const syntax = ich.syntax.split(':')
-  const v4 = syntax[1] === '4'
+  // The reply's syntax: the interchange's identifier when it is one we know, else UNOC; version 4
+  // only when the UNB said 4 (versions 1 and 2 are answered under 3). The UNB's S001 is whatever
+  // the partner sent: an identifier holding a separator, or garbage, must not become ours.
+  const cut = ich.syntax.lastIndexOf(':')
+  const sid = cut < 0 ? ich.syntax : ich.syntax.slice(0, cut)
+  const v4 = cut >= 0 && ich.syntax.slice(cut + 1) === '4'
   const n = opts.now
   const bytes = writeEdifact(
     {
-      syntax: { id: syntax[0] || 'UNOC', version: syntax[1] || '3' },
+      syntax: { id: charsetFor(sid) ? sid : 'UNOC', version: v4 ? '4' : '3' },
       sender: cleanParty(opts.sender ?? ich.receiver),
       receiver: cleanParty(opts.receiver ?? ich.sender),
       date: `${(v4 ? String(n.getUTCFullYear()) : pad2(n.getUTCFullYear() % 100))}${pad2(n.getUTCMonth() + 1)}${pad2(n.getUTCDate())}`,

@@ -101,4 +101,15 @@ describe('CONTRL', () => {
     const ucm = txs(back)[0].segments.find((s) => s.tag === 'UCM')!
     expect(ucm.elements[1].slice(0, 4)).toEqual(['OR?ERS', 'D', '01B', 'UN'])
   })
+  it('answers in a syntax it knows when the UNB syntax identifier is garbage (fuzz case 4242/94524)', () => {
+    // UNA sets `=` as the component separator, so S001 is "U:OA" version 3: its `:` is data.
+    const src = Buffer.from("UNA=*.? ~UNB*U:OA=3*00545656=1*006415160=1*060515=1434*778~UNH*1*INVOIC=D=97B=UN~BGM*380*342459*9~UNT*3*1~UNZ*1*778~", 'latin1')
+    const out = buildContrl(parseEdifact(src).interchanges[0], { ...opts, delimiters: {} })
+    const text = out.bytes.toString('latin1')
+    expect(text.startsWith('UNB+UNOC:3+')).toBe(true)
+    expect(parseEdifact(out.bytes).issues.filter((i) => i.severity === 'error')).toEqual([])
+    // A known identifier and version 4 are kept.
+    const v4 = buildContrl(parseEdifact(Buffer.from("UNB+UNOB:4+A:1+B:1+20240101:1200+9'UNH+1+INVOIC:D:97B:UN'BGM+380+1+9'UNT+3+1'UNZ+1+9'", 'latin1')).interchanges[0], { ...opts, delimiters: {} })
+    expect(v4.bytes.toString('latin1').startsWith('UNB+UNOB:4+')).toBe(true)
+  })
 })
