@@ -4,9 +4,11 @@
  * Chunks may end at any byte: inside a BOM, inside the ISA, on a terminator, between CR and LF.
  *
  * Each chunk is viewed as a latin1 string (one char per byte), so string offsets are byte
- * offsets and `indexOf` runs natively; segments holding non-ASCII bytes are decoded as UTF-8.
+ * offsets and `indexOf` runs natively; segments holding non-ASCII bytes are decoded as UTF-8
+ * when they are valid UTF-8, else as Latin-1 (a Latin-1 or Windows partner's `é` is one byte
+ * that is never valid UTF-8 on its own: it read as U+FFFD). Our writer sends Latin-1.
  */
-import { isAscii } from 'node:buffer'
+import { isAscii, isUtf8 } from 'node:buffer'
 import { issue, type EdiIssue } from '../issues.ts'
 import type { Delimiters, Position, Segment } from '../types.ts'
 import { checkIsa, looksLikeIsa, scanIsa } from './isa.ts'
@@ -145,7 +147,7 @@ class StreamLexer implements X12Lexer {
     this.term = d.segment
     const pos: Position = { offset: this.base + p, index: this.index++, line: this.line }
     const widths = scan.fields.map((f) => f.length)
-    const text = ascii || isAscii(buf.subarray(p, scan.end)) ? s.slice(p, scan.end - 1) : buf.toString('utf8', p, scan.end - 1)
+    const text = ascii || isAscii(buf.subarray(p, scan.end)) ? s.slice(p, scan.end - 1) : decodeHigh(buf, p, scan.end - 1)
     let values = text.split(d.element).slice(1, 16)
     // A non-ASCII element separator does not survive the UTF-8 decoding of the values: take the
     // byte-wise (latin1) fields the scan found instead of reading past the end of the list.
@@ -242,7 +244,7 @@ class StreamLexer implements X12Lexer {
         if (!ascii) sink.view(s)
         clean = sink.segment(s, p, to, base + p, segIndex, segLine, base + next)
       } else {
-        const text = buf.toString('utf8', p, to)
+        const text = decodeHigh(buf, p, to)
         sink.view(text)
         sink.segment(text, 0, text.length, base + p, segIndex, segLine, base + next)
       }
@@ -273,4 +275,9 @@ function countLf(s: string, from: number, to: number): number {
     i = s.indexOf('\n', i + 1)
   }
   return k
+}
+
+/** A span holding non-ASCII bytes: UTF-8 when it is valid UTF-8, else Latin-1 (one char per byte). */
+function decodeHigh(buf: Buffer, start: number, end: number): string {
+  return isUtf8(buf.subarray(start, end)) ? buf.toString('utf8', start, end) : buf.toString('latin1', start, end)
 }

@@ -99,6 +99,21 @@ function edit850(from: string, to: string): string[] {
   return PO_850.map((s) => (s === from ? to : s))
 }
 
+describe('x12 segments with bytes beyond ASCII', () => {
+  const body = (name: string) => [...PO_850.slice(0, 2), `N1*ST*${name}`, ...PO_850.slice(2)]
+  const nameOf = (buf: Buffer) => firstTx(parseX12(buf)).segments.find((s) => s.tag === 'N1')!.elements[1][0]
+
+  it('reads a Latin-1 segment as Latin-1 (a lone é byte is not UTF-8: it read as U+FFFD)', () => {
+    const text = envelope([{ type: '850', ctl: '0001', body: body('Café Müller') }])
+    expect(nameOf(Buffer.from(text, 'latin1'))).toBe('Café Müller')
+  })
+
+  it('reads a UTF-8 segment as UTF-8', () => {
+    const text = envelope([{ type: '850', ctl: '0001', body: body('Café Łódź 東京') }])
+    expect(nameOf(Buffer.from(text, 'utf8'))).toBe('Café Łódź 東京')
+  })
+})
+
 describe('x12 line numbers with line breaks inside segments', () => {
   // Terminator '~' then LF; one LF (and one CRLF) sits inside N3 and PID values, so every later
   // segment's line must count it, whichever path (kept segments or in-place validation) read it.
