@@ -3,7 +3,8 @@
  * partner's profile asks for (997/999/TA1, CONTRL), and reading acks for what we sent.
  */
 import type { PartnerProfile } from '../config/partner.ts'
-import { buildContrl, createEdifactReader, parseEdifact, readContrl, toPlain, writeEdifact } from '../edi/edifact/index.ts'
+import { buildContrl, createEdifactReader, parseEdifact, readContrl, toPlain, UnwritableValue, writeEdifact } from '../edi/edifact/index.ts'
+import { issue } from '../edi/issues.ts'
 import { createX12Reader, parseX12, writeX12 } from '../edi/x12/index.ts'
 import type { ParsedGroup, ParsedInterchange, ParsedTransaction, PartyId, Segment } from '../edi/types.ts'
 import type { AckReconciliation, EdiEngine, EdiStream, EdiStreamSink, OutboundAck } from '../pipeline/deps.ts'
@@ -114,26 +115,35 @@ export const edifactEngine: EdiEngine = {
     const them = profile.identities.edifact[0]
     const us = profile.us.edifact
     if (!cfg || !them || !us) throw new Error(`partner ${profile.id} has no EDIFACT identities (identities.edifact, us.edifact, edifact)`)
-    const n = await allocate({ unb: 1, unh: 1 })
-    const [unb, unh] = [String(n.unb), String(n.unh)]
     const [syntaxId, syntaxVersion = '3'] = cfg.syntax.split(':')
     const iso = new Date().toISOString()
-    const bytes = writeEdifact(
-      {
-        syntax: { id: syntaxId, version: syntaxVersion },
-        sender: { id: us.id, qualifier: us.qualifier ?? '' },
-        receiver: { id: them.id, qualifier: them.qualifier ?? '' },
-        date: syntaxVersion === '4' ? iso.slice(0, 10).replace(/-/g, '') : iso.slice(2, 10).replace(/-/g, ''),
-        time: iso.slice(11, 16).replace(':', ''),
-        controlNumber: unb,
-        ackRequested: cfg.contrl !== 'never',
-        test: profile.status === 'testing',
-        messages: [{ ref: unh, type: docType, version: cfg.version, segments: body }],
-      },
-      { delimiters: cfg.separators, lineBreak: '\n' }
-    )
+    const write = (unb: string, unh: string) =>
+      writeEdifact(
+        {
+          syntax: { id: syntaxId, version: syntaxVersion },
+          sender: { id: us.id, qualifier: us.qualifier ?? '' },
+          receiver: { id: them.id, qualifier: them.qualifier ?? '' },
+          date: syntaxVersion === '4' ? iso.slice(0, 10).replace(/-/g, '') : iso.slice(2, 10).replace(/-/g, ''),
+          time: iso.slice(11, 16).replace(':', ''),
+          controlNumber: unb,
+          ackRequested: cfg.contrl !== 'never',
+          test: profile.status === 'testing',
+          messages: [{ ref: unh, type: docType, version: cfg.version, segments: body }],
+        },
+        { delimiters: cfg.separators, lineBreak: '\n' }
+      )
+    // EDIFACT releases every service character; only separators configured without a release
+    // character cannot carry one in data. Tried before numbers are taken (no gap in UNB 0020).
+    try {
+      write('1', '1')
+    } catch (err) {
+      if (!(err instanceof UnwritableValue)) throw err
+      return { ok: false, issues: [issue('element_invalid_character', 'element', err.message, { value: err.value })] }
+    }
+    const n = await allocate({ unb: 1, unh: 1 })
+    const [unb, unh] = [String(n.unb), String(n.unh)]
     // CONTRL UCI 0020 answers the UNB reference.
-    return { text: bytes.toString('latin1'), controlNumber: unb, references: { interchange: unb, message: unh } }
+    return { ok: true, text: write(unb, unh).toString('latin1'), controlNumber: unb, references: { interchange: unb, message: unh } }
   },
   readAck(tx): AckReconciliation | undefined {
     if (tx.type !== 'CONTRL') return undefined
@@ -177,28 +187,36 @@ export const x12Engine: EdiEngine = {
     const them = profile.identities.x12[0]
     const us = profile.us.x12
     if (!cfg || !them || !us) throw new Error(`partner ${profile.id} has no X12 identities (identities.x12, us.x12, x12)`)
-    const { isa, gs, st } = await allocate({ isa: 1, gs: 1, st: 1 })
     const t = stamp(new Date())
-    const r = writeX12({
-      sender: us,
-      receiver: them,
-      controlNumber: isa,
-      date: t.ccyymmdd,
-      time: t.hhmm,
-      version: cfg.version === '005010' ? '00501' : '00401',
-      test: profile.status === 'testing',
-      ackRequested: false,
-      separators: { ...cfg.separators, lineBreak: '' },
-      groups: [{
-        functionalId: GS01[docType] ?? 'ZZ', senderId: profile.us.gs ?? us.id, receiverId: profile.identities.gs[0] ?? them.id,
-        date: t.ccyymmdd, time: t.hhmm, controlNumber: String(gs), version: cfg.version,
-        transactions: [{ type: docType, controlNumber: String(st).padStart(4, '0'), segments: body }],
-      }],
-    })
-    if (!r.ok) throw new Error(`X12 writer refused the document: ${r.issues.map((i) => i.message).join('; ')}`)
+    const write = (isa: number, gs: number, st: number) =>
+      writeX12({
+        sender: us,
+        receiver: them,
+        controlNumber: isa,
+        date: t.ccyymmdd,
+        time: t.hhmm,
+        version: cfg.version === '005010' ? '00501' : '00401',
+        test: profile.status === 'testing',
+        ackRequested: false,
+        separators: { ...cfg.separators, lineBreak: '' },
+        replaceInData: cfg.replaceDelimitersWith,
+        groups: [{
+          functionalId: GS01[docType] ?? 'ZZ', senderId: profile.us.gs ?? us.id, receiverId: profile.identities.gs[0] ?? them.id,
+          date: t.ccyymmdd, time: t.hhmm, controlNumber: String(gs), version: cfg.version,
+          transactions: [{ type: docType, controlNumber: String(st).padStart(4, '0'), segments: body }],
+        }],
+      })
+    // X12 has no release character: a delimiter inside a value (a `*` in an item description)
+    // cannot be sent unless the profile names a replacement. Found before numbers are taken, so
+    // a refused document leaves no gap in ISA13/GS06/ST02; the caller opens an exception.
+    const dry = write(1, 1, 1)
+    if (!dry.ok) return { ok: false, issues: dry.issues }
+    const { isa, gs, st } = await allocate({ isa: 1, gs: 1, st: 1 })
+    const r = write(isa, gs, st)
+    if (!r.ok) throw new Error(`X12 writer refused the document after its dry run: ${r.issues.map((i) => i.message).join('; ')}`)
     // 997 AK102 answers GS06: that is the reference acks are reconciled against.
     return {
-      text: r.text, controlNumber: String(gs),
+      ok: true, text: r.text, controlNumber: String(gs),
       references: { interchange: String(isa).padStart(9, '0'), group: String(gs), message: String(st).padStart(4, '0') },
     }
   },

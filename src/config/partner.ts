@@ -211,6 +211,12 @@ export const PartnerProfile = z.strictObject({
   x12: z
     .strictObject({
       separators: Separators.default({ element: '*', component: '>', segment: '~' }),
+      /**
+       * X12 cannot release a delimiter: a document whose data holds one (a `*` in an item
+       * description) is refused with a `document_unwritable` exception, unless this names the
+       * character written in its place (often a space). Envelope values are never changed.
+       */
+      replaceDelimitersWith: z.string().length(1).optional(),
       version: z.enum(['004010', '005010']).default('004010'),
       ack: z.enum(['997', '999', 'none']).default('997'),
       /** TA1: `auto` when ISA14=1 or the envelope is broken. */

@@ -32,6 +32,12 @@ export type ExceptionReason =
   | { code: 'message_invalid'; docType: string; controlNumber: string; issues: EdiIssue[] }
   | { code: 'no_map'; partnerId: string; direction: 'in' | 'out'; standard: string; version: string; docType: string }
   | { code: 'canonical_invalid'; mapId: string; issues: { path: string; message: string; source?: string }[] }
+  /**
+   * An outbound document the partner's standard cannot carry as it is: a delimiter inside a
+   * value of an X12 document (no release character), without `x12.replaceDelimitersWith`.
+   * `reference` names it (PO number, shipment).
+   */
+  | { code: 'document_unwritable'; partnerId: string; standard: string; docType: string; reference: string; issues: { segment?: string; element?: number; value?: string; message: string }[] }
   | { code: 'ack_rejected'; ack: AckKind; controlNumber: string; notes: string[] }
   | { code: 'ack_overdue'; ack: string; controlNumber: string; sentAt: string; deadline: string }
   /**
@@ -305,6 +311,7 @@ export const REASONS = {
   message_invalid: { queue: 'edi', severity: 'error', retryable: true, title: 'Invalid message' },
   no_map: { queue: 'onboarding', severity: 'error', retryable: true, title: 'No map for document' },
   canonical_invalid: { queue: 'edi', severity: 'error', retryable: true, title: 'Document incomplete after mapping' },
+  document_unwritable: { queue: 'edi', severity: 'error', retryable: true, title: 'Outbound document cannot be written' },
   ack_rejected: { queue: 'edi', severity: 'error', retryable: false, title: 'Partner rejected our document' },
   ack_overdue: { queue: 'edi', severity: 'warn', retryable: false, title: 'Acknowledgement overdue' },
   ack_unmatched: { queue: 'edi', severity: 'warn', retryable: false, title: 'Acknowledgement for nothing we sent' },

@@ -115,6 +115,11 @@ export function explain(r: ExceptionReason): string {
       return `Transaction set ${r.docType} ${r.controlNumber} failed validation with ${r.issues.length} issue(s)${r.issues[0] ? `, first: ${r.issues[0].message}` : ''}.`
     case 'no_map':
       return `No ${r.direction}bound map for ${r.standard} ${r.version} ${r.docType} and partner ${r.partnerId}; add one, then replay.`
+    case 'document_unwritable': {
+      const first = r.issues[0]
+      const where = first?.segment ? ` (${first.segment}${first.element ? String(first.element).padStart(2, '0') : ''}${first.value !== undefined ? ` "${first.value}"` : ''})` : ''
+      return `The ${r.standard === 'x12' ? 'X12' : 'EDIFACT'} ${r.docType} ${r.reference} for partner ${r.partnerId} cannot be written${where}: ${first?.message ?? 'refused by the writer'}. Fix the data, or set x12.replaceDelimitersWith in the partner profile, then replay.`
+    }
     case 'canonical_invalid':
       return `Map ${r.mapId} produced an incomplete document (${r.issues.map((i) => `${i.path}: ${i.message}${i.source ? ` from ${i.source}` : ''}`).join('; ')}).`
     case 'ack_rejected':

@@ -82,10 +82,18 @@ export interface EdiEngine {
   readAck(tx: ParsedTransaction): AckReconciliation | undefined
   /** Acks carried by the interchange envelope itself (X12 TA1 between ISA and the first GS). */
   readInterchangeAcks?(ic: ParsedInterchange): AckReconciliation[]
-  /** Envelope + serialise an outbound document body for the partner. */
-  /** `controlNumber` is what acks answer (GS06, UNB 0020); `references` every envelope level. */
-  write?(profile: PartnerProfile, docType: string, body: { tag: string; elements: string[][] }[], allocate: Allocate): Promise<{ text: string; controlNumber: string; references: DeliveryReferences }>
+  /**
+   * Envelope + serialise an outbound document body for the partner. `controlNumber` is what
+   * acks answer (GS06, UNB 0020); `references` every envelope level. Data the standard cannot
+   * carry (an X12 delimiter inside a value) is `ok: false` with the issues, found before any
+   * control number is allocated.
+   */
+  write?(profile: PartnerProfile, docType: string, body: { tag: string; elements: string[][] }[], allocate: Allocate): Promise<WriteResult>
 }
+
+export type WriteResult =
+  | { ok: true; text: string; controlNumber: string; references: DeliveryReferences }
+  | { ok: false; issues: EdiIssue[] }
 
 export type MapOutcome =
   | { ok: true; doc: CanonicalDoc; mapId: string; mapHash: string }

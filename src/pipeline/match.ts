@@ -20,6 +20,7 @@ import { matchDocument, type MatchResult } from '../matching/index.ts'
 import type { PipelineDeps } from './deps.ts'
 import { CopyStoredMeanwhile, insertDocuments, type DocRecord, type TxOutcomes } from './translate.ts'
 import { contextFor, loadData, lockPos, type ContextData } from './match-context.ts'
+import { unwritable } from './outbound.ts'
 import { yieldToEventLoop } from '../lib/event-loop.ts'
 import { settleAll } from '../lib/settle.ts'
 
@@ -251,6 +252,10 @@ async function queueWarehouse(deps: PipelineDeps, q: Q, profile: PartnerProfile,
         continue
       }
       const written = await deps.engines.x12.write(target, '856', body.segments, (counts) => allocateRanges(q, target.id, counts))
+      if (!written.ok) {
+        await openException(q, unwritable(target.id, 'x12', '856', shipment, written.issues), { documentId: row.id, partnerId: target.id })
+        continue
+      }
       delivery = {
         partnerId: target.id, kind: 'warehouse', docType: '856', parentTable: 'documents', parentId: row.id,
         destination: target.outbound, bytes: Buffer.from(written.text, 'latin1'),

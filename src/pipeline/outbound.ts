@@ -15,6 +15,8 @@ import type { Q } from '../db/sql.ts'
 import type { ErpPurchaseOrder } from '../erp/port.ts'
 import { issueRows, runOutbound, selectMap, type ResolvedMap } from '../mapping/index.ts'
 import type { PipelineDeps } from './deps.ts'
+import type { EdiIssue } from '../edi/issues.ts'
+import type { ExceptionReason } from '../exceptions/reasons.ts'
 
 const PO_DOC_TYPES = new Set(['850', 'ORDERS'])
 
@@ -86,6 +88,11 @@ export async function queuePurchaseOrders(
     const engine = deps.engines[entry.standard]
     if (!engine?.write) throw new Error(`no ${entry.standard} writer configured`)
     const written = await engine.write(profile, entry.docType, body.segments, (counts) => allocateRanges(q, profile.id, counts))
+    if (!written.ok) {
+      await openException(q, unwritable(profile.id, entry.standard, entry.docType, po.poNumber, written.issues), { partnerId: profile.id }, `po_out:${po.poNumber}`)
+      out.skipped.push({ poNumber: po.poNumber, why: 'the partner\'s standard cannot carry its data as it is' })
+      continue
+    }
     const hours = entry.ackDeadlineHours ?? (entry.standard === 'x12' ? profile.x12?.ackDeadlineHours : profile.edifact?.ackDeadlineHours)
     const expectsAck = entry.standard === 'x12' ? true : profile.edifact?.contrl !== 'never'
     await insertDelivery(q, {
@@ -100,4 +107,15 @@ export async function queuePurchaseOrders(
     out.queued.push(po.poNumber)
   }
   return out
+}
+
+/** The exception for a document the writer refused: each issue with where it is and the value. */
+export function unwritable(partnerId: string, standard: string, docType: string, reference: string, issues: readonly EdiIssue[]): ExceptionReason {
+  return {
+    code: 'document_unwritable', partnerId, standard, docType, reference,
+    issues: issues.map((i) => ({
+      ...(i.segment ? { segment: i.segment } : {}), ...(i.element ? { element: i.element } : {}),
+      ...(i.value !== undefined ? { value: i.value } : {}), message: i.message,
+    })),
+  }
 }

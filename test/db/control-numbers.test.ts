@@ -229,6 +229,7 @@ describe('outbound control numbers in PostgreSQL', () => {
     const gs: number[] = []
     const st: number[] = []
     for (const { e, x } of texts) {
+      if (!e.ok || !x.ok) throw new Error('a writer refused plain data')
       const ic = parseEdifact(Buffer.from(e.text, 'latin1')).interchanges[0]
       unb.push(Number(ic.controlNumber))
       unh.push(Number(ic.groups[0].transactions[0].controlNumber))

@@ -47,6 +47,14 @@ const SAMPLES: { [K in ExceptionCode]: Extract<ExceptionReason, { code: K }> } =
     mapId: 'x12-004010/856.in',
     issues: [{ path: 'shipmentId', message: 'required', source: 'BSN/02' }],
   },
+  document_unwritable: {
+    code: 'document_unwritable',
+    partnerId: 'demo-x12-supplier',
+    standard: 'x12',
+    docType: '850',
+    reference: PO,
+    issues: [{ segment: 'PID', element: 5, value: 'Bolt 3*4', message: "PID05 'Bolt 3*4' contains the delimiter '*' (X12 cannot escape it)" }],
+  },
   ack_rejected: { code: 'ack_rejected', ack: '997', controlNumber: '0001', notes: ['AK5*R'] },
   ack_overdue: {
     code: 'ack_overdue',

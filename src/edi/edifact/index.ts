@@ -8,7 +8,7 @@ export type { EdifactReader, EdifactReaderEvents, EdifactReaderOptions, EdifactR
 export { summarizeEdifact } from './summary.ts'
 export { buildContrl, readContrl, reconcileContrl } from './ack.ts'
 export type { ContrlOptions, ContrlOutput, ContrlReport, AckAction } from './ack.ts'
-export { writeEdifact, writeEdifactText, writeSegments, formatSegment, escapeValue } from './write.ts'
+export { writeEdifact, writeEdifactText, writeSegments, formatSegment, escapeValue, UnwritableValue } from './write.ts'
 export type { EdifactInterchangeInput, EdifactMessageInput, SegmentLike, WriteOptions } from './write.ts'
 export { validateMessage } from './validate.ts'
 export { RawSegment, toPlain } from './segment.ts'

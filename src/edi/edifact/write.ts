@@ -50,6 +50,16 @@ export interface EdifactInterchangeInput {
   messages: EdifactMessageInput[]
 }
 
+/** A value holding a service character, under separators that have no release character. */
+export class UnwritableValue extends Error {
+  readonly value: string
+  constructor(value: string) {
+    super(`value "${value}" contains a separator and the separators have no release character`)
+    this.name = 'UnwritableValue'
+    this.value = value
+  }
+}
+
 /** Escapes one value: release char before every service character (ISO 9735-1 §7.4). */
 export function escapeValue(v: string, s: ServiceBytes): string {
   let special = ''
@@ -58,7 +68,7 @@ export function escapeValue(v: string, s: ServiceBytes): string {
   let from = 0
   for (let i = 0; i < v.length; i++) {
     if (special.indexOf(v[i]) < 0) continue
-    if (s.release < 0) throw new Error(`value "${v}" contains a separator and the syntax has no release character`)
+    if (s.release < 0) throw new UnwritableValue(v)
     out += v.slice(from, i) + String.fromCharCode(s.release) + v[i]
     from = i + 1
   }

@@ -63,6 +63,12 @@ export interface X12WriteInterchange {
   authorization?: { qualifier: string; value: string }
   security?: { qualifier: string; value: string }
   separators: X12WriteSeparators
+  /**
+   * Written in place of a delimiter found inside a value of the body (a `*` in an item
+   * description), instead of refusing the interchange; the partner profile's
+   * `x12.replaceDelimitersWith`. Envelope values are never changed.
+   */
+  replaceInData?: string
   /** Segments between ISA and the first GS (a TA1). */
   preamble?: X12WriteSegment[]
   groups: X12WriteGroup[]
@@ -122,7 +128,20 @@ export function writeX12(ic: X12WriteInterchange): X12WriteResult {
     }
   }
 
+  const replace = ic.replaceInData
+  if (replace !== undefined && (replace.length !== 1 || delims.includes(replace))) {
+    issues.push(issue('isa_invalid', 'interchange', `the replacement for delimiters in data must be one character that is not a delimiter: ${JSON.stringify(replace)}`, {}))
+    return { ok: false, issues }
+  }
+  let body = false
+  const replaced = (v: string) => {
+    let out = v
+    for (const d of delims) if (out.includes(d)) out = out.replaceAll(d, replace!)
+    return out
+  }
+
   function element(tag: string, el: Element, i: number): string {
+    if (body && replace !== undefined) el = el.map(replaced)
     for (let j = 0; j < el.length; j++) checkData(el[j], tag, i, el.length > 1 ? j + 1 : 0)
     return el.length === 1 ? el[0] : el.join(sep.component)
   }
@@ -145,10 +164,12 @@ export function writeX12(ic: X12WriteInterchange): X12WriteResult {
   for (const g of ic.groups) {
     segment({ tag: 'GS', elements: [g.functionalId, g.senderId, g.receiverId, g.date, g.time, g.controlNumber, 'X', g.version].map((v) => [v]) })
     for (const tx of g.transactions) {
-      const body = tx.segments.filter((s) => s.tag !== 'ST' && s.tag !== 'SE')
+      const segs = tx.segments.filter((s) => s.tag !== 'ST' && s.tag !== 'SE')
       segment({ tag: 'ST', elements: [[tx.type], [tx.controlNumber], ...(tx.implementation ? [[tx.implementation]] : [])] })
-      for (const s of body) segment(s)
-      segment({ tag: 'SE', elements: [[String(body.length + 2)], [tx.controlNumber]] })
+      body = true
+      for (const s of segs) segment(s)
+      body = false
+      segment({ tag: 'SE', elements: [[String(segs.length + 2)], [tx.controlNumber]] })
     }
     segment({ tag: 'GE', elements: [[String(g.transactions.length)], [g.controlNumber]] })
   }
@@ -159,10 +180,11 @@ export function writeX12(ic: X12WriteInterchange): X12WriteResult {
   // delimiters are checked above) is written as `?`, as the EDIFACT writer does for its sets.
   const text = out.join('')
   if (!BEYOND_LATIN1.test(text)) return { ok: true, text }
-  if (delims.includes('?')) {
+  const substitute = delims.includes('?') ? replace : '?'
+  if (substitute === undefined) {
     return { ok: false, issues: [issue('element_invalid_character', 'interchange', `a value holds a character beyond Latin-1 and its substitute '?' is a delimiter`, {})] }
   }
-  return { ok: true, text: text.replace(BEYOND_LATIN1_ALL, '?') }
+  return { ok: true, text: text.replace(BEYOND_LATIN1_ALL, substitute) }
 }
 
 const BEYOND_LATIN1 = /[^\u0000-\u00ff]/
