@@ -73,4 +73,30 @@ describe('warehouse delivery as an outbound 856', () => {
     expect(await listExceptions(db.sql, { code: 'ack_unmatched' })).toEqual([])
     expect((await listExceptions(db.sql, { code: 'ack_overdue' }))[0].state).toBe('resolved')
   })
+  it("an ASN the warehouse partner's X12 cannot carry (its separator in the data) opens document_unwritable; the ASN stays matched, nothing is sent", async () => {
+    // Its own database: the first test already shipped these POs and SSCCs.
+    const db = await testDb()
+    // The warehouse partner reads `-` as its element separator; the shipment id ASN-20250305-01 holds it.
+    const dir = tempConfigDir({
+      'demo-x12-supplier': repoProfile('demo-x12-supplier', /warehouse:[\s\S]*$/, 'warehouse:\n  destinations:\n    - { type: x12_856, name: dc-dash, partner: dc-dash }\n'),
+      'dc-dash': `id: dc-dash\nname: DC with dashes\nstatus: live\nkind: warehouse\nidentities:\n  x12: [{ qualifier: 'ZZ', id: 'DCDASH' }]\nus:\n  x12: { qualifier: 'ZZ', id: 'OURCO' }\noutbound: sftp_mailbox\nx12: { version: '004010', separators: { element: '-', component: '>', segment: '~' } }\ndocuments:\n  - { direction: out, standard: x12, version: '004010', docType: '856' }\n`,
+    })
+    const sent: string[] = []
+    const mailbox: Transport = { name: 'sftp_mailbox', async send(p) { sent.push(p.partnerId); return { ok: true } } }
+    const p = testPipeline(db, { configDir: dir, transports: { sftp_mailbox: mailbox } })
+    const { orders } = parsePurchaseOrders(readFileSync('fixtures/erp/demo-purchase-orders.csv', 'utf8'), 'csv')
+    await createTablesErp(db.sql).upsertOrders(orders)
+    const asn = readFileSync('fixtures/demo-x12-supplier/856-asn-20250305-01.edi', 'latin1')
+    await p.ingest({ transport: 'cli', body: Buffer.from(asn, 'latin1') })
+    await p.drain()
+    expect(sent).not.toContain('dc-dash')
+    const ex = await listExceptions(db.sql, { code: 'document_unwritable' })
+    expect(ex).toHaveLength(1)
+    expect(ex[0].reason).toMatchObject({ code: 'document_unwritable', partnerId: 'dc-dash', docType: '856', reference: 'ASN-20250305-01' })
+    expect(await listExceptions(db.sql, { code: 'stage_failed' })).toEqual([])
+    const [doc] = await db.sql<{ status: string }[]>`select status from documents where business_key = 'asn:ASN-20250305-01'`
+    expect(doc.status).toBe('matched')
+    expect(await db.sql`select 1 from deliveries where partner_id = 'dc-dash'`).toHaveLength(0)
+    await db.close()
+  })
 })
