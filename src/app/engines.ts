@@ -5,7 +5,8 @@
 import type { PartnerProfile } from '../config/partner.ts'
 import { buildContrl, createEdifactReader, parseEdifact, readContrl, toPlain, UnwritableValue, writeEdifact } from '../edi/edifact/index.ts'
 import { issue } from '../edi/issues.ts'
-import { createX12Reader, parseX12, writeX12 } from '../edi/x12/index.ts'
+import { createX12Reader, parseX12, writeX12, x12DataIssues } from '../edi/x12/index.ts'
+import { fromDelimiters } from '../edi/edifact/delimiters.ts'
 import type { ParsedGroup, ParsedInterchange, ParsedTransaction, PartyId, Segment } from '../edi/types.ts'
 import type { AckReconciliation, EdiEngine, EdiStream, EdiStreamSink, OutboundAck } from '../pipeline/deps.ts'
 import { x12Acks, x12ReadAck, x12ReadInterchangeAcks } from './x12-acks.ts'
@@ -133,12 +134,15 @@ export const edifactEngine: EdiEngine = {
         { delimiters: cfg.separators, lineBreak: '\n' }
       )
     // EDIFACT releases every service character; only separators configured without a release
-    // character cannot carry one in data. Tried before numbers are taken (no gap in UNB 0020).
-    try {
-      write('1', '1')
-    } catch (err) {
-      if (!(err instanceof UnwritableValue)) throw err
-      return { ok: false, issues: [issue('element_invalid_character', 'element', err.message, { value: err.value })] }
+    // character (a space, as in UNA) cannot carry one in data. Tried before numbers are taken (no
+    // gap in UNB 0020), and only then: with a release character nothing is unwritable.
+    if (fromDelimiters(cfg.separators).release < 0) {
+      try {
+        write('1', '1')
+      } catch (err) {
+        if (!(err instanceof UnwritableValue)) throw err
+        return { ok: false, issues: [issue('element_invalid_character', 'element', err.message, { value: err.value })] }
+      }
     }
     const n = await allocate({ unb: 1, unh: 1 })
     const [unb, unh] = [String(n.unb), String(n.unh)]
@@ -208,12 +212,13 @@ export const x12Engine: EdiEngine = {
       })
     // X12 has no release character: a delimiter inside a value (a `*` in an item description)
     // cannot be sent unless the profile names a replacement. Found before numbers are taken, so
-    // a refused document leaves no gap in ISA13/GS06/ST02; the caller opens an exception.
-    const dry = write(1, 1, 1)
-    if (!dry.ok) return { ok: false, issues: dry.issues }
+    // a refused document leaves no gap in ISA13/GS06/ST02; the caller opens an exception. What
+    // the writer refuses after that is the profile's (separators, ids): thrown, as before.
+    const unwritable = x12DataIssues(body, cfg.separators, cfg.version === '005010' ? '00501' : '00401', cfg.replaceDelimitersWith)
+    if (unwritable.length) return { ok: false, issues: unwritable }
     const { isa, gs, st } = await allocate({ isa: 1, gs: 1, st: 1 })
     const r = write(isa, gs, st)
-    if (!r.ok) throw new Error(`X12 writer refused the document after its dry run: ${r.issues.map((i) => i.message).join('; ')}`)
+    if (!r.ok) throw new Error(`X12 writer refused the document: ${r.issues.map((i) => i.message).join('; ')}`)
     // 997 AK102 answers GS06: that is the reference acks are reconciled against.
     return {
       ok: true, text: r.text, controlNumber: String(gs),

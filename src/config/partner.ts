@@ -216,7 +216,7 @@ export const PartnerProfile = z.strictObject({
        * description) is refused with a `document_unwritable` exception, unless this names the
        * character written in its place (often a space). Envelope values are never changed.
        */
-      replaceDelimitersWith: z.string().length(1).optional(),
+      replaceDelimitersWith: z.string().regex(/^[\x20-\x7e\xa0-\xff]$/, 'one printable Latin-1 character').optional(),
       version: z.enum(['004010', '005010']).default('004010'),
       ack: z.enum(['997', '999', 'none']).default('997'),
       /** TA1: `auto` when ISA14=1 or the envelope is broken. */

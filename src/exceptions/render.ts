@@ -118,7 +118,9 @@ export function explain(r: ExceptionReason): string {
     case 'document_unwritable': {
       const first = r.issues[0]
       const where = first?.segment ? ` (${first.segment}${first.element ? String(first.element).padStart(2, '0') : ''}${first.value !== undefined ? ` "${first.value}"` : ''})` : ''
-      return `The ${r.standard === 'x12' ? 'X12' : 'EDIFACT'} ${r.docType} ${r.reference} for partner ${r.partnerId} cannot be written${where}: ${first?.message ?? 'refused by the writer'}. Fix the data, or set x12.replaceDelimitersWith in the partner profile, then replay.`
+      const fix = r.standard === 'x12' ? 'set x12.replaceDelimitersWith in the partner profile' : 'give the partner\'s EDIFACT separators a release character'
+      const again = r.docType === '856' ? 'then resolve this exception to send the ASN to the warehouse again' : 'then send the document again'
+      return `The ${r.standard === 'x12' ? 'X12' : 'EDIFACT'} ${r.docType} ${r.reference} for partner ${r.partnerId} cannot be written${where}: ${first?.message ?? 'refused by the writer'}. Fix the data or ${fix}; ${again}.`
     }
     case 'canonical_invalid':
       return `Map ${r.mapId} produced an incomplete document (${r.issues.map((i) => `${i.path}: ${i.message}${i.source ? ` from ${i.source}` : ''}`).join('; ')}).`

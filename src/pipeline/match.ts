@@ -8,6 +8,7 @@
 import type { CanonicalDoc } from '../canonical/index.ts'
 import type { PartnerProfile } from '../config/partner.ts'
 import { dedupeKeyOf, openException, openExceptions } from '../db/exceptions.ts'
+import type { ExceptionReason } from '../exceptions/reasons.ts'
 import { enqueue } from '../db/jobs.ts'
 import { insertDeliveries, setTransactionStatuses, type DeliveryInsert, type DeliveryRequest } from '../db/lineage.ts'
 import { allocateRanges } from '../db/control-numbers.ts'
@@ -235,11 +236,16 @@ function erpEventFor(row: DocRow, status: string): Omit<ErpEvent, 'payload'> | u
  * JSON to a webhook, as a JSON file into a warehouse partner's SFTP mailbox, or as an outbound
  * X12 856 to a warehouse partner over that partner's own outbound transport.
  */
-async function queueWarehouse(deps: PipelineDeps, q: Q, profile: PartnerProfile, row: DocRow): Promise<void> {
+async function queueWarehouse(deps: PipelineDeps, q: Q, profile: PartnerProfile, row: DocRow, retry?: WarehouseRetry): Promise<number> {
   const shipment = row.business_key.replace(/^asn:/, '')
   const deliveries: DeliveryRequest[] = []
+  // A retry opens its exceptions anew: a key is never reused, so the first refusal's (resolved)
+  // would otherwise swallow the second.
+  const open = (reason: ExceptionReason, refs: { documentId: string; partnerId: string }) =>
+    openException(q, reason, refs, retry ? `${dedupeKeyOf(reason, refs)}:${retry.attempt}` : undefined)
   for (const dest of profile.warehouse.destinations) {
     const idempotencyKey = `${row.id}:${dest.name}`
+    if (retry?.existing.has(idempotencyKey)) continue
     let delivery: DeliveryInsert
     if (dest.type === 'x12_856') {
       const target = deps.registry.get(dest.partner)
@@ -248,12 +254,12 @@ async function queueWarehouse(deps: PipelineDeps, q: Q, profile: PartnerProfile,
       if (!target || !body?.ok || !deps.engines.x12?.write) {
         const reasons = body && !body.ok ? body.reasons : []
         const detail = !target ? `warehouse partner ${dest.partner} is not configured` : reasons.map((r) => r.code).join(', ') || 'no X12 writer'
-        await openException(q, { code: 'delivery_failed', transport: 'x12_856', destination: dest.name, attempts: 0, lastError: detail }, { documentId: row.id, partnerId: profile.id })
+        await open({ code: 'delivery_failed', transport: 'x12_856', destination: dest.name, attempts: 0, lastError: detail }, { documentId: row.id, partnerId: profile.id })
         continue
       }
       const written = await deps.engines.x12.write(target, '856', body.segments, (counts) => allocateRanges(q, target.id, counts))
       if (!written.ok) {
-        await openException(q, unwritable(target.id, 'x12', '856', shipment, written.issues), { documentId: row.id, partnerId: target.id })
+        await open(unwritable(target.id, 'x12', '856', shipment, written.issues), { documentId: row.id, partnerId: target.id })
         continue
       }
       delivery = {
@@ -279,6 +285,14 @@ async function queueWarehouse(deps: PipelineDeps, q: Q, profile: PartnerProfile,
   // The deliveries and their deliver jobs in one statement, which the other ASNs matched now
   // share (insertDeliveries coalesces them).
   await insertDeliveries(q, deliveries)
+  return deliveries.length
+}
+
+/** queueWarehouse once more for a matched ASN: the destinations it already has a delivery for are skipped. */
+interface WarehouseRetry {
+  existing: Set<string>
+  /** Names this attempt in the keys of the exceptions it opens. */
+  attempt: string
 }
 
 /**
@@ -287,6 +301,7 @@ async function queueWarehouse(deps: PipelineDeps, q: Q, profile: PartnerProfile,
  */
 export async function releaseIfClear(deps: PipelineDeps, q: Q, documentId: string): Promise<boolean> {
   const [row] = await q<DocRow[]>`select * from documents where id = ${documentId}`
+  if (row && row.kind === 'asn' && (row.status === 'matched' || row.status === 'released')) return resendToWarehouses(deps, q, row)
   if (!row || (row.status !== 'held' && row.status !== 'waiting')) return false
   const [open] = await q<{ n: number }[]>`select count(*)::int as n from exceptions
     where document_id = ${documentId} and state in ('open', 'assigned') and severity = 'error'`
@@ -300,6 +315,22 @@ export async function releaseIfClear(deps: PipelineDeps, q: Q, documentId: strin
   }
   deps.wake()
   return true
+}
+
+/**
+ * A matched ASN whose warehouse delivery was refused (document_unwritable: the warehouse
+ * partner's X12 cannot carry its data; delivery_failed: no such warehouse partner, or its map
+ * failed): once that exception is resolved, the destinations without a delivery are tried again.
+ * Still refused, a new exception opens. True when a delivery was queued.
+ */
+async function resendToWarehouses(deps: PipelineDeps, q: Q, row: DocRow): Promise<boolean> {
+  const profile = deps.registry.get(row.partner_id)
+  if (row.test || !profile) return false
+  const have = await q<{ key: string }[]>`select idempotency_key as key from deliveries
+    where parent_table = 'documents' and parent_id = ${row.id} and kind = 'warehouse'`
+  const queued = await queueWarehouse(deps, q, profile, row, { existing: new Set(have.map((h) => h.key)), attempt: newId('try') })
+  if (queued > 0) deps.wake()
+  return queued > 0
 }
 
 /** A PO arrived or changed in the ERP: re-match documents waiting for it or held against it. */

@@ -89,7 +89,8 @@ export async function queuePurchaseOrders(
     if (!engine?.write) throw new Error(`no ${entry.standard} writer configured`)
     const written = await engine.write(profile, entry.docType, body.segments, (counts) => allocateRanges(q, profile.id, counts))
     if (!written.ok) {
-      await openException(q, unwritable(profile.id, entry.standard, entry.docType, po.poNumber, written.issues), { partnerId: profile.id }, `po_out:${po.poNumber}`)
+      // Its own key (reason and PO): `po_out:` is canonical_invalid's, and a key is never reused.
+      await openException(q, unwritable(profile.id, entry.standard, entry.docType, po.poNumber, written.issues), { partnerId: profile.id })
       out.skipped.push({ poNumber: po.poNumber, why: 'the partner\'s standard cannot carry its data as it is' })
       continue
     }

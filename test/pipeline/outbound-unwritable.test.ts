@@ -13,6 +13,7 @@ import { allocateRanges } from '../../src/db/control-numbers.ts'
 import { createTablesErp } from '../../src/db/erp.ts'
 import { listExceptions } from '../../src/db/exceptions.ts'
 import { parseX12 } from '../../src/edi/x12/index.ts'
+import { parseEdifact } from '../../src/edi/edifact/index.ts'
 import { parsePurchaseOrders } from '../../src/erp/import.ts'
 import { queuePurchaseOrders } from '../../src/pipeline/outbound.ts'
 import { testDb, type TestDb } from '../helpers/db.ts'
@@ -73,5 +74,23 @@ describe('an outbound X12 document with a delimiter in its data', () => {
     expect(refused.ok).toBe(false)
     const after = await db.sql<{ kind: string; value: string }[]>`select kind, value::text from control_numbers where partner_id = ${base.id} order by kind`
     expect(after).toEqual(before)
+  })
+  it('EDIFACT separators without a release character (a space, as in UNA): a value holding a separator is refused before numbers are taken', async () => {
+    const { registry } = loadConfig(process.cwd())
+    const base = registry.get('demo-edifact-supplier')!
+    const profile = { ...base, edifact: { ...base.edifact!, separators: { ...base.edifact!.separators, release: ' ' } } }
+    const numbers = () => db.sql<{ kind: string; value: string }[]>`select kind, value::text from control_numbers where partner_id = ${base.id} order by kind`
+    const before = await numbers()
+    const refused = await db.sql.begin((tx) => ENGINES.edifact.write!(profile, 'ORDERS', [{ tag: 'BGM', elements: [['220'], ['PO+1'], ['9']] }], (c) => allocateRanges(tx, profile.id, c)))
+    expect(refused.ok).toBe(false)
+    if (!refused.ok) expect(refused.issues[0]).toMatchObject({ code: 'element_invalid_character', value: 'PO+1' })
+    expect(await numbers()).toEqual(before)
+    const plain = await db.sql.begin((tx) => ENGINES.edifact.write!(profile, 'ORDERS', [{ tag: 'BGM', elements: [['220'], ['PO-1'], ['9']] }], (c) => allocateRanges(tx, profile.id, c)))
+    expect(plain.ok).toBe(true)
+    if (!plain.ok) return
+    // The UNA says "no release character" with a space, and the interchange reads back.
+    expect(plain.text.startsWith("UNA:+.  '")).toBe(true)
+    const back = parseEdifact(Buffer.from(plain.text, 'latin1'))
+    expect(back.interchanges[0].groups[0].transactions[0].segments[1].elements[1]).toEqual(['PO-1'])
   })
 })

@@ -10,7 +10,8 @@ import { parsePurchaseOrders } from '../../src/erp/import.ts'
 import type { Transport } from '../../src/transports/types.ts'
 import { repoProfile, tempConfigDir } from '../helpers/config.ts'
 import { testDb, type TestDb } from '../helpers/db.ts'
-import { testPipeline } from '../helpers/pipeline.ts'
+import { testPipeline, type TestPipeline } from '../helpers/pipeline.ts'
+import { releaseIfClear } from '../../src/pipeline/match.ts'
 
 describe('warehouse delivery as an outbound 856', () => {
   let db: TestDb
@@ -97,6 +98,35 @@ describe('warehouse delivery as an outbound 856', () => {
     const [doc] = await db.sql<{ status: string }[]>`select status from documents where business_key = 'asn:ASN-20250305-01'`
     expect(doc.status).toBe('matched')
     expect(await db.sql`select 1 from deliveries where partner_id = 'dc-dash'`).toHaveLength(0)
+
+    // Resolved while the profile is unchanged: tried again, refused again, a new exception opens.
+    const [docRow] = await db.sql<{ id: string }[]>`select id from documents where business_key = 'asn:ASN-20250305-01'`
+    const resolve = async (pipeline: TestPipeline, exceptionId: string) => {
+      await db.sql`update exceptions set state = 'resolved' where id = ${exceptionId}`
+      return db.sql.begin((tx) => releaseIfClear(pipeline.deps, tx, docRow.id))
+    }
+    expect(await resolve(p, ex[0].id)).toBe(false)
+    const again = await listExceptions(db.sql, { code: 'document_unwritable', state: 'open' })
+    expect(again).toHaveLength(1)
+    expect(again[0].id).not.toBe(ex[0].id)
+
+    // The warehouse partner's profile now names a replacement: resolving sends the ASN, once.
+    const fixed = tempConfigDir({
+      'demo-x12-supplier': repoProfile('demo-x12-supplier', /warehouse:[\s\S]*$/, 'warehouse:\n  destinations:\n    - { type: x12_856, name: dc-dash, partner: dc-dash }\n'),
+      'dc-dash': `id: dc-dash\nname: DC with dashes\nstatus: live\nkind: warehouse\nidentities:\n  x12: [{ qualifier: 'ZZ', id: 'DCDASH' }]\nus:\n  x12: { qualifier: 'ZZ', id: 'OURCO' }\noutbound: sftp_mailbox\nx12: { version: '004010', separators: { element: '-', component: '>', segment: '~' }, replaceDelimitersWith: ' ' }\ndocuments:\n  - { direction: out, standard: x12, version: '004010', docType: '856' }\n`,
+    })
+    const bytes: Buffer[] = []
+    const box: Transport = { name: 'sftp_mailbox', async send(m) { sent.push(m.partnerId); if (m.partnerId === 'dc-dash') bytes.push(m.bytes); return { ok: true } } }
+    const p2 = testPipeline(db, { configDir: fixed, transports: { sftp_mailbox: box } })
+    expect(await resolve(p2, again[0].id)).toBe(true)
+    await p2.drain()
+    expect(sent.filter((x) => x === 'dc-dash')).toHaveLength(1)
+    const tx = parseX12(bytes[0]).interchanges[0].groups[0].transactions[0]
+    expect(tx.status).toBe('accepted')
+    expect(tx.segments.find((x) => x.tag === 'BSN')!.elements[1][0]).toBe('ASN 20250305 01')
+    // A delivery exists now: resolving anything else on the ASN sends nothing more.
+    expect(await resolve(p2, again[0].id)).toBe(false)
+    expect(await db.sql`select 1 from deliveries where partner_id = 'dc-dash'`).toHaveLength(1)
     await db.close()
   })
 })

@@ -82,7 +82,8 @@ export function fromDelimiters(d: Partial<Delimiters>): ServiceBytes {
     component: c(d.component, DEFAULT_SERVICE.component),
     element: c(d.element, DEFAULT_SERVICE.element),
     decimal: c(d.decimal, DEFAULT_SERVICE.decimal),
-    release: d.release === '' ? -1 : c(d.release, DEFAULT_SERVICE.release),
+    // '' or a space (UNA's way to say so): no release character.
+    release: d.release === '' || d.release === ' ' ? -1 : c(d.release, DEFAULT_SERVICE.release),
     repetition: d.repetition ? d.repetition.charCodeAt(0) : -1,
     segment: c(d.segment, DEFAULT_SERVICE.segment),
   }

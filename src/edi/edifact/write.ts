@@ -138,9 +138,9 @@ export function writeEdifactText(input: EdifactInterchangeInput, opts: WriteOpti
     parts.push(formatSegment({ tag: 'UNH', elements: [[m.ref], s009] }, s, lb, id))
     for (const seg of m.segments) parts.push(formatSegment(seg, s, lb, id))
     // UNT 0074 counts UNH and UNT themselves (ISO 9735-1 §6.3).
-    parts.push(formatSegment({ tag: 'UNT', elements: [[String(m.segments.length + 2)], [m.ref]] }, s, lb))
+    parts.push(formatSegment({ tag: 'UNT', elements: [[String(m.segments.length + 2)], [m.ref]] }, s, lb, id))
   }
-  parts.push(formatSegment({ tag: 'UNZ', elements: [[String(input.messages.length)], [input.controlNumber]] }, s, lb))
+  parts.push(formatSegment({ tag: 'UNZ', elements: [[String(input.messages.length)], [input.controlNumber]] }, s, lb, id))
   return parts.join('')
 }
 

@@ -26,6 +26,7 @@ export { readX12Ack, type X12AckReading, type X12AckTransactionOutcome } from '.
 export { readTa1, TA1_ACK_CODES, TA1_NOTE_CODES, type Ta1Reading } from './ta1.ts'
 export {
   writeX12,
+  x12DataIssues,
   type X12WriteInterchange,
   type X12WriteGroup,
   type X12WriteTransaction,

@@ -90,8 +90,8 @@ export function writeX12(ic: X12WriteInterchange): X12WriteResult {
   const issues: EdiIssue[] = []
   const rep = ic.version >= '00501' ? (sep.repetition ?? '^') : undefined
   const delims = [sep.element, sep.component, sep.segment, ...(rep ? [rep] : [])]
-  if (delims.some((d) => d.length !== 1 || isAlnum(d) || d === ' ') || new Set(delims).size !== delims.length) {
-    issues.push(issue('isa_invalid', 'interchange', `separators must be distinct single non-alphanumeric characters: ${JSON.stringify(delims)}`, {}))
+  if (delims.some((d) => d.length !== 1 || isAlnum(d) || d === ' ' || d.charCodeAt(0) > 0xff) || new Set(delims).size !== delims.length) {
+    issues.push(issue('isa_invalid', 'interchange', `separators must be distinct single non-alphanumeric Latin-1 characters: ${JSON.stringify(delims)}`, {}))
     return { ok: false, issues }
   }
   // A line break after a terminator that is itself a line break would add empty lines.
@@ -129,7 +129,7 @@ export function writeX12(ic: X12WriteInterchange): X12WriteResult {
   }
 
   const replace = ic.replaceInData
-  if (replace !== undefined && (replace.length !== 1 || delims.includes(replace))) {
+  if (replace !== undefined && !validReplacement(replace, delims)) {
     issues.push(issue('isa_invalid', 'interchange', `the replacement for delimiters in data must be one character that is not a delimiter: ${JSON.stringify(replace)}`, {}))
     return { ok: false, issues }
   }
@@ -177,7 +177,8 @@ export function writeX12(ic: X12WriteInterchange): X12WriteResult {
   if (issues.length > 0) return { ok: false, issues }
   // The text is sent as Latin-1 bytes, which keep only a character's low byte: U+012A would be
   // written as `*`, U+017E as `~`. A character beyond Latin-1 (only ever inside a value: the
-  // delimiters are checked above) is written as `?`, as the EDIFACT writer does for its sets.
+  // delimiters and the replacement are Latin-1, checked above) is written as `?`, as the EDIFACT
+  // writer does for its sets.
   const text = out.join('')
   if (!BEYOND_LATIN1.test(text)) return { ok: true, text }
   const substitute = delims.includes('?') ? replace : '?'
@@ -185,6 +186,44 @@ export function writeX12(ic: X12WriteInterchange): X12WriteResult {
     return { ok: false, issues: [issue('element_invalid_character', 'interchange', `a value holds a character beyond Latin-1 and its substitute '?' is a delimiter`, {})] }
   }
   return { ok: true, text: text.replace(BEYOND_LATIN1_ALL, substitute) }
+}
+
+/** A replacement for delimiters in data: one printable Latin-1 character that is not a delimiter. */
+function validReplacement(r: string, delims: readonly string[]): boolean {
+  const c = r.charCodeAt(0)
+  return r.length === 1 && c >= 0x20 && c <= 0xff && c !== 0x7f && !(c >= 0x80 && c < 0xa0) && !delims.includes(r)
+}
+
+/**
+ * The values of a document body that X12 cannot carry with these separators: a delimiter inside
+ * a value (no release character), or a character beyond Latin-1 when its substitute `?` is a
+ * delimiter; none when `replaceInData` is given. The same verdict as writeX12 on those values,
+ * without building the text: callers check before they allocate control numbers.
+ */
+export function x12DataIssues(segments: readonly X12WriteSegment[], separators: X12WriteSeparators, version: string, replaceInData?: string): EdiIssue[] {
+  const rep = version >= '00501' ? (separators.repetition ?? '^') : undefined
+  const delims = [separators.element, separators.component, separators.segment, ...(rep ? [rep] : [])]
+  if (replaceInData !== undefined && validReplacement(replaceInData, delims)) return []
+  const questionIsDelim = delims.includes('?')
+  const out: EdiIssue[] = []
+  segments.forEach((s, index) => {
+    if (s.tag === 'ST' || s.tag === 'SE') return
+    const check = (v: string, i: number, comp: number) => {
+      const d = delims.find((x) => v.includes(x))
+      if (d !== undefined) {
+        out.push(issue('element_invalid_character', 'element', `${s.tag}${String(i + 1).padStart(2, '0')} '${v}' contains the delimiter '${d}' (X12 cannot escape it)`, {
+          segment: s.tag, element: i + 1, ...(comp ? { component: comp } : {}), value: v, position: { offset: -1, index, line: index + 1 },
+        }))
+      } else if (questionIsDelim && BEYOND_LATIN1.test(v)) {
+        out.push(issue('element_invalid_character', 'element', `${s.tag}${String(i + 1).padStart(2, '0')} '${v}' holds a character beyond Latin-1 and its substitute '?' is a delimiter`, {
+          segment: s.tag, element: i + 1, ...(comp ? { component: comp } : {}), value: v,
+        }))
+      }
+    }
+    s.elements.forEach((el, i) => el.forEach((v, j) => check(v, i, el.length > 1 ? j + 1 : 0)))
+    for (const [i, reps] of Object.entries(s.repeats ?? {})) for (const el of reps) el.forEach((v, j) => check(v, Number(i), el.length > 1 ? j + 1 : 0))
+  })
+  return out
 }
 
 const BEYOND_LATIN1 = /[^\u0000-\u00ff]/

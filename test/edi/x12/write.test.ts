@@ -78,6 +78,11 @@ describe('x12 writer', () => {
     // With `?` itself a delimiter there is no safe substitute: refused.
     const q = writeX12({ ...input, separators: { element: '?', component: '>', segment: '~' } })
     expect(q.ok).toBe(false)
+    if (!q.ok) expect(q.issues[0].message).toContain("its substitute '?' is a delimiter")
+    // A replacement, if given, is that substitute; one beyond Latin-1 is refused (U+012A would be `*`).
+    const r = writeX12({ ...input, separators: { element: '?', component: '>', segment: '~' }, replaceInData: '_' })
+    expect(r.ok && r.text.includes('MSG?R_ga _ubrowka 20_~')).toBe(true)
+    expect(writeX12({ ...input, replaceInData: '\u012A' }).ok).toBe(false)
   })
 
   it('refuses separators that collide or are alphanumeric, and over-long ISA ids', () => {
