@@ -47,6 +47,13 @@ describe('an outbound X12 document with a delimiter in its data', () => {
     const issue = (ex[0].reason as { issues: { segment?: string; value?: string }[] }).issues[0]
     expect(issue).toMatchObject({ segment: 'PO1', value: 'V*77' })
 
+    // Resolved without fixing the data: the next send refuses it again and the exception opens again.
+    await db.sql`update exceptions set state = 'resolved', resolved_at = now() where id = ${ex[0].id}`
+    const again = await db.sql.begin((tx) => queuePurchaseOrders({ ...p.deps, maps }, tx, ['4500077001']))
+    expect(again.skipped.map((s) => s.poNumber)).toEqual(['4500077001'])
+    const reopened = await listExceptions(db.sql, { code: 'document_unwritable' })
+    expect(reopened.map((e) => [e.id, e.state])).toEqual([[ex[0].id, 'open']])
+
     const sent = await db.sql<{ parent_id: string; bytes: Buffer }[]>`select parent_id, bytes from deliveries where kind = 'document' and doc_type = '850'`
     expect(sent.map((d) => d.parent_id)).toEqual(['4500077002'])
     // The only 850 written took the first number of each kind: the refused one took none.
