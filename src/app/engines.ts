@@ -192,6 +192,7 @@ export const x12Engine: EdiEngine = {
     const us = profile.us.x12
     if (!cfg || !them || !us) throw new Error(`partner ${profile.id} has no X12 identities (identities.x12, us.x12, x12)`)
     const t = stamp(new Date())
+    const isaVersion = cfg.version === '005010' ? '00501' : '00401'
     const write = (isa: number, gs: number, st: number) =>
       writeX12({
         sender: us,
@@ -199,7 +200,7 @@ export const x12Engine: EdiEngine = {
         controlNumber: isa,
         date: t.ccyymmdd,
         time: t.hhmm,
-        version: cfg.version === '005010' ? '00501' : '00401',
+        version: isaVersion,
         test: profile.status === 'testing',
         ackRequested: false,
         separators: { ...cfg.separators, lineBreak: '' },
@@ -214,7 +215,7 @@ export const x12Engine: EdiEngine = {
     // cannot be sent unless the profile names a replacement. Found before numbers are taken, so
     // a refused document leaves no gap in ISA13/GS06/ST02; the caller opens an exception. What
     // the writer refuses after that is the profile's (separators, ids): thrown, as before.
-    const unwritable = x12DataIssues(body, cfg.separators, cfg.version === '005010' ? '00501' : '00401', cfg.replaceDelimitersWith)
+    const unwritable = x12DataIssues(body, cfg.separators, isaVersion, cfg.replaceDelimitersWith)
     if (unwritable.length) return { ok: false, issues: unwritable }
     const { isa, gs, st } = await allocate({ isa: 1, gs: 1, st: 1 })
     const r = write(isa, gs, st)

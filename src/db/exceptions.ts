@@ -51,8 +51,16 @@ export async function openException(
   q: Q,
   reason: ExceptionReason,
   refs: ExceptionRefs,
-  dedupeKey?: string
+  dedupeKey?: string,
+  opts: { reopenResolved?: boolean } = {}
 ): Promise<{ id: string; created: boolean }> {
+  if (opts.reopenResolved) {
+    // A key is never reused: a problem that recurs after its exception was resolved (the fix did
+    // not take) opens that exception again instead of being swallowed.
+    const r = await insertException(q, reason, refs, dedupeKey ?? dedupeKeyOf(reason, refs))
+    if (!r.created) await q`update exceptions set state = 'open', resolved_at = null, updated_at = now() where id = ${r.id} and state = 'resolved'`
+    return r
+  }
   if (reason.code === 'duplicate_document' && !reason.number) {
     const { described, invoice } = await describeDuplicate(q, reason)
     if (invoice) await insertException(q, invoice, refs, dedupeKeyOf(invoice, refs))

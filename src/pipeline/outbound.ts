@@ -89,10 +89,9 @@ export async function queuePurchaseOrders(
     if (!engine?.write) throw new Error(`no ${entry.standard} writer configured`)
     const written = await engine.write(profile, entry.docType, body.segments, (counts) => allocateRanges(q, profile.id, counts))
     if (!written.ok) {
-      // Its own key (reason and PO): `po_out:` is canonical_invalid's, and a key is never reused.
-      // Refused again after it was resolved (the data was not fixed after all), it opens again.
-      const ex = await openException(q, unwritable(profile.id, entry.standard, entry.docType, po.poNumber, written.issues), { partnerId: profile.id })
-      if (!ex.created) await q`update exceptions set state = 'open', resolved_at = null, updated_at = now() where id = ${ex.id} and state = 'resolved'`
+      // Its own key (reason and PO; `po_out:` is canonical_invalid's). Refused again after it was
+      // resolved (the data was not fixed after all), it opens again.
+      await openException(q, unwritable(profile.id, entry.standard, entry.docType, po.poNumber, written.issues), { partnerId: profile.id }, undefined, { reopenResolved: true })
       out.skipped.push({ poNumber: po.poNumber, why: 'the partner\'s standard cannot carry its data as it is' })
       continue
     }

@@ -163,23 +163,26 @@ function reverseFor(label: string): Map<string, number> {
 
 const BEYOND_LATIN1 = /[^\u0000-\u00ff]/
 /**
- * A value with every character the syntax's repertoire cannot hold replaced by `?`, for the
- * writer to apply BEFORE it releases service characters. Encoding alone would turn such a
+ * For one syntax identifier (resolved once; the writer applies it to every value): the value
+ * with every character the repertoire cannot hold replaced by `?`, applied BEFORE the writer
+ * releases service characters. Encoding alone would turn such a
  * character into a byte the reader takes as structure: Latin-1 keeps only the low byte (U+012B
  * becomes `+`, U+0127 the terminator `'`), and the `?` substituted for an ISO 8859-5 miss is the
  * release character.
  */
-export function toRepertoire(value: string, id: string): string {
+export function repertoireOf(id: string): (value: string) => string {
   const cs = CHARSETS[id]
-  if (cs?.kind === 'utf8') return value
-  if (!cs?.label || cs.label === 'iso-8859-1') return BEYOND_LATIN1.test(value) ? value.replace(/[^\u0000-\u00ff]/g, '?') : value
+  if (cs?.kind === 'utf8') return (value) => value
+  if (!cs?.label || cs.label === 'iso-8859-1') return (value) => (BEYOND_LATIN1.test(value) ? value.replace(/[^\u0000-\u00ff]/g, '?') : value)
   const rev = reverseFor(cs.label)
-  let out = ''
-  let from = 0
-  for (let i = 0; i < value.length; i++) {
-    if (value.charCodeAt(i) < 0x80 || rev.has(value[i])) continue
-    out += value.slice(from, i) + '?'
-    from = i + 1
+  return (value) => {
+    let out = ''
+    let from = 0
+    for (let i = 0; i < value.length; i++) {
+      if (value.charCodeAt(i) < 0x80 || rev.has(value[i])) continue
+      out += value.slice(from, i) + '?'
+      from = i + 1
+    }
+    return from === 0 ? value : out + value.slice(from)
   }
-  return from === 0 ? value : out + value.slice(from)
 }

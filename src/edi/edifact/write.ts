@@ -5,7 +5,7 @@
  * are computed, never taken from the caller.
  */
 import type { Delimiters, Element, PartyId, Segment } from '../types.ts'
-import { encodeText, toRepertoire } from './charset.ts'
+import { encodeText, repertoireOf } from './charset.ts'
 import { fromDelimiters, isDefaultService, withSyntaxVersion, type ServiceBytes } from './delimiters.ts'
 
 /** What the writer needs of a segment (a parsed Segment fits). */
@@ -76,14 +76,14 @@ export function escapeValue(v: string, s: ServiceBytes): string {
 }
 
 /**
- * One segment as text, including its terminator (and the line break, if any). `syntaxId`: the
- * repertoire the text will be encoded in; characters it cannot hold become `?` before escaping.
+ * One segment as text, including its terminator (and the line break, if any). `fit`: the
+ * repertoire the text will be encoded in (repertoireOf), applied to each value before escaping.
  */
-export function formatSegment(seg: SegmentLike, s: ServiceBytes, lineBreak = '', syntaxId?: string): string {
+export function formatSegment(seg: SegmentLike, s: ServiceBytes, lineBreak = '', fit?: (value: string) => string): string {
   const cs = String.fromCharCode(s.component)
   const es = String.fromCharCode(s.element)
   const rs = s.repetition >= 0 ? String.fromCharCode(s.repetition) : ''
-  const el = (e: Element) => e.map((c) => escapeValue(syntaxId ? toRepertoire(c, syntaxId) : c, s)).join(cs)
+  const el = (e: Element) => e.map((c) => escapeValue(fit ? fit(c) : c, s)).join(cs)
   let out = seg.tag
   for (let i = 0; i < seg.elements.length; i++) {
     const reps = seg.repeats?.[i]
@@ -129,18 +129,18 @@ export function writeEdifactText(input: EdifactInterchangeInput, opts: WriteOpti
     [''],
     [input.test ? '1' : ''],
   ])
-  const id = input.syntax.id
-  parts.push(formatSegment(unb, s, lb, id))
+  const fit = repertoireOf(input.syntax.id)
+  parts.push(formatSegment(unb, s, lb, fit))
   for (const m of input.messages) {
     const v = /^([A-Z0-9])(\w+)$/.exec(m.version)
     const s009 = [m.type, v ? v[1] : m.version, v ? v[2] : '', m.agency ?? 'UN']
     if (m.association) s009.push(m.association)
-    parts.push(formatSegment({ tag: 'UNH', elements: [[m.ref], s009] }, s, lb, id))
-    for (const seg of m.segments) parts.push(formatSegment(seg, s, lb, id))
+    parts.push(formatSegment({ tag: 'UNH', elements: [[m.ref], s009] }, s, lb, fit))
+    for (const seg of m.segments) parts.push(formatSegment(seg, s, lb, fit))
     // UNT 0074 counts UNH and UNT themselves (ISO 9735-1 §6.3).
-    parts.push(formatSegment({ tag: 'UNT', elements: [[String(m.segments.length + 2)], [m.ref]] }, s, lb, id))
+    parts.push(formatSegment({ tag: 'UNT', elements: [[String(m.segments.length + 2)], [m.ref]] }, s, lb, fit))
   }
-  parts.push(formatSegment({ tag: 'UNZ', elements: [[String(input.messages.length)], [input.controlNumber]] }, s, lb, id))
+  parts.push(formatSegment({ tag: 'UNZ', elements: [[String(input.messages.length)], [input.controlNumber]] }, s, lb, fit))
   return parts.join('')
 }
 

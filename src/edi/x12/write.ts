@@ -116,16 +116,8 @@ export function writeX12(ic: X12WriteInterchange): X12WriteResult {
   index++
 
   function checkData(v: string, tag: string, i: number, comp: number): void {
-    for (const d of delims) {
-      if (v.includes(d)) {
-        issues.push(
-          issue('element_invalid_character', 'element', `${tag}${String(i + 1).padStart(2, '0')} '${v}' contains the delimiter '${d}' (X12 cannot escape it)`, {
-            segment: tag, element: i + 1, ...(comp ? { component: comp } : {}), value: v, position: { offset: -1, index, line: index + 1 },
-          })
-        )
-        return
-      }
-    }
+    const d = delims.find((x) => v.includes(x))
+    if (d !== undefined) issues.push(delimiterIssue(tag, i, comp, v, `contains the delimiter '${d}' (X12 cannot escape it)`, index))
   }
 
   const replace = ic.replaceInData
@@ -210,20 +202,20 @@ export function x12DataIssues(segments: readonly X12WriteSegment[], separators: 
     if (s.tag === 'ST' || s.tag === 'SE') return
     const check = (v: string, i: number, comp: number) => {
       const d = delims.find((x) => v.includes(x))
-      if (d !== undefined) {
-        out.push(issue('element_invalid_character', 'element', `${s.tag}${String(i + 1).padStart(2, '0')} '${v}' contains the delimiter '${d}' (X12 cannot escape it)`, {
-          segment: s.tag, element: i + 1, ...(comp ? { component: comp } : {}), value: v, position: { offset: -1, index, line: index + 1 },
-        }))
-      } else if (questionIsDelim && BEYOND_LATIN1.test(v)) {
-        out.push(issue('element_invalid_character', 'element', `${s.tag}${String(i + 1).padStart(2, '0')} '${v}' holds a character beyond Latin-1 and its substitute '?' is a delimiter`, {
-          segment: s.tag, element: i + 1, ...(comp ? { component: comp } : {}), value: v,
-        }))
-      }
+      if (d !== undefined) out.push(delimiterIssue(s.tag, i, comp, v, `contains the delimiter '${d}' (X12 cannot escape it)`, index))
+      else if (questionIsDelim && BEYOND_LATIN1.test(v)) out.push(delimiterIssue(s.tag, i, comp, v, `holds a character beyond Latin-1 and its substitute '?' is a delimiter`))
     }
     s.elements.forEach((el, i) => el.forEach((v, j) => check(v, i, el.length > 1 ? j + 1 : 0)))
     for (const [i, reps] of Object.entries(s.repeats ?? {})) for (const el of reps) el.forEach((v, j) => check(v, Number(i), el.length > 1 ? j + 1 : 0))
   })
   return out
+}
+
+/** A value X12 cannot carry: `TAG01 'value' <why>`, at element i (0-based) and component (0: none). */
+function delimiterIssue(tag: string, i: number, comp: number, v: string, why: string, index?: number): EdiIssue {
+  return issue('element_invalid_character', 'element', `${tag}${String(i + 1).padStart(2, '0')} '${v}' ${why}`, {
+    segment: tag, element: i + 1, ...(comp ? { component: comp } : {}), value: v, ...(index !== undefined ? { position: { offset: -1, index, line: index + 1 } } : {}),
+  })
 }
 
 const BEYOND_LATIN1 = /[^\u0000-\u00ff]/
