@@ -10,6 +10,7 @@ export * from './purchase-order.ts'
 export * from './po-ack.ts'
 export * from './asn.ts'
 export * from './invoice.ts'
+export { checkCanonical, PACK_DEPTH } from './check.ts'
 
 export const CanonicalDoc = z.discriminatedUnion('kind', [PurchaseOrder, PoAck, Asn, Invoice])
 export type CanonicalDoc = z.infer<typeof CanonicalDoc>

@@ -6,7 +6,7 @@
  * Every value written records its source address in `provenance.fields`.
  */
 import type { ParsedTransaction, Segment } from '../edi/types.ts'
-import { CANONICAL_SCHEMAS, type CanonicalDoc, type Provenance } from '../canonical/index.ts'
+import { checkCanonical, type CanonicalDoc, type Provenance } from '../canonical/index.ts'
 import type { CCond, CGroup, CLeaf, CNode } from './compile.ts'
 import { evalJson, type JNode, type JsonCtx, type SourcePath } from './path.ts'
 import type { ResolvedMap } from './resolve.ts'
@@ -285,7 +285,7 @@ export function runInbound(map: ResolvedMap, input: InboundInput, meta: InboundM
   // address, a string by construction), about half of a document's bytes and of the check's
   // time: it is checked empty and attached to the checked document after.
   body.provenance = { ...provenance, fields: {} }
-  const parsed = CANONICAL_SCHEMAS[map.kind].safeParse(body)
+  const parsed = checkCanonical(map.kind, body)
   if (!parsed.success) {
     return {
       ok: false,
