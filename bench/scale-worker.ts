@@ -75,12 +75,12 @@ const cpu0 = process.cpuUsage()
 statements = 0
 let polls = 0
 gw.worker.start()
-// Done when no job is waiting or running in any process: two index probes (the partial claim and
-// active indexes), not a count over the queue.
+// Done when no job is due or running in any process (a recheck due later is not work now): two
+// index probes (the partial claim and active indexes), not a count over the queue.
 for (;;) {
   await new Promise((r) => setTimeout(r, 50))
   polls++
-  const [{ busy }] = await sql<{ busy: boolean }[]>`select exists (select 1 from jobs where state in ('created', 'retry') and stage <> all(${ignore}))
+  const [{ busy }] = await sql<{ busy: boolean }[]>`select exists (select 1 from jobs where state in ('created', 'retry') and run_after <= now() and stage <> all(${ignore}))
     or exists (select 1 from jobs where state = 'active') as busy`
   if (!busy) break
 }

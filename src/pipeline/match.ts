@@ -20,7 +20,7 @@ import { holds } from '../matching/result.ts'
 import { matchDocument, type MatchResult } from '../matching/index.ts'
 import type { PipelineDeps } from './deps.ts'
 import { CopyStoredMeanwhile, insertDocuments, type DocRecord, type TxOutcomes } from './translate.ts'
-import { contextFor, loadData, lockPos, type ContextData } from './match-context.ts'
+import { contextFor, loadData, lockPos, payloadsBehind, WAIT_RECHECK_MS, type ContextData } from './match-context.ts'
 import { unwritable } from './outbound.ts'
 import { yieldToEventLoop } from '../lib/event-loop.ts'
 import { settleAll } from '../lib/settle.ts'
@@ -96,13 +96,14 @@ export async function matchRows(deps: PipelineDeps, q: Q, rows: readonly DocRow[
   for (const now of rounds) {
     // The lock and the reads go out together; the server runs them in order, so the reads wait
     // for the lock.
-    const [, data] = await settleAll([lockPos(q, now.flatMap((r) => r.po_numbers)), loadData(q, now, [...unstored])])
+    const invoices = now.filter((r) => r.kind === 'invoice').map((r) => r.payload_id)
+    const [, data, behind] = await settleAll([lockPos(q, now.flatMap((r) => r.po_numbers)), loadData(q, now, [...unstored]), payloadsBehind(q, invoices)])
     const today = deps.now().toISOString().slice(0, 10)
-    const w: Writes = { writes: [], docs: [], txs: [], events: [], exceptions: [], stale: [], shippedPos: [] }
+    const w: Writes = { writes: [], docs: [], txs: [], events: [], exceptions: [], stale: [], shippedPos: [], recheck: [] }
     try {
       for (const [i, row] of now.entries()) {
         if (i > 0 && i % 4 === 0) await yieldToEventLoop()
-        out.set(row.id, decide(deps, q, row, today, data, w))
+        out.set(row.id, decide(deps, q, row, today, data, w, behind))
       }
     } catch (err) {
       // A rule defect on one document: the writes already queued for the others (some of them
@@ -139,15 +140,30 @@ interface Writes {
   stale: string[]
   /** PO numbers of ASNs matched now: invoices held or waiting on them are matched again. */
   shippedPos: string[]
+  /** Invoices waiting for an earlier file of their partner: matched again in WAIT_RECHECK_MS. */
+  recheck: DocRow[]
 }
 
+/** What an ASN not seen yet explains: an invoice held for these alone may be waiting for it. */
+const AWAITS_SHIPMENT = new Set(['invoice_qty_over_shipped'])
+
 /** Runs the rules on one document and queues what it changes. */
-function decide(deps: PipelineDeps, q: Q, row: DocRow, today: string, data: ContextData, w: Writes): MatchResult {
+function decide(deps: PipelineDeps, q: Q, row: DocRow, today: string, data: ContextData, w: Writes, behind: ReadonlySet<string>): MatchResult {
   const profile = deps.registry.get(row.partner_id)!
   const { ctx, open } = contextFor(row, profile, today, data)
   const result = matchDocument(row.doc, ctx)
   const refs = { payloadId: row.payload_id, transactionId: row.transaction_id, documentId: row.id, partnerId: row.partner_id }
   const holding = result.reasons.filter(holds)
+  if (behind.has(row.payload_id) && holding.length > 0 && holding.every((r) => AWAITS_SHIPMENT.has(r.code))) {
+    // Invoiced over shipped while an earlier file of the partner (its ASN, likely) is still being
+    // parsed: the invoice waits, with no exception and no event. That ASN's match matches it
+    // again (rematchInvoices); if none comes, the recheck holds it as before. Exceptions already
+    // open on it stay as they are.
+    w.docs.push({ id: row.id, status: 'waiting', match: result, record: row.record })
+    if (row.transaction_id) w.txs.push([row.transaction_id, 'waiting'])
+    w.recheck.push(row)
+    return result
+  }
   // Exceptions this run no longer produces (the PO arrived, data was fixed) resolve themselves.
   const keep = new Set(holding.map((r) => dedupeKeyOf(r, refs)))
   const stale = open.filter((e) => !keep.has(e.dedupe_key)).map((e) => e.id)
@@ -188,6 +204,7 @@ async function flush(q: Q, w: Writes, outcomes?: TxOutcomes): Promise<void> {
   }
   if (w.exceptions.length) w.writes.push(openExceptions(q, w.exceptions))
   if (w.shippedPos.length) w.writes.push(rematchInvoices(q, [...new Set(w.shippedPos)]))
+  if (w.recheck.length) w.writes.push(recheckLater(q, w.recheck))
   await settleAll(w.writes)
 }
 
@@ -205,6 +222,22 @@ function rematchInvoices(q: Q, poNumbers: string[]): Promise<unknown> {
       select id, payload_id, partner_id, kind, status from documents where po_numbers @> array[p.po] offset 0
     ) d
     where d.kind = 'invoice' and d.status in ('held', 'waiting')
+    on conflict (dedupe_key) where dedupe_key is not null and state in ('created', 'retry', 'active') do nothing`.execute()
+}
+
+/**
+ * A match job for each waiting invoice, due in WAIT_RECHECK_MS: it waits again while the earlier
+ * file is still unparsed (up to WAIT_BEHIND_MS after its arrival), else it is matched as usual.
+ * Its own dedupe key, so a re-match queued by the ASN (`match:<id>`) is not held back by it;
+ * the key names the transaction that queued it, so the recheck that waits again (its own job
+ * still active, holding its key) queues the next one.
+ */
+function recheckLater(q: Q, rows: readonly DocRow[]): Promise<unknown> {
+  return q`insert into jobs (stage, payload, run_after, dedupe_key)
+    select 'match', jsonb_build_object('messageId', v.payload_id, 'documentId', v.id, 'partnerId', v.partner_id),
+      now() + ${`${WAIT_RECHECK_MS} milliseconds`}::interval,
+      'match-recheck:' || v.id || ':' || (extract(epoch from now()) * 1000000)::int8
+    from unnest(${rows.map((r) => r.id)}::text[], ${rows.map((r) => r.payload_id)}::text[], ${rows.map((r) => r.partner_id)}::text[]) as v(id, payload_id, partner_id)
     on conflict (dedupe_key) where dedupe_key is not null and state in ('created', 'retry', 'active') do nothing`.execute()
 }
 
