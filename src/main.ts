@@ -201,9 +201,9 @@ export async function serve(opts: { demo?: boolean } = {}): Promise<number> {
     ctx.metrics.start(env.METRICS_REFRESH_SECONDS)
     phase('SFTP, HTTP listen')
     // Every minute: functional acks past their deadline. Every day (and now): certificates near
-    // expiry, duplicate keys past their window.
-    const housekeeping = () => housekeep(gw.db.sql, gw.registry)
-      .then((r) => r.duplicateKeysPruned && gw.log.info('housekeeping', r))
+    // expiry, duplicate keys past their window, completed jobs past their retention.
+    const housekeeping = () => housekeep(gw.db.sql, gw.registry, { jobsRetentionDays: env.JOBS_RETENTION_DAYS })
+      .then((r) => (r.duplicateKeysPruned || r.jobsPruned) && gw.log.info('housekeeping', r))
       .catch((err) => gw.log.error('housekeeping failed', { error: (err as Error).message }))
     void housekeeping()
     let ticks = 0

@@ -199,3 +199,19 @@ export async function queueStats(q: Q): Promise<{ stage: string; state: string; 
   return q`select stage, state, count(*)::int as count, min(created_at) as oldest
     from jobs where state in ('created', 'retry', 'active', 'failed') group by stage, state order by stage, state`
 }
+
+/**
+ * Deletes completed jobs older than `days` (housekeeping), a bounded batch per statement so no
+ * statement holds many row locks or runs long; returns how many went. Jobs waiting, running or
+ * dead-lettered (`failed`, named by their stage_failed exception) are never touched.
+ */
+export async function pruneCompletedJobs(q: Q, days: number, batch = 5000): Promise<number> {
+  let total = 0
+  for (;;) {
+    const r = await q`delete from jobs where id in (
+      select id from jobs where state = 'completed' and completed_at < now() - make_interval(days => ${days}) limit ${batch})`
+    total += r.count
+    if (r.count < batch) return total
+  }
+}
+

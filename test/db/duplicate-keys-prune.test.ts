@@ -50,7 +50,7 @@ describe('pruning duplicate keys', () => {
     await db.sql`insert into duplicate_keys (partner_id, key, interchange_id, payload_id, created_at) values
       (${someone.id}, 'old', 'i1', 'p1', now() - make_interval(days => ${someone.duplicates.windowDays + 1})),
       (${someone.id}, 'new', 'i2', 'p2', now() - make_interval(days => ${someone.duplicates.windowDays - 1}))`
-    expect(await housekeep(db.sql, registry)).toEqual({ duplicateKeysPruned: 1 })
+    expect(await housekeep(db.sql, registry, { jobsRetentionDays: 0 })).toEqual({ duplicateKeysPruned: 1, jobsPruned: 0 })
     expect((await db.sql<{ key: string }[]>`select key from duplicate_keys`).map((r) => r.key)).toEqual(['new'])
   })
 })
