@@ -96,15 +96,20 @@ export async function matchRows(deps: PipelineDeps, q: Q, rows: readonly DocRow[
   for (const now of rounds) {
     // The lock and the reads go out together; the server runs them in order, so the reads wait
     // for the lock.
-    const invoices = now.filter((r) => r.kind === 'invoice').map((r) => r.payload_id)
-    const [, data, behind] = await settleAll([lockPos(q, now.flatMap((r) => r.po_numbers)), loadData(q, now, [...unstored]), payloadsBehind(q, invoices)])
+    const [, data] = await settleAll([lockPos(q, now.flatMap((r) => r.po_numbers)), loadData(q, now, [...unstored])])
     const today = deps.now().toISOString().slice(0, 10)
     const w: Writes = { writes: [], docs: [], txs: [], events: [], exceptions: [], stale: [], shippedPos: [], recheck: [] }
     try {
+      const ran: Ran[] = []
       for (const [i, row] of now.entries()) {
         if (i > 0 && i % 4 === 0) await yieldToEventLoop()
-        out.set(row.id, decide(deps, q, row, today, data, w, behind))
+        ran.push(evaluate(deps, row, today, data))
       }
+      // Only an invoice held for over-shipment alone asks whether an earlier file of its partner
+      // is still unparsed: one look-up for the round, and none when every invoice matched.
+      const asking = ran.filter(awaitsShipment).map((r) => r.row.payload_id)
+      const behind = asking.length ? await payloadsBehind(q, asking) : NONE_BEHIND
+      for (const r of ran) out.set(r.row.id, decide(deps, q, r, w, behind))
     } catch (err) {
       // A rule defect on one document: the writes already queued for the others (some of them
       // coalesced, not sent yet) go out and finish before the caller rolls back, or they would
@@ -147,14 +152,34 @@ interface Writes {
 /** What an ASN not seen yet explains: an invoice held for these alone may be waiting for it. */
 const AWAITS_SHIPMENT = new Set(['invoice_qty_over_shipped'])
 
-/** Runs the rules on one document and queues what it changes. */
-function decide(deps: PipelineDeps, q: Q, row: DocRow, today: string, data: ContextData, w: Writes, behind: ReadonlySet<string>): MatchResult {
+/** One document's outcome under the rules, before anything is written. */
+interface Ran {
+  row: DocRow
+  profile: PartnerProfile
+  result: MatchResult
+  holding: ExceptionReason[]
+  open: ReturnType<typeof contextFor>['open']
+}
+
+const NONE_BEHIND: ReadonlySet<string> = new Set()
+
+/** Runs the rules on one document (pure: reads only the round's loaded data). */
+function evaluate(deps: PipelineDeps, row: DocRow, today: string, data: ContextData): Ran {
   const profile = deps.registry.get(row.partner_id)!
   const { ctx, open } = contextFor(row, profile, today, data)
   const result = matchDocument(row.doc, ctx)
+  return { row, profile, result, holding: result.reasons.filter(holds), open }
+}
+
+/** An invoice that only an ASN not seen yet would clear (see decide). */
+const awaitsShipment = (r: Ran): boolean =>
+  r.row.kind === 'invoice' && r.holding.length > 0 && r.holding.every((h) => AWAITS_SHIPMENT.has(h.code))
+
+/** Queues what one document's outcome changes. */
+function decide(deps: PipelineDeps, q: Q, ran: Ran, w: Writes, behind: ReadonlySet<string>): MatchResult {
+  const { row, profile, result, holding, open } = ran
   const refs = { payloadId: row.payload_id, transactionId: row.transaction_id, documentId: row.id, partnerId: row.partner_id }
-  const holding = result.reasons.filter(holds)
-  if (behind.has(row.payload_id) && holding.length > 0 && holding.every((r) => AWAITS_SHIPMENT.has(r.code))) {
+  if (behind.has(row.payload_id) && awaitsShipment(ran)) {
     // Invoiced over shipped while an earlier file of the partner (its ASN, likely) is still being
     // parsed: the invoice waits, with no exception and no event. That ASN's match matches it
     // again (rematchInvoices); if none comes, the recheck holds it as before. Exceptions already
