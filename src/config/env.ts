@@ -38,7 +38,7 @@ export const EnvSchema = z.object({
   /** Concurrent job loops per process (PostgreSQL only; embedded always 1). */
   WORKERS: z.coerce.number().int().min(0).max(64).default(4),
   /** Days a completed job is kept as history (message detail); 0 keeps them for ever. */
-  JOBS_RETENTION_DAYS: z.coerce.number().int().min(0).default(30),
+  JOBS_RETENTION_DAYS: z.coerce.number().int().min(0).max(36500).default(30),
   /** Base of the exponential retry backoff, ms. */
   RETRY_BASE_MS: z.coerce.number().int().positive().default(1000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),

@@ -201,17 +201,26 @@ export async function queueStats(q: Q): Promise<{ stage: string; state: string; 
 }
 
 /**
- * Deletes completed jobs older than `days` (housekeeping), a bounded batch per statement so no
- * statement holds many row locks or runs long; returns how many went. Jobs waiting, running or
- * dead-lettered (`failed`, named by their stage_failed exception) are never touched.
+ * Deletes completed jobs older than `days` (housekeeping); returns how many went. It walks the
+ * table by primary key, `batch` rows per statement (a range of the key: no statement reads more
+ * than that, whatever the table holds, and no row is read twice), from the oldest job up to the
+ * first one created after the cutoff: a job completes after it is created, so none past it is
+ * old enough. Jobs waiting, running or dead-lettered (`failed`, named by their stage_failed
+ * exception) are never touched. Two processes pruning at once delete disjoint rows or skip.
  */
 export async function pruneCompletedJobs(q: Q, days: number, batch = 5000): Promise<number> {
   let total = 0
+  let after = '0'
   for (;;) {
-    const r = await q`delete from jobs where id in (
-      select id from jobs where state = 'completed' and completed_at < now() - make_interval(days => ${days}) limit ${batch})`
-    total += r.count
-    if (r.count < batch) return total
+    const [r] = await q<{ last: string | null; deleted: number; reached: boolean | null }[]>`
+      with cutoff as (select now() - make_interval(days => ${days}) as t),
+      page as (select id, state, created_at, completed_at from jobs where id > ${after}::int8 order by id limit ${batch}),
+      gone as (delete from jobs j using page p, cutoff c
+        where j.id = p.id and p.state = 'completed' and p.completed_at < c.t returning j.id)
+      select (select max(id)::text from page) as last, (select count(*)::int from gone) as deleted,
+        (select bool_or(p.created_at >= c.t) from page p, cutoff c) as reached`
+    total += r.deleted
+    if (r.last === null || r.reached) return total
+    after = r.last
   }
 }
-

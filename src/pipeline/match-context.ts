@@ -213,19 +213,22 @@ export async function lockPos(q: Q, poNumbers: string[]): Promise<void> {
 }
 
 /**
- * How long an invoice waits for the earlier files of its partner (WAIT_BEHIND_MS after it was
- * received), and how often it looks again (WAIT_RECHECK_MS) when no ASN it waits for arrives.
+ * How long an invoice waits for the other files of its partner (until WAIT_BEHIND_MS after it
+ * was received), and how often it looks again (WAIT_RECHECK_MS) when no ASN it waits for comes.
  */
 export const WAIT_BEHIND_MS = 15 * 60_000
 export const WAIT_RECHECK_MS = 30_000
 
 /**
- * The payloads (of those given) that arrived after another payload of the same partner that is
- * not parsed yet, within WAIT_BEHIND_MS of their arrival. A supplier's ASN file and invoice file
- * picked up together (one SFTP poll, a backlog after an outage) are parsed side by side; the
- * invoice's transaction cannot see the ASN until it commits, and without this it was held as
- * invoiced over shipped, with an exception and an `invoice_held` event, to be matched again a
- * moment later. One probe of payloads_unparsed_idx (migration 0940) per payload.
+ * The payloads (of those given) whose partner has another payload not parsed yet, received at
+ * most WAIT_BEHIND_MS before it or any time after, while less than WAIT_BEHIND_MS have passed
+ * since it arrived. A supplier's ASN file and invoice file picked up together (one SFTP poll,
+ * which takes files in name order, so `810…` before `856…`; a backlog after an outage) are
+ * parsed side by side; the invoice's transaction cannot see the ASN until it commits, and
+ * without this it was held as invoiced over shipped, with an exception and an `invoice_held`
+ * event, to be matched again a moment later. A payload whose partner is not known at receipt
+ * (a CLI ingest without --partner) neither waits nor is waited for. One probe of
+ * payloads_unparsed_idx (migration 0940) per payload.
  */
 export async function payloadsBehind(q: Q, payloadIds: readonly string[]): Promise<Set<string>> {
   if (payloadIds.length === 0) return new Set()
@@ -234,9 +237,7 @@ export async function payloadsBehind(q: Q, payloadIds: readonly string[]): Promi
       and me.partner_id is not null
       and now() < me.received_at + ${`${WAIT_BEHIND_MS} milliseconds`}::interval
       and exists (select 1 from payloads p
-        where p.partner_id = me.partner_id and p.status = 'received'
-          and p.received_at >= me.received_at - ${`${WAIT_BEHIND_MS} milliseconds`}::interval
-          and (p.received_at, p.id) < (me.received_at, me.id))`
+        where p.partner_id = me.partner_id and p.status = 'received' and p.id <> me.id
+          and p.received_at >= me.received_at - ${`${WAIT_BEHIND_MS} milliseconds`}::interval)`
   return new Set(rows.map((r) => r.id))
 }
-

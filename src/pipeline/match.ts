@@ -95,18 +95,27 @@ export async function matchRows(deps: PipelineDeps, q: Q, rows: readonly DocRow[
   const unstored = new Set(rows.filter((r) => r.record))
   for (const now of rounds) {
     // The lock and the reads go out together; the server runs them in order, so the reads wait
-    // for the lock.
-    const [, data] = await settleAll([lockPos(q, now.flatMap((r) => r.po_numbers)), loadData(q, now, [...unstored])])
+    // for the lock. Stored documents (a match job, a re-match) are read again after it: another
+    // transaction that held it may have matched one of them meanwhile (the ASN's re-match of a
+    // waiting invoice and its recheck, say), and it is not matched twice.
+    const stored = now.filter((r) => !r.record).map((r) => r.id)
+    const [, data, statuses] = await settleAll([
+      lockPos(q, now.flatMap((r) => r.po_numbers)),
+      loadData(q, now, [...unstored]),
+      stored.length ? q<{ id: string; status: string }[]>`select id, status from documents where id = any(${stored})` : undefined,
+    ])
+    const still = statuses ? new Map(statuses.map((r) => [r.id, r.status])) : undefined
     const today = deps.now().toISOString().slice(0, 10)
     const w: Writes = { writes: [], docs: [], txs: [], events: [], exceptions: [], stale: [], shippedPos: [], recheck: [] }
     try {
       const ran: Ran[] = []
       for (const [i, row] of now.entries()) {
+        if (!row.record && !MATCHABLE.has(still?.get(row.id) ?? '')) continue
         if (i > 0 && i % 4 === 0) await yieldToEventLoop()
         ran.push(evaluate(deps, row, today, data))
       }
-      // Only an invoice held for over-shipment alone asks whether an earlier file of its partner
-      // is still unparsed: one look-up for the round, and none when every invoice matched.
+      // Only an invoice held for over-shipment alone asks whether another file of its partner is
+      // still unparsed: one look-up for the round, and none when every invoice matched.
       const asking = ran.filter(awaitsShipment).map((r) => r.row.payload_id)
       const behind = asking.length ? await payloadsBehind(q, asking) : NONE_BEHIND
       for (const r of ran) out.set(r.row.id, decide(deps, q, r, w, behind))
@@ -145,7 +154,7 @@ interface Writes {
   stale: string[]
   /** PO numbers of ASNs matched now: invoices held or waiting on them are matched again. */
   shippedPos: string[]
-  /** Invoices waiting for an earlier file of their partner: matched again in WAIT_RECHECK_MS. */
+  /** Invoices waiting for another file of their partner: matched again in WAIT_RECHECK_MS. */
   recheck: DocRow[]
 }
 
@@ -180,10 +189,10 @@ function decide(deps: PipelineDeps, q: Q, ran: Ran, w: Writes, behind: ReadonlyS
   const { row, profile, result, holding, open } = ran
   const refs = { payloadId: row.payload_id, transactionId: row.transaction_id, documentId: row.id, partnerId: row.partner_id }
   if (behind.has(row.payload_id) && awaitsShipment(ran)) {
-    // Invoiced over shipped while an earlier file of the partner (its ASN, likely) is still being
-    // parsed: the invoice waits, with no exception and no event. That ASN's match matches it
-    // again (rematchInvoices); if none comes, the recheck holds it as before. Exceptions already
-    // open on it stay as they are.
+    // Invoiced over shipped while another file of the partner (its ASN, likely) is still being
+    // parsed: the invoice waits, with no exception and no event. That ASN, once matched, matches
+    // it again (rematchInvoices); if none comes (or it is held), the recheck holds the invoice as
+    // before. Exceptions already open on it stay as they are.
     w.docs.push({ id: row.id, status: 'waiting', match: result, record: row.record })
     if (row.transaction_id) w.txs.push([row.transaction_id, 'waiting'])
     w.recheck.push(row)
@@ -251,18 +260,23 @@ function rematchInvoices(q: Q, poNumbers: string[]): Promise<unknown> {
 }
 
 /**
- * A match job for each waiting invoice, due in WAIT_RECHECK_MS: it waits again while the earlier
- * file is still unparsed (up to WAIT_BEHIND_MS after its arrival), else it is matched as usual.
- * Its own dedupe key, so a re-match queued by the ASN (`match:<id>`) is not held back by it;
- * the key names the transaction that queued it, so the recheck that waits again (its own job
- * still active, holding its key) queues the next one.
+ * A match job for each waiting invoice, due in WAIT_RECHECK_MS: it waits again while another
+ * file of the partner is still unparsed (until WAIT_BEHIND_MS after the invoice arrived), else
+ * it is matched as usual. At most one recheck per invoice is pending: its key alternates between
+ * `match-recheck:<id>:0` and `:1`, so the recheck that waits again (its own job still active,
+ * holding one key) queues the next under the other, and no recheck is queued while one is
+ * pending (a re-match by the ASN, a PO update or the console while the invoice waits). The
+ * ASN's own re-match (`match:<id>`) is another key, never held back by a recheck.
  */
 function recheckLater(q: Q, rows: readonly DocRow[]): Promise<unknown> {
   return q`insert into jobs (stage, payload, run_after, dedupe_key)
     select 'match', jsonb_build_object('messageId', v.payload_id, 'documentId', v.id, 'partnerId', v.partner_id),
       now() + ${`${WAIT_RECHECK_MS} milliseconds`}::interval,
-      'match-recheck:' || v.id || ':' || (extract(epoch from now()) * 1000000)::int8
+      case when exists (select 1 from jobs j where j.dedupe_key = 'match-recheck:' || v.id || ':0' and j.state in ('created', 'retry', 'active'))
+        then 'match-recheck:' || v.id || ':1' else 'match-recheck:' || v.id || ':0' end
     from unnest(${rows.map((r) => r.id)}::text[], ${rows.map((r) => r.payload_id)}::text[], ${rows.map((r) => r.partner_id)}::text[]) as v(id, payload_id, partner_id)
+    where not exists (select 1 from jobs j
+      where j.dedupe_key in ('match-recheck:' || v.id || ':0', 'match-recheck:' || v.id || ':1') and j.state in ('created', 'retry'))
     on conflict (dedupe_key) where dedupe_key is not null and state in ('created', 'retry', 'active') do nothing`.execute()
 }
 
@@ -361,6 +375,14 @@ export async function releaseIfClear(deps: PipelineDeps, q: Q, documentId: strin
   const [row] = await q<DocRow[]>`select * from documents where id = ${documentId}`
   if (row && row.kind === 'asn' && (row.status === 'matched' || row.status === 'released')) return resendToWarehouses(deps, q, row)
   if (!row || (row.status !== 'held' && row.status !== 'waiting')) return false
+  const match = (row as DocRow & { match?: MatchResult | null }).match
+  if (row.status === 'waiting' && row.kind === 'invoice' && match && !match.waitingFor && match.reasons.some(holds)) {
+    // Waiting for its ASN (decide): no exception of its own was ever opened, so none being left
+    // open does not clear it. It is matched again instead (and held, if still over-shipped).
+    await enqueue(q, 'match', { messageId: row.payload_id, documentId: row.id, partnerId: row.partner_id }, { dedupeKey: `match:${row.id}` })
+    deps.wake()
+    return false
+  }
   const [open] = await q<{ n: number }[]>`select count(*)::int as n from exceptions
     where document_id = ${documentId} and state in ('open', 'assigned') and severity = 'error'`
   if (open.n > 0) return false

@@ -17,24 +17,38 @@ describe('pruning completed jobs', () => {
   })
   afterAll(async () => db.close())
 
-  /** A job in each state, each 10 and 40 days old (completed_at too, for the completed ones). */
-  async function seed(): Promise<void> {
+  /**
+   * A job in each state, 40 and then 10 days old (completed_at too, for the completed ones),
+   * inserted oldest first as the queue does; `extra` more completed ones 50 days old before them.
+   */
+  async function seed(extra = 0): Promise<void> {
     await db.sql`delete from jobs`
-    for (const state of ['created', 'retry', 'active', 'failed', 'completed'])
-      for (const age of [10, 40])
+    for (let i = 0; i < extra; i++)
+      await db.sql`insert into jobs (stage, payload, state, created_at, completed_at)
+        values ('match', ${db.sql.json({ tag: `completed:old${i}` })}, 'completed', now() - interval '50 days', now() - interval '50 days')`
+    for (const age of [40, 10])
+      for (const state of ['created', 'retry', 'active', 'failed', 'completed'])
         await db.sql`insert into jobs (stage, payload, state, created_at, run_after, completed_at)
           values ('parse', ${db.sql.json({ tag: `${state}:${age}` })}, ${state}, now() - make_interval(days => ${age}),
             now() - make_interval(days => ${age}), ${state === 'completed' ? db.sql`now() - make_interval(days => ${age})` : null})`
   }
   const left = async () => (await db.sql<{ tag: string }[]>`select payload->>'tag' as tag from jobs order by 1`).map((r) => r.tag)
 
-  it('deletes completed jobs past the retention only, in batches', async () => {
-    await seed()
-    // two more old completed ones, so a batch of 2 needs a second round
-    await db.sql`insert into jobs (stage, payload, state, completed_at)
-      select 'match', jsonb_build_object('tag', 'completed:old' || g), 'completed', now() - interval '50 days' from generate_series(1, 2) g`
-    expect(await pruneCompletedJobs(db.sql, 30, 2)).toBe(3)
+  it('deletes completed jobs past the retention only, a page of the key at a time', async () => {
+    await seed(3)
+    // pages of 2 rows: the three old ones span two pages, and the walk goes on past them
+    expect(await pruneCompletedJobs(db.sql, 30, 2)).toBe(4)
     expect(await left()).toEqual(['active:10', 'active:40', 'completed:10', 'created:10', 'created:40', 'failed:10', 'failed:40', 'retry:10', 'retry:40'])
+  })
+
+  it('stops at the first job created after the cutoff: nothing past it is old enough', async () => {
+    await seed()
+    // a completed job behind a young one (only a clock step back could make one) is left for a later run
+    await db.sql`insert into jobs (stage, payload, state, created_at, completed_at)
+      values ('match', ${db.sql.json({ tag: 'completed:straggler' })}, 'completed', now() - interval '60 days', now() - interval '60 days')`
+    expect(await pruneCompletedJobs(db.sql, 30, 3)).toBe(1)
+    expect(await left()).toContain('completed:straggler')
+    expect(await left()).not.toContain('completed:40')
   })
 
   it('housekeeping uses JOBS_RETENTION_DAYS (default 30; 0 keeps everything)', async () => {

@@ -7,19 +7,27 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { WAIT_BEHIND_MS, WAIT_RECHECK_MS } from '../../src/pipeline/match-context.ts'
+import { matchStage, releaseIfClear, rematchForOrders } from '../../src/pipeline/match.ts'
 import { importDemoOrders, pipelineSuite, type PipelineSuite } from '../helpers/pipeline.ts'
 
 const ASN = readFileSync('fixtures/demo-x12-supplier/856-asn-20250305-01.edi')
 const INVOICE = readFileSync('fixtures/demo-x12-supplier/810-inv-7781.edi')
 const PO_ACK = readFileSync('fixtures/demo-x12-supplier/855-po-4500012345.edi')
+const DESADV = readFileSync('fixtures/demo-edifact-supplier/desadv-des-88001.edi')
 const PARTNER = 'demo-x12-supplier'
 
-/** Receives the files in this order; the parse of the first one is held back (an hour away). */
-async function receiveFirstHeld(s: PipelineSuite, first: Buffer, invoice: Buffer) {
-  const a = await s.p.receive({ transport: 'sftp', partnerId: PARTNER, filename: 'first.edi', body: first })
-  const b = await s.p.receive({ transport: 'sftp', partnerId: PARTNER, filename: 'invoice.edi', body: invoice })
-  await s.db.sql`update jobs set run_after = now() + interval '1 hour' where stage = 'parse' and payload->>'messageId' = ${a.messageId}`
-  return { first: a.messageId, invoice: b.messageId }
+/**
+ * Receives the other file and the invoice (the invoice first when `invoiceFirst`, as an SFTP
+ * poll takes `810…` before `856…`); the other file's parse is held back (an hour away).
+ */
+async function receiveFirstHeld(s: PipelineSuite, first: Buffer, invoice: Buffer, opts: { invoiceFirst?: boolean; firstPartner?: string } = {}) {
+  const other = () => s.p.receive({ transport: 'sftp', partnerId: opts.firstPartner ?? PARTNER, filename: 'first.edi', body: first })
+  const inv = () => s.p.receive({ transport: 'sftp', partnerId: PARTNER, filename: 'invoice.edi', body: invoice })
+  const [a, b] = opts.invoiceFirst ? [undefined, await inv()] : [await other(), undefined]
+  const a2 = a ?? (await other())
+  const b2 = b ?? (await inv())
+  await s.db.sql`update jobs set run_after = now() + interval '1 hour' where stage = 'parse' and payload->>'messageId' = ${a2.messageId}`
+  return { first: a2.messageId, invoice: b2.messageId }
 }
 
 const release = (s: PipelineSuite, messageId: string) =>
@@ -116,3 +124,134 @@ describe('an invoice received longer ago than the wait allows', () => {
     expect(held.rechecks).toEqual([])
   })
 })
+
+describe('an invoice received before its ASN file (a poll in name order)', () => {
+  const s = pipelineSuite()
+
+  it('waits for the file received after it too, and is matched once the ASN is', async () => {
+    await importDemoOrders(s.db)
+    const ids = await receiveFirstHeld(s, ASN, INVOICE, { invoiceFirst: true })
+    await s.p.drain()
+    const waiting = await invoiceState(s)
+    expect(waiting.status).toBe('waiting')
+    expect(waiting.exceptions).toEqual([])
+    await release(s, ids.first)
+    await s.p.drain()
+    const matched = await invoiceState(s)
+    expect(matched.status).toBe('matched')
+    expect(matched.exceptions).toEqual([])
+    expect(matched.events).toEqual(['invoice_matched'])
+  })
+})
+
+describe('what an invoice does not wait for', () => {
+  const s = pipelineSuite()
+
+  it("another partner's unparsed file", async () => {
+    await importDemoOrders(s.db)
+    await receiveFirstHeld(s, DESADV, INVOICE, { firstPartner: 'demo-edifact-supplier' })
+    await s.p.drain()
+    const held = await invoiceState(s)
+    expect(held.status).toBe('held')
+    expect(held.exceptions.map((e) => e.code)).toContain('invoice_qty_over_shipped')
+  })
+
+  it('an unparsed file of its partner received longer than the wait before it', async () => {
+    await s.db.sql`delete from documents`
+    await s.db.sql`delete from exceptions`
+    const ids = await receiveFirstHeld(s, PO_ACK, Buffer.from(INVOICE.toString('latin1').replace('*000000103*', '*000000203*').replace('GS*IN*DEMOSUPPLY*OURCO*20250306*1005*103*', 'GS*IN*DEMOSUPPLY*OURCO*20250306*1005*203*'), 'latin1'))
+    await s.db.sql`update payloads set received_at = now() - ${`${WAIT_BEHIND_MS + 60_000} milliseconds`}::interval where id = ${ids.first}`
+    await s.p.drain()
+    const held = await invoiceState(s)
+    expect(held.status).toBe('held')
+    expect(held.rechecks).toEqual([])
+  })
+})
+
+describe('an invoice held for more than the missing shipment', () => {
+  const s = pipelineSuite()
+
+  it('is held at once, even with its ASN file unparsed (a price it bills wrong will not change)', async () => {
+    await importDemoOrders(s.db)
+    const wrongPrice = Buffer.from(INVOICE.toString('latin1').replace('IT1*10*24*EA*12.5*', 'IT1*10*24*EA*13.5*'), 'latin1')
+    await receiveFirstHeld(s, ASN, wrongPrice)
+    await s.p.drain()
+    const held = await invoiceState(s)
+    expect(held.status).toBe('held')
+    expect(held.exceptions.map((e) => e.code)).toEqual(expect.arrayContaining(['invoice_qty_over_shipped', 'price_mismatch']))
+    expect(held.rechecks).toEqual([])
+  })
+})
+
+describe('a waiting invoice, touched while it waits', () => {
+  const s = pipelineSuite()
+
+  it('one recheck pending however often it is matched again; never released by releaseIfClear', async () => {
+    await importDemoOrders(s.db)
+    const ids = await receiveFirstHeld(s, PO_ACK, INVOICE)
+    await s.p.drain()
+    const before = await invoiceState(s)
+    expect(before.status).toBe('waiting')
+    // an ERP update of its PO matches it again, twice: it still waits, with one recheck pending
+    for (let i = 0; i < 2; i++) {
+      await rematchForOrders(s.db.sql, ['4500012345'])
+      await s.p.drain()
+    }
+    const again = await invoiceState(s)
+    expect(again.status).toBe('waiting')
+    expect(again.rechecks.filter((r) => r.state === 'created')).toHaveLength(1)
+    // an operator resolving something on it (no exception of its own is open): not released
+    expect(await s.db.sql.begin((tx) => releaseIfClear(s.p.deps, tx, before.id))).toBe(false)
+    await s.p.drain()
+    const still = await invoiceState(s)
+    expect(still.status).toBe('waiting')
+    expect(still.events).toEqual([])
+    // once the other file is parsed, the recheck holds it, once
+    await release(s, ids.first)
+    await s.p.drain()
+    await makeRechecksDue(s)
+    await s.p.drain()
+    const held = await invoiceState(s)
+    expect(held.status).toBe('held')
+    expect(held.events).toEqual(['invoice_held'])
+    // one per invoice line (three), each opened once
+    expect(held.exceptions.filter((e) => e.code === 'invoice_qty_over_shipped')).toHaveLength(3)
+    expect(held.rechecks.filter((r) => r.state === 'created')).toHaveLength(0)
+  })
+})
+
+describe.runIf(Boolean(process.env.DATABASE_URL))('two transactions matching one waiting invoice at once (PostgreSQL: two connections)', () => {
+  const s = pipelineSuite()
+
+  it('the second waits for the first, reads it matched, and does nothing: one match, one event', async () => {
+    await importDemoOrders(s.db)
+    const ids = await receiveFirstHeld(s, ASN, INVOICE)
+    await s.p.drain()
+    const { id } = await invoiceState(s)
+    // The ASN parsed and matched; the invoice as it was before its re-match ran (a recheck and
+    // the ASN's `match:` job both due, on two workers).
+    await release(s, ids.first)
+    await s.p.drain()
+    await s.db.sql`update documents set status = 'waiting' where id = ${id}`
+    await s.db.sql`delete from erp_events where document_id = ${id}`
+    let firstDone!: () => void
+    const firstMatched = new Promise<void>((r) => (firstDone = r))
+    let commit!: () => void
+    const committing = new Promise<void>((r) => (commit = r))
+    const first = s.db.sql.begin(async (tx) => {
+      await matchStage(s.p.deps, tx, id)
+      firstDone()
+      await committing
+    })
+    await firstMatched
+    const second = s.db.sql.begin((tx) => matchStage(s.p.deps, tx, id))
+    await new Promise((r) => setTimeout(r, 300))
+    commit()
+    const [, r2] = await Promise.all([first, second])
+    expect(r2).toBeUndefined()
+    const after = await invoiceState(s)
+    expect(after.status).toBe('matched')
+    expect(after.events).toEqual(['invoice_matched'])
+  })
+})
+
