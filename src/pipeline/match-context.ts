@@ -211,33 +211,3 @@ export async function lockPos(q: Q, poNumbers: string[]): Promise<void> {
     select k from unnest(${keys}::text[]) with ordinality as u(k, n) order by n
     on conflict (po_number) do update set po_number = excluded.po_number where false`
 }
-
-/**
- * How long an invoice waits for the other files of its partner (until WAIT_BEHIND_MS after it
- * was received), and how often it looks again (WAIT_RECHECK_MS) when no ASN it waits for comes.
- */
-export const WAIT_BEHIND_MS = 15 * 60_000
-export const WAIT_RECHECK_MS = 30_000
-
-/**
- * The payloads (of those given) whose partner has another payload not parsed yet, received at
- * most WAIT_BEHIND_MS before it or any time after, while less than WAIT_BEHIND_MS have passed
- * since it arrived. A supplier's ASN file and invoice file picked up together (one SFTP poll,
- * which takes files in name order, so `810…` before `856…`; a backlog after an outage) are
- * parsed side by side; the invoice's transaction cannot see the ASN until it commits, and
- * without this it was held as invoiced over shipped, with an exception and an `invoice_held`
- * event, to be matched again a moment later. A payload whose partner is not known at receipt
- * (a CLI ingest without --partner) neither waits nor is waited for. One probe of
- * payloads_unparsed_idx (migration 0940) per payload.
- */
-export async function payloadsBehind(q: Q, payloadIds: readonly string[]): Promise<Set<string>> {
-  if (payloadIds.length === 0) return new Set()
-  const rows = await q<{ id: string }[]>`select me.id from payloads me
-    where me.id = any(${[...new Set(payloadIds)]}::text[])
-      and me.partner_id is not null
-      and now() < me.received_at + ${`${WAIT_BEHIND_MS} milliseconds`}::interval
-      and exists (select 1 from payloads p
-        where p.partner_id = me.partner_id and p.status = 'received' and p.id <> me.id
-          and p.received_at >= me.received_at - ${`${WAIT_BEHIND_MS} milliseconds`}::interval)`
-  return new Set(rows.map((r) => r.id))
-}

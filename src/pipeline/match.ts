@@ -3,15 +3,15 @@
  * (earlier ASNs and invoices, SSCCs on open ASNs). The rules are pure (src/matching); this stage
  * loads their context, records the outcome, opens exceptions, and publishes ERP events and
  * warehouse deliveries, but never for a testing partner's documents. Set-based: a batch of
- * documents shares its reads and writes (matchMany).
+ * documents shares its reads and writes (matchMany). The warehouse deliveries themselves are
+ * built in warehouse-deliveries.ts, and an invoice's wait for its ASN file in invoice-wait.ts.
  */
 import type { CanonicalDoc } from '../canonical/index.ts'
 import type { PartnerProfile } from '../config/partner.ts'
-import { dedupeKeyOf, openException, openExceptions } from '../db/exceptions.ts'
+import { dedupeKeyOf, openExceptions } from '../db/exceptions.ts'
 import type { ExceptionReason } from '../exceptions/reasons.ts'
 import { enqueue } from '../db/jobs.ts'
-import { insertDeliveries, setTransactionStatuses, type DeliveryInsert, type DeliveryRequest } from '../db/lineage.ts'
-import { allocateRanges } from '../db/control-numbers.ts'
+import { setTransactionStatuses } from '../db/lineage.ts'
 import type { Q } from '../db/sql.ts'
 import { newId } from '../lib/ids.ts'
 import { createTablesErp } from '../db/erp.ts'
@@ -20,8 +20,9 @@ import { holds } from '../matching/result.ts'
 import { matchDocument, type MatchResult } from '../matching/index.ts'
 import type { PipelineDeps } from './deps.ts'
 import { CopyStoredMeanwhile, insertDocuments, type DocRecord, type TxOutcomes } from './translate.ts'
-import { contextFor, loadData, lockPos, payloadsBehind, WAIT_RECHECK_MS, type ContextData } from './match-context.ts'
-import { unwritable } from './outbound.ts'
+import { contextFor, loadData, lockPos, type ContextData } from './match-context.ts'
+import { payloadsBehind, recheckLater, waitsForShipment } from './invoice-wait.ts'
+import { queueWarehouse, resendToWarehouses } from './warehouse-deliveries.ts'
 import { yieldToEventLoop } from '../lib/event-loop.ts'
 import { settleAll } from '../lib/settle.ts'
 
@@ -158,9 +159,6 @@ interface Writes {
   recheck: DocRow[]
 }
 
-/** What an ASN not seen yet explains: an invoice held for these alone may be waiting for it. */
-const AWAITS_SHIPMENT = new Set(['invoice_qty_over_shipped'])
-
 /** One document's outcome under the rules, before anything is written. */
 interface Ran {
   row: DocRow
@@ -181,8 +179,7 @@ function evaluate(deps: PipelineDeps, row: DocRow, today: string, data: ContextD
 }
 
 /** An invoice that only an ASN not seen yet would clear (see decide). */
-const awaitsShipment = (r: Ran): boolean =>
-  r.row.kind === 'invoice' && r.holding.length > 0 && r.holding.every((h) => AWAITS_SHIPMENT.has(h.code))
+const awaitsShipment = (r: Ran): boolean => waitsForShipment(r.row.kind, r.result)
 
 /** Queues what one document's outcome changes. */
 function decide(deps: PipelineDeps, q: Q, ran: Ran, w: Writes, behind: ReadonlySet<string>): MatchResult {
@@ -259,27 +256,6 @@ function rematchInvoices(q: Q, poNumbers: string[]): Promise<unknown> {
     on conflict (dedupe_key) where dedupe_key is not null and state in ('created', 'retry', 'active') do nothing`.execute()
 }
 
-/**
- * A match job for each waiting invoice, due in WAIT_RECHECK_MS: it waits again while another
- * file of the partner is still unparsed (until WAIT_BEHIND_MS after the invoice arrived), else
- * it is matched as usual. At most one recheck per invoice is pending: its key alternates between
- * `match-recheck:<id>:0` and `:1`, so the recheck that waits again (its own job still active,
- * holding one key) queues the next under the other, and no recheck is queued while one is
- * pending (a re-match by the ASN, a PO update or the console while the invoice waits). The
- * ASN's own re-match (`match:<id>`) is another key, never held back by a recheck.
- */
-function recheckLater(q: Q, rows: readonly DocRow[]): Promise<unknown> {
-  return q`insert into jobs (stage, payload, run_after, dedupe_key)
-    select 'match', jsonb_build_object('messageId', v.payload_id, 'documentId', v.id, 'partnerId', v.partner_id),
-      now() + ${`${WAIT_RECHECK_MS} milliseconds`}::interval,
-      case when exists (select 1 from jobs j where j.dedupe_key = 'match-recheck:' || v.id || ':0' and j.state in ('created', 'retry', 'active'))
-        then 'match-recheck:' || v.id || ':1' else 'match-recheck:' || v.id || ':0' end
-    from unnest(${rows.map((r) => r.id)}::text[], ${rows.map((r) => r.payload_id)}::text[], ${rows.map((r) => r.partner_id)}::text[]) as v(id, payload_id, partner_id)
-    where not exists (select 1 from jobs j
-      where j.dedupe_key in ('match-recheck:' || v.id || ':0', 'match-recheck:' || v.id || ':1') and j.state in ('created', 'retry'))
-    on conflict (dedupe_key) where dedupe_key is not null and state in ('created', 'retry', 'active') do nothing`.execute()
-}
-
 /** ERP events for a batch (createTablesErp().publish, one statement for all). */
 function publishMany(q: Q, events: Writes['events']): Promise<unknown> {
   return q`insert into erp_events (id, type, partner_id, po_number, document_id, payload, test)
@@ -304,70 +280,6 @@ function erpEventFor(row: DocRow, status: string): Omit<ErpEvent, 'payload'> | u
 }
 
 /**
- * Only an ASN that passed matching and the warehouse checks goes to the warehouses: as signed
- * JSON to a webhook, as a JSON file into a warehouse partner's SFTP mailbox, or as an outbound
- * X12 856 to a warehouse partner over that partner's own outbound transport.
- */
-async function queueWarehouse(deps: PipelineDeps, q: Q, profile: PartnerProfile, row: DocRow, retry?: WarehouseRetry): Promise<number> {
-  const shipment = row.business_key.replace(/^asn:/, '')
-  const deliveries: DeliveryRequest[] = []
-  // A retry opens its exceptions anew: a key is never reused, so the first refusal's (resolved)
-  // would otherwise swallow the second.
-  const open = (reason: ExceptionReason, refs: { documentId: string; partnerId: string }) =>
-    openException(q, reason, refs, retry ? `${dedupeKeyOf(reason, refs)}:${retry.attempt}` : undefined)
-  for (const dest of profile.warehouse.destinations) {
-    const idempotencyKey = `${row.id}:${dest.name}`
-    if (retry?.existing.has(idempotencyKey)) continue
-    let delivery: DeliveryInsert
-    if (dest.type === 'x12_856') {
-      const target = deps.registry.get(dest.partner)
-      const version = target?.x12?.version ?? '004010'
-      const body = target ? deps.mapper.outbound(target, { standard: 'x12', version, docType: '856' }, row.doc) : undefined
-      if (!target || !body?.ok || !deps.engines.x12?.write) {
-        const reasons = body && !body.ok ? body.reasons : []
-        const detail = !target ? `warehouse partner ${dest.partner} is not configured` : reasons.map((r) => r.code).join(', ') || 'no X12 writer'
-        await open({ code: 'delivery_failed', transport: 'x12_856', destination: dest.name, attempts: 0, lastError: detail }, { documentId: row.id, partnerId: profile.id })
-        continue
-      }
-      const written = await deps.engines.x12.write(target, '856', body.segments, (counts) => allocateRanges(q, target.id, counts))
-      if (!written.ok) {
-        await open(unwritable(target.id, 'x12', '856', shipment, written.issues), { documentId: row.id, partnerId: target.id })
-        continue
-      }
-      delivery = {
-        partnerId: target.id, kind: 'warehouse', docType: '856', parentTable: 'documents', parentId: row.id,
-        destination: target.outbound, bytes: Buffer.from(written.text, 'latin1'),
-        filename: `856-${shipment.replace(/[^A-Za-z0-9._-]/g, '_')}-${written.controlNumber}.x12`,
-        contentType: 'application/edi-x12', controlNumber: written.controlNumber, idempotencyKey,
-        // Its references, so the warehouse's 997/999 (or TA1) reconciles it (pipeline/acks.ts), and
-        // the warehouse partner's ack deadline, after which it is overdue like any EDI we send.
-        standard: 'x12', references: written.references,
-        ackDeadline: target.x12 ? new Date(deps.now().getTime() + target.x12.ackDeadlineHours * 3_600_000) : null,
-        receipt: { mapId: body.mapId, mapHash: body.mapHash, forPartner: profile.id },
-      }
-    } else {
-      delivery = {
-        partnerId: profile.id, kind: 'warehouse', docType: 'asn', parentTable: 'documents', parentId: row.id,
-        destination: `${dest.type}:${dest.name}`, bytes: Buffer.from(JSON.stringify({ documentId: row.id, asn: row.doc })),
-        filename: `asn-${shipment.replace(/[^A-Za-z0-9._-]/g, '_')}.json`, contentType: 'application/json', idempotencyKey,
-      }
-    }
-    deliveries.push({ ...delivery, deliver: { partnerId: profile.id, documentId: row.id } })
-  }
-  // The deliveries and their deliver jobs in one statement, which the other ASNs matched now
-  // share (insertDeliveries coalesces them).
-  await insertDeliveries(q, deliveries)
-  return deliveries.length
-}
-
-/** queueWarehouse once more for a matched ASN: the destinations it already has a delivery for are skipped. */
-interface WarehouseRetry {
-  existing: Set<string>
-  /** Names this attempt in the keys of the exceptions it opens. */
-  attempt: string
-}
-
-/**
  * After an exception is resolved or ignored: a held document with no blocking exception left is
  * released (ERP event, warehouse delivery for ASNs).
  */
@@ -376,10 +288,10 @@ export async function releaseIfClear(deps: PipelineDeps, q: Q, documentId: strin
   if (row && row.kind === 'asn' && (row.status === 'matched' || row.status === 'released')) return resendToWarehouses(deps, q, row)
   if (!row || (row.status !== 'held' && row.status !== 'waiting')) return false
   const match = (row as DocRow & { match?: MatchResult | null }).match
-  if (row.status === 'waiting' && row.kind === 'invoice' && match && !match.waitingFor && match.reasons.some(holds)) {
+  if (row.status === 'waiting' && match && !match.waitingFor && waitsForShipment(row.kind, match)) {
     // Waiting for its ASN (decide): no exception of its own was ever opened, so none being left
     // open does not clear it. It is matched again instead (and held, if still over-shipped).
-    await enqueue(q, 'match', { messageId: row.payload_id, documentId: row.id, partnerId: row.partner_id }, { dedupeKey: `match:${row.id}` })
+    await enqueueRematch(q, row)
     deps.wake()
     return false
   }
@@ -397,29 +309,15 @@ export async function releaseIfClear(deps: PipelineDeps, q: Q, documentId: strin
   return true
 }
 
-/**
- * A matched ASN whose warehouse delivery was refused (document_unwritable: the warehouse
- * partner's X12 cannot carry its data; delivery_failed: no such warehouse partner, or its map
- * failed): once that exception is resolved, the destinations without a delivery are tried again.
- * Still refused, a new exception opens. True when a delivery was queued.
- */
-async function resendToWarehouses(deps: PipelineDeps, q: Q, row: DocRow): Promise<boolean> {
-  const profile = deps.registry.get(row.partner_id)
-  if (row.test || !profile) return false
-  const have = await q<{ key: string }[]>`select idempotency_key as key from deliveries
-    where parent_table = 'documents' and parent_id = ${row.id} and kind = 'warehouse'`
-  const queued = await queueWarehouse(deps, q, profile, row, { existing: new Set(have.map((h) => h.key)), attempt: newId('try') })
-  if (queued > 0) deps.wake()
-  return queued > 0
-}
-
 /** A PO arrived or changed in the ERP: re-match documents waiting for it or held against it. */
 export async function rematchForOrders(q: Q, poNumbers: readonly string[]): Promise<number> {
   if (poNumbers.length === 0) return 0
   const rows = await q<{ id: string; payload_id: string; partner_id: string }[]>`select id, payload_id, partner_id from documents
     where po_numbers && ${poNumbers as string[]} and status in ('waiting', 'held')`
-  for (const r of rows) {
-    await enqueue(q, 'match', { messageId: r.payload_id, documentId: r.id, partnerId: r.partner_id }, { dedupeKey: `match:${r.id}` })
-  }
+  for (const r of rows) await enqueueRematch(q, r)
   return rows.length
 }
+
+/** A match job for a stored document (`match:<id>`, the key rematchInvoices uses too). */
+const enqueueRematch = (q: Q, d: { id: string; payload_id: string; partner_id: string }) =>
+  enqueue(q, 'match', { messageId: d.payload_id, documentId: d.id, partnerId: d.partner_id }, { dedupeKey: `match:${d.id}` })

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { WAIT_BEHIND_MS, WAIT_RECHECK_MS } from '../../src/pipeline/match-context.ts'
+import { WAIT_BEHIND_MS, WAIT_RECHECK_MS } from '../../src/pipeline/invoice-wait.ts'
 import { matchStage, releaseIfClear, rematchForOrders } from '../../src/pipeline/match.ts'
 import { importDemoOrders, pipelineSuite, type PipelineSuite } from '../helpers/pipeline.ts'
 
@@ -23,11 +23,16 @@ const PARTNER = 'demo-x12-supplier'
 async function receiveFirstHeld(s: PipelineSuite, first: Buffer, invoice: Buffer, opts: { invoiceFirst?: boolean; firstPartner?: string } = {}) {
   const other = () => s.p.receive({ transport: 'sftp', partnerId: opts.firstPartner ?? PARTNER, filename: 'first.edi', body: first })
   const inv = () => s.p.receive({ transport: 'sftp', partnerId: PARTNER, filename: 'invoice.edi', body: invoice })
-  const [a, b] = opts.invoiceFirst ? [undefined, await inv()] : [await other(), undefined]
-  const a2 = a ?? (await other())
-  const b2 = b ?? (await inv())
-  await s.db.sql`update jobs set run_after = now() + interval '1 hour' where stage = 'parse' and payload->>'messageId' = ${a2.messageId}`
-  return { first: a2.messageId, invoice: b2.messageId }
+  let a, b
+  if (opts.invoiceFirst) {
+    b = await inv()
+    a = await other()
+  } else {
+    a = await other()
+    b = await inv()
+  }
+  await s.db.sql`update jobs set run_after = now() + interval '1 hour' where stage = 'parse' and payload->>'messageId' = ${a.messageId}`
+  return { first: a.messageId, invoice: b.messageId }
 }
 
 const release = (s: PipelineSuite, messageId: string) =>
@@ -44,14 +49,26 @@ async function invoiceState(s: PipelineSuite) {
 
 const makeRechecksDue = (s: PipelineSuite) => s.db.sql`update jobs set run_after = now() where stage = 'match' and dedupe_key like 'match-recheck:%' and state = 'created'`
 
+/** Runs every job due, then reads the invoice. */
+async function settled(s: PipelineSuite) {
+  await s.p.drain()
+  return invoiceState(s)
+}
+
+/** Matched, with no exception ever opened and one `invoice_matched` event. */
+function expectMatchedOnce(st: Awaited<ReturnType<typeof invoiceState>>) {
+  expect(st.status).toBe('matched')
+  expect(st.exceptions).toEqual([])
+  expect(st.events).toEqual(['invoice_matched'])
+}
+
 describe('an invoice behind an unparsed ASN file of its partner', () => {
   const s = pipelineSuite()
 
   it('waits without an exception, and is matched once the ASN is', async () => {
     await importDemoOrders(s.db)
     const ids = await receiveFirstHeld(s, ASN, INVOICE)
-    await s.p.drain()
-    const waiting = await invoiceState(s)
+    const waiting = await settled(s)
     expect(waiting.status).toBe('waiting')
     expect(waiting.exceptions).toEqual([])
     expect(waiting.events).toEqual([])
@@ -60,21 +77,15 @@ describe('an invoice behind an unparsed ASN file of its partner', () => {
     expect(waiting.rechecks[0].due_in_ms).toBeGreaterThan(WAIT_RECHECK_MS - 10_000)
 
     await release(s, ids.first)
-    await s.p.drain()
-    const matched = await invoiceState(s)
-    expect(matched.status).toBe('matched')
-    expect(matched.exceptions).toEqual([])
-    expect(matched.events).toEqual(['invoice_matched'])
+    const matched = await settled(s)
+    expectMatchedOnce(matched)
     const [asn] = await s.db.sql<{ status: string }[]>`select status from documents where kind = 'asn'`
     expect(asn.status).toBe('matched')
 
     // The recheck, when it comes, finds nothing to do.
     await makeRechecksDue(s)
-    await s.p.drain()
-    const after = await invoiceState(s)
-    expect(after.status).toBe('matched')
-    expect(after.exceptions).toEqual([])
-    expect(after.events).toEqual(['invoice_matched'])
+    const after = await settled(s)
+    expectMatchedOnce(after)
   })
 })
 
@@ -84,13 +95,11 @@ describe('an invoice behind an earlier file that holds no ASN for it', () => {
   it('waits while that file is unparsed, then the recheck holds it as invoiced over shipped', async () => {
     await importDemoOrders(s.db)
     const ids = await receiveFirstHeld(s, PO_ACK, INVOICE)
-    await s.p.drain()
-    expect((await invoiceState(s)).status).toBe('waiting')
+    expect((await settled(s)).status).toBe('waiting')
 
     // A recheck while the earlier file is still unparsed waits again, and queues the next one.
     await makeRechecksDue(s)
-    await s.p.drain()
-    const again = await invoiceState(s)
+    const again = await settled(s)
     expect(again.status).toBe('waiting')
     expect(again.exceptions).toEqual([])
     expect(again.rechecks.map((r) => r.state)).toEqual(['completed', 'created'])
@@ -101,8 +110,7 @@ describe('an invoice behind an earlier file that holds no ASN for it', () => {
     expect((await invoiceState(s)).status).toBe('waiting')
 
     await makeRechecksDue(s)
-    await s.p.drain()
-    const held = await invoiceState(s)
+    const held = await settled(s)
     expect(held.status).toBe('held')
     expect(held.exceptions.map((e) => [e.code, e.state])).toContainEqual(['invoice_qty_over_shipped', 'open'])
     expect(held.events).toEqual(['invoice_held'])
@@ -117,8 +125,7 @@ describe('an invoice received longer ago than the wait allows', () => {
     const ids = await receiveFirstHeld(s, ASN, INVOICE)
     await s.db.sql`update payloads set received_at = received_at - ${`${WAIT_BEHIND_MS + 60_000} milliseconds`}::interval
       where id = any(${[ids.first, ids.invoice]})`
-    await s.p.drain()
-    const held = await invoiceState(s)
+    const held = await settled(s)
     expect(held.status).toBe('held')
     expect(held.exceptions.map((e) => e.code)).toContain('invoice_qty_over_shipped')
     expect(held.rechecks).toEqual([])
@@ -131,16 +138,12 @@ describe('an invoice received before its ASN file (a poll in name order)', () =>
   it('waits for the file received after it too, and is matched once the ASN is', async () => {
     await importDemoOrders(s.db)
     const ids = await receiveFirstHeld(s, ASN, INVOICE, { invoiceFirst: true })
-    await s.p.drain()
-    const waiting = await invoiceState(s)
+    const waiting = await settled(s)
     expect(waiting.status).toBe('waiting')
     expect(waiting.exceptions).toEqual([])
     await release(s, ids.first)
-    await s.p.drain()
-    const matched = await invoiceState(s)
-    expect(matched.status).toBe('matched')
-    expect(matched.exceptions).toEqual([])
-    expect(matched.events).toEqual(['invoice_matched'])
+    const matched = await settled(s)
+    expectMatchedOnce(matched)
   })
 })
 
@@ -150,8 +153,7 @@ describe('what an invoice does not wait for', () => {
   it("another partner's unparsed file", async () => {
     await importDemoOrders(s.db)
     await receiveFirstHeld(s, DESADV, INVOICE, { firstPartner: 'demo-edifact-supplier' })
-    await s.p.drain()
-    const held = await invoiceState(s)
+    const held = await settled(s)
     expect(held.status).toBe('held')
     expect(held.exceptions.map((e) => e.code)).toContain('invoice_qty_over_shipped')
   })
@@ -161,8 +163,7 @@ describe('what an invoice does not wait for', () => {
     await s.db.sql`delete from exceptions`
     const ids = await receiveFirstHeld(s, PO_ACK, Buffer.from(INVOICE.toString('latin1').replace('*000000103*', '*000000203*').replace('GS*IN*DEMOSUPPLY*OURCO*20250306*1005*103*', 'GS*IN*DEMOSUPPLY*OURCO*20250306*1005*203*'), 'latin1'))
     await s.db.sql`update payloads set received_at = now() - ${`${WAIT_BEHIND_MS + 60_000} milliseconds`}::interval where id = ${ids.first}`
-    await s.p.drain()
-    const held = await invoiceState(s)
+    const held = await settled(s)
     expect(held.status).toBe('held')
     expect(held.rechecks).toEqual([])
   })
@@ -175,8 +176,7 @@ describe('an invoice held for more than the missing shipment', () => {
     await importDemoOrders(s.db)
     const wrongPrice = Buffer.from(INVOICE.toString('latin1').replace('IT1*10*24*EA*12.5*', 'IT1*10*24*EA*13.5*'), 'latin1')
     await receiveFirstHeld(s, ASN, wrongPrice)
-    await s.p.drain()
-    const held = await invoiceState(s)
+    const held = await settled(s)
     expect(held.status).toBe('held')
     expect(held.exceptions.map((e) => e.code)).toEqual(expect.arrayContaining(['invoice_qty_over_shipped', 'price_mismatch']))
     expect(held.rechecks).toEqual([])
@@ -189,8 +189,7 @@ describe('a waiting invoice, touched while it waits', () => {
   it('one recheck pending however often it is matched again; never released by releaseIfClear', async () => {
     await importDemoOrders(s.db)
     const ids = await receiveFirstHeld(s, PO_ACK, INVOICE)
-    await s.p.drain()
-    const before = await invoiceState(s)
+    const before = await settled(s)
     expect(before.status).toBe('waiting')
     // an ERP update of its PO matches it again, twice: it still waits, with one recheck pending
     for (let i = 0; i < 2; i++) {
@@ -202,16 +201,14 @@ describe('a waiting invoice, touched while it waits', () => {
     expect(again.rechecks.filter((r) => r.state === 'created')).toHaveLength(1)
     // an operator resolving something on it (no exception of its own is open): not released
     expect(await s.db.sql.begin((tx) => releaseIfClear(s.p.deps, tx, before.id))).toBe(false)
-    await s.p.drain()
-    const still = await invoiceState(s)
+    const still = await settled(s)
     expect(still.status).toBe('waiting')
     expect(still.events).toEqual([])
     // once the other file is parsed, the recheck holds it, once
     await release(s, ids.first)
     await s.p.drain()
     await makeRechecksDue(s)
-    await s.p.drain()
-    const held = await invoiceState(s)
+    const held = await settled(s)
     expect(held.status).toBe('held')
     expect(held.events).toEqual(['invoice_held'])
     // one per invoice line (three), each opened once
