@@ -1,7 +1,7 @@
 /**
  * Requests made on one transaction at about the same time, sent as ONE statement.
  *
- * Why: a parse batch runs up to 16 files' handlers at once in one transaction, and matching
+ * Why: a parse batch runs up to 64 files' handlers at once in one transaction, and matching
  * queues a warehouse delivery per ASN; each of them asking for its own control numbers and
  * inserting its own delivery costs a statement apiece (parse, plan, execute, a round of row
  * locks) where one statement for all of them does the same work. The callers stay as they are,

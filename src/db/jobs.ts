@@ -23,7 +23,7 @@ export interface EnqueueOptions {
   maxAttempts?: number
   /** At most one pending job per key (re-running a stage does not queue it twice). */
   dedupeKey?: string
-  /** How much of a worker's batch the job takes (default 1): a parse job weighs its payload in 64 KiB units. */
+  /** How much of a worker's batch the job takes (default 1): a parse job weighs its payload in 16 KiB units (receive.ts parseWeight). */
   weight?: number
 }
 

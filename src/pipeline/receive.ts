@@ -57,7 +57,7 @@ export async function receive(deps: ReceiveDeps, p: InboundPayload): Promise<Rec
  * single round trip. A resent external id inserts nothing and is answered with the first message.
  */
 /**
- * A parse job's weight in a worker's batch (WorkerOptions.batchSize, 16): its size in 64 KiB
+ * A parse job's weight in a worker's batch (WorkerOptions.batchSize, 64): its size in 16 KiB
  * units, at least 1. Batches are for small files (a batch of one-set files shares its claim,
  * translate-and-match pass and commit); a file of 1 MiB or more is claimed alone, and one of
  * several hundred KiB shares a batch only with small ones, so large files spread over the loops
@@ -66,7 +66,7 @@ export async function receive(deps: ReceiveDeps, p: InboundPayload): Promise<Rec
 export function parseWeight(size: number): number {
   return Math.max(1, Math.ceil(size / PARSE_WEIGHT_UNIT))
 }
-const PARSE_WEIGHT_UNIT = 64 * 1024
+const PARSE_WEIGHT_UNIT = 16 * 1024
 
 async function storeSmall(deps: ReceiveDeps, id: string, p: InboundPayload, body: Buffer): Promise<ReceiveReceipt> {
   const sha256 = createHash('sha256').update(body).digest('hex')

@@ -23,8 +23,8 @@ describe('receive()', () => {
       expect(row.sha256).toBe(r.sha256)
       expect((await readPayload(other.sql, r.messageId)).equals(body)).toBe(true)
       const jobs = await other.sql<{ stage: string; weight: number }[]>`select stage, weight from jobs where payload->>'messageId' = ${r.messageId}`
-      // A worker's batch counts the parse job as its size in 64 KiB units (3 MiB and a few bytes: 49).
-      expect(jobs.map((j) => [j.stage, j.weight])).toEqual([['parse', 49]])
+      // A worker's batch counts the parse job as its size in 16 KiB units (3 MiB and a few bytes: 193).
+      expect(jobs.map((j) => [j.stage, j.weight])).toEqual([['parse', 193]])
       // What the parse stage reads: the row, then the same bytes chunk by chunk (1 MiB each), only while unparsed.
       const got = await getPayloadForParse(other.sql, r.messageId)
       expect(got?.row).toMatchObject({ id: r.messageId, status: 'received', sha256: r.sha256 })

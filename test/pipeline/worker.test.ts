@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { enqueue } from '../../src/db/jobs.ts'
 import { listExceptions } from '../../src/db/exceptions.ts'
 import { silentLogger } from '../../src/lib/log.ts'
-import { createWorker } from '../../src/pipeline/worker.ts'
+import { BATCH_SIZE, createWorker } from '../../src/pipeline/worker.ts'
+import { parseWeight } from '../../src/pipeline/receive.ts'
 import { testDb, type TestDb } from '../helpers/db.ts'
 
 describe('job worker', () => {
@@ -101,6 +102,24 @@ describe('job worker', () => {
     expect([...perTx.values()].sort((a, b) => b - a)).toEqual([4, 4, 2])
     const states = await db.sql<{ state: string }[]>`select state from jobs where id = any(${ids}::bigint[])`
     expect(states.every((j) => j.state === 'completed')).toBe(true)
+  })
+
+  it('by default a batch is BATCH_SIZE (64) light jobs, and parse weights keep it within 1 MiB of payloads', async () => {
+    expect(BATCH_SIZE).toBe(64)
+    const ids: string[] = []
+    for (let i = 0; i < 70; i++) ids.push((await enqueue(db.sql, 'dflt', { i }))!)
+    const worker = createWorker({
+      sql: db.sql,
+      log: silentLogger,
+      handlers: { dflt: { async run(q, _p, job) { await q`insert into batch_runs values (${job.id}, txid_current()::text)` } } },
+    })
+    await worker.drain({ timeoutMs: 10_000 })
+    const runs = await db.sql<{ job: string; xid: string }[]>`select job, xid from batch_runs where job = any(${ids})`
+    const perTx = new Map<string, number>()
+    for (const r of runs) perTx.set(r.xid, (perTx.get(r.xid) ?? 0) + 1)
+    expect([...perTx.values()].sort((a, b) => b - a)).toEqual([64, 6])
+    // A 2 KB file and a 16 KiB one weigh 1; 1 MiB fills a batch alone; 64 files of 16 KiB fit one.
+    expect([2_000, 16 * 1024, 16 * 1024 + 1, 1 << 20, (1 << 20) + 1].map(parseWeight)).toEqual([1, 1, 2, 64, 65])
   })
 
   it('runs the jobs of a batch one after another: no handler starts before the previous one ended', async () => {

@@ -20,7 +20,7 @@ import { silentLogger } from '../../src/lib/log.ts'
 import type { PipelineDeps } from '../../src/pipeline/deps.ts'
 import { receive } from '../../src/pipeline/receive.ts'
 import { pipelineStages } from '../../src/pipeline/stages.ts'
-import { createWorker } from '../../src/pipeline/worker.ts'
+import { BATCH_SIZE, createWorker } from '../../src/pipeline/worker.ts'
 import { testDb, type TestDb } from '../helpers/db.ts'
 
 const ASN = readFileSync('fixtures/demo-x12-supplier/856-asn-20250305-01.edi', 'latin1')
@@ -49,7 +49,7 @@ function pipelineDeps(sql: Database['sql']): PipelineDeps {
 
 /**
  * Runs parse, translate and match until nothing is left, with LOOPS loops each claiming ONE job
- * per transaction (batchSize 1), or batches of up to 16 whose parse jobs run at the same time in
+ * per transaction (batchSize 1), or batches of up to BATCH_SIZE (the default) whose parse jobs run at the same time in
  * one transaction (parse-batch.ts: concurrent handlers). Deliveries (the 997s) stay queued: there
  * is no transport here.
  */
@@ -81,7 +81,7 @@ describe('duplicates under concurrency', () => {
     await db?.close()
   })
 
-  for (const [mode, batchSize, base] of [['one job per transaction', 1, 0], ['batches of 16, handlers at the same time', 16, 1000]] as const) {
+  for (const [mode, batchSize, base] of [['one job per transaction', 1, 0], [`batches of up to ${BATCH_SIZE} (the default), handlers at the same time`, BATCH_SIZE, 1000]] as const) {
     it(`5 pairs of one interchange under different Message-IDs, received and parsed at once (${mode}): one of each pair processed, the other a duplicate; the 997s never share a control number`, async () => {
       const pairs = [1, 2, 3, 4, 5].map((i) => ({ isa: base + 7100 + i, asn: `RACE-ICN-${base}-${i}` }))
       const receipts = await Promise.all(
