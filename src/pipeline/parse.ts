@@ -187,14 +187,22 @@ async function parseEdi(
   }
   let end: { issues: EdiIssue[]; unreadable: boolean } = { issues: [], unreadable: true }
   let ok = true
+  // A payload whose bytes are all in hand (a small file: one chunk; the stored chunks never
+  // hold more than its size, db/payloads.ts streamChunks) is read to its end before
+  // anything is stored, so the reader's resources (an EDIFACT lexer's WebAssembly scanner) go
+  // back to their pool before the first await: a batch's files are at their statements
+  // together, and each held its own scanner through them (a new instance per file once a batch
+  // had more EDIFACT files than the pool). Its sets are queued either way: a chunk is read
+  // whole before its sets are stored.
+  const whole = first.reduce((n, c) => n + c.length, 0) >= Number(payload.size)
   // (Spliced out: the first chunks are not kept for the rest of the file.)
   for (const chunk of first.splice(0)) {
     st.nul ||= chunk.includes(0)
     ok = feed(() => reader.push(chunk))
-    await drain()
+    if (!whole) await drain()
     if (!ok) break
   }
-  for (let c = ok ? await rest.next() : undefined; c !== undefined && !c.done; c = await rest.next()) {
+  for (let c = ok && !whole ? await rest.next() : undefined; c !== undefined && !c.done; c = await rest.next()) {
     st.nul ||= c.value.includes(0)
     ok = feed(() => reader.push(c!.value))
     await drain()

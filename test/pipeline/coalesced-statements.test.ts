@@ -17,6 +17,7 @@ import { parseX12 } from '../../src/edi/x12/index.ts'
 import { parsePurchaseOrders } from '../../src/erp/import.ts'
 import { matchMany } from '../../src/pipeline/match.ts'
 import { parseBatch } from '../../src/pipeline/parse-batch.ts'
+import { POOL_MAX, scannersCreated } from '../../src/edi/edifact/scan-wasm.ts'
 import { repoProfile, tempConfigDir } from '../helpers/config.ts'
 import { testDb, type TestDb } from '../helpers/db.ts'
 import { statementsOf } from '../helpers/statements.ts'
@@ -92,6 +93,17 @@ describe('statements a parse batch sends for its acks and warehouse deliveries',
       select payload, dedupe_key from jobs where stage = 'deliver' and payload->>'deliveryId' = any(${acks.map((a) => a.id)})`
     expect(jobs.map((j) => [j.payload.deliveryId, j.payload.partnerId, j.dedupe_key]).sort())
       .toEqual(acks.map((a) => [a.id, a.partner_id, `deliver:${a.id}`]).sort())
+  })
+
+  it('a batch of more one-chunk EDIFACT files than the scanner pool holds makes no new scanner: each file is read to its end before its first statement', async () => {
+    const files = Array.from({ length: POOL_MAX + 8 }, (_, i) => edifactFile(i % 2 ? 'DESADV' : 'INVOIC', 200 + i, 1, 200 + i))
+    await batch(files.slice(0, 1)) // the pool holds one scanner at least
+    const before = scannersCreated()
+    const { ids } = await batch(files.slice(1))
+    // Held through the batch's statements, every file took its own (31 new ones here before).
+    expect(scannersCreated() - before).toBe(0)
+    const [parsed] = await db.sql<{ n: number }[]>`select count(*)::int as n from payloads where id = any(${ids}) and status = 'parsed'`
+    expect(parsed.n).toBe(files.length - 1)
   })
 
   it('the warehouse deliveries of the ASNs a batch matches: ONE statement for their 856s\' control numbers, ONE for all of them', async () => {

@@ -363,6 +363,12 @@ interface WasmApi {
 }
 
 let compiled: object | null | undefined
+let instances = 0
+
+/** Scanners instantiated by this process so far (each a new memory): the pool's misses. */
+export function scannersCreated(): number {
+  return instances
+}
 
 /** A scanner with its own memory, or undefined where WebAssembly is not available. */
 export function createWasmScanner(): WasmScanner | undefined {
@@ -376,6 +382,7 @@ export function createWasmScanner(): WasmScanner | undefined {
   }
   if (compiled === null || api === undefined) return undefined
   const exports = new api.Instance(compiled).exports
+  instances++
   const scan = exports.scan as WasmScanner['scan']
   const buffer = (exports.memory as { buffer: ArrayBuffer }).buffer
   const u8 = new Uint8Array(buffer)
