@@ -34,8 +34,10 @@ export const WAIT_RECHECK_MS = 30_000
  * parsed side by side; the invoice's transaction cannot see the ASN until it commits, and
  * without this it was held as invoiced over shipped, with an exception and an `invoice_held`
  * event, to be matched again a moment later. A payload whose partner is not known at receipt
- * (a CLI ingest without --partner) neither waits nor is waited for. One probe of
- * payloads_unparsed_idx (migration 0940) per payload.
+ * (a CLI ingest without --partner) neither waits nor is waited for, and neither is a payload
+ * whose parse was dead-lettered (it stays `received`, but no parse of it will come): only one
+ * with a parse job queued, retrying or running counts. One probe of payloads_unparsed_idx
+ * (migration 0940) per payload, and of jobs_dedupe_uq per unparsed payload it finds.
  */
 export async function payloadsBehind(q: Q, payloadIds: readonly string[]): Promise<Set<string>> {
   if (payloadIds.length === 0) return new Set()
@@ -45,7 +47,8 @@ export async function payloadsBehind(q: Q, payloadIds: readonly string[]): Promi
       and now() < me.received_at + ${`${WAIT_BEHIND_MS} milliseconds`}::interval
       and exists (select 1 from payloads p
         where p.partner_id = me.partner_id and p.status = 'received' and p.id <> me.id
-          and p.received_at >= me.received_at - ${`${WAIT_BEHIND_MS} milliseconds`}::interval)`
+          and p.received_at >= me.received_at - ${`${WAIT_BEHIND_MS} milliseconds`}::interval
+          and exists (select 1 from jobs j where j.dedupe_key = 'parse:' || p.id and j.state in ('created', 'retry', 'active')))`
   return new Set(rows.map((r) => r.id))
 }
 

@@ -167,6 +167,20 @@ describe('what an invoice does not wait for', () => {
     expect(held.status).toBe('held')
     expect(held.rechecks).toEqual([])
   })
+
+  it('an unparsed file of its partner whose parse was dead-lettered (no parse will come)', async () => {
+    await s.db.sql`delete from documents`
+    await s.db.sql`delete from exceptions`
+    const ids = await receiveFirstHeld(s, PO_ACK, Buffer.from(INVOICE.toString('latin1').replace('*000000103*', '*000000303*').replace('GS*IN*DEMOSUPPLY*OURCO*20250306*1005*103*', 'GS*IN*DEMOSUPPLY*OURCO*20250306*1005*303*'), 'latin1'))
+    // The worker's dead letter: the job failed for good (a stage_failed exception), its payload still `received`.
+    await s.db.sql`update jobs set state = 'failed' where stage = 'parse' and payload->>'messageId' = ${ids.first}`
+    const [first] = await s.db.sql<{ status: string }[]>`select status from payloads where id = ${ids.first}`
+    expect(first.status).toBe('received')
+    const held = await settled(s)
+    expect(held.status).toBe('held')
+    expect(held.exceptions.map((e) => e.code)).toContain('invoice_qty_over_shipped')
+    expect(held.rechecks).toEqual([])
+  })
 })
 
 describe('an invoice held for more than the missing shipment', () => {
