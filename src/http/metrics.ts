@@ -63,10 +63,15 @@ async function collectGauges(sql: Sql): Promise<string[]> {
   w.family('edi_exceptions_oldest_seconds', 'gauge', 'Age of the oldest open exception per queue and code.')
   for (const r of exc) w.sample('edi_exceptions_oldest_seconds', { queue: r.queue, code: r.code, severity: r.severity }, r.oldest ?? 0)
 
-  const jobs = await sql<{ stage: string; state: string; n: number }[]>`
-    select stage, state, count(*)::int as n from jobs where state <> 'completed' group by 1, 2 order by 1, 2`
-  w.family('edi_queue_depth', 'gauge', 'Jobs not yet completed by stage and state (created, retry, active, failed).')
+  const jobs = await sql<{ stage: string; state: string; n: number; due: number }[]>`
+    select stage, state, count(*)::int as n, (count(*) filter (where run_after <= now()))::int as due
+    from jobs where state <> 'completed' group by 1, 2 order by 1, 2`
+  w.family('edi_queue_depth', 'gauge', 'Jobs not yet completed by stage and state (created, retry, active, failed), scheduled ones included.')
   for (const r of jobs) w.sample('edi_queue_depth', { stage: r.stage, state: r.state }, r.n)
+  // The backlog a worker could claim now, as /readyz counts it: a retry in its backoff, an
+  // invoice's recheck due in 30 s (README, "An invoice waits") or a scheduled poll is not behind.
+  w.family('edi_queue_due', 'gauge', 'Jobs due now and not yet claimed (created or retry, run_after passed) by stage and state: the backlog.')
+  for (const r of jobs) if (r.state === 'created' || r.state === 'retry') w.sample('edi_queue_due', { stage: r.stage, state: r.state }, r.due)
 
   const [lat] = await sql<{ n: number; sum: number | null }[]>`
     select count(*)::int as n, sum(extract(epoch from d.updated_at - p.received_at))::float8 as sum

@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CONSOLE_DIR } from '../../src/http/routes/console.ts'
 import { asn3pl, harness, type Harness } from './harness.ts'
+import { enqueue } from '../../src/db/jobs.ts'
 
 let h: Harness
 let doc: any
@@ -99,6 +100,14 @@ describe('metrics', () => {
     await h.ctx.metrics.refresh()
     const queued = await (await h.call('GET', '/metrics', { token: h.token })).text()
     expect(queued).toMatch(/^edi_queue_depth\{stage="parse",state="created"\} 2$/m)
+    expect(queued).toMatch(/^edi_queue_due\{stage="parse",state="created"\} 2$/m)
+    // A job scheduled for later (a recheck, a retry in its backoff) is queued but not due.
+    const later = await enqueue(h.ctx.sql, 'metrics-later', {}, { delayMs: 3_600_000 })
+    await h.ctx.metrics.refresh()
+    const scheduled = await (await h.call('GET', '/metrics', { token: h.token })).text()
+    expect(scheduled).toMatch(/^edi_queue_depth\{stage="metrics-later",state="created"\} 1$/m)
+    expect(scheduled).toMatch(/^edi_queue_due\{stage="metrics-later",state="created"\} 0$/m)
+    await h.ctx.sql`delete from jobs where id = ${later!}`
     await h.drain()
     await h.ctx.metrics.refresh()
     const r = await h.call('GET', '/metrics', { token: h.token })
