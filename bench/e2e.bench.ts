@@ -14,6 +14,8 @@
  * 2 / (1 + PostgreSQL ms / worker ms), next to the ratio measured in the same run.
  *
  * E2E_SETS (default 2000; quick 400) sets of each kind; E2E_SHAPES=large,small picks shapes.
+ * Small files: E2E_SMALL_SETS of each kind (default E2E_SETS, at most 1000: 4,000 files, 63
+ * batches of 64 in a worker; at 500, a process's JIT warm-up was a large share of a 3 s run).
  */
 import { randomBytes } from 'node:crypto'
 import { loadavg } from 'node:os'
@@ -153,7 +155,7 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
   const largePer = Number(process.env.E2E_LARGE_SETS ?? 1000)
   const figures: Figure[] = []
   for (const name of shapes) {
-    const shape: Shape = { name, sets: name === 'small' ? Math.min(sets, 500) : sets, perFile: name === 'small' ? 1 : largePer }
+    const shape: Shape = { name, sets: name === 'small' ? Number(process.env.E2E_SMALL_SETS ?? Math.min(sets, 1000)) : sets, perFile: name === 'small' ? 1 : largePer }
     const group = `EDI end to end, ${name} files (PostgreSQL, parse → map → match → persist → acks queued)`
     const load = loadavg()[0]
     const ones: E2eRun[] = []
