@@ -297,8 +297,13 @@ export async function insertDelivery(q: Q, d: DeliveryRequest): Promise<string> 
  */
 export const insertDeliveries: (q: Q, ds: readonly DeliveryRequest[]) => Promise<string[]> = coalescing(deliveriesNow)
 
-/** The rows as one JSON array (the bytes in base64): one parameter however many there are. */
-async function deliveriesNow(q: Q, ds: DeliveryRequest[]): Promise<string[]> {
+/**
+ * insertDeliveries sent at once, not coalesced: for a caller that already holds every row of its
+ * turn (the acks of a batch, queued while its partners' counter rows are locked, where waiting
+ * for a quiet turn of the event loop kept the lock through other loops' work). The rows as one
+ * JSON array (the bytes in base64): one parameter however many there are.
+ */
+export async function deliveriesNow(q: Q, ds: readonly DeliveryRequest[]): Promise<string[]> {
   const rows = ds.map((d) => {
     const id = d.id ?? newId('dlv')
     return {

@@ -1,7 +1,7 @@
 /** Our 997/999/TA1/CONTRL for an inbound interchange: a delivery row and a deliver job each. */
 import type { PartnerProfile } from '../config/partner.ts'
 import { allocateRanges } from '../db/control-numbers.ts'
-import { insertDeliveries } from '../db/lineage.ts'
+import { deliveriesNow, type DeliveryRequest } from '../db/lineage.ts'
 import type { Q } from '../db/sql.ts'
 import type { ParsedInterchange, ParseResult, Standard } from '../edi/types.ts'
 import type { Allocate, PipelineDeps } from './deps.ts'
@@ -9,13 +9,17 @@ import { settleAll } from '../lib/settle.ts'
 
 export type Engine = NonNullable<PipelineDeps['engines'][Standard]>
 
-export async function queueAcks(q: Q, engine: Engine, standard: Standard, ic: ParsedInterchange, profile: PartnerProfile, icId: string): Promise<void> {
+/**
+ * The acks of an interchange, rendered with their control numbers (allocated on `q`, requests
+ * made at about the same time coalesced into one statement), as delivery rows with their
+ * deliver jobs, for queueOwedAcks to insert.
+ */
+async function renderAcks(q: Q, engine: Engine, standard: Standard, ic: ParsedInterchange, profile: PartnerProfile, icId: string): Promise<DeliveryRequest[]> {
   const allocate: Allocate = (counts) => allocateRanges(q, profile.id, counts)
   // The interchange as the acks read it: its groups hold the sets without their segments.
   const result: ParseResult = { standard, interchanges: [ic], issues: [], unreadable: false }
   const acks = await engine.acks(result, ic, profile, allocate)
-  // The deliveries and their deliver jobs in one statement (with the other acks queued now).
-  await insertDeliveries(q, acks.map((ack) => {
+  return acks.map((ack) => {
     const ext = ack.docType === 'CONTRL' ? 'edi' : 'x12'
     return {
       partnerId: profile.id, kind: 'ack', docType: ack.docType, parentTable: 'interchanges', parentId: icId,
@@ -24,7 +28,7 @@ export async function queueAcks(q: Q, engine: Engine, standard: Standard, ic: Pa
       contentType: ack.docType === 'CONTRL' ? 'application/edifact' : 'application/edi-x12',
       controlNumber: ack.controlNumber, deliver: { partnerId: profile.id },
     }
-  }))
+  })
 }
 
 /** An ack to queue, and the partner whose control numbers it takes. */
@@ -35,7 +39,9 @@ export interface OwedAck {
    * status) and their issues.
    */
   weight: number
-  queue(): Promise<void>
+  /** The transaction its rows go in. */
+  q: Q
+  render(): Promise<DeliveryRequest[]>
 }
 
 /** An ack for this interchange of the partner's, to queue later. */
@@ -43,18 +49,31 @@ export function owedAck(q: Q, engine: Engine, standard: Standard, ic: ParsedInte
   return {
     partnerId: profile.id,
     weight: 1 + ic.issues.length + ic.groups.reduce((n, g) => n + 1 + g.issues.length + g.transactions.reduce((m, t) => m + 1 + t.issues.length, 0), 0),
-    queue: () => queueAcks(q, engine, standard, ic, profile, icId),
+    q,
+    render: () => renderAcks(q, engine, standard, ic, profile, icId),
   }
 }
 
 /**
- * Queues owed acks, all at once: their control numbers are allocated in one statement and their
- * deliveries inserted in another, the requests of every ack on the transaction coalesced
- * (allocateMany, insertDeliveries). That statement locks the counter rows of several partners in
- * one fixed order (partner id, then kind) whatever the order asked, so two transactions never wait
- * for each other in a cycle; the sort by partner only decides which ack gets which sub-range.
+ * Queues owed acks, all at once: their control numbers are allocated in one statement (the
+ * requests of every ack on the transaction coalesced: allocateMany), and once every ack is
+ * rendered, their deliveries are inserted in another, sent at once. The allocation locks the
+ * partners' counter rows until the commit, so nothing between it and the commit waits for the
+ * event loop to go quiet: with several claim loops in a process, the other loops' work ran in
+ * those turns while the rows stayed locked (about 15 ms per batch of 64 small files).
+ * That statement locks the counter rows of several partners in one fixed order (partner id,
+ * then kind) whatever the order asked, so two transactions never wait for each other in a
+ * cycle; the sort by partner only decides which ack gets which sub-range.
  */
 export async function queueOwedAcks(acks: OwedAck[]): Promise<void> {
   const sorted = acks.splice(0).sort((a, b) => (a.partnerId < b.partnerId ? -1 : a.partnerId > b.partnerId ? 1 : 0))
-  await settleAll(sorted.map((a) => a.queue()))
+  const rendered = await settleAll(sorted.map((a) => a.render()))
+  // One statement per transaction (a batch's acks all share one).
+  const byTx = new Map<Q, DeliveryRequest[]>()
+  sorted.forEach((a, i) => {
+    const rows = byTx.get(a.q)
+    if (rows) rows.push(...rendered[i])
+    else byTx.set(a.q, [...rendered[i]])
+  })
+  await settleAll([...byTx].map(([q, rows]) => (rows.length > 0 ? deliveriesNow(q, rows) : undefined)))
 }

@@ -13,6 +13,7 @@ import { allocateRanges } from '../../src/db/control-numbers.ts'
 import { parseStage } from '../../src/pipeline/parse.ts'
 import { testDb, type TestDb } from '../helpers/db.ts'
 import { importDemoOrders, testPipeline, type TestPipeline } from '../helpers/pipeline.ts'
+import { statementsOf } from '../helpers/statements.ts'
 
 const ASN = readFileSync('fixtures/demo-x12-supplier/856-asn-20250305-01.edi')
 const PARTNER = 'demo-x12-supplier'
@@ -64,5 +65,39 @@ describe.runIf(Boolean(process.env.DATABASE_URL))('a parse locks the partner\'s 
     expect(acks.map((a) => Number(a.control_number))).toEqual([3])
     const [doc] = await db.sql<{ status: string }[]>`select status from documents where payload_id = ${messageId}`
     expect(doc.status).toBe('matched')
+  })
+})
+
+/**
+ * In a worker's batch the acks' control numbers are the last thing before the commit: the jobs
+ * are marked completed first (worker.ts LastStep), and the deliveries go out as soon as every
+ * ack is rendered, so the partner's counter rows stay locked for two statements and the commit,
+ * not for the completion too, nor for the quiet turn of the event loop a coalesced insert waits
+ * for. Statements as postgres.js sends them, on either database.
+ */
+describe('a batch locks the partner\'s counters for its last statements only', () => {
+  let db: TestDb
+  let p: TestPipeline
+  beforeAll(async () => {
+    db = await testDb()
+    p = testPipeline(db)
+  })
+  afterAll(async () => db?.close())
+
+  it('completion, then control numbers, deliveries and commit', async () => {
+    const body = (n: number) => Buffer.from(ASN.toString('latin1')
+      .replace('*000000102*', `*${String(500 + n).padStart(9, '0')}*`).replace('*1430*102*X*', `*1430*${500 + n}*X*`).replace('BSN*00*ASN-20250305-01*', `BSN*00*ASN-LOCK-${n}*`), 'latin1')
+    for (let n = 0; n < 4; n++) await p.receive({ transport: 'cli', partnerId: PARTNER, body: body(n) })
+    const sent = await statementsOf(db.sql, () => p.drain())
+    const alloc = sent.findIndex((s) => /insert into control_numbers/.test(s))
+    expect(alloc, 'the acks allocate their numbers').toBeGreaterThan(0)
+    const tail = sent.slice(alloc + 1, sent.findIndex((s, i) => i > alloc && /^commit/i.test(s.trim())) + 1)
+    expect(tail.map((s) => s.trim().split(' ').slice(0, 3).join(' ').toLowerCase())).toEqual([expect.stringMatching(/^with v as/), 'commit'])
+    expect(tail[0]).toMatch(/insert into deliveries/)
+    const completed = sent.slice(0, alloc).findLastIndex((s) => /update jobs set state = /.test(s))
+    const begun = sent.slice(0, alloc).findLastIndex((s) => /^begin/i.test(s.trim()))
+    expect(completed, 'the batch\'s jobs completed before the allocation, in its transaction').toBeGreaterThan(begun)
+    const acks = await db.sql<{ n: number }[]>`select count(*)::int as n from deliveries where kind = 'ack' and partner_id = ${PARTNER}`
+    expect(acks[0].n).toBe(4)
   })
 })
