@@ -68,9 +68,10 @@ async function collectGauges(sql: Sql): Promise<string[]> {
     from jobs where state <> 'completed' group by 1, 2 order by 1, 2`
   w.family('edi_queue_depth', 'gauge', 'Jobs not yet completed by stage and state (created, retry, active, failed), scheduled ones included.')
   for (const r of jobs) w.sample('edi_queue_depth', { stage: r.stage, state: r.state }, r.n)
-  // The backlog a worker could claim now, as /readyz counts it: a retry in its backoff, an
-  // invoice's recheck due in 30 s (README, "An invoice waits") or a scheduled poll is not behind.
-  w.family('edi_queue_due', 'gauge', 'Jobs due now and not yet claimed (created or retry, run_after passed) by stage and state: the backlog.')
+  // The backlog, as /readyz counts it: a retry in its backoff, an invoice's recheck due in 30 s
+  // (README, "An invoice waits") or a scheduled poll is not behind. A job whose worker died is
+  // `active` (in edi_queue_depth) until its lease runs out, and claimable only then.
+  w.family('edi_queue_due', 'gauge', 'Jobs due and waiting to be claimed (created or retry, run_after passed) by stage and state: the backlog.')
   for (const r of jobs) if (r.state === 'created' || r.state === 'retry') w.sample('edi_queue_due', { stage: r.stage, state: r.state }, r.due)
 
   const [lat] = await sql<{ n: number; sum: number | null }[]>`

@@ -20,19 +20,12 @@ import { parseStage, type ParseBatch } from './parse.ts'
 import { queueOwedAcks } from './queue-acks.ts'
 import { settleAll } from '../lib/settle.ts'
 
-/**
- * `acksLast`: return the queueing of the batch's acks instead of running it, for the worker to
- * run after it marked the batch's jobs completed (worker.ts LastStep), right before the commit.
- */
-export async function parseBatch(deps: PipelineDeps, q: Q, messageIds: readonly string[], opts: { acksLast?: boolean } = {}): Promise<(() => Promise<void>) | undefined> {
+export async function parseBatch(deps: PipelineDeps, q: Q, messageIds: readonly string[]): Promise<void> {
   const batch: ParseBatch = { sink: inlineSink(deps, q), payloads: await getPayloadsForParse(q, messageIds), statuses: [], acks: [] }
   await settleAll(messageIds.map((id) => parseStage(deps, q, id, batch)))
   await setPayloadStatuses(q, batch.statuses!)
   await batch.sink.flush()
   // Last, just before the commit: allocating their control numbers locks each partner's counter
   // rows until then (parse.ts ParseState.acks).
-  const acks = () => queueOwedAcks(batch.acks!)
-  if (opts.acksLast) return acks
-  await acks()
-  return undefined
+  await queueOwedAcks(batch.acks!)
 }

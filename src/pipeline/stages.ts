@@ -25,7 +25,7 @@ export function pipelineStages(deps: PipelineDeps, extra: Record<string, StageHa
       run: async (q, p) => void (await parseStage(deps, q, MessageJob.parse(p).messageId)),
       // A batch of payloads (small files under a backlog): parsed at the same time, their sets
       // translated and matched together (parse-batch.ts).
-      runMany: (q, jobs) => parseBatch(deps, q, jobs.map((j) => MessageJob.parse(j.payload).messageId), { acksLast: true }),
+      runMany: (q, jobs) => parseBatch(deps, q, jobs.map((j) => MessageJob.parse(j.payload).messageId)),
     },
     translate: {
       run: async (q, p) => void (await translateStage(deps, q, TransactionJob.parse(p).transactionId)),

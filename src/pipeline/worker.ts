@@ -30,15 +30,8 @@ export interface StageHandler {
    * transaction (reads and writes for all of them as a few statements). Same effects as `run`
    * on each job in turn.
    */
-  runMany?(q: Q, jobs: JobRow[]): Promise<void | LastStep>
+  runMany?(q: Q, jobs: JobRow[]): Promise<void>
 }
-
-/**
- * What a batch's stage leaves for the end of its transaction, after the batch's jobs are marked
- * completed: statements that lock rows until the commit (the acks' control numbers), so that no
- * round trip but the commit's comes after them.
- */
-export type LastStep = () => Promise<void>
 
 /**
  * Default batch limit, in job weight. Most of a small file's database cost is shared by its
@@ -160,9 +153,8 @@ export function createWorker(opts: WorkerOptions): Worker {
     const started = Date.now()
     try {
       await withLease(jobs, () => opts.sql.begin(async (tx) => {
-        const last = await runJobs(tx, jobs)
+        await runJobs(tx, jobs)
         if (!(await completeAll(tx, jobs, id))) throw new Error('job lease lost before completion')
-        for (const step of last) await step()
       }))
     } catch (err) {
       opts.log.debug('batch rolled back; running its jobs one by one', { jobs: jobs.length, error: serializeError(err).message })
@@ -178,21 +170,18 @@ export function createWorker(opts: WorkerOptions): Worker {
    * through it together, at the place of the stage's first job (jobs claimed together never
    * depend on each other: a follow-up job becomes claimable only when its creator commits).
    */
-  async function runJobs(tx: Q, jobs: JobRow[]): Promise<LastStep[]> {
+  async function runJobs(tx: Q, jobs: JobRow[]): Promise<void> {
     const done = new Set<string>()
-    const last: LastStep[] = []
     for (const job of jobs) {
       const handler = opts.handlers[job.stage]
       if (handler.runMany) {
         if (done.has(job.stage)) continue
         done.add(job.stage)
-        const step = await handler.runMany(tx, jobs.filter((j) => j.stage === job.stage))
-        if (step) last.push(step)
+        await handler.runMany(tx, jobs.filter((j) => j.stage === job.stage))
       } else {
         await handler.run(tx, job.payload, job)
       }
     }
-    return last
   }
 
   async function runAlone(job: JobRow): Promise<void> {

@@ -46,6 +46,26 @@ describe('migrations', () => {
       await fresh.close()
     }
   })
+  it('0950 weighs queued parse jobs again in 16 KiB units; other stages and finished jobs keep theirs', async () => {
+    const fresh = await testDb({ migrate: false })
+    try {
+      await migrate(fresh.sql, listMigrations().filter((m) => m.name < '0950'))
+      await fresh.sql`insert into payloads (id, transport, sha256, size) values ('s', 'api', 'a', 2000), ('m', 'api', 'b', ${3 * 1024 * 1024 + 5}), ('d', 'api', 'c', ${3 * 1024 * 1024})`
+      const job = (stage: string, id: string, state: string, weight: number) =>
+        fresh.sql`insert into jobs (stage, payload, state, weight) values (${stage}, ${fresh.sql.json({ messageId: id })}, ${state}, ${weight}) returning id`
+      const [small] = await job('parse', 's', 'created', 1)
+      const [big] = await job('parse', 'm', 'retry', 49)
+      const [done] = await job('parse', 'd', 'completed', 48)
+      const [other] = await job('deliver', 'm', 'created', 1)
+      await migrate(fresh.sql)
+      const rows = await fresh.sql<{ id: string; weight: number }[]>`select id, weight from jobs order by id`
+      const by = new Map(rows.map((r) => [String(r.id), r.weight]))
+      expect([small, big, done, other].map((j) => by.get(String(j.id)))).toEqual([1, 193, 48, 1])
+    } finally {
+      await fresh.close()
+    }
+  })
+
   it('0900 turns what the old duplicate checks read into claimed keys: the latest non-duplicate occurrence of each', async () => {
     const fresh = await testDb({ migrate: false })
     try {

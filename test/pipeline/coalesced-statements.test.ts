@@ -1,5 +1,5 @@
 /**
- * A parse batch (up to 16 small files in one transaction, their handlers at once) owes an ack per
+ * A parse batch (up to 64 small files in one transaction, their handlers at once) owes an ack per
  * file, and its matching a warehouse delivery per matched ASN. Each of them used to cost its own
  * statements: the control numbers (an upsert on control_numbers) and the delivery row with its
  * deliver job, so 16 files sent 32 statements for their acks. Requests on one transaction at
