@@ -21,6 +21,7 @@
  * Callers must await what they ask before their transaction (or savepoint) ends, failing or not:
  * a request still waiting when it ends goes out after it, on the bare connection.
  */
+import { settleAll } from '../lib/settle.ts'
 import type { Q } from './sql.ts'
 
 /** Runs the items as one statement: one result per item, in their order. */
@@ -37,11 +38,23 @@ interface Batch<I, R> {
 /** A transaction handle (postgres.js gives only those `savepoint`; the pool has `begin`). */
 const inTransaction = (q: Q): boolean => typeof (q as { savepoint?: unknown }).savepoint === 'function'
 
+/** A coalesced call, and the same without the wait for a quiet turn. */
+export interface Coalesced<I, R> {
+  (q: Q, items: readonly I[]): Promise<R[]>
+  /**
+   * The items sent at once, `max` per statement, after whatever other callers on `q` were
+   * waiting to send: for a caller that holds every item of its turn and must not wait for the
+   * event loop to go quiet (the acks of a batch, while their partners' counter rows are locked
+   * and other claim loops' work runs in those turns).
+   */
+  now(q: Q, items: readonly I[]): Promise<R[]>
+}
+
 /**
  * `run`, called once per batch of the items callers pass on one transaction at about the same
  * time; each caller gets the results of its own items.
  */
-export function coalescing<I, R>(run: RunMany<I, R>, max = 1000): (q: Q, items: readonly I[]) => Promise<R[]> {
+export function coalescing<I, R>(run: RunMany<I, R>, max = 1000): Coalesced<I, R> {
   const open = new WeakMap<Q, Batch<I, R>>()
 
   const send = (q: Q, b: Batch<I, R>): void => {
@@ -62,7 +75,7 @@ export function coalescing<I, R>(run: RunMany<I, R>, max = 1000): (q: Q, items: 
     setImmediate(look, q, b)
   }
 
-  return async (q, items) => {
+  const coalesced = async (q: Q, items: readonly I[]): Promise<R[]> => {
     if (items.length === 0) return []
     if (!inTransaction(q)) return run(q, [...items])
     let b = open.get(q)
@@ -78,4 +91,12 @@ export function coalescing<I, R>(run: RunMany<I, R>, max = 1000): (q: Q, items: 
       if (batch.items.length >= max) send(q, batch)
     })
   }
+  const now = async (q: Q, items: readonly I[]): Promise<R[]> => {
+    const waiting = open.get(q)
+    if (waiting) send(q, waiting)
+    const slices: Promise<R[]>[] = []
+    for (let i = 0; i < items.length; i += max) slices.push(run(q, items.slice(i, i + max)))
+    return (await settleAll(slices)).flat()
+  }
+  return Object.assign(coalesced, { now })
 }

@@ -290,20 +290,18 @@ export async function insertDelivery(q: Q, d: DeliveryRequest): Promise<string> 
   return (await insertDeliveries(q, [d]))[0]
 }
 
+/** Most deliveries one statement of insertDeliveries.now inserts (the bytes travel in its parameter, in base64). */
+export const DELIVERIES_PER_STATEMENT = 1000
+
 /**
  * Deliveries, and the deliver jobs of those that want one, in ONE statement; returns their ids
  * in order. Callers on one transaction at about the same time (a parse batch's acks, matching's
- * warehouse deliveries) share that statement (src/db/coalesce.ts).
+ * warehouse deliveries) share that statement (src/db/coalesce.ts); `.now` sends at once.
  */
-export const insertDeliveries: (q: Q, ds: readonly DeliveryRequest[]) => Promise<string[]> = coalescing(deliveriesNow)
+export const insertDeliveries = coalescing(deliveriesNow, DELIVERIES_PER_STATEMENT)
 
-/**
- * insertDeliveries sent at once, not coalesced: for a caller that already holds every row of its
- * turn (the acks of a batch, queued while its partners' counter rows are locked, where waiting
- * for a quiet turn of the event loop kept the lock through other loops' work). The rows as one
- * JSON array (the bytes in base64): one parameter however many there are.
- */
-export async function deliveriesNow(q: Q, ds: readonly DeliveryRequest[]): Promise<string[]> {
+/** The rows as one JSON array (the bytes in base64): one parameter however many there are. */
+async function deliveriesNow(q: Q, ds: readonly DeliveryRequest[]): Promise<string[]> {
   const rows = ds.map((d) => {
     const id = d.id ?? newId('dlv')
     return {

@@ -27,5 +27,5 @@ export async function parseBatch(deps: PipelineDeps, q: Q, messageIds: readonly 
   await batch.sink.flush()
   // Last, just before the commit: allocating their control numbers locks each partner's counter
   // rows until then (parse.ts ParseState.acks).
-  await queueOwedAcks(batch.acks!)
+  await queueOwedAcks(q, batch.acks!)
 }

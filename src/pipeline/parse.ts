@@ -164,7 +164,7 @@ async function parseEdi(
         // (interchanges, sets and issues): from then on it holds the partner's counters.
         for (const a of st.acks.slice(owed)) owedWeight += a.weight
         if (!batch?.acks && owedWeight > OWED_ACKS_MAX_ITEMS) {
-          await queueOwedAcks(st.acks)
+          await queueOwedAcks(q, st.acks)
           owedWeight = 0
         }
       }
@@ -217,7 +217,7 @@ async function parseEdi(
     st.icErrors = true
   }
   // The acks last, everything else stored (parse-interchange.ts ParseState.acks); a batch queues them at its end.
-  if (!batch?.acks) await queueOwedAcks(st.acks)
+  if (!batch?.acks) await queueOwedAcks(q, st.acks)
   const outcome: ParseOutcome = {
     status: overallStatus(st.txCount, st.accepted, st.rejected, st.duplicates, st.icErrors, st.icRejected, st.interchangeAcks),
     interchanges: st.interchanges,

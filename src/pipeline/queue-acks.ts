@@ -1,7 +1,7 @@
 /** Our 997/999/TA1/CONTRL for an inbound interchange: a delivery row and a deliver job each. */
 import type { PartnerProfile } from '../config/partner.ts'
 import { allocateRanges } from '../db/control-numbers.ts'
-import { deliveriesNow, type DeliveryRequest } from '../db/lineage.ts'
+import { insertDeliveries, type DeliveryRequest } from '../db/lineage.ts'
 import type { Q } from '../db/sql.ts'
 import type { ParsedInterchange, ParseResult, Standard } from '../edi/types.ts'
 import type { Allocate, PipelineDeps } from './deps.ts'
@@ -39,8 +39,6 @@ export interface OwedAck {
    * status) and their issues.
    */
   weight: number
-  /** The transaction its rows go in. */
-  q: Q
   render(): Promise<DeliveryRequest[]>
 }
 
@@ -49,39 +47,24 @@ export function owedAck(q: Q, engine: Engine, standard: Standard, ic: ParsedInte
   return {
     partnerId: profile.id,
     weight: 1 + ic.issues.length + ic.groups.reduce((n, g) => n + 1 + g.issues.length + g.transactions.reduce((m, t) => m + 1 + t.issues.length, 0), 0),
-    q,
     render: () => renderAcks(q, engine, standard, ic, profile, icId),
   }
 }
 
 /**
- * Queues owed acks, all at once: their control numbers are allocated in one statement (the
- * requests of every ack on the transaction coalesced: allocateMany), and once every ack is
- * rendered, their deliveries are inserted in another (or one per DELIVERIES_PER_STATEMENT),
- * sent at once, not through the coalescer. The allocation locks the partners' counter rows
- * until the commit, and the coalescer waits for a quiet turn of the event loop: with several
- * claim loops in a process, the other loops' parsing and matching ran in those turns while the
- * rows stayed locked (15 ms per batch of 64 small files, p50 of an instrumented bench run).
- * That statement locks the counter rows of several partners in one fixed order (partner id,
- * then kind) whatever the order asked, so two transactions never wait for each other in a
+ * Queues owed acks on `q` (the transaction they were rendered for), all at once: their control
+ * numbers are allocated in one statement (the requests of every ack on the transaction
+ * coalesced: allocateMany), and once every ack is rendered, their deliveries are inserted in
+ * another, sent at once (insertDeliveries.now). The allocation locks the partners' counter rows
+ * until the commit, and a coalesced insert waits for a quiet turn of the event loop: with
+ * several claim loops in a process, the other loops' parsing and matching ran in those turns
+ * while the rows stayed locked (15 ms per batch of 64 small files, p50 of an instrumented bench
+ * run). That statement locks the counter rows of several partners in one fixed order (partner
+ * id, then kind) whatever the order asked, so two transactions never wait for each other in a
  * cycle; the sort by partner only decides which ack gets which sub-range.
  */
-export async function queueOwedAcks(acks: OwedAck[]): Promise<void> {
+export async function queueOwedAcks(q: Q, acks: OwedAck[]): Promise<void> {
   const sorted = acks.splice(0).sort((a, b) => (a.partnerId < b.partnerId ? -1 : a.partnerId > b.partnerId ? 1 : 0))
   const rendered = await settleAll(sorted.map((a) => a.render()))
-  // One statement per transaction (a batch's acks all share one).
-  const byTx = new Map<Q, DeliveryRequest[]>()
-  sorted.forEach((a, i) => {
-    const rows = byTx.get(a.q)
-    if (rows) rows.push(...rendered[i])
-    else byTx.set(a.q, [...rendered[i]])
-  })
-  const inserts: Promise<unknown>[] = []
-  for (const [q, rows] of byTx) {
-    for (let i = 0; i < rows.length; i += DELIVERIES_PER_STATEMENT) inserts.push(deliveriesNow(q, rows.slice(i, i + DELIVERIES_PER_STATEMENT)))
-  }
-  await settleAll(inserts)
+  await insertDeliveries.now(q, rendered.flat())
 }
-
-/** Most deliveries in one statement: bounds its parameter (the bytes travel in it, in base64). */
-export const DELIVERIES_PER_STATEMENT = 1000

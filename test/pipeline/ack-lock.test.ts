@@ -13,7 +13,8 @@ import { allocateRanges } from '../../src/db/control-numbers.ts'
 import { parseStage } from '../../src/pipeline/parse.ts'
 import { testDb, type TestDb } from '../helpers/db.ts'
 import { importDemoOrders, testPipeline, type TestPipeline } from '../helpers/pipeline.ts'
-import { DELIVERIES_PER_STATEMENT, queueOwedAcks, type OwedAck } from '../../src/pipeline/queue-acks.ts'
+import { DELIVERIES_PER_STATEMENT } from '../../src/db/lineage.ts'
+import { queueOwedAcks, type OwedAck } from '../../src/pipeline/queue-acks.ts'
 
 const ASN = readFileSync('fixtures/demo-x12-supplier/856-asn-20250305-01.edi')
 const PARTNER = 'demo-x12-supplier'
@@ -103,7 +104,7 @@ describe('the acks\' deliveries follow their rendering at once', () => {
       await db.sql.begin(async (tx) => {
         let rendered = 0
         const owed = (partnerId: string, perAck: number): OwedAck => ({
-          partnerId, weight: 1, q: tx,
+          partnerId, weight: 1,
           async render() {
             const { isa } = await allocateRanges(tx, partnerId, { isa: 1 })
             // The last one rendered: from here on, a turn of the event loop sets `turned`.
@@ -114,7 +115,7 @@ describe('the acks\' deliveries follow their rendering at once', () => {
             }))
           },
         })
-        await queueOwedAcks(sizes.map((n, i) => owed(`turn-${i}`, n)))
+        await queueOwedAcks(tx, sizes.map((n, i) => owed(`turn-${i}`, n)))
       })
     } finally {
       options.debug = false

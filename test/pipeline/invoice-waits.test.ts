@@ -55,6 +55,21 @@ async function settled(s: PipelineSuite) {
   return invoiceState(s)
 }
 
+/** Held as invoiced over shipped at once: no recheck queued, nothing waited for. */
+function expectHeldOverShipped(st: Awaited<ReturnType<typeof invoiceState>>) {
+  expect(st.status).toBe('held')
+  expect(st.exceptions.map((e) => e.code)).toContain('invoice_qty_over_shipped')
+  expect(st.rechecks).toEqual([])
+}
+
+/** The demo invoice under ISA13/GS06 `n` (a new interchange), after the suite's earlier documents are gone. */
+async function anotherInvoice(s: PipelineSuite, n: number): Promise<Buffer> {
+  await s.db.sql`delete from documents`
+  await s.db.sql`delete from exceptions`
+  return Buffer.from(INVOICE.toString('latin1').replace('*000000103*', `*000000${n}*`)
+    .replace('GS*IN*DEMOSUPPLY*OURCO*20250306*1005*103*', `GS*IN*DEMOSUPPLY*OURCO*20250306*1005*${n}*`), 'latin1')
+}
+
 /** Matched, with no exception ever opened and one `invoice_matched` event. */
 function expectMatchedOnce(st: Awaited<ReturnType<typeof invoiceState>>) {
   expect(st.status).toBe('matched')
@@ -125,10 +140,7 @@ describe('an invoice received longer ago than the wait allows', () => {
     const ids = await receiveFirstHeld(s, ASN, INVOICE)
     await s.db.sql`update payloads set received_at = received_at - ${`${WAIT_BEHIND_MS + 60_000} milliseconds`}::interval
       where id = any(${[ids.first, ids.invoice]})`
-    const held = await settled(s)
-    expect(held.status).toBe('held')
-    expect(held.exceptions.map((e) => e.code)).toContain('invoice_qty_over_shipped')
-    expect(held.rechecks).toEqual([])
+    expectHeldOverShipped(await settled(s))
   })
 })
 
@@ -159,9 +171,7 @@ describe('what an invoice does not wait for', () => {
   })
 
   it('an unparsed file of its partner received longer than the wait before it', async () => {
-    await s.db.sql`delete from documents`
-    await s.db.sql`delete from exceptions`
-    const ids = await receiveFirstHeld(s, PO_ACK, Buffer.from(INVOICE.toString('latin1').replace('*000000103*', '*000000203*').replace('GS*IN*DEMOSUPPLY*OURCO*20250306*1005*103*', 'GS*IN*DEMOSUPPLY*OURCO*20250306*1005*203*'), 'latin1'))
+    const ids = await receiveFirstHeld(s, PO_ACK, await anotherInvoice(s, 203))
     await s.db.sql`update payloads set received_at = now() - ${`${WAIT_BEHIND_MS + 60_000} milliseconds`}::interval where id = ${ids.first}`
     const held = await settled(s)
     expect(held.status).toBe('held')
@@ -169,17 +179,12 @@ describe('what an invoice does not wait for', () => {
   })
 
   it('an unparsed file of its partner whose parse was dead-lettered (no parse will come)', async () => {
-    await s.db.sql`delete from documents`
-    await s.db.sql`delete from exceptions`
-    const ids = await receiveFirstHeld(s, PO_ACK, Buffer.from(INVOICE.toString('latin1').replace('*000000103*', '*000000303*').replace('GS*IN*DEMOSUPPLY*OURCO*20250306*1005*103*', 'GS*IN*DEMOSUPPLY*OURCO*20250306*1005*303*'), 'latin1'))
+    const ids = await receiveFirstHeld(s, PO_ACK, await anotherInvoice(s, 303))
     // The worker's dead letter: the job failed for good (a stage_failed exception), its payload still `received`.
     await s.db.sql`update jobs set state = 'failed' where stage = 'parse' and payload->>'messageId' = ${ids.first}`
     const [first] = await s.db.sql<{ status: string }[]>`select status from payloads where id = ${ids.first}`
     expect(first.status).toBe('received')
-    const held = await settled(s)
-    expect(held.status).toBe('held')
-    expect(held.exceptions.map((e) => e.code)).toContain('invoice_qty_over_shipped')
-    expect(held.rechecks).toEqual([])
+    expectHeldOverShipped(await settled(s))
   })
 })
 

@@ -39,7 +39,7 @@ describe.runIf(Boolean(process.env.DATABASE_URL))('matching one PO from two tran
         const acks: OwedAck[] = []
         await parseStage(p.deps, tx, messageId, { sink, acks })
         await sink.flush()
-        await queueOwedAcks(acks)
+        await queueOwedAcks(tx, acks)
       })
     }
     const id = async (kind: string) => (await db.sql<{ id: string }[]>`select id from documents where kind = ${kind}`)[0].id

@@ -425,7 +425,8 @@ export function createWasmScanner(): WasmScanner | undefined {
 
 // Scanners of ended lexers, for the next ones: instantiating and zeroing a memory costs more
 // than parsing a small interchange. Kept up to POOL_MAX: a gateway parses a batch of small files
-// at once (up to 64 per claim, about half of them EDIFACT in a mixed feed), and a pool of 4 re-instantiated the rest every batch.
+// at once (up to 64 per claim; a one-chunk file gives its scanner back before its first
+// statement, pipeline/parse.ts), and a pool of 4 re-instantiated the rest every batch.
 // Each holds PAGES of 64 KiB, so a full pool is 10 MiB.
 export const POOL_MAX = 32
 const pool: WasmScanner[] = []
