@@ -61,7 +61,9 @@ if (process.env.GC_STATS) {
   }).observe({ entryTypes: ['gc'] })
 }
 // HEAP_PROF=<file>: a sampling allocation profile of the run (objects the collector freed
-// included), written as a .heapprofile for Chrome DevTools or a script.
+// included), written as a .heapprofile for Chrome DevTools or a script. With HEAP_PROF_SURVIVORS=1
+// the objects scavenges freed are left out: what it shows is what survived a scavenge (copied
+// once at least, and most of it promoted), by allocation site.
 let heapSession: import('node:inspector').Session | undefined
 if (process.env.HEAP_PROF) {
   const { Session } = await import('node:inspector')
@@ -69,7 +71,7 @@ if (process.env.HEAP_PROF) {
   heapSession.connect()
   const post = (m: string, p?: object) => new Promise((res, rej) => heapSession!.post(m, p ?? {}, (e, r) => (e ? rej(e) : res(r))))
   await post('HeapProfiler.enable')
-  await post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true })
+  await post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: !process.env.HEAP_PROF_SURVIVORS })
 }
 const cpu0 = process.cpuUsage()
 statements = 0

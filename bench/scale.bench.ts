@@ -25,7 +25,7 @@
  */
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { readdirSync, readFileSync } from 'node:fs'
+import { appendFileSync, readdirSync, readFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { performance } from 'node:perf_hooks'
 import { migrate } from '../src/db/migrate.ts'
@@ -90,6 +90,8 @@ export function worker(schema: string, env: Record<string, string> = {}): Child 
   const done = new Promise<WorkerDone>((resolve, reject) => {
     child.stdout.on('data', (d) => {
       out += d
+      // CHILD_OUT=<file>: the worker's stdout copied there (what --trace-gc-nvp and the like print).
+      if (process.env.CHILD_OUT) appendFileSync(process.env.CHILD_OUT, d)
       const r = /ready (\{.*\})/.exec(out)
       if (r) onReady(JSON.parse(r[1]))
       const m = /done (\{.*\})/.exec(out)
