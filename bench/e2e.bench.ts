@@ -55,7 +55,18 @@ export interface E2eRun {
   documents: Record<string, number>
   exceptions: Record<string, number>
   acks: number
-  pgss?: { calls: number; ms: number }
+  pgss?: PgssTotals
+}
+
+/**
+ * pg_stat_statements over the run: every statement, and the control-number upsert alone (its
+ * execution time includes the wait for a partner's counter rows another transaction holds).
+ */
+interface PgssTotals {
+  calls: number
+  ms: number
+  counterCalls: number
+  counterMs: number
 }
 
 async function pgssAvailable(sql: Sql): Promise<boolean> {
@@ -68,10 +79,12 @@ async function pgssAvailable(sql: Sql): Promise<boolean> {
   }
 }
 
-async function pgssTotals(sql: Sql, schema: string): Promise<{ calls: number; ms: number }> {
+async function pgssTotals(sql: Sql, schema: string): Promise<PgssTotals> {
   // Every statement of the bench's database; the parent's own few are noise against thousands.
-  const [r] = await sql<{ calls: number; ms: number }[]>`select coalesce(sum(calls), 0)::float8 as calls,
-      coalesce(sum(total_exec_time), 0)::float8 as ms
+  const [r] = await sql<PgssTotals[]>`select coalesce(sum(calls), 0)::float8 as calls,
+      coalesce(sum(total_exec_time), 0)::float8 as ms,
+      coalesce(sum(calls) filter (where s.query like 'insert into control_numbers%'), 0)::float8 as "counterCalls",
+      coalesce(sum(total_exec_time) filter (where s.query like 'insert into control_numbers%'), 0)::float8 as "counterMs"
     from public.pg_stat_statements s join pg_database d on d.oid = s.dbid where d.datname = current_database()`
   void schema
   return r
@@ -140,12 +153,14 @@ export async function once(shape: Shape, procs: number): Promise<E2eRun> {
 }
 
 const f2 = (x: number) => x.toFixed(2)
+/** Mean execution of the control-number upsert, lock wait included (0 when none ran). */
+const counterMs = (p: PgssTotals) => (p.counterCalls ? p.counterMs / p.counterCalls : 0)
 
 export function describe(r: E2eRun): string {
   const unit = r.shape === 'small' ? `${(r.files / r.seconds).toFixed(0)} files/s` : `${(r.sets / r.seconds).toFixed(0)} sets/s`
   return `${r.shape} ${r.procs} proc: ${unit} (${r.sets} sets, ${r.files} files, ${r.seconds.toFixed(1)} s); per set: worker ${f2(r.workerMs)} ms (kernel ${f2(r.workerSysMs)}), ` +
     `own PG backends ${f2(r.backendMs)} ms, all postgres ${f2(r.pgMs)} ms, ${r.statements.toFixed(2)} statements` +
-    `${r.pgss ? `, pg_stat_statements ${(r.pgss.calls / r.sets).toFixed(2)} calls ${(r.pgss.ms / r.sets).toFixed(3)} ms` : ''}; ` +
+    `${r.pgss ? `, pg_stat_statements ${(r.pgss.calls / r.sets).toFixed(2)} calls ${(r.pgss.ms / r.sets).toFixed(3)} ms; control-number upsert ${counterMs(r.pgss).toFixed(1)} ms per call` : ''}; ` +
     `peak RSS ${r.peakRssMb.toFixed(0)} MiB; busy ${(r.busy * 100).toFixed(0)}%; docs ${JSON.stringify(r.documents)}; open exceptions ${JSON.stringify(r.exceptions)}; acks ${r.acks}`
 }
 
@@ -183,6 +198,7 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
       { group, name: 'PostgreSQL CPU per set, all postgres processes (1 process)', value: Number(pgMs.toFixed(3)), unit: 'ms', note: `target ≤ 0.45 ms; own backends ${f2(med(ones, 'backendMs'))} ms; 2 processes: ${f2(med(twos, 'pgMs'))} ms` },
       { group, name: 'statements per set (1 process)', value: Number(med(ones, 'statements').toFixed(2)), unit: '', note: `target ≤ 6; sent by the worker (postgres.js debug hook), claim, begin and commit included${r0.pgss ? `; pg_stat_statements: ${(median(ones.map((r) => r.pgss!.calls)) / r0.sets).toFixed(2)} calls, ${(median(ones.map((r) => r.pgss!.ms)) / r0.sets).toFixed(3)} ms execution per set` : '; pg_stat_statements not loaded on this server (shared_preload_libraries)'}` },
       { group, name: 'bound for 2 processes when PostgreSQL shares the 2 cores', value: Number((2 / (1 + pgMs / workerMs)).toFixed(2)), unit: '×', note: `2 / (1 + ${f2(pgMs)} / ${f2(workerMs)}); measured ${(two / one).toFixed(2)}×` },
+      ...(r0.pgss ? [{ group, name: 'control-number upsert, execution per call (1 process)', value: Number(median(ones.map((r) => counterMs(r.pgss!))).toFixed(1)), unit: 'ms', note: `2 processes: ${median(twos.map((r) => counterMs(r.pgss!))).toFixed(1)} ms; pg_stat_statements, lock wait included: how long a batch waits for the partner's counter rows another transaction holds until its commit (the statement alone takes 0.3–2 ms). What N gateway processes queue on for one busy partner (docs/scaling.md)` }] : []),
       { group, name: 'peak worker RSS (1 process)', value: Math.round(med(ones, 'peakRssMb')), unit: 'MiB', note: `2 processes: ${Math.round(med(twos, 'peakRssMb'))} MiB each at most` },
     )
   }
