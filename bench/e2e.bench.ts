@@ -79,14 +79,13 @@ async function pgssAvailable(sql: Sql): Promise<boolean> {
   }
 }
 
-async function pgssTotals(sql: Sql, schema: string): Promise<PgssTotals> {
+async function pgssTotals(sql: Sql): Promise<PgssTotals> {
   // Every statement of the bench's database; the parent's own few are noise against thousands.
   const [r] = await sql<PgssTotals[]>`select coalesce(sum(calls), 0)::float8 as calls,
       coalesce(sum(total_exec_time), 0)::float8 as ms,
       coalesce(sum(calls) filter (where s.query like 'insert into control_numbers%'), 0)::float8 as "counterCalls",
       coalesce(sum(total_exec_time) filter (where s.query like 'insert into control_numbers%'), 0)::float8 as "counterMs"
     from public.pg_stat_statements s join pg_database d on d.oid = s.dbid where d.datname = current_database()`
-  void schema
   return r
 }
 
@@ -121,7 +120,7 @@ export async function once(shape: Shape, procs: number): Promise<E2eRun> {
     const seconds = (performance.now() - t0) / 1000
     const c1 = cpu()
     const m1 = machineTicks()
-    const pgssNow = pgss ? await pgssTotals(db.sql, schema) : undefined
+    const pgssNow = pgss ? await pgssTotals(db.sql) : undefined
     for (const c of children) c.exit()
     const sets = files.reduce((s, f) => s + f.sets, 0)
     const docs = await db.sql<{ k: string; n: number }[]>`select kind || ' ' || status as k, count(*)::int as n from documents group by 1 order by 1`

@@ -290,7 +290,7 @@ export async function insertDelivery(q: Q, d: DeliveryRequest): Promise<string> 
   return (await insertDeliveries(q, [d]))[0]
 }
 
-/** Most deliveries one statement of insertDeliveries.now inserts (the bytes travel in its parameter, in base64). */
+/** Most deliveries one statement of insertDeliveries inserts, coalesced or `.now` (the bytes travel in its parameter, in base64). */
 export const DELIVERIES_PER_STATEMENT = 1000
 
 /**
