@@ -1,6 +1,6 @@
 /**
  * A fresh schema per test file on the test database: real PostgreSQL when DATABASE_URL is set,
- * otherwise the embedded PGlite started by test/global-setup.ts. Migrations are applied to the
+ * otherwise this worker's embedded PGlite, started by test/global-setup.ts. Migrations are applied to the
  * schema; `close()` drops it.
  */
 import { randomBytes } from 'node:crypto'
@@ -18,9 +18,11 @@ export interface TestDb {
 
 export function testDatabaseUrl(): { url: string; embedded: boolean } {
   if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, embedded: false }
-  const url = process.env.TEST_EMBEDDED_DATABASE_URL
-  if (!url) throw new Error('no test database: run through vitest (global setup) or set DATABASE_URL')
-  return { url, embedded: true }
+  // One embedded database per vitest worker (test/global-setup.ts); VITEST_POOL_ID is 1..maxWorkers.
+  const urls = (process.env.TEST_EMBEDDED_DATABASE_URLS ?? '').split(',').filter(Boolean)
+  if (urls.length === 0) throw new Error('no test database: run through vitest (global setup) or set DATABASE_URL')
+  const worker = Math.max(1, Number(process.env.VITEST_POOL_ID) || 1)
+  return { url: urls[(worker - 1) % urls.length]!, embedded: true }
 }
 
 export async function testDb(opts: { migrate?: boolean } = {}): Promise<TestDb> {
