@@ -8,6 +8,7 @@
  * once.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
 import { createInterface } from 'node:readline'
 import type { TestProject } from 'vitest/node'
 
@@ -33,16 +34,15 @@ export default async function setup(project: TestProject) {
   const servers = await Promise.all(Array.from({ length: workers }, () => startServer()))
   process.env.TEST_EMBEDDED_DATABASE_URLS = servers.map((s) => s.url).join(',')
   return async () => {
+    // Closing stdin stops a server (embedded-db-server.mjs); one that hangs is killed.
     await Promise.all(
-      servers.map(
-        ({ child }) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve()
-            child.once('exit', () => resolve())
-            child.stdin?.end()
-            setTimeout(() => child.kill('SIGKILL'), 5000).unref()
-          })
-      )
+      servers.map(async ({ child }) => {
+        if (child.exitCode !== null || child.signalCode !== null) return
+        const exited = once(child, 'exit')
+        child.stdin!.end()
+        setTimeout(() => child.kill('SIGKILL'), 5000).unref()
+        await exited
+      })
     )
   }
 }

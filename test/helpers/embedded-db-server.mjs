@@ -1,7 +1,7 @@
 /**
  * One in-memory PGlite behind pglite-socket, in its own process, for the embedded test run
  * (test/global-setup.ts starts one per vitest worker). Prints `{"port":N}` on stdout once it
- * listens, and exits when its parent closes stdin or sends SIGTERM.
+ * listens, and exits when its parent closes stdin.
  */
 import { PGlite } from '@electric-sql/pglite'
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
@@ -20,7 +20,6 @@ async function stop() {
   await db.close().catch(() => {})
   process.exit(0)
 }
-process.on('SIGTERM', stop)
 process.stdin.on('end', stop)
 process.stdin.on('close', stop)
 process.stdin.resume()
